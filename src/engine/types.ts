@@ -1,0 +1,36 @@
+// The contract between the engine (a session that runs statements) and its front ends (CLI, shell, wire server).
+import type { SqlType } from '../catalog/types.js';
+
+export interface ResultColumn {
+  name: string;
+  /** The catalog's SQL type when known; TEXT for computed columns of unknown type. */
+  type: SqlType;
+}
+
+/** Values in rows: string, number, bigint (SQLite integers), boolean (BOOLEAN columns), null. JSON columns hold JSON text. */
+export type CellValue = string | number | bigint | boolean | null;
+
+export interface StatementResult {
+  /** rows: a result set (SELECT, SHOW, DESCRIBE, RETURNING); command: a statement with no result set. */
+  kind: 'rows' | 'command';
+  columns: ResultColumn[];
+  rows: CellValue[][];
+  /** The command tag, as Postgres would say it: `SELECT 3`, `INSERT 0 1`, `DELETE 2`, `SHOW`. */
+  command: string;
+  /** Lines for the user that are not rows (e.g. an EXEC's status); printed on stderr by the CLI. */
+  notices?: string[];
+}
+
+export interface ExecuteOptions {
+  /** Values for `$1`, `$2`, … placeholders (wire server's extended protocol). */
+  params?: unknown[];
+  /** Aborts in-flight requests and fails the statement with a `cancelled` DoqlError. */
+  signal?: AbortSignal;
+}
+
+/** A session: one connection's worth of state (vars, read cache, settings). */
+export interface Session {
+  /** Runs one or more `;`-separated statements and returns one result per statement. */
+  execute(sql: string, options?: ExecuteOptions): Promise<StatementResult[]>;
+  close(): void;
+}
