@@ -1,0 +1,77 @@
+// Cancellation: the one `cancelled` error and waits that end the moment the caller aborts.
+import { setMaxListeners } from 'node:events';
+import { DoqlError } from '../errors.js';
+
+export function cancelledError(what?: string): DoqlError {
+  return new DoqlError('cancelled', what ? `${what}: cancelled` : 'cancelled');
+}
+
+export function throwIfCancelled(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw cancelledError(what);
+}
+
+export type SleepFn = (ms: number) => Promise<void>;
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Waits `ms`, or less when `wake` settles first; rejects with `cancelled` as soon as `signal` aborts.
+ * A custom `sleep` (tests) cannot be interrupted, so it is raced instead.
+ */
+export function wait(
+  ms: number,
+  signal: AbortSignal | undefined,
+  options: { sleep?: SleepFn; wake?: Promise<void>; what?: string } = {},
+): Promise<void> {
+  if (signal?.aborted) return Promise.reject(cancelledError(options.what));
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let finished = false;
+    const finish = (err?: DoqlError): void => {
+      if (finished) return;
+      finished = true;
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = (): void => finish(cancelledError(options.what));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // An infinite wait ends only on `wake` or abort; long ones are cut to what setTimeout can hold
+    // (callers loop and wait again).
+    if (Number.isFinite(ms)) {
+      const capped = Math.min(Math.max(0, ms), MAX_TIMER_MS);
+      if (options.sleep) options.sleep(capped).then(() => finish(), () => finish());
+      else timer = setTimeout(() => finish(), capped);
+    }
+    options.wake?.then(() => finish(), () => finish());
+  });
+}
+
+const followers = new WeakMap<AbortSignal, AbortSignal>();
+
+/**
+ * A signal that aborts with `signal`, with no listener cap. Every request, queue slot and wait listens
+ * for abort; hundreds of pages sharing one caller signal would otherwise trip Node's leak warning,
+ * and the caller's own signal gets just one listener from us.
+ */
+export function follow(signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (!signal) return undefined;
+  let child = followers.get(signal);
+  if (!child) {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    if (signal.aborted) controller.abort();
+    else signal.addEventListener('abort', () => controller.abort(), { once: true });
+    child = controller.signal;
+    followers.set(signal, child);
+  }
+  return child;
+}
+
+/** An AbortController whose signal has no listener cap (it is shared by many requests). */
+export function sharedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}

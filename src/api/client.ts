@@ -1,0 +1,349 @@
+// The DigitalOcean API client: one keep-alive pool, a shared in-flight cap, rate-limit pacing, safe retries, pagination.
+import { Agent, request as undiciRequest } from 'undici';
+import { DoqlError } from '../errors.js';
+import { backoffDelay } from './backoff.js';
+import { cancelledError, follow, sharedController, throwIfCancelled, wait } from './cancel.js';
+import { badBodyFailure, checkAdvice, isSafeMethod, networkFailure, requestIdOf, statusFailure, timeoutFailure } from './failure.js';
+import type { Failure, FailureContext } from './failure.js';
+import { Limiter } from './limiter.js';
+import { extractItems, isPinned, MAX_PAGES, nextLink, PER_PAGE, planPages } from './pagination.js';
+import { RateLimitPacer } from './rate-limit.js';
+import { redact } from './redact.js';
+import { decodeBody } from './response-body.js';
+import type {
+  ApiClient,
+  ApiClientOptions,
+  ApiRequest,
+  ApiResponse,
+  ClientStats,
+  ListRequest,
+  ListResult,
+  RequestEvent,
+} from './types.js';
+import { buildUrl, parseBaseUrl, resolveLink, setParam } from './url.js';
+
+export type {
+  ApiClient,
+  ApiClientOptions,
+  ApiRequest,
+  ApiResponse,
+  ClientStats,
+  ListRequest,
+  ListResult,
+  Query,
+  QueryValue,
+  RequestEvent,
+} from './types.js';
+export { redact } from './redact.js';
+
+const DEFAULTS = {
+  concurrency: 64,
+  retries: 5,
+  timeoutMs: 30_000,
+  backoffBaseMs: 100,
+  backoffMaxMs: 5_000,
+  userAgent: 'doql',
+};
+
+/** How long an idle pooled connection is kept: a statement's rounds reuse warm TLS connections. */
+const KEEP_ALIVE_MS = 30_000;
+
+type AttemptResult = { ok: true; response: ApiResponse } | { ok: false; failure: Failure };
+
+function intOption(value: number | undefined, fallback: number, min: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < min) throw new DoqlError('usage', `${name} must be a number >= ${min}`);
+  return Math.floor(value);
+}
+
+function checkToken(raw: string): string {
+  const token = (raw ?? '').trim();
+  if (token === '') {
+    throw new DoqlError('auth', 'No DigitalOcean API token was given to the API client.');
+  }
+  // Control or non-Latin-1 characters cannot go in a header; say so without echoing the token.
+  if (/[^\x20-\x7e\x80-\xff]/.test(token)) {
+    throw new DoqlError('auth', 'The DigitalOcean API token contains characters that cannot be sent in an HTTP header.');
+  }
+  return token;
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const base = parseBaseUrl(options.baseUrl);
+  const token = checkToken(options.token);
+  const concurrency = intOption(options.concurrency, DEFAULTS.concurrency, 1, 'concurrency');
+  const retries = intOption(options.retries, DEFAULTS.retries, 0, 'retries');
+  const timeoutMs = intOption(options.timeoutMs, DEFAULTS.timeoutMs, 1, 'timeoutMs');
+  const backoffBaseMs = intOption(options.backoffBaseMs, DEFAULTS.backoffBaseMs, 0, 'backoffBaseMs');
+  const backoffMaxMs = intOption(options.backoffMaxMs, DEFAULTS.backoffMaxMs, 0, 'backoffMaxMs');
+  const sleep = options.sleep;
+
+  // One connection per allowed in-flight request, kept alive. Measured on localhost, plain HTTP, 64 in
+  // flight: 3000 GETs in ~0.5-0.8 s kept alive vs ~1.4-1.6 s with a new connection each; over TLS to a
+  // distant API each new connection also costs handshake round trips, so the gap only grows.
+  const agent = new Agent({
+    connections: concurrency,
+    pipelining: 1,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: 10 * KEEP_ALIVE_MS,
+    // Backstops only: the per-attempt timer below is the real deadline.
+    headersTimeout: timeoutMs + 1_000,
+    bodyTimeout: timeoutMs + 1_000,
+  });
+  const limiter = new Limiter(concurrency);
+  const pacer = new RateLimitPacer({ sleep });
+  const counters = { requests: 0, pages: 0, retries: 0, rateLimitWaits: 0, inFlight: 0, done: 0, bytes: 0 };
+  const fixedHeaders: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    accept: 'application/json, */*;q=0.8',
+    'user-agent': options.userAgent ?? DEFAULTS.userAgent,
+  };
+  let closed = false;
+
+  const emit = (ev: RequestEvent): void => {
+    if (!options.onRequest) return;
+    try {
+      options.onRequest({ ...ev, url: redact(ev.url, token), error: ev.error === undefined ? undefined : redact(ev.error, token) });
+    } catch {
+      // A failing listener (a -v printer) must not fail the request it reports on.
+    }
+  };
+
+  /** One HTTP exchange under the in-flight cap and the rate-limit budget. */
+  async function attempt(method: string, url: URL, payload: string | undefined, ctx: FailureContext, n: number, signal: AbortSignal | undefined): Promise<AttemptResult> {
+    const what = `${method} ${url.pathname}`;
+    let release: () => void;
+    try {
+      release = await limiter.acquire(signal);
+    } catch {
+      throw cancelledError(what);
+    }
+    try {
+      const waited = await pacer.acquire(signal).catch(() => {
+        throw cancelledError(what);
+      });
+      if (waited) counters.rateLimitWaits++;
+      if (signal?.aborted) {
+        pacer.release();
+        throw cancelledError(what);
+      }
+      return await exchange(method, url, payload, ctx, n, signal);
+    } finally {
+      release();
+    }
+  }
+
+  /** Sends and reads one request; the pacer slot taken by `attempt` is given back here. */
+  async function exchange(method: string, url: URL, payload: string | undefined, ctx: FailureContext, n: number, signal: AbortSignal | undefined): Promise<AttemptResult> {
+    counters.requests++;
+    counters.inFlight++;
+    const started = performance.now();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let status = 0;
+    let headers: Record<string, string> | undefined;
+    const headersOut = payload === undefined ? fixedHeaders : { ...fixedHeaders, 'content-type': 'application/json' };
+    let result: AttemptResult;
+    try {
+      const res = await undiciRequest(url, { dispatcher: agent, method, headers: headersOut, body: payload, signal: controller.signal });
+      status = res.statusCode;
+      headers = flattenHeaders(res.headers);
+      const bytes = new Uint8Array(await res.body.arrayBuffer());
+      counters.bytes += bytes.length;
+      const contentType = headers['content-type'];
+      const decoded = decodeBody(bytes, contentType);
+      if (status >= 200 && status < 300) {
+        const requestId = requestIdOf(headers, decoded.body);
+        result = decoded.invalidJson
+          ? { ok: false, failure: badBodyFailure(ctx, status, requestId) }
+          : { ok: true, response: { status, headers: redactHeaders(headers), body: decoded.body, contentType, requestId } };
+      } else {
+        result = { ok: false, failure: statusFailure(ctx, { status, headers, body: decoded.body, contentType }, Date.now()) };
+      }
+    } catch (err) {
+      if (signal?.aborted) {
+        finish(undefined, 'cancelled');
+        throw cancelledAfterSend(ctx);
+      }
+      const requestId = headers?.['x-request-id'];
+      result = { ok: false, failure: timedOut ? timeoutFailure(ctx, timeoutMs, requestId) : networkFailure(ctx, err, requestId) };
+    }
+    finish(result.ok ? undefined : result.failure.summary);
+    return result;
+
+    function finish(error: string | undefined, why?: string): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      counters.inFlight--;
+      counters.done++;
+      pacer.release(headers);
+      emit({ method, url: url.toString(), status, ms: Math.round(performance.now() - started), attempt: n, error: error ?? why });
+    }
+  }
+
+  function redactHeaders(headers: Record<string, string>): Record<string, string> {
+    for (const [k, v] of Object.entries(headers)) if (v.includes(token)) headers[k] = redact(v, token);
+    return headers;
+  }
+
+  /** A caller's abort while a request was on the wire: for a mutation, say that it may have happened. */
+  function cancelledAfterSend(ctx: FailureContext): DoqlError {
+    if (isSafeMethod(ctx.method)) return cancelledError(`${ctx.method} ${ctx.path}`);
+    return new DoqlError(
+      'cancelled',
+      `${ctx.method} ${ctx.path}: cancelled after the request was sent; the outcome is unknown. ${checkAdvice(ctx.method)}`,
+      { hint: checkAdvice(ctx.method) },
+    );
+  }
+
+  /** The retry loop around `attempt`. */
+  async function execute(method: string, url: URL, body: unknown, signal: AbortSignal | undefined): Promise<ApiResponse> {
+    if (closed) throw new DoqlError('internal', 'the API client is closed');
+    const ctx: FailureContext = { method, path: url.pathname, token };
+    const what = `${method} ${url.pathname}`;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    for (let n = 1; ; n++) {
+      throwIfCancelled(signal, what);
+      const result = await attempt(method, url, payload, ctx, n, signal);
+      if (result.ok) return result.response;
+      const { failure } = result;
+      if (!failure.retryable || n > retries) throw failure.build(n);
+      counters.retries++;
+      if (failure.rateLimited) {
+        // The pacer now holds every request until Retry-After (or the reset); back off only when it cannot.
+        if (pacer.throttled(failure.retryAfterMs) === undefined) {
+          await wait(backoffDelay(n, backoffBaseMs, backoffMaxMs), signal, { sleep, what });
+        }
+      } else if (failure.retryAfterMs !== undefined) {
+        await wait(Math.min(failure.retryAfterMs, 60_000), signal, { sleep, what });
+      } else {
+        await wait(backoffDelay(n, backoffBaseMs, backoffMaxMs), signal, { sleep, what });
+      }
+    }
+  }
+
+  function itemsOf(response: ApiResponse, url: URL, listKey: string): unknown[] {
+    const items = extractItems(response.body, listKey);
+    if (items === undefined) {
+      const rid = response.requestId ? ` (request id ${response.requestId})` : '';
+      throw new DoqlError('api', `GET ${url.pathname}: expected a JSON object with "${listKey}", got ${describe(response.body)}${rid}`);
+    }
+    return items;
+  }
+
+  /** Pages fetched at once; the first failure cancels the rest and fails the whole list. */
+  async function fetchAll(urls: URL[], signal: AbortSignal | undefined): Promise<ApiResponse[]> {
+    const inner = sharedController();
+    const onAbort = (): void => inner.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let firstError: unknown;
+    try {
+      const settled = await Promise.allSettled(
+        urls.map((url) =>
+          execute('GET', url, undefined, inner.signal).then(
+            (response) => {
+              counters.pages++;
+              return response;
+            },
+            (err: unknown) => {
+              if (firstError === undefined) {
+                firstError = err;
+                inner.abort();
+              }
+              throw err;
+            },
+          ),
+        ),
+      );
+      if (signal?.aborted) throw cancelledError(`GET ${urls[0]?.pathname ?? ''}`);
+      if (firstError !== undefined) throw firstError;
+      return settled.map((s) => (s as PromiseFulfilledResult<ApiResponse>).value);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async function list(req: ListRequest): Promise<ListResult> {
+    const { listKey } = req;
+    const signal = follow(req.signal);
+    const url = buildUrl(base, req.path, req.query);
+    if (isPinned(req.query)) {
+      const response = await execute('GET', url, undefined, signal);
+      counters.pages++;
+      return { items: itemsOf(response, url, listKey), pages: 1, response };
+    }
+    const firstUrl = setParam(url, 'per_page', PER_PAGE);
+    const first = await execute('GET', firstUrl, undefined, signal);
+    counters.pages++;
+    const chunks: unknown[][] = [itemsOf(first, firstUrl, listKey)];
+    const plan = planPages(first.body, chunks[0]!.length);
+    let next: string | undefined;
+    if (plan.kind === 'range') {
+      if (plan.lastPage > MAX_PAGES) {
+        throw new DoqlError('api', `GET ${url.pathname}: the API reported ${plan.lastPage} pages, more than doql will fetch (${MAX_PAGES})`);
+      }
+      const urls: URL[] = [];
+      for (let page = 2; page <= plan.lastPage; page++) urls.push(setParam(firstUrl, 'page', page));
+      const rest = await fetchAll(urls, signal);
+      rest.forEach((response, i) => chunks.push(itemsOf(response, urls[i]!, listKey)));
+      // The list may have grown since page 1 was counted: keep going while the last page says so.
+      next = nextLink(rest.at(-1)?.body);
+    } else if (plan.kind === 'follow') {
+      next = plan.next;
+    }
+    const seen = new Set<string>([firstUrl.href]);
+    while (next !== undefined) {
+      let pageUrl = resolveLink(next, base);
+      // A link that forgets per_page would page at the default size and repeat items.
+      if (!pageUrl.searchParams.has('per_page')) pageUrl = setParam(pageUrl, 'per_page', PER_PAGE);
+      if (seen.has(pageUrl.href)) {
+        throw new DoqlError('api', `GET ${url.pathname}: the API's next-page links loop; refusing to return a partial list`);
+      }
+      if (chunks.length >= MAX_PAGES) {
+        throw new DoqlError('api', `GET ${url.pathname}: more than ${MAX_PAGES} pages; refusing to continue`);
+      }
+      seen.add(pageUrl.href);
+      const response = await execute('GET', pageUrl, undefined, signal);
+      counters.pages++;
+      chunks.push(itemsOf(response, pageUrl, listKey));
+      next = nextLink(response.body);
+    }
+    return { items: chunks.flat(), pages: chunks.length, response: first };
+  }
+
+  return {
+    request(req: ApiRequest): Promise<ApiResponse> {
+      const method = req.method.toUpperCase();
+      return execute(method, buildUrl(base, req.path, req.query), req.body, follow(req.signal));
+    },
+    list,
+    stats(): ClientStats {
+      return { ...counters };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await agent.close();
+    },
+  };
+}
+
+function describe(body: unknown): string {
+  if (body === null) return 'an empty body';
+  if (Array.isArray(body)) return 'a JSON array';
+  return typeof body === 'string' ? 'a non-JSON body' : `a JSON ${typeof body}`;
+}
