@@ -1,0 +1,351 @@
+// The simple and extended query protocols for one connection: prepared statements, portals and result messages.
+import type { ResultColumn, Session, StatementResult } from '../engine/types.js';
+import { DoqlError } from '../errors.js';
+import * as wire from './backend-serializer.js';
+import type {
+  BindMessage,
+  CloseMessage,
+  DescribeMessage,
+  ExecuteMessage,
+  FlushMessage,
+  ParseMessage,
+  QueryMessage,
+  SyncMessage,
+} from './frontend-messages.js';
+import { decodeBinaryParam, encodeCell, fieldDescriptions, FormatCode, TypeOid } from './pg-types.js';
+import type { SqlShape } from './sql-scan.js';
+import { scanSql } from './sql-scan.js';
+import { errorFields } from './sql-state.js';
+
+export type QueryProtocolMessage =
+  | QueryMessage
+  | ParseMessage
+  | BindMessage
+  | DescribeMessage
+  | ExecuteMessage
+  | CloseMessage
+  | SyncMessage
+  | FlushMessage;
+
+export interface QueryOutput {
+  send(message: Buffer): void;
+  /** Hands what was sent so far to the socket. */
+  flush(): void;
+  log(line: string): void;
+}
+
+interface PreparedStatement {
+  name: string;
+  sql: string;
+  shape: SqlShape;
+  /** One OID per `$n`; unspecified ones are reported as text. */
+  paramTypes: number[];
+  /** The result columns once known: from an execution, or from a Describe probe; null when it has no result set. */
+  columns?: ResultColumn[] | null;
+}
+
+type PortalOutcome =
+  | { kind: 'empty' }
+  | { kind: 'result'; result: StatementResult; formats: FormatCode[]; sent: number; executions: number };
+
+interface Portal {
+  statement: PreparedStatement;
+  params: (string | null)[];
+  resultFormats: number[];
+  /** Set by the first Describe or Execute of the portal, which runs the statement. */
+  outcome?: PortalOutcome;
+}
+
+/** Statements that only read, so that running them to learn their columns is harmless (see describeStatement). */
+const READ_KEYWORDS = new Set(['SELECT', 'VALUES', 'SHOW', 'TABLE', 'DESCRIBE', 'DESC', 'EXPLAIN', 'WITH']);
+const WRITE_WORDS = ['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'MERGE', 'EXEC', 'CREATE', 'DROP', 'ALTER'];
+
+function protocolError(sqlState: string, message: string): DoqlError {
+  return new DoqlError('validation', message, { sqlState });
+}
+
+const statementLabel = (name: string): string =>
+  name === '' ? 'unnamed prepared statement' : `prepared statement "${name}"`;
+
+/** @throws DoqlError 08P01 for a format code that is neither 0 (text) nor 1 (binary). */
+function checkFormatCodes(codes: number[]): void {
+  for (const code of codes) {
+    if (code !== FormatCode.Text && code !== FormatCode.Binary) {
+      throw protocolError('08P01', `unsupported format code: ${code}`);
+    }
+  }
+}
+
+/**
+ * Expands Bind's format codes: none means all text, one applies to all, else one per item.
+ * @throws DoqlError 08P01 when the count fits none of those.
+ */
+function expandFormats(codes: number[], count: number, what: 'parameter' | 'result'): FormatCode[] {
+  checkFormatCodes(codes);
+  if (codes.length > 1 && codes.length !== count) {
+    const items = what === 'parameter' ? `${count} parameters` : `query has ${count} columns`;
+    throw protocolError('08P01', `bind message has ${codes.length} ${what} formats but ${items}`);
+  }
+  return Array.from({ length: count }, (_, i) => (codes.length === 1 ? codes[0] : codes[i]) ?? FormatCode.Text);
+}
+
+type Handlers = {
+  [K in QueryProtocolMessage['kind']]: (message: Extract<QueryProtocolMessage, { kind: K }>) => Promise<void>;
+};
+
+export class QueryProtocol {
+  private readonly statements = new Map<string, PreparedStatement>();
+  private readonly portals = new Map<string, Portal>();
+  /** After an error in an extended-protocol batch, everything up to Sync is skipped, as Postgres does. */
+  private skipUntilSync = false;
+  private running?: AbortController;
+
+  private readonly handlers: Handlers = {
+    query: (m) => this.query(m),
+    parse: async (m) => this.parse(m),
+    bind: async (m) => this.bind(m),
+    describe: (m) => this.describe(m),
+    execute: (m) => this.execute(m),
+    close: async (m) => this.close(m),
+    sync: async () => this.sync(),
+    flush: async () => this.out.flush(),
+  };
+
+  constructor(
+    private readonly session: Session,
+    private readonly out: QueryOutput,
+  ) {}
+
+  /** Aborts the statement running now, if any (a CancelRequest, or the connection closing). */
+  cancel(): void {
+    this.running?.abort();
+  }
+
+  async handle(message: QueryProtocolMessage): Promise<void> {
+    if (this.skipUntilSync && message.kind !== 'sync') return;
+    // The map is keyed by kind, so the handler takes exactly this message; TS cannot correlate the two.
+    const handler = this.handlers[message.kind] as (m: QueryProtocolMessage) => Promise<void>;
+    try {
+      await handler(message);
+    } catch (err) {
+      this.out.send(wire.errorResponse(toErrorFields(err)));
+      this.skipUntilSync = true;
+    }
+  }
+
+  /** Runs SQL with a fresh AbortSignal that cancel() fires; failures are rethrown as StatementFailure. */
+  private async run(sql: string, params?: (string | null)[]): Promise<StatementResult[]> {
+    const controller = new AbortController();
+    this.running = controller;
+    try {
+      const { signal } = controller;
+      return await this.session.execute(sql, params ? { params, signal } : { signal });
+    } catch (err) {
+      throw new StatementFailure(err, controller.signal.aborted);
+    } finally {
+      if (this.running === controller) this.running = undefined;
+    }
+  }
+
+  // ---- simple query ----
+
+  private async query(message: QueryMessage): Promise<void> {
+    // A simple Query ends any unnamed statement and portal, as in Postgres.
+    this.statements.delete('');
+    this.portals.delete('');
+    try {
+      const results = scanSql(message.sql).statementCount === 0 ? [] : await this.run(message.sql);
+      if (results.length === 0) this.out.send(wire.emptyQueryResponse());
+      for (const result of results) {
+        this.sendNotices(result);
+        if (result.kind === 'rows') {
+          const formats = result.columns.map(() => FormatCode.Text);
+          this.out.send(wire.rowDescription(fieldDescriptions(result.columns, formats)));
+          this.sendRows(result, formats, result.rows);
+        }
+        this.out.send(wire.commandComplete(result.command));
+      }
+    } catch (err) {
+      this.out.send(wire.errorResponse(toErrorFields(err)));
+    }
+    this.out.send(wire.readyForQuery());
+    this.out.flush();
+  }
+
+  // ---- extended query ----
+
+  private parse(message: ParseMessage): void {
+    if (message.statement !== '' && this.statements.has(message.statement)) {
+      throw protocolError('42P05', `prepared statement "${message.statement}" already exists`);
+    }
+    const shape = scanSql(message.sql);
+    if (shape.statementCount > 1) {
+      throw protocolError('42601', 'cannot insert multiple commands into a prepared statement');
+    }
+    const count = Math.max(shape.paramCount, message.paramTypes.length);
+    const paramTypes = Array.from({ length: count }, (_, i) => message.paramTypes[i] || TypeOid.Text);
+    this.statements.set(message.statement, { name: message.statement, sql: message.sql, shape, paramTypes });
+    this.out.send(wire.parseComplete());
+  }
+
+  private bind(message: BindMessage): void {
+    const statement = this.statements.get(message.statement);
+    if (!statement) throw protocolError('26000', `${statementLabel(message.statement)} does not exist`);
+    if (message.portal !== '' && this.portals.has(message.portal)) {
+      throw protocolError('42P03', `portal "${message.portal}" already exists`);
+    }
+    if (message.params.length !== statement.paramTypes.length) {
+      throw protocolError(
+        '08P01',
+        `bind message supplies ${message.params.length} parameters, ` +
+          `but ${statementLabel(statement.name)} requires ${statement.paramTypes.length}`,
+      );
+    }
+    const formats = expandFormats(message.paramFormats, message.params.length, 'parameter');
+    const params = message.params.map((bytes, i) => {
+      if (bytes === null) return null;
+      if (formats[i] === FormatCode.Text) return bytes.toString('utf8');
+      return decodeBinaryParam(bytes, statement.paramTypes[i] ?? TypeOid.Unspecified, i + 1);
+    });
+    checkFormatCodes(message.resultFormats); // their count is checked once the columns are known
+    this.portals.set(message.portal, { statement, params, resultFormats: message.resultFormats });
+    this.out.send(wire.bindComplete());
+  }
+
+  private async describe(message: DescribeMessage): Promise<void> {
+    if (message.target === 'statement') {
+      const statement = this.statements.get(message.name);
+      if (!statement) throw protocolError('26000', `${statementLabel(message.name)} does not exist`);
+      this.out.send(wire.parameterDescription(statement.paramTypes));
+      const columns = await this.statementColumns(statement);
+      const formats = (columns ?? []).map(() => FormatCode.Text);
+      this.out.send(columns ? wire.rowDescription(fieldDescriptions(columns, formats)) : wire.noData());
+      return;
+    }
+    const outcome = await this.runPortal(this.portal(message.name));
+    if (outcome.kind === 'result' && outcome.result.kind === 'rows') {
+      this.out.send(wire.rowDescription(fieldDescriptions(outcome.result.columns, outcome.formats)));
+    } else {
+      this.out.send(wire.noData());
+    }
+  }
+
+  /**
+   * A statement's result columns before it has run with real parameters. The Session contract has no
+   * "describe", so a read-only-looking statement (SELECT, SHOW, … with no write keyword) is run once with
+   * every parameter NULL and its columns kept; anything else, or a probe that fails, answers NoData.
+   * Writes are never probed: running an INSERT to describe it would perform it.
+   */
+  private async statementColumns(statement: PreparedStatement): Promise<ResultColumn[] | null> {
+    if (statement.columns !== undefined) return statement.columns;
+    const { shape } = statement;
+    const readOnly = READ_KEYWORDS.has(shape.firstKeyword) && !WRITE_WORDS.some((w) => shape.words.has(w));
+    if (shape.statementCount === 0 || !readOnly) return null;
+    try {
+      const results = await this.run(statement.sql, statement.paramTypes.map(() => null));
+      const last = results[results.length - 1];
+      statement.columns = last?.kind === 'rows' ? last.columns : null;
+    } catch (err) {
+      const why = toErrorFields(err).message;
+      this.out.log(`describe of ${statementLabel(statement.name)} could not learn its columns: ${why}`);
+      return null; // not cached: a later execution may still teach us
+    }
+    return statement.columns;
+  }
+
+  private async execute(message: ExecuteMessage): Promise<void> {
+    const outcome = await this.runPortal(this.portal(message.portal));
+    if (outcome.kind === 'empty') {
+      this.out.send(wire.emptyQueryResponse());
+      return;
+    }
+    const { result } = outcome;
+    if (result.kind === 'command') {
+      this.out.send(wire.commandComplete(result.command));
+      return;
+    }
+    const end = message.maxRows > 0 ? outcome.sent + message.maxRows : result.rows.length;
+    const rows = result.rows.slice(outcome.sent, end);
+    this.sendRows(result, outcome.formats, rows);
+    outcome.sent += rows.length;
+    outcome.executions++;
+    if (outcome.sent < result.rows.length) {
+      this.out.send(wire.portalSuspended());
+      return;
+    }
+    // After a partial fetch Postgres reports the rows of this Execute only.
+    const partial = outcome.executions > 1 && result.command.startsWith('SELECT');
+    const tag = partial ? `SELECT ${rows.length}` : result.command;
+    this.out.send(wire.commandComplete(tag));
+  }
+
+  private close(message: CloseMessage): void {
+    if (message.target === 'statement') this.statements.delete(message.name);
+    else this.portals.delete(message.name);
+    this.out.send(wire.closeComplete());
+  }
+
+  private sync(): void {
+    this.skipUntilSync = false;
+    // Every Sync ends the implicit transaction, and portals with it (doql has no transaction blocks).
+    this.portals.clear();
+    this.out.send(wire.readyForQuery());
+    this.out.flush();
+  }
+
+  private portal(name: string): Portal {
+    const portal = this.portals.get(name);
+    if (!portal) {
+      throw protocolError('34000', name === '' ? 'unnamed portal does not exist' : `portal "${name}" does not exist`);
+    }
+    return portal;
+  }
+
+  /** Runs a portal's statement the first time it is described or executed, and keeps the result for the rest. */
+  private async runPortal(portal: Portal): Promise<PortalOutcome> {
+    if (portal.outcome) return portal.outcome;
+    const { statement } = portal;
+    const results = statement.shape.statementCount === 0 ? [] : await this.run(statement.sql, portal.params);
+    const result = results[results.length - 1];
+    if (!result) {
+      portal.outcome = { kind: 'empty' };
+      return portal.outcome;
+    }
+    for (const r of results) this.sendNotices(r);
+    const formats = expandFormats(portal.resultFormats, result.columns.length, 'result');
+    statement.columns = result.kind === 'rows' ? result.columns : null;
+    portal.outcome = { kind: 'result', result, formats, sent: 0, executions: 0 };
+    return portal.outcome;
+  }
+
+  // ---- results ----
+
+  private sendNotices(result: StatementResult): void {
+    for (const notice of result.notices ?? []) {
+      this.out.send(wire.noticeResponse({ severity: 'NOTICE', sqlState: '00000', message: notice }));
+    }
+  }
+
+  /** Encodes every row before sending any, so that a value that cannot be encoded fails cleanly. */
+  private sendRows(result: StatementResult, formats: FormatCode[], rows: StatementResult['rows']): void {
+    const columns = result.columns;
+    const messages = rows.map((row) =>
+      wire.dataRow(columns.map((column, i) => encodeCell(row[i] ?? null, column, formats[i] ?? FormatCode.Text))),
+    );
+    for (const message of messages) this.out.send(message);
+  }
+}
+
+/** An engine error together with whether the statement had been cancelled when it was thrown. */
+class StatementFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly cancelled: boolean,
+  ) {
+    super('statement failed');
+  }
+}
+
+function toErrorFields(err: unknown): ReturnType<typeof errorFields> {
+  return err instanceof StatementFailure ? errorFields(err.error, err.cancelled) : errorFields(err);
+}
