@@ -2,8 +2,10 @@
 // and a bundle of resolved request/response schemas. Strict: what it cannot compile, it says.
 import { createHash } from 'node:crypto';
 import { DoqlError } from '../errors.js';
-import { nameOperation } from './naming.js';
+import { Namer } from './naming.js';
+import type { OperationRef } from './naming.js';
 import { derefShallow, SchemaResolver } from './ref-resolver.js';
+import { assertRefsResolve } from './spec-validate.js';
 import type {
   BodyField,
   Catalog,
@@ -93,8 +95,11 @@ interface ObjectLocation {
   returnsList: boolean;
 }
 
-/** Finds where a response's rows are: the single non-envelope key, or the one array among them, or the body. */
-export function locateRows(body: JsonSchema | undefined): ObjectLocation {
+/**
+ * Finds where a response's rows are: the single non-envelope key, or the one array among them in a paged
+ * list, or an array named like the path's collection (`backups` beside `backup_progress`), or the body.
+ */
+export function locateRows(body: JsonSchema | undefined, collection?: string): ObjectLocation {
   if (!body) return { returnsList: false };
   if (schemaTypeOf(body) === 'array') return { objectKey: '$', item: body.items ?? {}, returnsList: true };
   const props = body.properties as Record<string, JsonSchema> | undefined;
@@ -111,7 +116,20 @@ export function locateRows(body: JsonSchema | undefined): ObjectLocation {
   if (keys.length === 1) return pick(keys[0]);
   const arrays = keys.filter((k) => schemaTypeOf(props[k]) === 'array');
   if (arrays.length === 1 && (props.links || props.meta)) return pick(arrays[0]);
+  if (collection && arrays.includes(collection)) return pick(collection);
   return { objectKey: '$', item: body, returnsList: false };
+}
+
+/** The success response's content type, for naming (a download is an EXEC, not rows). */
+function successContentType(doc: JsonObject, op: JsonObject, file: string): string | undefined {
+  const responses = isObject(op.responses) ? op.responses : {};
+  const okCode = Object.keys(responses)
+    .filter((c) => /^2\d\d$/.test(c))
+    .sort()[0];
+  const resp = okCode ? derefShallow(doc, responses[okCode], file) : undefined;
+  if (!isObject(resp) || !isObject(resp.content)) return undefined;
+  const types = Object.keys(resp.content);
+  return types.find((c) => c.includes('json')) ?? types[0];
 }
 
 function columnsOf(item: JsonSchema | undefined): Column[] {
@@ -149,10 +167,10 @@ function bodyFieldsOf(schema: JsonSchema): BodyField[] {
 export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
   assertOpenApi3(doc, options.file);
   const { file } = options;
+  assertRefsResolve(doc, file);
   const resolver = new SchemaResolver(doc, file);
   const specHash = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
   const paths = doc.paths as JsonObject;
-  const has = (p: string, m: HttpMethod): boolean => isObject(paths[p]) && isObject((paths[p] as JsonObject)[m]);
 
   const catalog: Catalog = {
     provider: 'digitalocean',
@@ -170,6 +188,26 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
   }
   const usedMethodNames = new Set<string>();
 
+  // Naming looks at sibling paths (is there a GET beside this POST?), so every operation is listed first.
+  const refs = new Map<JsonObject, OperationRef>();
+  for (const [path, rawItem] of Object.entries(paths)) {
+    const item = derefShallow(doc, rawItem, file);
+    if (!isObject(item)) continue;
+    for (const httpMethod of HTTP_METHODS) {
+      const op = item[httpMethod];
+      if (!isObject(op)) continue;
+      refs.set(op, {
+        operationId: typeof op.operationId === 'string' ? op.operationId : `${httpMethod}_${path}`,
+        httpMethod,
+        path,
+        tags: Array.isArray(op.tags) ? (op.tags as string[]) : [],
+        deprecated: op.deprecated === true,
+        jsonResponse: successContentType(doc, op, file)?.includes('json') ?? true,
+      });
+    }
+  }
+  const namer = new Namer([...refs.values()]);
+
   for (const [path, rawItem] of Object.entries(paths)) {
     const item = derefShallow(doc, rawItem, file);
     if (!isObject(item)) continue;
@@ -178,9 +216,9 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
       const op = item[httpMethod];
       if (!isObject(op)) continue;
       catalog.operationCount++;
-      const operationId = typeof op.operationId === 'string' ? op.operationId : `${httpMethod}_${path}`;
-      const tags = Array.isArray(op.tags) ? (op.tags as string[]) : [];
-      const naming = nameOperation({ operationId, httpMethod, path, tags, hasOperation: has });
+      const ref = refs.get(op) as OperationRef;
+      const { operationId, tags } = ref;
+      const naming = namer.name(ref);
       let methodName = naming.method;
       // Two operations must never share a method name in a resource; suffix the rare clash.
       for (let i = 2; usedMethodNames.has(`${naming.service}.${naming.resource}.${methodName}`); i++) methodName = `${naming.method}_${i}`;
@@ -246,7 +284,8 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
         }
       }
       const isJson = responseContentType?.includes('json') ?? false;
-      const where = isJson ? locateRows(responseSchema) : { returnsList: false };
+      const collection = path.split('/').filter((seg) => seg && !seg.startsWith('{')).pop();
+      const where = isJson ? locateRows(responseSchema, collection) : { returnsList: false };
       const queryNames = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
       const paginated =
         httpMethod === 'get' && queryNames.has('page') && queryNames.has('per_page') && Boolean(responseSchema?.properties?.links);
@@ -277,7 +316,7 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
 
       const service = (catalog.services[naming.service] ??= {
         name: naming.service,
-        title: tags[0] ?? naming.service,
+        title: naming.service.split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' '),
         description: tagDescriptions.get(tags[0] ?? '') ?? '',
         resources: {},
       });

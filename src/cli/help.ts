@@ -1,0 +1,64 @@
+// `doql --help` examples and `doql help <topic>`.
+import type { Command } from 'commander';
+
+export const HELP_EXAMPLES = `
+Examples:
+  doql --sandbox "SHOW SERVICES IN digitalocean"
+  doql --sandbox "SELECT id, name, region FROM digitalocean.databases.clusters"
+  doql --var database_cluster_uuid=ID \\
+    "SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '{{ database_cluster_uuid }}'"
+  doql exec -f deploy.sql --vars vars.yaml
+  doql shell
+  doql serve --port 5444        (then: psql -h 127.0.0.1 -p 5444)
+
+Output: a table on a terminal, JSON when stdout is not a terminal; -o table|json|jsonl|csv|tsv|text|markdown.
+Auth: DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN or doctl's config (--context NAME); --sandbox needs none.
+Exit codes: 0 success, 1 statement error, 2 usage error.
+Topics: doql help <command> | statements | select | mutations | templating | output | auth | sandbox
+`;
+
+const TOPICS: Record<string, string> = {
+  statements: `Statements (StackQL syntax):
+  SHOW PROVIDERS | SHOW SERVICES IN digitalocean [LIKE 'pat'] | SHOW RESOURCES IN digitalocean.<service> [LIKE 'pat']
+  SHOW [EXTENDED] METHODS IN digitalocean.<service>.<resource> | DESCRIBE [EXTENDED] digitalocean.<service>.<resource>
+  SHOW INSERT INTO digitalocean.<service>.<resource>   (an INSERT template, required fields marked)
+  SELECT … (all of SQLite: joins, CTEs, aggregates, window functions, json_extract, ->>, json_each)
+  INSERT INTO … | UPDATE … SET … WHERE … | REPLACE … SET … WHERE … | DELETE FROM … WHERE … | EXEC svc.res.method @p='v'
+  REGISTRY LIST | REGISTRY PULL digitalocean
+`,
+  select: `SELECT: required parameters come from WHERE (=, IN (…)) or from a join:
+  SELECT b.created_at FROM digitalocean.databases.clusters c
+    JOIN digitalocean.databases.backups b ON b.database_cluster_uuid = c.id;
+  A missing required parameter is an error naming it; DESCRIBE EXTENDED lists parameters.
+  Every page is fetched (per_page=200, pages in parallel); a failed page fails the statement.
+`,
+  mutations: `Mutations:
+  INSERT INTO digitalocean.compute.droplets (data__name, data__region, data__size, data__image)
+    SELECT 'web-1', 'nyc3', 's-1vcpu-1gb', 'ubuntu-24-04-x64';
+  /*+ AWAIT */ after the verb waits for the resulting actions; --dry-run prints the requests and sends none;
+  changes to several rows ask first on a terminal and need --yes otherwise.
+`,
+  templating: `Templating: {{ name }} anywhere in a statement is replaced by --var name=value or a --vars FILE (JSON or YAML)
+  value before the statement is parsed; an unset one is an error naming it and its line.
+`,
+  output: `Output: -o table (default on a terminal) | json (default otherwise) | jsonl | csv | tsv | text | markdown;
+  --no-header (csv, tsv, text), --no-color or NO_COLOR, -x for one field a line.
+`,
+  auth: `Auth: DIGITALOCEAN_TOKEN, then DIGITALOCEAN_ACCESS_TOKEN, then doctl's config (~/.config/doctl/config.yaml,
+  access-token or auth-contexts with --context NAME). --api-url or DIGITALOCEAN_API_URL to change the endpoint.
+  The token is never printed, logged or put in an error.
+`,
+  sandbox: `Sandbox: --sandbox runs statements against a built-in DigitalOcean simulator (state kept between runs;
+  doql sandbox reset starts over). doql sandbox --port 8080 serves it over HTTP (token doql-sandbox), and
+  doql --api-url http://127.0.0.1:8080 talks to it with DIGITALOCEAN_TOKEN=doql-sandbox.
+`,
+};
+
+export function helpTopic(program: Command, topic?: string): string {
+  if (!topic) return program.helpInformation() + HELP_EXAMPLES;
+  const t = TOPICS[topic.toLowerCase()];
+  if (t) return t;
+  const cmd = program.commands.find((c) => c.name() === topic);
+  if (cmd) return cmd.helpInformation();
+  return `doql: no help on "${topic}"; topics: ${[...Object.keys(TOPICS), ...program.commands.map((c) => c.name())].join(', ')}\n`;
+}

@@ -1,0 +1,135 @@
+// The options every statement-running command shares, their parsing, and the config-file defaults.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { DoqlError } from '../errors.js';
+import { doqlPaths } from '../catalog/paths.js';
+import type { Vars } from '../sql/template.js';
+import { FORMAT_NAMES, type FormatName } from './format/index.js';
+
+export interface RunOptions {
+  output?: FormatName;
+  header: boolean;
+  color: boolean;
+  expanded: boolean;
+  var: string[];
+  vars?: string;
+  sandbox: boolean;
+  apiUrl?: string;
+  context?: string;
+  spec?: string;
+  concurrency?: number;
+  cacheTtl?: number;
+  retries?: number;
+  timeout?: number;
+  verbose: boolean;
+  stats: boolean;
+  debug: boolean;
+  dryRun: boolean;
+  yes: boolean;
+  waitTimeout?: number;
+}
+
+function intArg(name: string, min = 0) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < min) throw new DoqlError('usage', `${name} must be a number ≥ ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Adds the shared options to a command. */
+export function addRunOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-o, --output <format>', 'output format (table on a terminal, json otherwise)').choices([...FORMAT_NAMES]))
+    .option('--no-header', 'leave out the header line (csv, tsv, text)')
+    .option('--no-color', 'plain output (also when NO_COLOR is set)')
+    .option('-x, --expanded', 'one field a line, like psql \\x', false)
+    .option('--var <name=value>', 'set a {{ name }} template variable (repeatable)', collect, [])
+    .option('--vars <file>', 'template variables from a JSON or YAML file')
+    .option('--sandbox', 'run against the built-in DigitalOcean simulator (no token needed)', false)
+    .option('--api-url <url>', 'DigitalOcean API base URL (env DIGITALOCEAN_API_URL)')
+    .option('--context <name>', "doctl auth context to take the token from")
+    .option('--spec <file>', 'use this OpenAPI spec (JSON or YAML) instead of the active catalog')
+    .option('--concurrency <n>', 'most requests in flight (default 64)', intArg('--concurrency', 1))
+    .option('--cache-ttl <seconds>', 'keep API results this long in a session (default: 0 one-shot, 60 shell)', intArg('--cache-ttl'))
+    .option('--retries <n>', 'retries for failed reads (default 5)', intArg('--retries'))
+    .option('--timeout <seconds>', 'per-request timeout (default 30)', intArg('--timeout', 1))
+    .option('-v, --verbose', 'print each HTTP request on stderr (token redacted)', false)
+    .option('--stats', 'print requests, pages, retries, cache hits, rounds and time on stderr', false)
+    .option('--debug', 'print stack traces with errors', false)
+    .option('--dry-run', 'print the requests mutations would send, send none', false)
+    .option('-y, --yes', 'allow changes to several rows without asking', false)
+    .option('--wait-timeout <seconds>', 'longest wait for /*+ AWAIT */ (default 600)', intArg('--wait-timeout', 1));
+}
+
+/** `--var a=b` pairs and `--vars FILE` merged (command-line pairs win). */
+export function loadVars(options: Pick<RunOptions, 'var' | 'vars'>): Vars {
+  const vars: Vars = {};
+  if (options.vars) {
+    let text: string;
+    try {
+      text = readFileSync(options.vars, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new DoqlError('usage', `cannot read vars file ${options.vars}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`);
+    }
+    let data: unknown;
+    try {
+      data = parseYaml(text);
+    } catch (err) {
+      throw new DoqlError('usage', `vars file ${options.vars} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new DoqlError('usage', `vars file ${options.vars} must hold an object of name: value pairs`);
+    }
+    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+      vars[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v);
+    }
+  }
+  for (const pair of options.var) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new DoqlError('usage', `--var needs name=value, got "${pair}"`);
+    vars[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return vars;
+}
+
+export interface ConfigDefaults {
+  output?: FormatName;
+  concurrency?: number;
+  cacheTtl?: number;
+  context?: string;
+  apiUrl?: string;
+}
+
+/** `~/.config/doql/config.yaml`: defaults for output, concurrency, cache TTL, context. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigDefaults {
+  const file = join(doqlPaths(env).config, 'config.yaml');
+  if (!existsSync(file)) return {};
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new DoqlError('config', `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (!data || typeof data !== 'object') return {};
+  const d = data as Record<string, unknown>;
+  const out: ConfigDefaults = {};
+  if (typeof d.output === 'string') {
+    if (!(FORMAT_NAMES as readonly string[]).includes(d.output)) throw new DoqlError('config', `${file}: output must be one of ${FORMAT_NAMES.join(', ')}`);
+    out.output = d.output as FormatName;
+  }
+  if (typeof d.concurrency === 'number') out.concurrency = d.concurrency;
+  const ttl = d.cache_ttl ?? d['cache-ttl'] ?? d.cacheTtl;
+  if (typeof ttl === 'number') out.cacheTtl = ttl;
+  if (typeof d.context === 'string') out.context = d.context;
+  const url = d.api_url ?? d['api-url'];
+  if (typeof url === 'string') out.apiUrl = url;
+  return out;
+}

@@ -1,0 +1,274 @@
+// INSERT, UPDATE, REPLACE, DELETE and EXEC: plan the requests from the catalog, validate them all,
+// confirm changes to several rows, send (or print, for --dry-run), and wait for actions when asked.
+import { DoqlError } from '../errors.js';
+import type { Column, Method, Resource } from '../catalog/types.js';
+import { parseMutation, type Mutation, type WhereClause } from '../sql/mutation-parser.js';
+import type { Statement } from '../sql/statement.js';
+import { actionRefs, awaitActions, awaitStatus, isTransitional } from './await-actions.js';
+import type { DoqlSession } from './session.js';
+import { buildRequest, type PlannedRequest } from './request-builder.js';
+import { extractItems, toRow } from './rows.js';
+import type { CellValue, ExecuteOptions, StatementResult } from './types.js';
+
+type SqlValue = string | number | bigint | boolean | null;
+const ID_COLUMNS = ['id', 'uuid', 'name', 'slug', 'urn', 'ip', 'fingerprint', 'key'];
+
+function methodsOf(resource: Resource, verb: Method['verb']): Method[] {
+  return resource.methods.filter((m) => m.verb === verb);
+}
+
+function pathParams(m: Method): string[] {
+  return [...m.path.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]);
+}
+
+/** The column of a row that holds a path param's value: same name, or the id-like column the param names. */
+export function columnForParam(resource: Resource, param: string): string | undefined {
+  const cols = new Set(resource.columns.map((c) => c.name));
+  if (cols.has(param)) return param;
+  const suffix = param.split('_').pop() ?? '';
+  const bySuffix: Record<string, string[]> = { id: ['id', 'uuid'], uuid: ['uuid', 'id'], name: ['name', 'slug'], identifier: ['id', 'fingerprint'], ip: ['ip'], slug: ['slug'], urn: ['urn'] };
+  for (const c of bySuffix[suffix] ?? []) if (cols.has(c)) return c;
+  return ID_COLUMNS.find((c) => cols.has(c));
+}
+
+function chooseBySupplied(methods: Method[], supplied: Set<string>): Method | undefined {
+  return methods
+    .filter((m) => m.requiredParams.every((p) => supplied.has(p)))
+    .sort((a, b) => b.requiredParams.length - a.requiredParams.length)[0];
+}
+
+function noMethod(resource: Resource, verb: string): DoqlError {
+  const verbs = [...new Set(resource.methods.map((m) => m.verb.toUpperCase()))].join(', ');
+  return new DoqlError('not_found', `${resource.id} has no ${verb.toUpperCase()} method (it supports ${verbs})`, {
+    hint: `see SHOW METHODS IN ${resource.id}`,
+    sqlState: '42809',
+  });
+}
+
+interface Planned {
+  resource: Resource;
+  method: Method;
+  requests: PlannedRequest[];
+  /** Reads were needed to find the rows (predicate mode). */
+  selected: boolean;
+}
+
+function sqlText(v: unknown): SqlValue {
+  if (v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === null) return v;
+  return JSON.stringify(v);
+}
+
+async function planInsert(session: DoqlSession, m: Extract<Mutation, { verb: 'insert' }>, options: ExecuteOptions): Promise<Planned> {
+  const resource = session.resource(m.resource);
+  const inserts = methodsOf(resource, 'insert');
+  if (!inserts.length) throw noMethod(resource, 'insert');
+  const source = await session.select(m.source, options);
+  if (source.columns.length !== m.columns.length) {
+    throw new DoqlError('validation', `INSERT names ${m.columns.length} column${m.columns.length === 1 ? '' : 's'} but its ${m.source.trimStart().slice(0, 6).toUpperCase()} gives ${source.columns.length} value${source.columns.length === 1 ? '' : 's'} per row`, { sqlState: '42601' });
+  }
+  const supplied = new Set(m.columns.filter((c) => !c.startsWith('data__')));
+  const method = chooseBySupplied(inserts, supplied) ?? inserts[0];
+  const requests = source.rows.map((row) => {
+    const values: Record<string, SqlValue> = {};
+    m.columns.forEach((c, i) => {
+      values[c] = row[i] as SqlValue;
+    });
+    return buildRequest(resource.id, method, values);
+  });
+  return { resource, method, requests, selected: false };
+}
+
+async function evalSet(session: DoqlSession, set: { column: string; expr: string }[], options: ExecuteOptions): Promise<Record<string, SqlValue>> {
+  if (!set.length) return {};
+  const r = await session.select(`SELECT ${set.map((s) => s.expr).join(', ')}`, options);
+  const values: Record<string, SqlValue> = {};
+  set.forEach((s, i) => {
+    values[s.column] = (r.rows[0]?.[i] ?? null) as SqlValue;
+  });
+  return values;
+}
+
+async function planChange(
+  session: DoqlSession,
+  m: Extract<Mutation, { verb: 'update' | 'replace' | 'delete' }>,
+  options: ExecuteOptions,
+): Promise<Planned> {
+  const resource = session.resource(m.resource);
+  const candidates = methodsOf(resource, m.verb);
+  if (!candidates.length) throw noMethod(resource, m.verb);
+  const setValues = m.verb === 'delete' ? {} : await evalSet(session, m.set, options);
+  const where: WhereClause = m.where ?? { text: '', equalities: [], allEqualities: true };
+  const eq = new Map(where.equalities.filter((e) => e.values.length === 1).map((e) => [e.column, e.values[0]]));
+
+  // Direct: the WHERE is only equalities on the params of one method.
+  if (where.allEqualities) {
+    const direct = chooseBySupplied(candidates, new Set(eq.keys()));
+    if (direct && [...eq.keys()].every((k) => direct.params.some((p) => p.name === k))) {
+      const values: Record<string, SqlValue> = { ...setValues };
+      for (const [k, v] of eq) values[k] = v;
+      return { resource, method: direct, requests: [buildRequest(resource.id, direct, values, { partial: m.verb === 'update' })], selected: false };
+    }
+  }
+  if (!m.where) {
+    const need = candidates[0].requiredParams;
+    throw new DoqlError('validation', `${m.verb.toUpperCase()} on ${resource.id} needs a WHERE (e.g. WHERE ${need.map((p) => `${p} = '…'`).join(' AND ') || "id = '…'"})`, { sqlState: '42601' });
+  }
+  // By predicate: find the rows through the select methods, then one request per row.
+  const method = [...candidates].sort((a, b) => pathParams(b).length - pathParams(a).length)[0];
+  const params = pathParams(method);
+  const itemParam = params[params.length - 1];
+  const itemColumn = itemParam ? columnForParam(resource, itemParam) : undefined;
+  if (!itemParam || !itemColumn) {
+    throw new DoqlError('validation', `cannot ${m.verb.toUpperCase()} ${resource.id} by this WHERE: give ${candidates[0].requiredParams.join(', ')} with =`, { sqlState: '42601' });
+  }
+  const rows = await session.select(`SELECT * FROM "${resource.id}" WHERE ${where.text}`, options);
+  const colIndex = rows.columns.findIndex((c) => c.name === itemColumn);
+  const requests = rows.rows.map((row) => {
+    const values: Record<string, SqlValue> = { ...setValues };
+    for (const p of params) {
+      if (eq.has(p)) values[p] = eq.get(p)!;
+    }
+    values[itemParam] = sqlText(row[colIndex]);
+    for (const p of method.params) {
+      if (p.in === 'query' && eq.has(p.name) && values[p.name] === undefined) values[p.name] = eq.get(p.name)!;
+    }
+    return buildRequest(resource.id, method, values, { partial: m.verb === 'update' });
+  });
+  return { resource, method, requests, selected: true };
+}
+
+function planExec(session: DoqlSession, m: Extract<Mutation, { verb: 'exec' }>): Planned {
+  const parts = m.method.split('.');
+  const resource = session.resource(parts.slice(0, 3).join('.'));
+  const name = parts.slice(3).join('.');
+  const method = resource.methods.find((x) => x.name === name);
+  if (!method) {
+    throw new DoqlError('not_found', `${resource.id} has no method ${name}; its methods: ${resource.methods.map((x) => x.name).join(', ')}`, { sqlState: '42883' });
+  }
+  return { resource, method, requests: [buildRequest(resource.id, method, m.args, { json: m.json })], selected: false };
+}
+
+function requestUrl(session: DoqlSession, r: PlannedRequest): string {
+  const qs = new URLSearchParams(Object.entries(r.query).map(([k, v]) => [k, String(v)])).toString();
+  return `${session.mutation.baseUrl ?? ''}${r.path}${qs ? `?${qs}` : ''}`;
+}
+
+function returningRows(resource: Resource, method: Method, bodies: unknown[], returning: string): StatementResult {
+  const items = bodies.flatMap((b) => extractItems(method, b));
+  let columns: Column[] = resource.columns;
+  if (returning.trim() !== '*') {
+    const names = returning.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
+    const unknown = names.filter((n) => !resource.columns.some((c) => c.name === n));
+    if (unknown.length) throw new DoqlError('validation', `RETURNING: ${resource.id} has no column ${unknown.join(', ')}`, { sqlState: '42703' });
+    columns = names.map((n) => resource.columns.find((c) => c.name === n)!);
+  }
+  const rows: CellValue[][] = items.map((it) =>
+    toRow(columns, it).map((v, i) => (columns[i].sqlType === 'BOOLEAN' && typeof v === 'bigint' ? v !== 0n : v)),
+  );
+  return { kind: 'rows', columns: columns.map((c) => ({ name: c.name, type: c.sqlType })), rows, command: `SELECT ${rows.length}` };
+}
+
+export async function runMutation(session: DoqlSession, stmt: Extract<Statement, { kind: 'mutation' }>, options: ExecuteOptions): Promise<StatementResult> {
+  const m = parseMutation(stmt.text, stmt.tokens);
+  const planned =
+    m.verb === 'insert' ? await planInsert(session, m, options) : m.verb === 'exec' ? planExec(session, m) : await planChange(session, m, options);
+  const { resource, method, requests } = planned;
+  const opts = session.mutation;
+
+  if (opts.dryRun) {
+    return {
+      kind: 'rows',
+      columns: [
+        { name: 'method', type: 'TEXT' },
+        { name: 'url', type: 'TEXT' },
+        { name: 'body', type: 'JSON' },
+      ],
+      rows: requests.map((r) => [r.method, requestUrl(session, r), r.body === undefined ? null : JSON.stringify(r.body)]),
+      command: `SELECT ${requests.length}`,
+      notices: [`dry run: ${requests.length} request${requests.length === 1 ? '' : 's'} not sent${planned.selected ? ' (rows were read to find them)' : ''}`],
+    };
+  }
+  if (requests.length === 0) {
+    return { kind: 'command', columns: [], rows: [], command: `${m.verb.toUpperCase()} 0`, notices: [`no rows matched: nothing sent`] };
+  }
+  if (requests.length > 1 && m.verb !== 'insert') {
+    const list = requests.map((r) => `  ${r.method} ${r.path}${r.body ? ` ${JSON.stringify(r.body)}` : ''}`).join('\n');
+    const message = `${m.verb.toUpperCase()} would change ${requests.length} rows of ${resource.id}:\n${list}`;
+    if (!opts.yes) {
+      const ok = opts.confirm ? await opts.confirm(message) : false;
+      if (!ok) {
+        throw new DoqlError('validation', `${m.verb.toUpperCase()} would change ${requests.length} rows of ${resource.id} (${requests.map((r) => r.path).join(', ')}); nothing was sent`, {
+          hint: opts.confirm ? 'not confirmed' : 'rerun with --yes to allow changes to several rows',
+        });
+      }
+    }
+  }
+
+  const api = session.api();
+  const settled = await Promise.allSettled(requests.map((r) => api.request({ method: r.method, path: r.path, query: r.query, body: r.body, signal: options.signal })));
+  session.cache.invalidate(resource.id);
+  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ i, err: s.reason as unknown }] : []));
+  if (failed.length) {
+    const first = failed[0].err;
+    if (requests.length === 1) throw first;
+    const done = requests.filter((_, i) => settled[i].status === 'fulfilled').map((r) => r.label);
+    const why = first instanceof Error ? first.message : String(first);
+    throw new DoqlError(first instanceof DoqlError ? first.code : 'api', `${failed.length} of ${requests.length} requests failed (first: ${why}); succeeded: ${done.join(', ') || 'none'}`, {
+      cause: first,
+    });
+  }
+  const responses = settled.map((s) => (s as PromiseFulfilledResult<{ body: unknown; status: number }>).value);
+  let bodies = responses.map((r) => r.body);
+
+  if (m.hints.await) {
+    const wait = { timeoutMs: opts.waitTimeoutMs, signal: options.signal, onProgress: opts.onProgress };
+    const refs = bodies.flatMap(actionRefs);
+    if (refs.length) await awaitActions(api, refs, wait);
+    // A created object in a transitional status (droplet `new`): wait on its get method too.
+    const get = resource.methods.find((x) => x.verb === 'select' && !x.returnsList && pathParams(x).length > 0);
+    if (m.verb === 'insert' && get) {
+      bodies = await Promise.all(
+        bodies.map(async (b) => {
+          const obj = extractItems(method, b)[0] as Record<string, unknown> | undefined;
+          if (!obj || !isTransitional(obj.status)) return b;
+          const ps = pathParams(get);
+          const idCol = columnForParam(resource, ps[ps.length - 1]);
+          if (!idCol || obj[idCol] === undefined) return b;
+          const path = get.path.replace(`{${ps[ps.length - 1]}}`, encodeURIComponent(String(obj[idCol])));
+          if (ps.length > 1) return b; // a child object: its parents' ids are not in the body
+          const latest = await awaitStatus(api, path, get.objectKey, wait);
+          return method.objectKey && method.objectKey !== '$' ? { ...(b as object), [method.objectKey.slice(2)]: latest } : latest;
+        }),
+      );
+    }
+    session.cache.invalidate(resource.id);
+  }
+
+  if (m.verb !== 'exec' && 'returning' in m && m.returning) return returningRows(resource, method, bodies, m.returning);
+  if (m.verb === 'exec' && m.hints.showResults) {
+    const items = bodies.flatMap((b) => extractItems(method, b));
+    const objectRows = items.every((x) => x && typeof x === 'object' && !Array.isArray(x));
+    if (objectRows && items.length) {
+      const names = [...new Set(items.flatMap((x) => Object.keys(x as object)))];
+      const cols = names.map((n) => ({ name: n, type: 'JSON' as const }));
+      return {
+        kind: 'rows',
+        columns: cols.map((c) => {
+          const sample = items.map((x) => (x as Record<string, unknown>)[c.name]).find((v) => v !== undefined && v !== null);
+          return { name: c.name, type: typeof sample === 'object' ? 'JSON' : typeof sample === 'number' ? (Number.isInteger(sample) ? 'INTEGER' : 'REAL') : typeof sample === 'boolean' ? 'BOOLEAN' : 'TEXT' };
+        }),
+        rows: items.map((x) => names.map((n) => {
+          const v = (x as Record<string, unknown>)[n];
+          return v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : (v as CellValue);
+        })),
+        command: `EXEC ${items.length}`,
+      };
+    }
+    return { kind: 'rows', columns: [{ name: 'result', type: 'JSON' }], rows: bodies.map((b) => [b === undefined ? null : JSON.stringify(b)]), command: 'EXEC' };
+  }
+  const tag = m.verb === 'insert' ? `INSERT 0 ${requests.length}` : m.verb === 'exec' ? 'EXEC' : `${m.verb.toUpperCase()} ${requests.length}`;
+  const statuses = responses.map((r) => r.status);
+  return { kind: 'command', columns: [], rows: [], command: tag, notices: m.verb === 'exec' ? [`${method.name}: HTTP ${statuses.join(', ')}`] : undefined };
+}
+

@@ -1,0 +1,47 @@
+// Turns API response bodies into table rows: finds the items under the method's object key and
+// converts each value to what SQLite stores for the column's type.
+import type { Column, Method } from '../catalog/types.js';
+
+export type SqliteValue = string | number | bigint | null;
+
+/** The items a response holds for a method: the array under objectKey, a single object as one item, or the body. */
+export function extractItems(method: Method, body: unknown): unknown[] {
+  if (body === null || body === undefined || body === '') return [];
+  if (!method.objectKey || typeof body !== 'object') return [{ content: typeof body === 'string' ? body : JSON.stringify(body) }];
+  let value: unknown = body;
+  if (method.objectKey !== '$') {
+    const key = method.objectKey.slice(2);
+    value = (body as Record<string, unknown>)[key];
+  }
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  return [value];
+}
+
+export function toSqlite(column: Column, value: unknown): SqliteValue {
+  if (value === undefined || value === null) return null;
+  switch (column.sqlType) {
+    case 'INTEGER':
+      if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+      if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
+      return typeof value === 'number' ? value : String(value);
+    case 'REAL':
+      return typeof value === 'number' ? value : typeof value === 'string' && value !== '' && !Number.isNaN(Number(value)) ? Number(value) : String(value);
+    case 'BOOLEAN':
+      if (typeof value === 'boolean') return value ? 1n : 0n;
+      return typeof value === 'number' ? BigInt(value ? 1 : 0) : String(value);
+    case 'JSON':
+      return JSON.stringify(value);
+    case 'TEXT':
+      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+}
+
+/** One row in column order; a scalar item fills the `value` column. */
+export function toRow(columns: Column[], item: unknown): SqliteValue[] {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    return columns.map((c) => (c.name === 'value' || c.name === 'content' ? toSqlite(c, item) : null));
+  }
+  const obj = item as Record<string, unknown>;
+  return columns.map((c) => toSqlite(c, obj[c.name]));
+}

@@ -1,0 +1,154 @@
+// SELECT over the API: one SQLite virtual table per referenced resource, served from the fetch cache,
+// run in rounds — a run records its cache misses, they are fetched concurrently, and the statement
+// runs again until a run misses nothing. Only that last run's rows are returned.
+import type Database from 'better-sqlite3';
+import { DoqlError, isDoqlError } from '../errors.js';
+import type { Column, Resource } from '../catalog/types.js';
+import type { CellValue, ResultColumn, StatementResult } from '../engine/types.js';
+import { chooseSelectMethod, tableParameters } from './method-choice.js';
+import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchKey, type QueryValue } from './fetcher.js';
+import { toRow } from './rows.js';
+
+/** State of the run in progress: which fetches it missed. */
+interface Round {
+  statementStart: number;
+  misses: Map<string, FetchKey>;
+}
+
+export interface SelectContext {
+  db: Database.Database;
+  cache: FetchCache;
+  api: () => EngineApi;
+  resolveResource: (id: string) => Resource;
+  /** Which resources already have a table in this database. */
+  registered: Map<string, Resource>;
+  round?: Round;
+  stats: { rounds: number };
+}
+
+const MAX_ROUNDS = 64;
+
+function paramValue(v: unknown): QueryValue {
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return String(v);
+}
+
+/** Registers the virtual table of a resource once per database. */
+export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
+  const existing = ctx.registered.get(resourceId);
+  if (existing) return existing;
+  const resource = ctx.resolveResource(resourceId);
+  const columns: Column[] = resource.columns.length
+    ? resource.columns
+    : [{ name: 'content', sqlType: 'TEXT', schemaType: 'string', description: '' }];
+  const parameters = tableParameters({ ...resource, columns });
+  ctx.db.table(resourceId, {
+    columns: columns.map((c) => c.name),
+    parameters,
+    rows: function* (...args: unknown[]) {
+      const round = ctx.round;
+      if (!round) throw new DoqlError('internal', `${resourceId} was read outside a statement`);
+      const supplied: Record<string, QueryValue> = {};
+      parameters.forEach((p, i) => {
+        if (args[i] !== undefined && args[i] !== null) supplied[p] = paramValue(args[i]);
+      });
+      const method = chooseSelectMethod(resource, new Set(Object.keys(supplied)));
+      const params: Record<string, QueryValue> = {};
+      for (const p of method.params) if (supplied[p.name] !== undefined) params[p.name] = supplied[p.name];
+      const key: FetchKey = { resourceId, method, params };
+      const k = fetchKeyString(key);
+      const items = ctx.cache.get(k, round.statementStart);
+      if (items === undefined) {
+        round.misses.set(k, key);
+        return;
+      }
+      for (const item of items) yield toRow(columns, item);
+    },
+  });
+  ctx.registered.set(resourceId, resource);
+  return resource;
+}
+
+function sqliteError(err: unknown): DoqlError {
+  if (isDoqlError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  // SQLite's own messages are clear; say they come from SQL and keep them on one line.
+  const unknownTable = /no such table: (.*)/.exec(message);
+  if (unknownTable) return new DoqlError('not_found', `no such table: ${unknownTable[1]}`, { sqlState: '42P01', cause: err });
+  const paramOp = /virtual table parameter "(.*)" can only be constrained by the '=' operator/.exec(message);
+  if (paramOp) {
+    return new DoqlError('parse', `${paramOp[1]} is a parameter of the API call: compare it with = or IN (…), not other operators`, {
+      sqlState: '42601',
+      cause: err,
+    });
+  }
+  const code = /syntax error|incomplete input|unrecognized token/.test(message) ? 'parse' : 'validation';
+  return new DoqlError(code, `SQL: ${message.split('\n')[0]}`, { sqlState: code === 'parse' ? '42601' : '22023', cause: err });
+}
+
+function inferType(values: CellValue[]): ResultColumn['type'] {
+  const v = values.find((x) => x !== null && x !== undefined);
+  if (typeof v === 'bigint') return 'INTEGER';
+  if (typeof v === 'number') return Number.isInteger(v) && values.every((x) => x === null || (typeof x === 'number' && Number.isInteger(x))) ? 'INTEGER' : 'REAL';
+  return 'TEXT';
+}
+
+/** Runs a SELECT (already rewritten for SQLite) to completion, fetching what it needs. */
+export async function runSelect(
+  ctx: SelectContext,
+  sql: string,
+  resourceIds: string[],
+  options: { params?: unknown[]; signal?: AbortSignal } = {},
+): Promise<StatementResult> {
+  for (const id of resourceIds) ensureTable(ctx, id);
+  let stmt: Database.Statement;
+  try {
+    stmt = ctx.db.prepare(sql);
+  } catch (err) {
+    throw sqliteError(err);
+  }
+  const bind = (options.params ?? []).map((p) => (typeof p === 'boolean' ? Number(p) : p));
+  const statementStart = Date.now();
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
+    ctx.stats.rounds++;
+    const state: Round = { statementStart, misses: new Map() };
+    ctx.round = state;
+    let raw: unknown[][] = [];
+    try {
+      if (stmt.reader) raw = stmt.raw(true).all(...bind) as unknown[][];
+      else stmt.run(...bind);
+    } catch (err) {
+      throw sqliteError(err);
+    } finally {
+      ctx.round = undefined;
+    }
+    if (state.misses.size === 0) {
+      if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
+      return toResult(ctx, stmt, raw as CellValue[][]);
+    }
+    const api = ctx.api();
+    await Promise.all(
+      [...state.misses].map(async ([k, key]) => {
+        const items = await fetchItems(api, key, options.signal);
+        ctx.cache.set(k, key.resourceId, items);
+      }),
+    );
+  }
+  throw new DoqlError('internal', `the statement still needed data after ${MAX_ROUNDS} rounds of fetching`);
+}
+
+function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][]): StatementResult {
+  const cols = stmt.columns();
+  const columns: ResultColumn[] = cols.map((c, i) => {
+    const resource = c.table ? ctx.registered.get(c.table) : undefined;
+    const col = resource?.columns.find((x) => x.name === c.column);
+    return { name: c.name, type: col ? col.sqlType : inferType(rows.map((r) => r[i])) };
+  });
+  const boolIdx = columns.map((c, i) => (c.type === 'BOOLEAN' ? i : -1)).filter((i) => i >= 0);
+  if (boolIdx.length) {
+    for (const r of rows) for (const i of boolIdx) if (typeof r[i] === 'number' || typeof r[i] === 'bigint') r[i] = Number(r[i]) !== 0;
+  }
+  return { kind: 'rows', columns, rows, command: `SELECT ${rows.length}` };
+}

@@ -1,0 +1,176 @@
+// A doql session: the only place that joins catalog, SQL, API client and SQLite. One per CLI run,
+// shell, or wire-server connection; holds vars, the read cache and the SQLite database.
+import Database from 'better-sqlite3';
+import { DoqlError, isDoqlError } from '../errors.js';
+import type { LoadedCatalog } from '../catalog/load.js';
+import type { Resource, Service } from '../catalog/types.js';
+import { findResource, findService } from '../catalog/lookup.js';
+import { splitStatements } from '../sql/split.js';
+import { parseStatement, type Statement } from '../sql/statement.js';
+import { renderTemplate, type Vars } from '../sql/template.js';
+import { rewriteResourceNames } from '../sql/rewrite.js';
+import { runCatalogStatement } from './catalog-statements.js';
+import { FetchCache, type EngineApi } from './fetcher.js';
+import { runSelect, type SelectContext } from './select.js';
+import { sessionSetting } from './session-settings.js';
+import type { ExecuteOptions, Session, StatementResult } from './types.js';
+
+export interface MutationOptions {
+  dryRun: boolean;
+  /** Confirm a change to several rows; resolves false to refuse. Without it, several-row changes need `yes`. */
+  confirm?: (message: string) => Promise<boolean>;
+  yes: boolean;
+  waitTimeoutMs: number;
+  onProgress?: (line: string) => void;
+  /** Shown in dry-run URLs (`https://api.digitalocean.com`). */
+  baseUrl?: string;
+}
+
+export interface SessionOptions {
+  catalog: LoadedCatalog;
+  /** Creates the API client on first need (so SHOW/DESCRIBE work without a token). */
+  api: () => EngineApi;
+  cacheTtlMs?: number;
+  /** A read cache shared with other sessions (the wire server's connections); default: a new one. */
+  cache?: FetchCache;
+  vars?: Vars;
+  /** Expand `{{ var }}` placeholders (the CLI and shell do; the wire server does not). */
+  templating?: boolean;
+  mutation?: Partial<MutationOptions>;
+  /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
+  registry?: {
+    list(): Promise<StatementResult>;
+    pull(from?: string): Promise<StatementResult>;
+  };
+}
+
+/** Runs statement texts one by one; `onResult` sees each result as soon as it is ready. */
+export interface StatementProgress {
+  index: number;
+  total: number;
+  text: string;
+}
+
+export class DoqlSession implements Session {
+  readonly vars: Vars;
+  readonly cache: FetchCache;
+  readonly stats = { rounds: 0, statements: 0 };
+  private readonly db: Database.Database;
+  private readonly ctx: SelectContext;
+  private apiClient?: EngineApi;
+  readonly mutation: MutationOptions;
+
+  constructor(readonly options: SessionOptions) {
+    this.vars = { ...(options.vars ?? {}) };
+    this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
+    this.db = new Database(':memory:');
+    this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
+    this.ctx = {
+      db: this.db,
+      cache: this.cache,
+      api: () => this.api(),
+      resolveResource: (id) => this.resource(id),
+      registered: new Map(),
+      stats: this.stats,
+    };
+  }
+
+  get catalog(): LoadedCatalog {
+    return this.options.catalog;
+  }
+
+  api(): EngineApi {
+    return (this.apiClient ??= this.options.api());
+  }
+
+  resource(id: string): Resource {
+    return findResource(this.options.catalog.catalog, id);
+  }
+
+  service(name: string): Service {
+    return findService(this.options.catalog.catalog, name);
+  }
+
+  async execute(sql: string, options: ExecuteOptions = {}): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    await this.executeEach(sql, options, (r) => {
+      results.push(r);
+    });
+    return results;
+  }
+
+  /** Runs each statement in turn and stops at the first failure (the error says which statement). */
+  async executeEach(
+    sql: string,
+    options: ExecuteOptions,
+    onResult: (result: StatementResult, progress: StatementProgress) => void | Promise<void>,
+  ): Promise<void> {
+    const text = this.options.templating === false ? sql : renderTemplate(sql, this.vars);
+    const statements = splitStatements(text);
+    for (let i = 0; i < statements.length; i++) {
+      const st = statements[i];
+      let result: StatementResult;
+      try {
+        result = await this.executeOne(parseStatement(st.text, st.tokens), options);
+      } catch (err) {
+        if (statements.length > 1 && isDoqlError(err)) {
+          const ran = i === 0 ? 'none ran' : `statements 1–${i} ran`;
+          const notRun = statements.length - i - 1;
+          (err as { statementIndex?: number }).statementIndex = i;
+          err.message = `statement ${i + 1} of ${statements.length} failed (${ran}; ${notRun} not run): ${err.message}`;
+        }
+        throw err;
+      }
+      this.stats.statements++;
+      await onResult(result, { index: i, total: statements.length, text: st.text });
+    }
+  }
+
+  async executeOne(stmt: Statement, options: ExecuteOptions = {}): Promise<StatementResult> {
+    switch (stmt.kind) {
+      case 'select': {
+        const { sql, resources } = rewriteResourceNames(stmt.tokens);
+        return runSelect(this.ctx, sql, resources, options);
+      }
+      case 'show_providers':
+      case 'show_services':
+      case 'show_resources':
+      case 'show_methods':
+      case 'show_insert':
+      case 'describe':
+        return runCatalogStatement(stmt, {
+          catalog: this.options.catalog.catalog,
+          service: (n) => this.service(n),
+          resource: (id) => this.resource(id),
+        });
+      case 'registry_list':
+      case 'registry_pull': {
+        const reg = this.options.registry;
+        if (!reg) throw new DoqlError('usage', 'REGISTRY statements are not available here; use `doql registry list|pull`');
+        return stmt.kind === 'registry_list' ? reg.list() : reg.pull(stmt.from);
+      }
+      case 'mutation': {
+        const { runMutation } = await import('./mutate.js');
+        return runMutation(this, stmt, options);
+      }
+      case 'session_setting':
+        return sessionSetting(stmt);
+    }
+  }
+
+  /** Runs a SELECT text (already templated) through the rounds loop; used by mutations for their source rows. */
+  async select(sql: string, options: ExecuteOptions = {}): Promise<StatementResult> {
+    const st = splitStatements(sql)[0];
+    if (!st) throw new DoqlError('parse', 'empty SELECT');
+    const { sql: rewritten, resources } = rewriteResourceNames(st.tokens);
+    return runSelect(this.ctx, rewritten, resources, options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export function createSession(options: SessionOptions): DoqlSession {
+  return new DoqlSession(options);
+}

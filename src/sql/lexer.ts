@@ -1,0 +1,134 @@
+// A small SQL lexer: enough to split statements, find 3-part resource names and parse doql's own statements.
+import { DoqlError } from '../errors.js';
+
+export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'op' | 'param' | 'hint' | 'comment' | 'space';
+
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  /** Offset in the source text. */
+  start: number;
+  end: number;
+}
+
+const WORD_START = /[A-Za-z_\u0080-\uffff]/;
+const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+
+/** Tokenizes SQL; never throws except for an unterminated string/identifier/comment, with its position. */
+export function tokenize(sql: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const n = sql.length;
+  const push = (kind: TokenKind, start: number, end: number): void => {
+    out.push({ kind, text: sql.slice(start, end), start, end });
+  };
+  while (i < n) {
+    const c = sql[i];
+    const start = i;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
+      while (i < n && /\s/.test(sql[i])) i++;
+      push('space', start, i);
+    } else if (c === '-' && sql[i + 1] === '-') {
+      while (i < n && sql[i] !== '\n') i++;
+      push('comment', start, i);
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      if (close < 0) throw syntaxError(sql, start, 'unterminated /* comment');
+      i = close + 2;
+      push(sql[start + 2] === '+' ? 'hint' : 'comment', start, i);
+    } else if (c === "'") {
+      i++;
+      for (;;) {
+        if (i >= n) throw syntaxError(sql, start, 'unterminated string literal');
+        if (sql[i] === "'") {
+          if (sql[i + 1] === "'") i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+      push('string', start, i);
+    } else if (c === '"' || c === '`' || c === '[') {
+      const close = c === '[' ? ']' : c;
+      i++;
+      for (;;) {
+        if (i >= n) throw syntaxError(sql, start, 'unterminated quoted identifier');
+        if (sql[i] === close) {
+          if (sql[i + 1] === close && close !== ']') i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+      push('quoted', start, i);
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
+      while (i < n && /[0-9a-fA-FxX._]/.test(sql[i])) {
+        if ((sql[i] === 'e' || sql[i] === 'E') && (sql[i + 1] === '+' || sql[i + 1] === '-')) i++;
+        i++;
+      }
+      push('number', start, i);
+    } else if (WORD_START.test(c)) {
+      while (i < n && WORD_PART.test(sql[i])) i++;
+      push('word', start, i);
+    } else if ((c === '$' || c === '?' || c === ':' || c === '@') && i + 1 < n && /[0-9A-Za-z_@]/.test(sql[i + 1])) {
+      i++;
+      if (c === '@' && sql[i] === '@') i++;
+      while (i < n && WORD_PART.test(sql[i])) i++;
+      push('param', start, i);
+    } else if (c === '?') {
+      i++;
+      push('param', start, i);
+    } else if ('(),;.'.includes(c)) {
+      i++;
+      push('punct', start, i);
+    } else {
+      // Operators: longest match of the usual multi-char ones.
+      const two = sql.slice(i, i + 3);
+      const op = ['->>', '||', '<=', '>=', '<>', '!=', '==', '->', '<<', '>>'].find((o) => two.startsWith(o));
+      i += op ? op.length : 1;
+      push('op', start, i);
+    }
+  }
+  return out;
+}
+
+/** Line and column (1-based) of an offset. */
+export function lineCol(sql: string, offset: number): { line: number; column: number } {
+  const before = sql.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return { line, column };
+}
+
+/** A parse error pointing at a position: `line 2, column 7: … ` plus the line and a caret. */
+export function syntaxError(sql: string, offset: number, message: string): DoqlError {
+  const { line, column } = lineCol(sql, offset);
+  const text = sql.split('\n')[line - 1] ?? '';
+  const caret = `${' '.repeat(Math.max(0, column - 1))}^`;
+  return new DoqlError('parse', `syntax error at line ${line}, column ${column}: ${message}`, {
+    hint: `${text}\n${caret}`,
+    sqlState: '42601',
+  });
+}
+
+/** Tokens without whitespace and comments (hints are kept). */
+export function significant(tokens: Token[]): Token[] {
+  return tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+}
+
+export function isWord(t: Token | undefined, ...words: string[]): boolean {
+  return t !== undefined && t.kind === 'word' && words.some((w) => t.text.toUpperCase() === w);
+}
+
+/** The value of a string literal token (`'it''s'` → `it's`). */
+export function stringValue(t: Token): string {
+  return t.text.slice(1, -1).replace(/''/g, "'");
+}
+
+/** The name of an identifier token (quotes removed). */
+export function identValue(t: Token): string {
+  if (t.kind === 'quoted') {
+    const q = t.text[0];
+    const body = t.text.slice(1, -1);
+    return q === '[' ? body : body.split(q + q).join(q);
+  }
+  return t.text;
+}
