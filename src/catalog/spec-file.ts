@@ -1,6 +1,6 @@
 // Reads an OpenAPI spec file (JSON or YAML) into a plain object, with errors that name the file.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../lazy-yaml.js';
 import { DoqlError } from '../errors.js';
 
 /** Parses spec text; JSON when it looks like JSON, YAML otherwise (YAML is a superset, but slower). */
@@ -8,7 +8,7 @@ export function parseSpecText(text: string, file: string): unknown {
   const trimmed = text.trimStart();
   try {
     if (trimmed.startsWith('{')) return JSON.parse(text);
-    return parseYaml(text, { maxAliasCount: -1 });
+    return yaml().parse(text, { maxAliasCount: -1 });
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new DoqlError('spec', `${file}: not valid JSON or YAML: ${why}`, { cause: err });

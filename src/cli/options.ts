@@ -2,7 +2,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../lazy-yaml.js';
 import { DoqlError } from '../errors.js';
 import { doqlPaths } from '../catalog/paths.js';
 import type { Vars } from '../sql/template.js';
@@ -81,7 +81,7 @@ export function loadVars(options: Pick<RunOptions, 'var' | 'vars'>): Vars {
     }
     let data: unknown;
     try {
-      data = parseYaml(text);
+      data = yaml().parse(text);
     } catch (err) {
       throw new DoqlError('usage', `vars file ${options.vars} is not valid JSON or YAML: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -114,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigDefaults
   if (!existsSync(file)) return {};
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'));
+    data = yaml().parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new DoqlError('config', `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }

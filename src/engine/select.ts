@@ -16,7 +16,8 @@ interface Round {
 }
 
 export interface SelectContext {
-  db: Database.Database;
+  /** The session's SQLite database, opened on first use. */
+  db: () => Database.Database;
   cache: FetchCache;
   api: () => EngineApi;
   resolveResource: (id: string) => Resource;
@@ -43,7 +44,7 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
     ? resource.columns
     : [{ name: 'content', sqlType: 'TEXT', schemaType: 'string', description: '' }];
   const parameters = tableParameters({ ...resource, columns });
-  ctx.db.table(resourceId, {
+  ctx.db().table(resourceId, {
     columns: columns.map((c) => c.name),
     parameters,
     rows: function* (...args: unknown[]) {
@@ -104,7 +105,7 @@ export async function runSelect(
   for (const id of resourceIds) ensureTable(ctx, id);
   let stmt: Database.Statement;
   try {
-    stmt = ctx.db.prepare(sql);
+    stmt = ctx.db().prepare(sql);
   } catch (err) {
     throw sqliteError(err);
   }

@@ -1,6 +1,7 @@
 // A doql session: the only place that joins catalog, SQL, API client and SQLite. One per CLI run,
 // shell, or wire-server connection; holds vars, the read cache and the SQLite database.
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { DoqlError, isDoqlError } from '../errors.js';
 import type { LoadedCatalog } from '../catalog/load.js';
 import type { Resource, Service } from '../catalog/types.js';
@@ -55,7 +56,7 @@ export class DoqlSession implements Session {
   readonly vars: Vars;
   readonly cache: FetchCache;
   readonly stats = { rounds: 0, statements: 0 };
-  private readonly db: Database.Database;
+  private database?: Database.Database;
   private readonly ctx: SelectContext;
   private apiClient?: EngineApi;
   readonly mutation: MutationOptions;
@@ -63,16 +64,24 @@ export class DoqlSession implements Session {
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
-    this.db = new Database(':memory:');
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
     this.ctx = {
-      db: this.db,
+      db: () => this.db(),
       cache: this.cache,
       api: () => this.api(),
       resolveResource: (id) => this.resource(id),
       registered: new Map(),
       stats: this.stats,
     };
+  }
+
+  /** SQLite is loaded only when a statement needs it: SHOW and DESCRIBE start faster without it. */
+  private db(): Database.Database {
+    if (!this.database) {
+      const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+      this.database = new Sqlite(':memory:');
+    }
+    return this.database;
   }
 
   get catalog(): LoadedCatalog {
@@ -167,7 +176,7 @@ export class DoqlSession implements Session {
   }
 
   close(): void {
-    this.db.close();
+    this.database?.close();
   }
 }
 
