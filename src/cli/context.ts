@@ -1,7 +1,5 @@
 // Builds what a command runs with: the catalog, the API client (DigitalOcean or the sandbox) and a session.
-import { join } from 'node:path';
 import { loadCatalog, type LoadedCatalog } from '../catalog/load.js';
-import { doqlPaths } from '../catalog/paths.js';
 import type { EngineApi } from '../engine/fetcher.js';
 import type { ApiClient } from '../api/client.js';
 import { createSession, type DoqlSession, type SessionOptions } from '../engine/session.js';
@@ -51,7 +49,8 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     const { createApiClient } = await import('../api/client.js');
     if (opts.sandbox) {
       const { createSandbox } = await import('../sandbox/index.js');
-      const stateFile = join(doqlPaths().cache, 'sandbox', 'state.json');
+      const { sandboxStateFile } = await import('./sandbox-command.js');
+      const stateFile = sandboxStateFile();
       const sb = await createSandbox({ stateFile, catalog });
       sandbox = sb;
       return createApiClient({ baseUrl: sb.url, token: sb.token, ...clientOptions });

@@ -76,6 +76,7 @@ interface CacheEntry {
 export class FetchCache {
   private readonly entries = new Map<string, CacheEntry>();
   hits = 0;
+  private readonly counted = new Set<string>();
 
   constructor(public ttlMs: number) {}
 
@@ -87,10 +88,16 @@ export class FetchCache {
       this.entries.delete(key);
       return undefined;
     }
+    // A hit is a fetch this statement did not have to make (kept from an earlier statement).
+    if (e.fetchedAt < statementStart && !this.counted.has(key)) {
+      this.hits++;
+      this.counted.add(key);
+    }
     return e.items;
   }
 
   set(key: string, resourceId: string, items: unknown[]): void {
+    this.counted.delete(key);
     this.entries.set(key, { items, fetchedAt: Date.now(), resourceId });
   }
 

@@ -1,0 +1,201 @@
+// `npm run bench`: doql's speed, measured in one run against lower bounds and a plain @digitalocean/dots script.
+// A benchmark, not a test: it prints ratios and marks each target met or missed; it never fails the build.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiClient } from '../api/client.js';
+import { loadCatalog } from '../catalog/load.js';
+import { createSession } from '../engine/session.js';
+import { createSandbox } from '../sandbox/index.js';
+
+/** The part of @digitalocean/dots the comparison uses. */
+interface DotsModule {
+  FetchRequestAdapter: new (auth: unknown) => { baseUrl: string };
+  DigitalOceanApiKeyAuthenticationProvider: new (token: string) => unknown;
+  createDigitalOceanClient(adapter: unknown): {
+    v2: {
+      databases: {
+        get(config?: unknown): Promise<unknown>;
+        byDatabase_cluster_uuid(id: string): { backups: { get(): Promise<unknown> } };
+      };
+    };
+  };
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const doqlBin = join(root, 'bin', 'doql.js');
+const LATENCY = 50;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function line(name: string, value: string, target: string, ok: boolean): void {
+  process.stdout.write(`${ok ? 'ok  ' : 'MISS'}  ${name.padEnd(44)} ${value.padEnd(34)} target ${target}\n`);
+}
+
+function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.toString()}`);
+  return performance.now() - t;
+}
+
+async function startup(): Promise<void> {
+  const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
+  const env = { ...process.env, DOQL_HOME: home };
+  const node: number[] = [];
+  const doql: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    node.push(timeCommand(process.execPath, ['-e', '0'], env));
+    doql.push(timeCommand(process.execPath, [doqlBin, '-o', 'json', 'SHOW SERVICES IN digitalocean'], env));
+  }
+  rmSync(home, { recursive: true, force: true });
+  const ratio = median(doql) / median(node);
+  line('cold SHOW SERVICES vs node -e 0', `${median(doql).toFixed(0)} ms / ${median(node).toFixed(0)} ms = ${ratio.toFixed(2)}x`, '≤ 3x', ratio <= 3);
+}
+
+function sessionFor(url: string, token: string, cacheTtlMs = 0) {
+  const catalog = loadCatalog();
+  const client = createApiClient({ baseUrl: url, token });
+  return { session: createSession({ catalog, api: () => client, cacheTtlMs }), client };
+}
+
+async function fanOut(): Promise<void> {
+  const sb = await createSandbox({ seed: 7, count: { 'databases.clusters': 100 }, latencyMs: LATENCY, rateLimit: false });
+  try {
+    const { session, client } = sessionFor(sb.url, sb.token);
+    const sql =
+      'SELECT c.name, b.created_at, b.size_gigabytes FROM digitalocean.databases.clusters c JOIN digitalocean.databases.backups b ON b.database_cluster_uuid = c.id';
+    await session.execute(sql); // warm connections
+    sb.resetCounts();
+    const t = performance.now();
+    const [r] = await session.execute(sql);
+    const doqlMs = performance.now() - t;
+    const reqs = sb.requests().total;
+    const lower = 2 * LATENCY; // clusters, then every cluster's backups at once
+    line('fan-out: 100 clusters → backups (join)', `${doqlMs.toFixed(0)} ms, ${r.rows.length} rows, ${reqs} requests`, `≤ 1.5x ${lower} ms`, doqlMs <= 1.5 * lower);
+    session.close();
+    await client.close();
+
+    // The same report as a user writes it with the official client: list clusters, then backups one by one.
+    // Imported by a computed name: the package ships .ts sources that our compiler settings reject.
+    const dotsName = '@digitalocean/dots';
+    const dots = (await import(dotsName)) as DotsModule;
+    const adapter = new dots.FetchRequestAdapter(new dots.DigitalOceanApiKeyAuthenticationProvider(sb.token));
+    adapter.baseUrl = sb.url;
+    const client2 = dots.createDigitalOceanClient(adapter);
+    const t2 = performance.now();
+    let rows = 0;
+    const list = await client2.v2.databases.get();
+    for (const c of (list as { databases?: { id?: string }[] })?.databases ?? []) {
+      const b = await client2.v2.databases.byDatabase_cluster_uuid(c.id!).backups.get();
+      rows += (b as { backups?: unknown[] })?.backups?.length ?? 0;
+    }
+    const dotsMs = performance.now() - t2;
+    line('fan-out: same report with @digitalocean/dots', `${dotsMs.toFixed(0)} ms, ${rows} rows`, 'doql faster', dotsMs > doqlMs);
+    process.stdout.write(`      doql speed-up over the dots loop: ${(dotsMs / doqlMs).toFixed(1)}x\n`);
+  } finally {
+    await sb.close();
+  }
+}
+
+async function droplets10k(): Promise<void> {
+  const sb = await createSandbox({ seed: 3, count: { 'compute.droplets': 10_000 }, latencyMs: LATENCY, rateLimit: false });
+  try {
+    const { session, client } = sessionFor(sb.url, sb.token);
+    await session.execute('SELECT count(*) FROM digitalocean.compute.regions');
+    sb.resetCounts();
+    const t = performance.now();
+    const [r] = await session.execute('SELECT count(*) AS n FROM digitalocean.compute.droplets');
+    const ms = performance.now() - t;
+    const reqs = sb.requests().total;
+    line('10,000 droplets: wall time', `${ms.toFixed(0)} ms (${String(r.rows[0][0])} rows)`, `≤ 3 RTT = ${3 * LATENCY} ms`, ms <= 3 * LATENCY);
+    line('10,000 droplets: requests', `${reqs}`, '= 50', reqs === 50);
+    // Sequential paging, as a loop following links.pages.next does it.
+    const t2 = performance.now();
+    let url: string | undefined = `${sb.url}/v2/droplets?per_page=200`;
+    let n = 0;
+    while (url) {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${sb.token}` } });
+      const body = (await res.json()) as { droplets: unknown[]; links?: { pages?: { next?: string } } };
+      n += body.droplets.length;
+      url = body.links?.pages?.next;
+    }
+    const seqMs = performance.now() - t2;
+    line('10,000 droplets: sequential paging', `${seqMs.toFixed(0)} ms (${n} rows)`, 'slower than doql', seqMs > ms);
+    process.stdout.write(`      doql speed-up over sequential paging: ${(seqMs / ms).toFixed(1)}x\n`);
+    session.close();
+    await client.close();
+  } finally {
+    await sb.close();
+  }
+}
+
+async function localSql(): Promise<void> {
+  const sb = await createSandbox({ seed: 5, count: { 'compute.droplets': 100_000 }, rateLimit: false });
+  try {
+    const { session, client } = sessionFor(sb.url, sb.token, 600_000);
+    await session.execute('SELECT count(*) FROM digitalocean.compute.droplets'); // fills the cache
+    const before = sb.requests().total;
+    const t = performance.now();
+    const [r] = await session.execute('SELECT region ->> \'$.slug\' AS region, status, count(*) AS n, sum(memory) AS mem FROM digitalocean.compute.droplets GROUP BY 1, 2 ORDER BY n DESC');
+    const ms = performance.now() - t;
+    const cached = sb.requests().total === before;
+    line('GROUP BY over 100,000 cached rows', `${ms.toFixed(0)} ms (${r.rows.length} groups${cached ? '' : ', NOT from cache'})`, '< 500 ms', ms < 500 && cached);
+    session.close();
+    await client.close();
+  } finally {
+    await sb.close();
+  }
+}
+
+async function peakRss(): Promise<void> {
+  // A standalone sandbox in another process, so only doql's own memory is measured.
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
+  const server = spawn(process.execPath, [doqlBin, 'sandbox', '--port', String(port), '--count', 'compute.droplets=100000', '--seed', '9', '--rate-limit', '1000000'], {
+    env: { ...process.env, DOQL_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('sandbox did not start')), 120_000);
+      server.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('http://')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      server.on('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
+    });
+  } catch (err) {
+    server.kill('SIGTERM');
+    throw err;
+  }
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, doqlBin, '--api-url', `http://127.0.0.1:${port}`, '-o', 'json', 'SELECT count(*) AS n FROM digitalocean.compute.droplets'], {
+    env: { ...process.env, DOQL_HOME: home, DIGITALOCEAN_TOKEN: 'doql-sandbox' },
+  });
+  server.kill('SIGTERM');
+  rmSync(home, { recursive: true, force: true });
+  const kb = Number(r.stderr.toString().trim().split('\n').pop());
+  const mb = kb / 1024;
+  line('peak RSS listing 100,000 droplets', `${mb.toFixed(0)} MB (${r.stdout.toString().replace(/\s+/g, '')})`, '< 600 MB', mb < 600);
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`doql bench (sandbox latency ${LATENCY} ms where it applies)\n`);
+  await startup();
+  await fanOut();
+  await droplets10k();
+  await localSql();
+  await peakRss();
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,218 @@
+// The interactive shell: reads statements (one or many lines, ending with `;`) and dot commands, runs them in
+// one session, prints each result, and keeps going after errors and Ctrl-C.
+import { createInterface, type Interface } from 'node:readline';
+import { createRunContext, type RunContext } from './context.js';
+import { describeError } from './errors.js';
+import type { RunOptions } from './options.js';
+import { Progress } from './progress.js';
+import { chooseFormat, printResult, type Output } from './run.js';
+import { bufferState } from './shell-buffer.js';
+import { completeLine } from './shell-completer.js';
+import { HISTORY_SIZE, historyFile, loadHistory, saveHistory } from './shell-history.js';
+import { runMeta, type ShellState } from './shell-meta.js';
+
+export const PROMPT = 'doql> ';
+export const CONTINUATION_PROMPT = '   -> ';
+
+/** Where the shell reads and writes; the terminal unless a test gives streams. */
+export interface ShellIO {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream & { columns?: number };
+  /** Line editing, completion and prompts (a TTY); otherwise lines are read as they come. */
+  terminal: boolean;
+  stderr: (line: string) => void;
+  stderrIsTTY: boolean;
+}
+
+export function terminalIO(): ShellIO {
+  return {
+    input: process.stdin,
+    output: process.stdout,
+    terminal: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+  };
+}
+
+/** A yes/no question asked through the shell's own readline (a second one would fight it for stdin). */
+function askOnShell(rl: Interface, pending: { abort?: () => void }) {
+  return (message: string): Promise<boolean> =>
+    new Promise((resolve) => {
+      const ac = new AbortController();
+      pending.abort = () => {
+        ac.abort();
+        resolve(false);
+      };
+      rl.question(`${message}\nProceed? [y/N] `, { signal: ac.signal }, (answer) => {
+        pending.abort = undefined;
+        resolve(/^y(es)?$/i.test(answer.trim()));
+      });
+    });
+}
+
+export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Promise<void> {
+  const out: Output = {
+    stdout: (text) => io.output.write(text),
+    stderr: io.stderr,
+    stdoutIsTTY: io.terminal,
+    stderrIsTTY: io.stderrIsTTY,
+    get columns() {
+      return io.output.columns;
+    },
+  };
+  const historyPath = historyFile();
+  let buffer = '';
+  let running: AbortController | undefined;
+  let quitting = false;
+  const pendingQuestion: { abort?: () => void } = {};
+
+  // The completer reads `state` lazily: it exists before the first Tab can be pressed.
+  let state: ShellState | undefined;
+  const rl = createInterface({
+    input: io.input,
+    output: io.output,
+    terminal: io.terminal,
+    prompt: PROMPT,
+    history: loadHistory(historyPath),
+    historySize: HISTORY_SIZE,
+    removeHistoryDuplicates: true,
+    completer: (line: string): [string[], string] => (state ? completeLine(line, buffer, state.ctx.catalog.catalog) : [[], line]),
+  });
+  let historyWarned = false;
+  rl.on('history', (history: string[]) => {
+    const problem = saveHistory(historyPath, history);
+    if (problem && !historyWarned) io.stderr(`doql: ${problem}`);
+    historyWarned ||= Boolean(problem);
+  });
+
+  const makeContext = (o: RunOptions): Promise<RunContext> =>
+    createRunContext(o, { defaultCacheTtl: 60, stderr: io.stderr, confirm: io.terminal ? askOnShell(rl, pendingQuestion) : undefined });
+
+  let ctx: RunContext;
+  try {
+    ctx = await makeContext(opts);
+  } catch (err) {
+    rl.close();
+    throw err;
+  }
+
+  const shell: ShellState = {
+    ctx,
+    opts,
+    format: chooseFormat(opts, out),
+    timing: false,
+    print: (result) => printResult(result, shell.format, shell.opts, out),
+    notice: (line) => io.stderr(line),
+    run: async (sql) => {
+      const ac = new AbortController();
+      running = ac;
+      const c = shell.ctx;
+      const requests = (): number => c.clientStats()?.requests ?? 0;
+      let since = performance.now();
+      let requestsBefore = requests();
+      const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => c.clientStats());
+      try {
+        await c.session.executeEach(sql, { signal: ac.signal }, (result) => {
+          progress.stop();
+          shell.print(result);
+          if (shell.timing) {
+            const now = performance.now();
+            io.stderr(`Time: ${(now - since).toFixed(1)} ms, requests: ${requests() - requestsBefore}`);
+            since = now;
+            requestsBefore = requests();
+          }
+          progress.restart();
+        });
+      } finally {
+        progress.stop();
+        running = undefined;
+      }
+    },
+    switchContext: async (name) => {
+      if (!shell.opts.sandbox) {
+        // Check the context now, so a typo fails here rather than at the next statement.
+        const { resolveAuth } = await import('../api/auth.js');
+        resolveAuth({ context: name, apiUrl: shell.opts.apiUrl, env: process.env });
+      }
+      const nextOpts = { ...shell.opts, context: name };
+      const next = await makeContext(nextOpts);
+      Object.assign(next.session.vars, shell.ctx.session.vars);
+      const old = shell.ctx;
+      shell.ctx = next;
+      shell.opts = nextOpts;
+      await old.close();
+      io.stderr(shell.opts.sandbox ? `context ${name} (the sandbox needs no token)` : `context ${name}`);
+    },
+    quit: () => {
+      quitting = true;
+    },
+  };
+  state = shell;
+
+  const prompt = (): void => {
+    if (!io.terminal) return;
+    rl.setPrompt(buffer ? CONTINUATION_PROMPT : PROMPT);
+    rl.prompt();
+  };
+
+  rl.on('SIGINT', () => {
+    if (running) {
+      // Cancel the statement; its `cancelled` error is printed where it is awaited.
+      pendingQuestion.abort?.();
+      running.abort();
+      return;
+    }
+    // At the prompt Ctrl-C forgets the line and any statement begun on earlier lines.
+    io.output.write('^C\n');
+    rl.write(null, { ctrl: true, name: 'e' });
+    rl.write(null, { ctrl: true, name: 'u' });
+    buffer = '';
+    prompt();
+  });
+
+  const report = (err: unknown): void => io.stderr(describeError(err, shell.opts.debug).text);
+
+  const handleLine = async (line: string): Promise<void> => {
+    if (!buffer && /^\s*\./.test(line)) {
+      await runMeta(shell, line);
+      return;
+    }
+    if (!buffer && /^\s*(quit|exit|\\q)\s*;?\s*$/i.test(line)) {
+      quitting = true;
+      return;
+    }
+    buffer = buffer ? `${buffer}\n${line}` : line;
+    const st = bufferState(buffer);
+    if (st === 'empty') buffer = '';
+    if (st !== 'complete') return;
+    const sql = buffer;
+    buffer = '';
+    await shell.run(sql);
+  };
+
+  if (io.terminal) {
+    io.stderr(`doql shell${opts.sandbox ? ' (sandbox)' : ''}: end statements with ;  .help for help, Ctrl-D to exit`);
+  }
+  prompt();
+  try {
+    for await (const line of rl) {
+      try {
+        await handleLine(line);
+      } catch (err) {
+        report(err);
+      }
+      if (quitting) break;
+      prompt();
+    }
+    // A statement left without its `;` at end of input (a piped script) still runs.
+    if (!quitting && bufferState(buffer) !== 'empty') {
+      const sql = buffer;
+      buffer = '';
+      await shell.run(sql).catch(report);
+    }
+  } finally {
+    rl.close();
+    if (io.terminal) io.output.write('\n');
+    await shell.ctx.close();
+  }
+}
