@@ -119,7 +119,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   };
 
   /** One HTTP exchange under the in-flight cap and the rate-limit budget. */
-  async function attempt(method: string, url: URL, payload: string | undefined, ctx: FailureContext, n: number, signal: AbortSignal | undefined): Promise<AttemptResult> {
+  async function attempt(method: string, url: URL, payload: string | undefined, ctx: FailureContext, n: number, signal: AbortSignal | undefined, extraHeaders?: Record<string, string>): Promise<AttemptResult> {
     const what = `${method} ${url.pathname}`;
     let release: () => void;
     try {
@@ -136,14 +136,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         pacer.release();
         throw cancelledError(what);
       }
-      return await exchange(method, url, payload, ctx, n, signal);
+      return await exchange(method, url, payload, ctx, n, signal, extraHeaders);
     } finally {
       release();
     }
   }
 
   /** Sends and reads one request; the pacer slot taken by `attempt` is given back here. */
-  async function exchange(method: string, url: URL, payload: string | undefined, ctx: FailureContext, n: number, signal: AbortSignal | undefined): Promise<AttemptResult> {
+  async function exchange(method: string, url: URL, payload: string | undefined, ctx: FailureContext, n: number, signal: AbortSignal | undefined, extraHeaders?: Record<string, string>): Promise<AttemptResult> {
     counters.requests++;
     counters.inFlight++;
     const started = performance.now();
@@ -157,7 +157,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     signal?.addEventListener('abort', onAbort, { once: true });
     let status = 0;
     let headers: Record<string, string> | undefined;
-    const headersOut = payload === undefined ? fixedHeaders : { ...fixedHeaders, 'content-type': 'application/json' };
+    const base = extraHeaders ? { ...extraHeaders, ...fixedHeaders } : fixedHeaders;
+    const headersOut = payload === undefined ? base : { ...base, 'content-type': 'application/json' };
     let result: AttemptResult;
     try {
       const res = await undiciRequest(url, { dispatcher: agent, method, headers: headersOut, body: payload, signal: controller.signal });
@@ -212,14 +213,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   /** The retry loop around `attempt`. */
-  async function execute(method: string, url: URL, body: unknown, signal: AbortSignal | undefined): Promise<ApiResponse> {
+  async function execute(method: string, url: URL, body: unknown, signal: AbortSignal | undefined, extraHeaders?: Record<string, string>): Promise<ApiResponse> {
     if (closed) throw new DoqlError('internal', 'the API client is closed');
     const ctx: FailureContext = { method, path: url.pathname, token };
     const what = `${method} ${url.pathname}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let n = 1; ; n++) {
       throwIfCancelled(signal, what);
-      const result = await attempt(method, url, payload, ctx, n, signal);
+      const result = await attempt(method, url, payload, ctx, n, signal, extraHeaders);
       if (result.ok) return result.response;
       const { failure } = result;
       if (!failure.retryable || n > retries) throw failure.build(n);
@@ -329,7 +330,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     request(req: ApiRequest): Promise<ApiResponse> {
       const method = req.method.toUpperCase();
-      return execute(method, buildUrl(base, req.path, req.query), req.body, follow(req.signal));
+      return execute(method, buildUrl(base, req.path, req.query), req.body, follow(req.signal), req.headers);
     },
     list,
     stats(): ClientStats {

@@ -56,6 +56,8 @@ export interface ApiRequest {
   query?: Query;
   /** Sent as JSON. */
   body?: unknown;
+  /** Extra headers the operation defines (`X-Dangerous`); they cannot replace Authorization. */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 

@@ -148,6 +148,20 @@ function columnsOf(item: JsonSchema | undefined): Column[] {
   }));
 }
 
+/**
+ * The rest of a response around its rows (`links`, `meta`, …) and the row itself under its key (`config`,
+ * `action`, `droplets`): StackQL reads whole bodies, so its queries name these; doql fills them per row.
+ */
+function envelopeColumns(body: JsonSchema | undefined, objectKey: string | undefined, returnsList: boolean): Column[] {
+  if (!body?.properties || !objectKey || objectKey === '$') return [];
+  const key = objectKey.slice(2);
+  return Object.entries(body.properties as Record<string, JsonSchema>).map(([name, s]) =>
+    name === key
+      ? { name, sqlType: 'JSON' as const, schemaType: 'object' as const, description: `The ${returnsList ? 'row' : 'object'} as the API returns it.` }
+      : { name, sqlType: sqlTypeOf(s), schemaType: schemaTypeOf(s), description: oneLine(s.description) },
+  );
+}
+
 function bodyFieldsOf(schema: JsonSchema): BodyField[] {
   const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set<string>(Array.isArray(schema.required) ? schema.required : []);
@@ -187,6 +201,7 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
     if (typeof t.name === 'string') tagDescriptions.set(t.name, oneLine(t.description).slice(0, 300));
   }
   const usedMethodNames = new Set<string>();
+  const envelopes = new Map<Resource, Column[]>();
 
   // Naming looks at sibling paths (is there a GET beside this POST?), so every operation is listed first.
   const refs = new Map<JsonObject, OperationRef>();
@@ -228,7 +243,9 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
       const paramMap = new Map<string, Param>();
       for (const raw of [...shared, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
         const p = derefShallow(doc, raw, file);
-        if (!isObject(p) || (p.in !== 'path' && p.in !== 'query') || typeof p.name !== 'string') continue;
+        if (!isObject(p) || (p.in !== 'path' && p.in !== 'query' && p.in !== 'header') || typeof p.name !== 'string') continue;
+        // Headers doql sets itself are not parameters.
+        if (p.in === 'header' && /^(authorization|content-type|accept|user-agent)$/i.test(p.name)) continue;
         const schema = resolver.resolve(p.schema ?? {});
         paramMap.set(`${p.in}:${p.name}`, {
           name: p.name,
@@ -251,7 +268,7 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
       const pathOrder = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const requiredParams = [
         ...pathOrder,
-        ...params.filter((p) => p.in === 'query' && p.required).map((p) => p.name),
+        ...params.filter((p) => p.in !== 'path' && p.required).map((p) => p.name),
       ];
 
       // Request body.
@@ -329,10 +346,16 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
         methods: [],
       });
       resource.methods.push(method);
-      if (method.verb === 'select' && isJson) mergeColumns(resource, columnsOf(where.item));
+      if (method.verb === 'select' && isJson) {
+        mergeColumns(resource, columnsOf(where.item));
+        const env = envelopeColumns(responseSchema, where.objectKey, where.returnsList);
+        if (env.length) envelopes.set(resource, [...(envelopes.get(resource) ?? []), ...env]);
+      }
       if (!resource.description) resource.description = method.summary;
     }
   }
+  // Envelope columns go after every method's item columns, so SELECT * leads with the object's own fields.
+  for (const [resource, cols] of envelopes) mergeColumns(resource, cols);
   for (const service of Object.values(catalog.services)) {
     for (const resource of Object.values(service.resources)) {
       if (resource.columns.length === 0 && resource.methods.some((m) => m.verb === 'select')) {

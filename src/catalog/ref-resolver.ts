@@ -85,7 +85,12 @@ export class SchemaResolver {
       if (key === 'allOf' || key === 'oneOf' || key === 'anyOf') continue;
       if (key === 'properties' && value && typeof value === 'object') {
         const props: Record<string, JsonSchema> = {};
-        for (const [name, sub] of Object.entries(value as Record<string, Json>)) props[name] = this.walk(sub, stack, depth + 1);
+        // Bundlers sometimes point a whole properties map at another one: `"properties": {"$ref": "…/properties"}`.
+        let map = value as Record<string, Json>;
+        if (typeof map.$ref === 'string' && Object.keys(map).length === 1) {
+          map = derefShallow(this.root, map, this.file) as Record<string, Json>;
+        }
+        for (const [name, sub] of Object.entries(map ?? {})) props[name] = this.walk(sub, stack, depth + 1);
         out.properties = props;
       } else if (key === 'items') {
         out.items = this.walk(value, stack, depth + 1);
@@ -128,7 +133,8 @@ function mergeSchemas(a: JsonSchema, b: JsonSchema, _mode: 'all'): JsonSchema {
 /** oneOf/anyOf: the union of the branches' properties; required only what all branches require. */
 function unionSchemas(branches: JsonSchema[]): JsonSchema {
   if (branches.length === 0) return {};
-  const objects = branches.filter((b) => b.properties || b.type === 'object');
+  // Branches that only add `required` (`anyOf: [{required: [a]}, {required: [b]}]`) are object branches too.
+  const objects = branches.filter((b) => b.properties || b.type === 'object' || Array.isArray(b.required));
   if (objects.length === 0) {
     // Scalars of several types: keep a type only when all branches agree.
     const types = new Set(branches.map((b) => b.type));

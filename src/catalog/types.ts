@@ -24,7 +24,7 @@ export interface Column {
 
 export interface Param {
   name: string;
-  in: 'path' | 'query';
+  in: 'path' | 'query' | 'header';
   required: boolean;
   schemaType: SchemaTypeName;
   sqlType: SqlType;

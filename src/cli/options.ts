@@ -77,7 +77,7 @@ export function loadVars(options: Pick<RunOptions, 'var' | 'vars'>): Vars {
       text = readFileSync(options.vars, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new DoqlError('usage', `cannot read vars file ${options.vars}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`);
+      throw new DoqlError('usage', `cannot read vars file ${options.vars}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(err))}`);
     }
     let data: unknown;
     try {

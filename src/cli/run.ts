@@ -51,15 +51,27 @@ export function printResult(result: StatementResult, format: FormatName, opts: R
 /** Runs statements; throws the first failure after printing what ran before it. */
 export async function runScript(script: string, opts: RunOptions, out: Output = processOutput()): Promise<void> {
   const format = chooseFormat(opts, out);
-  const confirm = out.stderrIsTTY && process.stdin.isTTY ? (await import('./confirm.js')).confirmOnTerminal : undefined;
+  const ask = out.stderrIsTTY && process.stdin.isTTY ? (await import('./confirm.js')).confirmOnTerminal : undefined;
+  let progress: Progress | undefined;
+  // The progress line is redrawn on stderr every 100 ms; it must pause while a question waits there.
+  const confirm = ask
+    ? async (message: string): Promise<boolean> => {
+        progress?.stop();
+        try {
+          return await ask(message);
+        } finally {
+          progress?.restart();
+        }
+      }
+    : undefined;
   const ctx = await createRunContext(opts, { defaultCacheTtl: 0, stderr: out.stderr, confirm });
   const started = performance.now();
-  const progress = new Progress(out.stderrIsTTY && !opts.verbose, () => ctx.clientStats());
+  progress = new Progress(out.stderrIsTTY && !opts.verbose, () => ctx.clientStats());
   try {
     await ctx.session.executeEach(script, {}, (result) => {
-      progress.stop();
+      progress?.stop();
       printResult(result, format, opts, out);
-      progress.restart();
+      progress?.restart();
     });
   } finally {
     progress.stop();

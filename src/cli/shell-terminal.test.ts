@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogDir } from '../catalog/load.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { BUILT_CATALOG, buildMissing, DOQL_BIN, tempDoqlHome } from '../../test/cli/doql-home.js';
-import { TmuxPane, tmuxUnavailable } from '../../test/cli/tmux-driver.js';
+import { stopTmuxServer, TmuxPane, tmuxUnavailable } from '../../test/cli/tmux-driver.js';
 import { CONTINUATION_PROMPT, PROMPT } from './shell.js';
 
 const missing = tmuxUnavailable() ?? buildMissing();
@@ -45,6 +45,20 @@ describe.skipIf(Boolean(missing))('doql shell on a terminal', () => {
     expect(screen).toContain('│ name ');
     expect(screen).toContain('(2 rows)');
     expect(screen).not.toContain('doql:');
+  });
+
+  it('asks before changing several rows, keeps the question on screen, and sends nothing on n', async () => {
+    const pane = shell(['shell', '--sandbox'], { DOQL_HOME: tempDoqlHome() });
+    await pane.waitFor(PROMPT);
+    pane.type('DELETE FROM digitalocean.compute.droplets WHERE name IS NOT NULL;');
+    pane.press('Enter');
+    await pane.waitFor('Proceed? [y/N] ');
+    // Past the progress line's 300 ms start and a few of its redraws: the question must still be there.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(pane.screen()).toMatch(/Proceed\? \[y\/N\] $/m);
+    pane.type('n');
+    const screen = await enter(pane);
+    expect(screen).toMatch(/doql: DELETE would change \d+ rows of digitalocean\.compute\.droplets .*nothing was sent \(not confirmed\)/);
   });
 
   it('completes a service after SHOW RESOURCES IN, and .describe shows fields and methods', async () => {
@@ -104,6 +118,7 @@ describe.skipIf(Boolean(missing))('Ctrl-C on a running statement', () => {
   afterAll(async () => {
     for (const p of panes.splice(0)) p.kill();
     await sandbox?.close();
+    if (!missing) stopTmuxServer();
   });
 
   it('cancels the statement, not the shell', async () => {
@@ -111,7 +126,8 @@ describe.skipIf(Boolean(missing))('Ctrl-C on a running statement', () => {
     await pane.waitFor(PROMPT);
     pane.type('SELECT id FROM digitalocean.databases.clusters;');
     pane.press('Enter');
-    await new Promise((r) => setTimeout(r, 700));
+    // The progress line shows once the statement has been waiting 300 ms with its request out.
+    await pane.waitFor(/1 in flight/);
     const started = Date.now();
     pane.press('C-c');
     const screen = await pane.waitFor(/doql: .*cancelled\n/, 5_000);

@@ -1,6 +1,6 @@
 // The shell's parts without a terminal: when a buffer is complete, completion, dot commands, history,
 // and the read-run-print loop over plain streams.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -160,9 +160,12 @@ describe.skipIf(Boolean(missing))('runShell over plain streams', () => {
   });
 
   it('.describe lists the fields and the methods as the docs page does', async () => {
-    const { stdout } = await shellSession(['.describe digitalocean.databases.backups']);
-    expect(stdout).toContain('name,type,description\ncreated_at,string,');
-    expect(stdout).toContain('name,sql_verb,required_params,description\ndatabases_list_backups,SELECT,database_cluster_uuid,');
+    for (const name of ['digitalocean.databases.backups', 'databases.backups']) {
+      const { stdout, stderr } = await shellSession([`.describe ${name}`]);
+      expect(stderr).toBe('');
+      expect(stdout).toContain('name,type,description\ncreated_at,string,');
+      expect(stdout).toContain('name,sql_verb,required_params,description\ndatabases_list_backups,SELECT,database_cluster_uuid,');
+    }
   });
 
   it('.set, .vars and .unset manage the {{ }} variables', async () => {
@@ -185,6 +188,26 @@ describe.skipIf(Boolean(missing))('runShell over plain streams', () => {
     expect(stdout).toContain('{"id":"digitalocean.databases.backups","verbs":"SELECT"}');
     expect(stderr).toMatch(/^Time: \d+\.\d ms, requests: 0$/m);
     expect(stderr).toMatch(/^doql: unknown output format "nope"/m);
+  });
+
+  it('.context switches the doctl auth context, keeping the variables; an unknown one is one error line', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'doql-xdg-'));
+    mkdirSync(join(config, 'doctl'));
+    writeFileSync(join(config, 'doctl', 'config.yaml'), 'access-token: default-token\nauth-contexts:\n  staging: staging-token\n');
+    const saved = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = config;
+    try {
+      const { stdout, stderr } = await shellSession(['.set a 1', '.context staging', '.context', '.vars', '.context nope']);
+      const lines = stderr.trim().split('\n');
+      expect(lines.slice(0, 2)).toEqual(['context staging', 'context: staging']);
+      expect(lines[2]).toMatch(/^doql: .*nope/);
+      expect(lines).toHaveLength(3);
+      expect(stdout).toBe('name,value\na,1\n');
+      expect(stderr).not.toMatch(/default-token|staging-token/);
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+      else process.env.XDG_CONFIG_HOME = saved;
+    }
   });
 
   it('.quit stops reading; later lines do not run', async () => {

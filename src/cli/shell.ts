@@ -34,20 +34,33 @@ export function terminalIO(): ShellIO {
   };
 }
 
-/** A yes/no question asked through the shell's own readline (a second one would fight it for stdin). */
-function askOnShell(rl: Interface, pending: { abort?: () => void }) {
-  return (message: string): Promise<boolean> =>
-    new Promise((resolve) => {
-      const ac = new AbortController();
-      pending.abort = () => {
-        ac.abort();
-        resolve(false);
-      };
-      rl.question(`${message}\nProceed? [y/N] `, { signal: ac.signal }, (answer) => {
-        pending.abort = undefined;
-        resolve(/^y(es)?$/i.test(answer.trim()));
-      });
+/**
+ * A yes/no question asked through the shell's own readline (a second one would fight it for stdin).
+ * The progress line pauses meanwhile, or its redraws would wipe the question.
+ */
+function askOnShell(rl: Interface, pending: { abort?: () => void; progress?: Progress }) {
+  return async (message: string): Promise<boolean> => {
+    pending.progress?.stop();
+    try {
+      return await askLine(rl, pending, message);
+    } finally {
+      pending.progress?.restart();
+    }
+  };
+}
+
+function askLine(rl: Interface, pending: { abort?: () => void }, message: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const ac = new AbortController();
+    pending.abort = () => {
+      ac.abort();
+      resolve(false);
+    };
+    rl.question(`${message}\nProceed? [y/N] `, { signal: ac.signal }, (answer) => {
+      pending.abort = undefined;
+      resolve(/^y(es)?$/i.test(answer.trim()));
     });
+  });
 }
 
 export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Promise<void> {
@@ -64,7 +77,7 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
   let buffer = '';
   let running: AbortController | undefined;
   let quitting = false;
-  const pendingQuestion: { abort?: () => void } = {};
+  const pendingQuestion: { abort?: () => void; progress?: Progress } = {};
 
   // The completer reads `state` lazily: it exists before the first Tab can be pressed.
   let state: ShellState | undefined;
@@ -111,6 +124,7 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
       let since = performance.now();
       let requestsBefore = requests();
       const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => c.clientStats());
+      pendingQuestion.progress = progress;
       try {
         await c.session.executeEach(sql, { signal: ac.signal }, (result) => {
           progress.stop();
@@ -125,6 +139,7 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
         });
       } finally {
         progress.stop();
+        pendingQuestion.progress = undefined;
         running = undefined;
       }
     },

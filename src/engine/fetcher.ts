@@ -9,13 +9,13 @@ export type Query = Record<string, QueryValue | undefined>;
 
 /** What the engine needs of the API client (src/api satisfies it). */
 export interface EngineApi {
-  request(req: { method: string; path: string; query?: Query; body?: unknown; signal?: AbortSignal }): Promise<{
+  request(req: { method: string; path: string; query?: Query; headers?: Record<string, string>; body?: unknown; signal?: AbortSignal }): Promise<{
     status: number;
     headers: Record<string, string>;
     body: unknown;
     requestId?: string;
   }>;
-  list(req: { path: string; query?: Query; listKey: string; signal?: AbortSignal }): Promise<{ items: unknown[]; pages: number }>;
+  list(req: { path: string; query?: Query; listKey: string; signal?: AbortSignal }): Promise<{ items: unknown[]; pages: number; response: { body: unknown } }>;
 }
 
 export interface FetchKey {
@@ -46,30 +46,55 @@ export function queryOf(method: Method, params: Record<string, QueryValue>): Que
   return query;
 }
 
+/** What one fetch gave: the rows, and the rest of the (first) response body for envelope columns. */
+export interface FetchedRows {
+  items: unknown[];
+  /** The body's other top-level fields (`links`, `meta`), shared by every row. */
+  envelope?: Record<string, unknown>;
+  /** The object key (`droplets`): its column holds each row as the API returned it. */
+  key?: string;
+}
+
+export function envelopeOf(method: Method, body: unknown): Pick<FetchedRows, 'envelope' | 'key'> {
+  if (!method.objectKey || method.objectKey === '$' || !body || typeof body !== 'object' || Array.isArray(body)) return {};
+  const key = method.objectKey.slice(2);
+  const envelope: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (k !== key) envelope[k] = v;
+  return { envelope, key };
+}
+
+function headersOf(method: Method, params: Record<string, QueryValue>): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const p of method.params) if (p.in === 'header' && params[p.name] !== undefined) (out ??= {})[p.name] = String(params[p.name]);
+  return out;
+}
+
 /** Fetches the items a method returns for the given params: every page of a list, or one object. */
-export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSignal): Promise<unknown[]> {
+export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSignal): Promise<FetchedRows> {
   const { method, params } = key;
   const path = fillPath(method.path, params);
   const query = queryOf(method, params);
   const pinnedPage = params.page !== undefined || params.per_page !== undefined;
   if (method.paginated && method.returnsList && method.objectKey && method.objectKey !== '$' && !pinnedPage) {
-    const { items } = await api.list({ path, query, listKey: method.objectKey.slice(2), signal });
-    return items;
+    const { items, response } = await api.list({ path, query, listKey: method.objectKey.slice(2), signal });
+    return { items, ...envelopeOf(method, response.body) };
   }
   try {
-    const res = await api.request({ method: method.httpMethod.toUpperCase(), path, query, signal });
-    return extractItems(method, res.body);
+    const res = await api.request({ method: method.httpMethod.toUpperCase(), path, query, headers: headersOf(method, params), signal });
+    return { items: extractItems(method, res.body), ...envelopeOf(method, res.body) };
   } catch (err) {
     // A get by id that finds nothing is an empty result, not an error.
-    if (err instanceof ApiError && err.status === 404 && !method.returnsList && method.path.includes('{')) return [];
+    if (err instanceof ApiError && err.status === 404 && !method.returnsList && method.path.includes('{')) return { items: [] };
     throw err;
   }
 }
 
 interface CacheEntry {
-  items: unknown[];
+  rows: FetchedRows;
   fetchedAt: number;
   resourceId: string;
+  /** The statement that fetched it (a token from beginStatement). */
+  statement: number;
 }
 
 /** Session read cache: entries live for `ttlMs`, and always for the statement that fetched them. */
@@ -78,27 +103,39 @@ export class FetchCache {
   hits = 0;
   private readonly counted = new Set<string>();
 
+  private statements = 0;
+
   constructor(public ttlMs: number) {}
 
-  get(key: string, statementStart: number): unknown[] | undefined {
+  /**
+   * A token for one statement: what it fetched stays fresh for it whatever the TTL. A token, not the
+   * statement's start time: with a 1 ms clock, a statement starting in the millisecond the previous
+   * one fetched would otherwise take that data as its own, and TTL 0 would not mean fresh data.
+   */
+  beginStatement(): number {
+    return ++this.statements;
+  }
+
+  get(key: string, statement: number): FetchedRows | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    const fresh = e.fetchedAt >= statementStart || Date.now() - e.fetchedAt < this.ttlMs;
+    const own = e.statement === statement;
+    const fresh = own || Date.now() - e.fetchedAt < this.ttlMs;
     if (!fresh) {
       this.entries.delete(key);
       return undefined;
     }
     // A hit is a fetch this statement did not have to make (kept from an earlier statement).
-    if (e.fetchedAt < statementStart && !this.counted.has(key)) {
+    if (!own && !this.counted.has(key)) {
       this.hits++;
       this.counted.add(key);
     }
-    return e.items;
+    return e.rows;
   }
 
-  set(key: string, resourceId: string, items: unknown[]): void {
+  set(key: string, resourceId: string, rows: FetchedRows, statement: number): void {
     this.counted.delete(key);
-    this.entries.set(key, { items, fetchedAt: Date.now(), resourceId });
+    this.entries.set(key, { rows, fetchedAt: Date.now(), resourceId, statement });
   }
 
   /** Drops what a mutation may have changed: every entry of the resource, and of resources sharing its service. */

@@ -7,15 +7,34 @@ export function selectMethods(resource: Resource): Method[] {
   return resource.methods.filter((m) => m.verb === 'select');
 }
 
-/** Hidden parameter columns of a resource's table: every select method's params, minus names that are real columns. */
+/** Suffix of the hidden column that carries a required param whose name is also a real column. */
+export const PARAM_SUFFIX = '$p';
+
+/**
+ * Required params that share a name with a real column (`subject_name` of kafka schemas, `id` of apps).
+ * Their hidden column is `name$p`; the SQL rewriter sends `name = …` in WHERE/ON there.
+ */
+export function collidingParams(resource: Resource): Set<string> {
+  const columns = new Set(resource.columns.map((c) => c.name));
+  const out = new Set<string>();
+  for (const m of selectMethods(resource)) for (const p of m.requiredParams) if (columns.has(p)) out.add(p);
+  return out;
+}
+
+/**
+ * Hidden parameter columns of a resource's table: every select method's params. An optional param named
+ * like a real column is left out (the column filters locally); a required one is renamed `name$p`.
+ */
 export function tableParameters(resource: Resource): string[] {
   const columns = new Set(resource.columns.map((c) => c.name));
+  const colliding = collidingParams(resource);
   const required: string[] = [];
   const optional: string[] = [];
   for (const m of selectMethods(resource)) {
     for (const p of m.params) {
-      if (columns.has(p.name) || required.includes(p.name) || optional.includes(p.name)) continue;
-      (m.requiredParams.includes(p.name) ? required : optional).push(p.name);
+      const hidden = colliding.has(p.name) ? `${p.name}${PARAM_SUFFIX}` : p.name;
+      if ((columns.has(p.name) && !colliding.has(p.name)) || required.includes(hidden) || optional.includes(hidden)) continue;
+      (m.requiredParams.includes(p.name) ? required : optional).push(hidden);
     }
   }
   for (const r of required) {
@@ -25,6 +44,9 @@ export function tableParameters(resource: Resource): string[] {
   // SQLite virtual tables in better-sqlite3 take at most 32 parameters: required ones first.
   return [...required, ...optional].slice(0, 32);
 }
+
+/** Paging params pin a page of a list; they never make a get's single row wrong. */
+const PAGING = new Set(['page', 'per_page']);
 
 export function chooseSelectMethod(resource: Resource, supplied: ReadonlySet<string>): Method {
   const methods = selectMethods(resource);
@@ -38,7 +60,20 @@ export function chooseSelectMethod(resource: Resource, supplied: ReadonlySet<str
   const usable = methods.filter((m) => m.requiredParams.every((p) => supplied.has(p)));
   if (usable.length) {
     // Most required params first; then a list (paginated) over a single get; then spec order.
-    return usable.sort((a, b) => b.requiredParams.length - a.requiredParams.length || Number(b.returnsList) - Number(a.returnsList))[0];
+    usable.sort((a, b) => b.requiredParams.length - a.requiredParams.length || Number(b.returnsList) - Number(a.returnsList));
+    // A supplied param the method would not send is a WHERE condition silently dropped (`droplet_id = 1 AND
+    // tag_name = 'x'` would return droplet 1 untagged): take a method that sends them all, or say so.
+    // Paging params are exempt: they select no rows of a single object.
+    const ignored = (m: Method): string[] => [...supplied].filter((p) => !PAGING.has(p) && !m.params.some((x) => x.name === p));
+    const complete = usable.find((m) => ignored(m).length === 0);
+    if (complete) return complete;
+    const best = usable[0];
+    const used = [...supplied].filter((p) => best.params.some((x) => x.name === p));
+    throw new DoqlError(
+      'validation',
+      `${resource.id} cannot filter by ${ignored(best).join(' and ')} together with ${used.join(' and ')}: no API call takes them all; leave one out`,
+      { sqlState: '0A000' },
+    );
   }
   throw missingParamsError(resource, supplied);
 }

@@ -8,6 +8,7 @@ import { actionRefs, awaitActions, awaitStatus, isTransitional } from './await-a
 import type { DoqlSession } from './session.js';
 import { buildRequest, type PlannedRequest } from './request-builder.js';
 import { extractItems, toRow } from './rows.js';
+import { envelopeOf } from './fetcher.js';
 import type { CellValue, ExecuteOptions, StatementResult } from './types.js';
 
 type SqlValue = string | number | bigint | boolean | null;
@@ -98,9 +99,24 @@ async function planChange(
   const candidates = methodsOf(resource, m.verb);
   if (!candidates.length) throw noMethod(resource, m.verb);
   const setValues = m.verb === 'delete' ? {} : await evalSet(session, m.set, options);
-  const where: WhereClause = m.where ?? { text: '', equalities: [], allEqualities: true };
+  let where: WhereClause = m.where ?? { text: '', equalities: [], conjuncts: [], allEqualities: true };
+  // StackQL lets required body fields stand in the WHERE (`AND data__mode = 'x'`): they join the body (SET wins).
+  const bodyConds = where.conjuncts.filter((c) => c.column?.startsWith('data__'));
+  if (bodyConds.length) {
+    for (const e of where.equalities) if (e.column.startsWith('data__') && setValues[e.column] === undefined) setValues[e.column] = e.values[0] ?? null;
+    const rest = where.conjuncts.filter((c) => !c.column?.startsWith('data__'));
+    where = {
+      ...where,
+      text: rest.map((c) => `(${c.text})`).join(' AND '),
+      conjuncts: rest,
+      equalities: where.equalities.filter((e) => !e.column.startsWith('data__')),
+    };
+  }
   const eq = new Map(where.equalities.filter((e) => e.values.length === 1).map((e) => [e.column, e.values[0]]));
 
+  if (m.verb === 'delete' && !m.where) {
+    throw new DoqlError('validation', `DELETE FROM ${resource.id} needs a WHERE saying what to delete (e.g. WHERE ${candidates[0].requiredParams.map((p) => `${p} = '…'`).join(' AND ') || "id = '…'"}); nothing was sent`, { sqlState: '42601' });
+  }
   // Direct: the WHERE is only equalities on the params of one method.
   if (where.allEqualities) {
     const direct = chooseBySupplied(candidates, new Set(eq.keys()));
@@ -110,7 +126,7 @@ async function planChange(
       return { resource, method: direct, requests: [buildRequest(resource.id, direct, values, { partial: m.verb === 'update' })], selected: false };
     }
   }
-  if (!m.where) {
+  if (!m.where || !where.text) {
     const need = candidates[0].requiredParams;
     throw new DoqlError('validation', `${m.verb.toUpperCase()} on ${resource.id} needs a WHERE (e.g. WHERE ${need.map((p) => `${p} = '…'`).join(' AND ') || "id = '…'"})`, { sqlState: '42601' });
   }
@@ -155,16 +171,20 @@ function requestUrl(session: DoqlSession, r: PlannedRequest): string {
 }
 
 function returningRows(resource: Resource, method: Method, bodies: unknown[], returning: string): StatementResult {
-  const items = bodies.flatMap((b) => extractItems(method, b));
+  const items = bodies.flatMap((b) => extractItems(method, b).map((item) => ({ item, env: envelopeOf(method, b) })));
   let columns: Column[] = resource.columns;
   if (returning.trim() !== '*') {
     const names = returning.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
-    const unknown = names.filter((n) => !resource.columns.some((c) => c.name === n));
+    // A name may also be a top-level key of this response (`RETURNING sink`): it returns as JSON.
+    const responseKeys = new Set(items.flatMap(({ env }) => [...Object.keys(env.envelope ?? {}), ...(env.key ? [env.key] : [])]));
+    const unknown = names.filter((n) => !resource.columns.some((c) => c.name === n) && !responseKeys.has(n));
     if (unknown.length) throw new DoqlError('validation', `RETURNING: ${resource.id} has no column ${unknown.join(', ')}`, { sqlState: '42703' });
-    columns = names.map((n) => resource.columns.find((c) => c.name === n)!);
+    columns = names.map(
+      (n) => resource.columns.find((c) => c.name === n) ?? { name: n, sqlType: 'JSON', schemaType: 'object', description: '' },
+    );
   }
-  const rows: CellValue[][] = items.map((it) =>
-    toRow(columns, it).map((v, i) => (columns[i].sqlType === 'BOOLEAN' && typeof v === 'bigint' ? v !== 0n : v)),
+  const rows: CellValue[][] = items.map(({ item, env }) =>
+    toRow(columns, item, env).map((v, i) => (columns[i].sqlType === 'BOOLEAN' && typeof v === 'bigint' ? v !== 0n : v)),
   );
   return { kind: 'rows', columns: columns.map((c) => ({ name: c.name, type: c.sqlType })), rows, command: `SELECT ${rows.length}` };
 }
@@ -206,7 +226,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
   }
 
   const api = session.api();
-  const settled = await Promise.allSettled(requests.map((r) => api.request({ method: r.method, path: r.path, query: r.query, body: r.body, signal: options.signal })));
+  const settled = await Promise.allSettled(requests.map((r) => api.request({ method: r.method, path: r.path, query: r.query, headers: r.headers, body: r.body, signal: options.signal })));
   session.cache.invalidate(resource.id);
   const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ i, err: s.reason as unknown }] : []));
   if (failed.length) {

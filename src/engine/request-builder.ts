@@ -8,6 +8,8 @@ export interface PlannedRequest {
   method: string;
   path: string;
   query: Record<string, string | number | boolean>;
+  /** Header params the operation defines (`X-Dangerous: true`). */
+  headers?: Record<string, string>;
   body?: unknown;
   /** What the request is for, shown in confirmations and dry runs. */
   label: string;
@@ -85,6 +87,7 @@ export function buildRequest(
     }
   }
   const pathValues: Record<string, unknown> = {};
+  let headers: Record<string, string> | undefined;
   const query: Record<string, string | number | boolean> = {};
   for (const [key, raw] of Object.entries(values)) {
     if (key.startsWith('data__')) {
@@ -116,10 +119,11 @@ export function buildRequest(
     }
     if (raw === null || raw === undefined) continue;
     if (p.in === 'path') pathValues[key] = paramValue(p, raw);
+    else if (p.in === 'header') (headers ??= {})[key] = String(typeof raw === 'bigint' ? Number(raw) : raw);
     else query[key] = paramValue(p, raw);
   }
   for (const r of method.requiredParams) {
-    if (pathValues[r] === undefined && query[r] === undefined) problems.push(`missing required param ${r}`);
+    if (pathValues[r] === undefined && query[r] === undefined && headers?.[r] === undefined) problems.push(`missing required param ${r}`);
   }
   if (method.body && !options.partial) {
     for (const f of fields.values()) {
@@ -131,5 +135,5 @@ export function buildRequest(
     throw new DoqlError('validation', `${resourceId}.${method.name}: ${problems.join('; ')}`, { sqlState: '22023' });
   }
   const path = fillPath(method.path, pathValues);
-  return { method: method.httpMethod.toUpperCase(), path, query, ...(body !== undefined ? { body } : {}), label: `${method.httpMethod.toUpperCase()} ${path}` };
+  return { method: method.httpMethod.toUpperCase(), path, query, ...(headers ? { headers } : {}), ...(body !== undefined ? { body } : {}), label: `${method.httpMethod.toUpperCase()} ${path}` };
 }

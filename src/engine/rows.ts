@@ -37,11 +37,25 @@ export function toSqlite(column: Column, value: unknown): SqliteValue {
   }
 }
 
-/** One row in column order; a scalar item fills the `value` column. */
-export function toRow(columns: Column[], item: unknown): SqliteValue[] {
+/**
+ * One row in column order; a scalar item fills the `value` column. Columns not in `needed` stay null
+ * (the statement never reads them, and converting every nested object to JSON text is the costly part).
+ */
+export function toRow(
+  columns: Column[],
+  item: unknown,
+  extra: { envelope?: Record<string, unknown>; key?: string } = {},
+  needed?: ReadonlySet<string>,
+): SqliteValue[] {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     return columns.map((c) => (c.name === 'value' || c.name === 'content' ? toSqlite(c, item) : null));
   }
   const obj = item as Record<string, unknown>;
-  return columns.map((c) => toSqlite(c, obj[c.name]));
+  const { envelope, key } = extra;
+  return columns.map((c) => {
+    if (needed && !needed.has(c.name)) return null;
+    let v = obj[c.name];
+    if (v === undefined && envelope) v = c.name === key ? obj : envelope[c.name];
+    return toSqlite(c, v);
+  });
 }

@@ -5,14 +5,18 @@ import type Database from 'better-sqlite3';
 import { DoqlError, isDoqlError } from '../errors.js';
 import type { Column, Resource } from '../catalog/types.js';
 import type { CellValue, ResultColumn, StatementResult } from '../engine/types.js';
-import { chooseSelectMethod, tableParameters } from './method-choice.js';
+import { chooseSelectMethod, PARAM_SUFFIX, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchKey, type QueryValue } from './fetcher.js';
 import { toRow } from './rows.js';
+import { identValue, tokenize } from '../sql/lexer.js';
 
 /** State of the run in progress: which fetches it missed. */
 interface Round {
-  statementStart: number;
+  /** The statement's cache token (FetchCache.beginStatement). */
+  statement: number;
   misses: Map<string, FetchKey>;
+  /** Column names the statement mentions; undefined when it reads every column (`*`). */
+  needed?: ReadonlySet<string>;
 }
 
 export interface SelectContext {
@@ -52,19 +56,20 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       if (!round) throw new DoqlError('internal', `${resourceId} was read outside a statement`);
       const supplied: Record<string, QueryValue> = {};
       parameters.forEach((p, i) => {
-        if (args[i] !== undefined && args[i] !== null) supplied[p] = paramValue(args[i]);
+        const name = p.endsWith(PARAM_SUFFIX) ? p.slice(0, -PARAM_SUFFIX.length) : p;
+        if (args[i] !== undefined && args[i] !== null) supplied[name] = paramValue(args[i]);
       });
       const method = chooseSelectMethod(resource, new Set(Object.keys(supplied)));
       const params: Record<string, QueryValue> = {};
       for (const p of method.params) if (supplied[p.name] !== undefined) params[p.name] = supplied[p.name];
       const key: FetchKey = { resourceId, method, params };
       const k = fetchKeyString(key);
-      const items = ctx.cache.get(k, round.statementStart);
-      if (items === undefined) {
+      const fetched = ctx.cache.get(k, round.statement);
+      if (fetched === undefined) {
         round.misses.set(k, key);
         return;
       }
-      for (const item of items) yield toRow(columns, item);
+      for (const item of fetched.items) yield toRow(columns, item, fetched, round.needed);
     },
   });
   ctx.registered.set(resourceId, resource);
@@ -86,6 +91,22 @@ function sqliteError(err: unknown): DoqlError {
   }
   const code = /syntax error|incomplete input|unrecognized token/.test(message) ? 'parse' : 'validation';
   return new DoqlError(code, `SQL: ${message.split('\n')[0]}`, { sqlState: code === 'parse' ? '42601' : '22023', cause: err });
+}
+
+/**
+ * The identifiers a statement mentions, or undefined when it selects `*` / `t.*` (every column is read).
+ * A column that is never named cannot be read, so its value need not be converted.
+ */
+export function mentionedNames(sql: string): ReadonlySet<string> | undefined {
+  const names = new Set<string>();
+  let prev = '';
+  for (const t of tokenize(sql)) {
+    if (t.kind === 'space' || t.kind === 'comment') continue;
+    if (t.text === '*' && (prev === 'SELECT' || prev === '.' || prev === ',' || prev === 'DISTINCT' || prev === 'ALL')) return undefined;
+    if (t.kind === 'word' || t.kind === 'quoted') names.add(identValue(t));
+    prev = t.kind === 'word' ? t.text.toUpperCase() : t.text;
+  }
+  return names;
 }
 
 function inferType(values: CellValue[]): ResultColumn['type'] {
@@ -110,11 +131,12 @@ export async function runSelect(
     throw sqliteError(err);
   }
   const bind = (options.params ?? []).map((p) => (typeof p === 'boolean' ? Number(p) : p));
-  const statementStart = Date.now();
+  const statement = ctx.cache.beginStatement();
+  const needed = mentionedNames(sql);
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     ctx.stats.rounds++;
-    const state: Round = { statementStart, misses: new Map() };
+    const state: Round = { statement, misses: new Map(), needed };
     ctx.round = state;
     let raw: unknown[][] = [];
     try {
@@ -132,8 +154,7 @@ export async function runSelect(
     const api = ctx.api();
     await Promise.all(
       [...state.misses].map(async ([k, key]) => {
-        const items = await fetchItems(api, key, options.signal);
-        ctx.cache.set(k, key.resourceId, items);
+        ctx.cache.set(k, key.resourceId, await fetchItems(api, key, options.signal), statement);
       }),
     );
   }

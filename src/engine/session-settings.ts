@@ -1,5 +1,6 @@
 // Statements Postgres clients send on their own (SET, SHOW server_version, BEGIN…): accepted and answered
 // so that psql and drivers work; doql has no transactions, so BEGIN/COMMIT are no-ops.
+import { DoqlError } from '../errors.js';
 import { significant } from '../sql/lexer.js';
 import type { Statement } from '../sql/statement.js';
 import type { StatementResult } from './types.js';
@@ -31,7 +32,12 @@ export function sessionSetting(stmt: Extract<Statement, { kind: 'session_setting
       .map((t) => t.text)
       .join('')
       .toLowerCase();
-    const value = name === 'all' ? undefined : (SETTINGS[name] ?? '');
+    const alias: Record<string, string> = { transactionisolationlevel: 'transaction_isolation', time_zone: 'timezone' };
+    if (alias[name]) return sessionSetting({ ...stmt, tokens: [...stmt.tokens.slice(0, 1), { kind: 'space', text: ' ', start: 0, end: 0 }, { kind: 'word', text: alias[name], start: 0, end: 0 }] });
+    if (name !== 'all' && !(name in SETTINGS)) {
+      throw new DoqlError('parse', `unknown SHOW ${name ? `"${toks.slice(1).map((t) => t.text).join(' ')}"` : 'statement'}: expected SHOW SERVICES|RESOURCES|METHODS IN …, SHOW INSERT INTO …, or a setting (${Object.keys(SETTINGS).join(', ')})`, { sqlState: '42704' });
+    }
+    const value = name === 'all' ? undefined : SETTINGS[name];
     if (name === 'all') {
       return {
         kind: 'rows',

@@ -7,12 +7,15 @@ import type { LoadedCatalog } from '../catalog/load.js';
 import type { Resource, Service } from '../catalog/types.js';
 import { findResource, findService } from '../catalog/lookup.js';
 import { splitStatements } from '../sql/split.js';
+import { relocateSyntaxError } from '../sql/lexer.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
 import { rewriteResourceNames } from '../sql/rewrite.js';
 import { runCatalogStatement } from './catalog-statements.js';
+import { PgCompat } from './pg-catalog.js';
 import { FetchCache, type EngineApi } from './fetcher.js';
 import { runSelect, type SelectContext } from './select.js';
+import { collidingParams, PARAM_SUFFIX } from './method-choice.js';
 import { sessionSetting } from './session-settings.js';
 import type { ExecuteOptions, Session, StatementResult } from './types.js';
 
@@ -59,12 +62,15 @@ export class DoqlSession implements Session {
   private database?: Database.Database;
   private readonly ctx: SelectContext;
   private apiClient?: EngineApi;
+  /** Postgres clients' catalog queries and syntax (pg-catalog.ts). */
+  private readonly pg: PgCompat;
   readonly mutation: MutationOptions;
 
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
+    this.pg = new PgCompat(options.catalog, () => this.db());
     this.ctx = {
       db: () => this.db(),
       cache: this.cache,
@@ -91,6 +97,18 @@ export class DoqlSession implements Session {
   api(): EngineApi {
     return (this.apiClient ??= this.options.api());
   }
+
+  /** How SQL names map onto tables: colliding params go to their hidden `name$p` column. */
+  private readonly rewriteOptions = {
+    suffix: PARAM_SUFFIX,
+    colliding: (id: string): ReadonlySet<string> => {
+      try {
+        return collidingParams(this.resource(id));
+      } catch {
+        return new Set<string>(); // an unknown name fails later, with suggestions
+      }
+    },
+  };
 
   resource(id: string): Resource {
     return findResource(this.options.catalog.catalog, id);
@@ -120,10 +138,16 @@ export class DoqlSession implements Session {
       const st = statements[i];
       let result: StatementResult;
       try {
-        result = await this.executeOne(parseStatement(st.text, st.tokens), options);
+        let parsed: Statement;
+        try {
+          parsed = parseStatement(st.text, st.tokens);
+        } catch (err) {
+          throw relocateSyntaxError(err, text, st.offset);
+        }
+        result = await this.executeOne(parsed, options);
       } catch (err) {
         if (statements.length > 1 && isDoqlError(err)) {
-          const ran = i === 0 ? 'none ran' : `statements 1–${i} ran`;
+          const ran = i === 0 ? 'none ran' : i === 1 ? 'statement 1 ran' : `statements 1–${i} ran`;
           const notRun = statements.length - i - 1;
           (err as { statementIndex?: number }).statementIndex = i;
           err.message = `statement ${i + 1} of ${statements.length} failed (${ran}; ${notRun} not run): ${err.message}`;
@@ -138,7 +162,9 @@ export class DoqlSession implements Session {
   async executeOne(stmt: Statement, options: ExecuteOptions = {}): Promise<StatementResult> {
     switch (stmt.kind) {
       case 'select': {
-        const { sql, resources } = rewriteResourceNames(stmt.tokens);
+        const pg = this.pg.prepare(stmt.tokens);
+        if (pg.catalog) return this.pg.run(pg, options);
+        const { sql, resources } = rewriteResourceNames(pg.tokens, this.rewriteOptions);
         return runSelect(this.ctx, sql, resources, options);
       }
       case 'show_providers':
@@ -171,7 +197,7 @@ export class DoqlSession implements Session {
   async select(sql: string, options: ExecuteOptions = {}): Promise<StatementResult> {
     const st = splitStatements(sql)[0];
     if (!st) throw new DoqlError('parse', 'empty SELECT');
-    const { sql: rewritten, resources } = rewriteResourceNames(st.tokens);
+    const { sql: rewritten, resources } = rewriteResourceNames(st.tokens, this.rewriteOptions);
     return runSelect(this.ctx, rewritten, resources, options);
   }
 

@@ -71,7 +71,8 @@ export function tokenize(sql: string): Token[] {
     } else if ((c === '$' || c === '?' || c === ':' || c === '@') && i + 1 < n && /[0-9A-Za-z_@]/.test(sql[i + 1])) {
       i++;
       if (c === '@' && sql[i] === '@') i++;
-      while (i < n && WORD_PART.test(sql[i])) i++;
+      // `@X-Dangerous`: EXEC arguments name HTTP headers, which have hyphens.
+      while (i < n && (WORD_PART.test(sql[i]) || (c === '@' && sql[i] === '-' && WORD_PART.test(sql[i + 1] ?? '')))) i++;
       push('param', start, i);
     } else if (c === '?') {
       i++;
@@ -103,10 +104,18 @@ export function syntaxError(sql: string, offset: number, message: string): DoqlE
   const { line, column } = lineCol(sql, offset);
   const text = sql.split('\n')[line - 1] ?? '';
   const caret = `${' '.repeat(Math.max(0, column - 1))}^`;
-  return new DoqlError('parse', `syntax error at line ${line}, column ${column}: ${message}`, {
+  const err = new DoqlError('parse', `syntax error at line ${line}, column ${column}: ${message.replace(/\s*\n\s*/g, ' ')}`, {
     hint: `${text}\n${caret}`,
     sqlState: '42601',
   });
+  return Object.assign(err, { position: offset, reason: message.replace(/\s*\n\s*/g, ' ') });
+}
+
+/** Re-points a parse error found in a statement at its place in the whole script. */
+export function relocateSyntaxError(err: unknown, script: string, statementOffset: number): unknown {
+  const e = err as DoqlError & { position?: number; reason?: string };
+  if (!(err instanceof DoqlError) || e.code !== 'parse' || e.position === undefined || e.reason === undefined) return err;
+  return syntaxError(script, statementOffset + e.position, e.reason);
 }
 
 /** Tokens without whitespace and comments (hints are kept). */

@@ -17,6 +17,8 @@ export interface WhereClause {
   /** The WHERE's text, for running it through SQLite. */
   text: string;
   equalities: Equality[];
+  /** Each top-level AND-ed condition's text, with the column it pins when it is a plain equality. */
+  conjuncts: { text: string; column?: string }[];
   /** True when every conjunct is a plain equality (then no select is needed to find the rows). */
   allEqualities: boolean;
 }
@@ -64,14 +66,17 @@ function columnName(toks: Token[]): string | undefined {
 
 export function parseWhere(text: string, toks: Token[]): WhereClause {
   const equalities: Equality[] = [];
+  const parts: { text: string; column?: string }[] = [];
   let all = !toks.some((t) => isWord(t, 'OR', 'NOT'));
   for (const c of conjuncts(toks)) {
+    parts.push({ text: text.slice(c[0].start, c[c.length - 1].end) });
     const eq = c.findIndex((t) => t.text === '=' || t.text === '==');
     if (eq > 0 && c.length === eq + 2) {
       const col = columnName(c.slice(0, eq));
       const val = literalValue(c[eq + 1]);
       if (col && val !== undefined) {
         equalities.push({ column: col, values: [val] });
+        parts[parts.length - 1].column = col;
         continue;
       }
     }
@@ -90,7 +95,7 @@ export function parseWhere(text: string, toks: Token[]): WhereClause {
   }
   const start = toks[0]?.start ?? 0;
   const end = toks[toks.length - 1]?.end ?? 0;
-  return { text: text.slice(start, end), equalities, allEqualities: all };
+  return { text: text.slice(start, end), equalities, conjuncts: parts, allEqualities: all };
 }
 
 function dotted(toks: Token[], i: number): { name: string; next: number } | undefined {

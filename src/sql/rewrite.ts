@@ -1,5 +1,6 @@
 // Rewrites 3-part resource names (`digitalocean.databases.backups`) into quoted SQLite table names,
-// and `$1` placeholders into SQLite's `?1`, leaving strings and comments untouched.
+// `$1` placeholders into SQLite's `?1`, and `param = …` on a param that shares its name with a column
+// into the param's hidden column, leaving strings and comments untouched.
 import { identValue, type Token } from './lexer.js';
 
 export interface Rewritten {
@@ -8,7 +9,19 @@ export interface Rewritten {
   resources: string[];
 }
 
+export interface RewriteOptions {
+  /** Params of a resource whose name is also a real column; they live in a hidden column `name + suffix`. */
+  colliding?: (resourceId: string) => ReadonlySet<string>;
+  suffix?: string;
+}
+
 const PROVIDERS = new Set(['digitalocean']);
+/** Words that end a table reference, so they are never taken for an alias. */
+const NOT_ALIAS = new Set(
+  'WHERE JOIN LEFT RIGHT FULL INNER OUTER CROSS NATURAL ON USING GROUP ORDER LIMIT OFFSET UNION INTERSECT EXCEPT HAVING WINDOW AS SET VALUES RETURNING INDEXED NOT'.split(' '),
+);
+const FILTER_CLAUSES = new Set(['WHERE', 'ON']);
+const OTHER_CLAUSES = new Set(['SELECT', 'FROM', 'JOIN', 'GROUP', 'ORDER', 'HAVING', 'LIMIT', 'WINDOW', 'RETURNING']);
 
 function nameToken(t: Token | undefined): string | undefined {
   if (!t) return undefined;
@@ -17,8 +30,15 @@ function nameToken(t: Token | undefined): string | undefined {
   return undefined;
 }
 
-export function rewriteResourceNames(tokens: Token[]): Rewritten {
-  const parts: string[] = [];
+interface Piece {
+  text: string;
+  kind: Token['kind'];
+  /** Set on a piece that names a resource table. */
+  resource?: string;
+}
+
+export function rewriteResourceNames(tokens: Token[], options: RewriteOptions = {}): Rewritten {
+  const pieces: Piece[] = [];
   const resources = new Set<string>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
@@ -27,7 +47,7 @@ export function rewriteResourceNames(tokens: Token[]): Rewritten {
     if (t.kind === 'quoted' && a && /^[A-Za-z_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(a) && PROVIDERS.has(a.split('.')[0].toLowerCase())) {
       const id = a.toLowerCase();
       resources.add(id);
-      parts.push(`"${id}"`);
+      pieces.push({ text: `"${id}"`, kind: 'quoted', resource: id });
       continue;
     }
     if (a && PROVIDERS.has(a.toLowerCase()) && tokens[i + 1]?.text === '.' && tokens[i + 3]?.text === '.') {
@@ -37,16 +57,58 @@ export function rewriteResourceNames(tokens: Token[]): Rewritten {
       if (b && c && tokens[i - 1]?.text !== '.') {
         const id = `${a}.${b}.${c}`.toLowerCase();
         resources.add(id);
-        parts.push(`"${id}"`);
+        pieces.push({ text: `"${id}"`, kind: 'quoted', resource: id });
         i += 4;
         continue;
       }
     }
     if (t.kind === 'param' && /^\$\d+$/.test(t.text)) {
-      parts.push(`?${t.text.slice(1)}`);
+      pieces.push({ text: `?${t.text.slice(1)}`, kind: 'param' });
       continue;
     }
-    parts.push(t.text);
+    pieces.push({ text: t.text, kind: t.kind });
   }
-  return { sql: parts.join(''), resources: [...resources] };
+  if (options.colliding && resources.size) redirectCollidingParams(pieces, options.colliding, options.suffix ?? '$p');
+  return { sql: pieces.map((p) => p.text).join(''), resources: [...resources] };
+}
+
+/** `q.col = …`, `col IN (…)`, `… = q.col` in WHERE/ON, where col is a colliding param of q's resource → `q."col$p"`. */
+function redirectCollidingParams(pieces: Piece[], colliding: (id: string) => ReadonlySet<string>, suffix: string): void {
+  const sig = pieces.map((p, i) => ({ p, i })).filter(({ p }) => p.kind !== 'space' && p.kind !== 'comment' && p.kind !== 'hint');
+  // Aliases: `"digitalocean.x.y" [AS] alias`.
+  const aliases = new Map<string, string>();
+  const referenced: string[] = [];
+  sig.forEach(({ p }, k) => {
+    if (!p.resource) return;
+    referenced.push(p.resource);
+    aliases.set(p.text.toLowerCase(), p.resource);
+    let n = sig[k + 1]?.p;
+    if (n && n.kind === 'word' && n.text.toUpperCase() === 'AS') n = sig[k + 2]?.p;
+    if (n && (n.kind === 'word' || n.kind === 'quoted') && !NOT_ALIAS.has(n.text.toUpperCase())) {
+      aliases.set(identValue({ kind: n.kind, text: n.text, start: 0, end: 0 }).toLowerCase(), p.resource);
+    }
+  });
+  let clause = '';
+  sig.forEach(({ p }, k) => {
+    const word = p.kind === 'word' ? p.text.toUpperCase() : '';
+    if (FILTER_CLAUSES.has(word)) clause = 'filter';
+    else if (OTHER_CLAUSES.has(word)) clause = 'other';
+    if (clause !== 'filter' || (p.kind !== 'word' && p.kind !== 'quoted') || p.resource) return;
+    const name = identValue({ kind: p.kind, text: p.text, start: 0, end: 0 });
+    const next = sig[k + 1]?.p.text.toUpperCase();
+    const prev = sig[k - 1]?.p.text;
+    const qualified = prev === '.';
+    const before = sig[qualified ? k - 3 : k - 1]?.p.text;
+    const compared = next === '=' || next === '==' || next === 'IN' || before === '=' || before === '==';
+    if (!compared) return;
+    let resource: string | undefined;
+    if (qualified) {
+      const q = sig[k - 2]?.p;
+      if (q) resource = aliases.get(identValue({ kind: q.kind, text: q.text, start: 0, end: 0 }).toLowerCase()) ?? aliases.get(q.text.toLowerCase());
+    } else {
+      const owners = [...new Set(referenced)].filter((r) => colliding(r).has(name));
+      if (owners.length === 1) resource = owners[0];
+    }
+    if (resource && colliding(resource).has(name)) p.text = `"${name}${suffix}"`;
+  });
 }

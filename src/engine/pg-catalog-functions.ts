@@ -1,0 +1,256 @@
+// The Postgres functions catalog queries call (format_type, pg_get_userbyid, obj_description, …), the
+// helpers the rewriter targets (regexp, pg_bool, pg_reg_oid, pg_unnest, …), registered on a SQLite database.
+import type Database from 'better-sqlite3';
+import { DoqlError } from '../errors.js';
+import { SERVER_VERSION } from './session-settings.js';
+import { arrayElements, formatArray } from './pg-catalog-arrays.js';
+import { EMULATED_TABLES } from './pg-catalog-schema.js';
+import { formatType, PG_TYPES, pgTypeByName, pgTypeByOid } from './pg-catalog-types.js';
+import { viewDefinition } from './pg-catalog-database.js';
+import {
+  DATABASE_NAME,
+  descriptionKey,
+  OWNER_NAME,
+  OWNER_OID,
+  PG_CATALOG_OID,
+  PG_CLASS_OID,
+  serverSettings,
+  type PgCatalogModel,
+} from './pg-catalog-model.js';
+
+type Value = string | number | bigint | null;
+
+export const VERSION_STRING = `PostgreSQL ${SERVER_VERSION}: the DigitalOcean API as SQL, on SQLite`;
+const STARTED = new Date().toISOString();
+
+/** Postgres regular expressions as JS ones; a leading `(?i)` (from `~*`) means case-insensitive. */
+const regexCache = new Map<string, RegExp>();
+function compileRegex(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (re) return re;
+  const insensitive = pattern.startsWith('(?i)');
+  const source = insensitive ? pattern.slice(4) : pattern;
+  try {
+    re = new RegExp(source, insensitive ? 'iu' : 'u');
+  } catch {
+    try {
+      re = new RegExp(source, insensitive ? 'i' : '');
+    } catch (err) {
+      throw new DoqlError('validation', `invalid regular expression: ${source}: ${(err as Error).message}`, { sqlState: '2201B' });
+    }
+  }
+  if (regexCache.size > 500) regexCache.clear();
+  regexCache.set(pattern, re);
+  return re;
+}
+
+const toNumber = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+const bool = (b: boolean): number => (b ? 1 : 0);
+
+/** `"databases"."backups"` / `databases.backups` / `pg_class` → its parts, unquoted ones lower-cased. */
+function qualifiedName(text: string): string[] {
+  const parts: string[] = [];
+  const re = /\s*(?:"((?:[^"]|"")*)"|([^."]+))\s*(?:\.|$)/gy;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null && m[0] !== '') {
+    parts.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].trim().toLowerCase());
+    if (re.lastIndex >= text.length) break;
+  }
+  return parts;
+}
+
+export function registerPgFunctions(db: Database.Database, model: PgCatalogModel): void {
+  const classOidByName = new Map(EMULATED_TABLES.map((t) => [t.name, t.oid]));
+  const namespaceByName = new Map(model.namespaces.map((n) => [n.name, n]));
+  const fn = (name: string, impl: (...args: Value[]) => Value, deterministic = true): void => {
+    db.function(name, { varargs: true, deterministic }, impl as (...args: unknown[]) => Value);
+  };
+
+  const regclassOid = (text: string): number => {
+    if (/^\s*\d+\s*$/.test(text)) return Number(text);
+    const parts = qualifiedName(text);
+    const name = parts[parts.length - 1];
+    const schema = parts.length > 1 ? parts[parts.length - 2] : undefined;
+    const candidates = model.relations.filter((r) => r.name === name && (schema === undefined || r.namespace.name === schema));
+    // Unqualified: pg_catalog first, as on a Postgres search path.
+    const found = candidates.find((r) => r.namespace.oid === PG_CATALOG_OID) ?? candidates[0];
+    if (!found) throw new DoqlError('not_found', `relation "${text}" does not exist`, { sqlState: '42P01' });
+    return found.oid;
+  };
+  const regOid = (kind: Value, value: Value): Value => {
+    if (value === null) return null;
+    const text = String(value);
+    switch (kind) {
+      case 'regclass':
+        return regclassOid(text);
+      case 'regtype': {
+        if (/^\s*\d+\s*$/.test(text)) return Number(text);
+        const name = text.trim().replace(/^pg_catalog\./, '').replace(/^"(.*)"$/, '$1').toLowerCase();
+        const type = pgTypeByName(name) ?? PG_TYPES.find((t) => t.display === name);
+        if (!type) throw new DoqlError('not_found', `type "${text}" does not exist`, { sqlState: '42704' });
+        return type.oid;
+      }
+      case 'regnamespace': {
+        if (/^\s*\d+\s*$/.test(text)) return Number(text);
+        const ns = namespaceByName.get(qualifiedName(text)[0] ?? '');
+        if (!ns) throw new DoqlError('not_found', `schema "${text}" does not exist`, { sqlState: '3F000' });
+        return ns.oid;
+      }
+      case 'regrole':
+        return text === OWNER_NAME ? OWNER_OID : /^\d+$/.test(text) ? Number(text) : 0;
+      default:
+        return text; // regproc & co: doql keeps function names as text
+    }
+  };
+  const regName = (kind: Value, value: Value): Value => {
+    if (value === null) return null;
+    const oid = Number(value);
+    if (!Number.isInteger(oid)) return String(value);
+    switch (kind) {
+      case 'regclass': {
+        const rel = model.relationByOid.get(oid);
+        if (!rel) return String(oid);
+        return rel.namespace.oid === PG_CATALOG_OID ? rel.name : `${rel.namespace.name}.${rel.name}`;
+      }
+      case 'regtype':
+        return pgTypeByOid(oid)?.display ?? String(oid);
+      case 'regnamespace':
+        return model.namespaceByOid.get(oid)?.name ?? String(oid);
+      case 'regrole':
+        return oid === OWNER_OID ? OWNER_NAME : String(oid);
+      default:
+        return String(value);
+    }
+  };
+
+  // ---- targets of the rewriter ----
+  fn('regexp', (pattern, value) => (pattern === null || value === null ? null : bool(compileRegex(String(pattern)).test(String(value)))));
+  fn('pg_bool', (v) => {
+    if (v === null) return null;
+    if (typeof v !== 'string') return bool(Number(v) !== 0);
+    const w = v.trim().toLowerCase();
+    if (['t', 'true', 'y', 'yes', 'on', '1'].includes(w)) return 1;
+    if (['f', 'false', 'n', 'no', 'off', '0'].includes(w)) return 0;
+    throw new DoqlError('validation', `invalid input syntax for type boolean: "${v}"`, { sqlState: '22P02' });
+  });
+  fn('pg_reg_oid', regOid);
+  fn('pg_reg_name', regName);
+  fn('pg_subscript', (arr, index) => {
+    const i = toNumber(index);
+    if (arr === null || i === null) return null;
+    return arrayElements(arr)[i - 1] ?? null;
+  });
+  fn('pg_array', (...values) => formatArray(values));
+  db.aggregate('pg_array_agg', {
+    start: () => [] as Value[],
+    step: (acc: Value[], v: Value) => {
+      acc.push(v);
+      return acc;
+    },
+    result: (acc: Value[]) => formatArray(acc),
+  });
+  db.table('pg_unnest', {
+    columns: ['value'],
+    parameters: ['arr'],
+    rows: function* (arr: unknown) {
+      for (const v of arrayElements(arr)) yield [v];
+    },
+  });
+  db.table('pg_series', {
+    columns: ['value'],
+    parameters: ['start', 'stop', 'step'],
+    rows: function* (start: unknown, stop: unknown, step: unknown) {
+      const a = toNumber(start);
+      const b = toNumber(stop);
+      const s = toNumber(step) ?? 1;
+      if (a === null || b === null || s === 0) return;
+      for (let v = a; s > 0 ? v <= b : v >= b; v += s) yield [v];
+    },
+  });
+
+  // ---- arrays ----
+  fn('array_to_string', (arr, sep, nullText) => {
+    if (arr === null || sep === null) return null;
+    const els = arrayElements(arr)
+      .map((e) => (e === null ? (nullText === null || nullText === undefined ? undefined : String(nullText)) : e))
+      .filter((e): e is string => e !== undefined);
+    return els.join(String(sep));
+  });
+  const length = (arr: Value): Value => {
+    const n = arrayElements(arr).length;
+    return arr === null || n === 0 ? null : n;
+  };
+  fn('array_upper', (arr) => length(arr));
+  fn('array_length', (arr) => length(arr));
+  fn('array_lower', (arr) => (length(arr) === null ? null : 1));
+  fn('cardinality', (arr) => (arr === null ? null : arrayElements(arr).length));
+
+  // ---- catalog information ----
+  fn('version', () => VERSION_STRING);
+  fn('current_database', () => DATABASE_NAME);
+  fn('current_catalog', () => DATABASE_NAME);
+  fn('current_schema', () => 'public');
+  fn('current_schemas', (implicit) => formatArray(Number(implicit) ? ['pg_catalog', 'public'] : ['public']));
+  for (const name of ['current_user', 'session_user', 'current_role', 'user']) fn(name, () => OWNER_NAME);
+  fn('pg_get_userbyid', (oid) => (oid === null ? null : Number(oid) === OWNER_OID ? OWNER_NAME : `unknown (OID=${oid})`));
+  fn('pg_backend_pid', () => process.pid, false);
+  fn('pg_postmaster_start_time', () => STARTED);
+  fn('pg_is_in_recovery', () => 0);
+  fn('txid_current', () => 1, false);
+  fn('now', () => new Date().toISOString(), false);
+  fn('pg_encoding_to_char', (n) => (Number(n) === 6 ? 'UTF8' : n === null ? null : 'SQL_ASCII'));
+  fn('format_type', (oid) => formatType(toNumber(oid)));
+  fn('set_config', (_name, value) => value, false);
+  const settings = new Map(serverSettings().map(([k, v]) => [k.toLowerCase(), v]));
+  fn('current_setting', (name, missingOk) => {
+    const value = settings.get(String(name).toLowerCase());
+    if (value !== undefined || Number(missingOk)) return value ?? null;
+    throw new DoqlError('not_found', `unrecognized configuration parameter "${name}"`, { sqlState: '42704' });
+  });
+  for (const name of ['pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible', 'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible', 'pg_operator_is_visible', 'pg_ts_config_is_visible', 'pg_statistics_obj_is_visible']) {
+    fn(name, (oid) => (oid === null ? null : 1));
+  }
+  for (const name of ['has_table_privilege', 'has_schema_privilege', 'has_database_privilege', 'has_column_privilege', 'has_any_column_privilege', 'has_function_privilege', 'has_sequence_privilege', 'pg_has_role']) {
+    fn(name, () => 1);
+  }
+  fn('pg_relation_is_publishable', () => 0);
+  for (const name of ['pg_table_size', 'pg_relation_size', 'pg_total_relation_size', 'pg_indexes_size', 'pg_database_size']) {
+    fn(name, () => null); // API-backed tables take no space
+  }
+  fn('pg_size_pretty', (n) => {
+    const bytes = toNumber(n);
+    if (bytes === null) return null;
+    const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+    let v = bytes;
+    let u = 0;
+    while (Math.abs(v) >= 10 * 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return `${Math.round(v)} ${units[u]}`;
+  });
+  fn('obj_description', (oid, catalogName) => {
+    if (oid === null) return null;
+    if (catalogName !== undefined && catalogName !== null) {
+      const classoid = classOidByName.get(String(catalogName));
+      return classoid === undefined ? null : (model.descriptions.get(descriptionKey(Number(oid), classoid, 0)) ?? null);
+    }
+    for (const [key, d] of model.descriptions) if (key.startsWith(`${Number(oid)}/`) && key.endsWith('/0')) return d;
+    return null;
+  });
+  fn('col_description', (relid, attnum) =>
+    relid === null || attnum === null ? null : (model.descriptions.get(descriptionKey(Number(relid), PG_CLASS_OID, Number(attnum))) ?? null),
+  );
+  fn('shobj_description', () => null);
+  fn('pg_get_viewdef', (rel) => {
+    if (rel === null) return null;
+    const oid = /^\s*\d+\s*$/.test(String(rel)) ? Number(rel) : regclassOid(String(rel));
+    const found = model.relationByOid.get(oid);
+    return found?.kind === 'v' ? viewDefinition(found) : null;
+  });
+  // doql has no expressions, indexes, constraints, rules, triggers or functions to print.
+  for (const name of ['pg_get_expr', 'pg_get_indexdef', 'pg_get_constraintdef', 'pg_get_ruledef', 'pg_get_triggerdef', 'pg_get_statisticsobjdef_columns', 'pg_get_partkeydef', 'pg_get_function_result', 'pg_get_function_arguments', 'pg_get_function_identity_arguments', 'pg_get_serial_sequence']) {
+    fn(name, () => null);
+  }
+  fn('quote_ident', (v) => (v === null ? null : /^[a-z_][a-z0-9_$]*$/.test(String(v)) ? String(v) : `"${String(v).replace(/"/g, '""')}"`));
+}

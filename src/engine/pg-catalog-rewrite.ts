@@ -1,0 +1,645 @@
+// Rewrites the Postgres-only syntax that clients send (psql's catalog queries, drivers' casts) into SQLite:
+//
+//   x::pg_catalog.text            → CAST(x AS TEXT)          'pg_class'::regclass → pg_reg_oid('regclass', 'pg_class')
+//   a OPERATOR(pg_catalog.~) 'p'  → a REGEXP 'p'              a !~ 'p'           → a NOT REGEXP 'p'
+//   'p' COLLATE pg_catalog.default → 'p'                      pg_catalog.f(x)    → f(x)
+//   x = ANY (arr)                 → x IN (SELECT value FROM pg_unnest(arr))
+//   ARRAY(SELECT …)               → (WITH …(v) AS (SELECT …) SELECT pg_array_agg(v) FROM …)
+//   unnest(arr) x / generate_series(a, b) s in FROM → (SELECT value AS x FROM pg_unnest(arr)) AS x
+//   E'\n', trim(trailing ';' from x), IS [NOT] DISTINCT FROM, ILIKE, arr[i], current_user
+//
+// It works on tokens, so strings and comments are never touched, and leaves everything it does not know
+// alone: a query that needs more than this fails in SQLite with a clean error, never here.
+import type { SqlType } from '../catalog/types.js';
+import { identValue, tokenize, type Token } from '../sql/lexer.js';
+import { castColumnName, castTarget } from './pg-catalog-types.js';
+
+interface Piece {
+  text: string;
+  kind: Token['kind'] | 'atom';
+  /** A string literal or a `$n` parameter: casts of these to reg* types look a name up. */
+  literal?: boolean;
+  /** For a cast (or a function-like atom): the column name Postgres would give it and its type. */
+  columnName?: string;
+  columnType?: SqlType;
+  /** Text the rewriter made (not the client's own): SQLite's name for the column would show it. */
+  rewritten?: boolean;
+}
+
+export interface PgRewrite {
+  /** SQL for SQLite (placeholders still `$n`). */
+  sql: string;
+  /** False when nothing needed rewriting. */
+  changed: boolean;
+  /** Types the query text fixes for its result columns (casts, true/false), by position; empty when unknown. */
+  columnTypes: (SqlType | undefined)[];
+}
+
+const KEYWORDS = new Set(
+  (
+    'SELECT FROM WHERE AND OR NOT IN IS NULL ON JOIN LEFT RIGHT INNER OUTER CROSS FULL NATURAL GROUP ORDER BY HAVING ' +
+    'LIMIT OFFSET UNION ALL DISTINCT AS CASE WHEN THEN ELSE END EXISTS BETWEEN LIKE ILIKE GLOB REGEXP ESCAPE USING ' +
+    'WITH RECURSIVE VALUES SET RETURNING ASC DESC NULLS FIRST LAST INTERSECT EXCEPT OVER PARTITION FILTER WINDOW ' +
+    'LATERAL ANY SOME INTO COLLATE'
+  ).split(' '),
+);
+
+/** Keywords after which a FROM-clause item (a table, a table function) is expected. */
+const FROM_STARTERS = new Set(['FROM', 'JOIN']);
+/** Keywords that end the FROM clause or the select list at their level. */
+const CLAUSE_ENDERS = new Set(['WHERE', 'GROUP', 'ORDER', 'HAVING', 'LIMIT', 'OFFSET', 'UNION', 'INTERSECT', 'EXCEPT', 'ON', 'USING', 'WINDOW', 'RETURNING']);
+
+const REGEX_OPERATORS: Record<string, string> = {
+  '~': ' REGEXP ',
+  '~*': " REGEXP '(?i)' || ",
+  '!~': ' NOT REGEXP ',
+  '!~*': " NOT REGEXP '(?i)' || ",
+  '~~': ' LIKE ',
+  '~~*': ' LIKE ',
+  '!~~': ' NOT LIKE ',
+  '!~~*': ' NOT LIKE ',
+};
+
+/** Bare SQL-standard functions Postgres calls without parentheses. */
+const BARE_FUNCTIONS = new Set(['current_user', 'session_user', 'current_catalog', 'current_schema', 'current_role']);
+
+const RENAMED_FUNCTIONS: Record<string, string> = {
+  string_agg: 'group_concat',
+  array_agg: 'pg_array_agg',
+};
+
+const TABLE_FUNCTIONS: Record<string, string> = {
+  unnest: 'pg_unnest',
+  generate_series: 'pg_series',
+};
+
+const isSpace = (t: Token | Piece | undefined): boolean => t !== undefined && (t.kind === 'space' || t.kind === 'comment');
+const upper = (t: Token | Piece | undefined): string => (t && (t.kind === 'word' || t.kind === 'atom') ? t.text.toUpperCase() : '');
+const isKeyword = (t: Token | Piece | undefined): boolean => t?.kind === 'word' && KEYWORDS.has(t.text.toUpperCase());
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const quoteString = (value: string): string => `'${value.replace(/'/g, "''")}'`;
+
+/** True for the end of an operand: what may stand before a binary operator, a cast or a subscript. */
+function endsOperand(p: Piece | undefined): boolean {
+  if (!p) return false;
+  if (p.text === ')') return true;
+  if (p.kind === 'word') return !KEYWORDS.has(p.text.toUpperCase()) || ['NULL', 'END'].includes(p.text.toUpperCase());
+  return p.kind === 'quoted' || p.kind === 'string' || p.kind === 'number' || p.kind === 'param' || p.kind === 'atom';
+}
+
+function lastSignificant(out: Piece[]): Piece | undefined {
+  for (let j = out.length - 1; j >= 0; j--) if (!isSpace(out[j])) return out[j];
+  return undefined;
+}
+
+/** Removes the operand at the end of `out` (a name, a literal, `f(…)`, `(…)`, `a.b.c`) and returns it. */
+function popOperand(out: Piece[]): { text: string; literal: boolean } {
+  let end = out.length;
+  while (end > 0 && isSpace(out[end - 1])) end--;
+  let start = end - 1;
+  if (start < 0) return { text: '', literal: false };
+  if (out[start].text === ')' && out[start].kind === 'punct') {
+    let depth = 0;
+    for (; start >= 0; start--) {
+      if (out[start].kind !== 'punct') continue;
+      if (out[start].text === ')') depth++;
+      else if (out[start].text === '(' && --depth === 0) break;
+    }
+    const fn = out[start - 1];
+    if (fn && (fn.kind === 'word' || fn.kind === 'quoted') && !isKeyword(fn)) start--;
+  }
+  while (start >= 2 && out[start - 1].text === '.' && (out[start - 2].kind === 'word' || out[start - 2].kind === 'quoted')) start -= 2;
+  const taken = out.slice(start, end);
+  out.length = start;
+  const literal = taken.length === 1 && (taken[0].literal === true || taken[0].kind === 'string' || taken[0].kind === 'param');
+  return { text: taken.map((p) => p.text).join(''), literal };
+}
+
+/** The SQLite expression for `operand::type`. */
+function castPiece(operand: { text: string; literal: boolean }, typeName: string): Piece {
+  const target = castTarget(typeName);
+  const columnName = castColumnName(typeName);
+  switch (target) {
+    case 'ARRAY':
+      return { text: operand.text, kind: 'atom', columnName, columnType: 'TEXT' };
+    case 'REG':
+      // A literal names an object ('pg_class'::regclass is its OID); anything else is an OID to print as a name.
+      return operand.literal
+        ? { text: `pg_reg_oid(${quoteString(typeName)}, ${operand.text})`, kind: 'atom', columnName, columnType: 'INTEGER' }
+        : { text: `pg_reg_name(${quoteString(typeName)}, ${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT' };
+    case 'BOOLEAN':
+      return { text: `pg_bool(${operand.text})`, kind: 'atom', columnName, columnType: 'BOOLEAN' };
+    case 'UNKNOWN':
+      return { text: operand.text, kind: 'atom', columnName };
+    case 'JSON':
+      return { text: `CAST(${operand.text} AS TEXT)`, kind: 'atom', columnName, columnType: 'JSON' };
+    default:
+      return { text: `CAST(${operand.text} AS ${target})`, kind: 'atom', columnName, columnType: target };
+  }
+}
+
+/** Processes the escapes of an `E'…'` string and returns a plain SQLite string literal. */
+function escapeString(token: Token): string {
+  const body = token.text.slice(1, -1).replace(/''/g, "'");
+  const value = body.replace(/\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|[0-7]{1,3}|.)/g, (_, e: string) => {
+    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' };
+    if (simple[e] !== undefined) return simple[e];
+    if (/^x/.test(e)) return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^u/.test(e)) return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    return e;
+  });
+  return quoteString(value);
+}
+
+interface SelectItem {
+  start: number;
+  end: number;
+}
+
+class Rewriter {
+  private cteCount = 0;
+
+  constructor(private readonly toks: Token[]) {}
+
+  private nextSig(i: number, end: number): number {
+    let j = i;
+    while (j < end && isSpace(this.toks[j])) j++;
+    return j < end ? j : -1;
+  }
+
+  /** Index of the `)` matching the `(` at i, or -1. */
+  private matchParen(i: number, end: number): number {
+    let depth = 0;
+    for (let j = i; j < end; j++) {
+      const t = this.toks[j];
+      if (t.kind !== 'punct') continue;
+      if (t.text === '(') depth++;
+      else if (t.text === ')' && --depth === 0) return j;
+    }
+    return -1;
+  }
+
+  /** Rewrites toks[start, end) into SQLite text. */
+  text(start: number, end: number): string {
+    return this.rewrite(start, end, undefined)
+      .map((p) => p.text)
+      .join('');
+  }
+
+  /**
+   * Reads a type name at toks[i] (after `::` or CAST's AS): `pg_catalog.int2[]`, `double precision`,
+   * `character varying(10)`, `"char"`. `first` is the name's first word when the lexer glued it to the `:`.
+   */
+  private readType(i: number, end: number, first?: string): { name: string; next: number } {
+    let j = i;
+    let name = first;
+    if (name === undefined) {
+      const t = this.toks[j];
+      if (!t || (t.kind !== 'word' && t.kind !== 'quoted')) return { name: '', next: j };
+      name = identValue(t);
+      j++;
+    }
+    name = name.toLowerCase();
+    if (name === 'pg_catalog' && this.toks[j]?.text === '.' && this.toks[j + 1]) {
+      name = identValue(this.toks[j + 1]).toLowerCase();
+      j += 2;
+    }
+    const word = (k: number): string => (k >= 0 && this.toks[k]?.kind === 'word' ? this.toks[k].text.toLowerCase() : '');
+    const follow = (words: string[]): boolean => {
+      let k = j;
+      for (const w of words) {
+        k = this.nextSig(k, end);
+        if (word(k) !== w) return false;
+        k++;
+      }
+      j = k;
+      return true;
+    };
+    if (name === 'double' && follow(['precision'])) name = 'double precision';
+    else if (name === 'character' && follow(['varying'])) name = 'character varying';
+    else if (name === 'timestamp' || name === 'time') {
+      if (follow(['with', 'time', 'zone'])) name = `${name} with time zone`;
+      else if (follow(['without', 'time', 'zone'])) name = `${name} without time zone`;
+    }
+    const k = this.nextSig(j, end);
+    if (k >= 0 && this.toks[k].text === '(') {
+      const close = this.matchParen(k, end);
+      if (close > 0) j = close + 1;
+    }
+    for (;;) {
+      const b = this.nextSig(j, end);
+      if (b < 0 || this.toks[b].kind !== 'quoted' || !this.toks[b].text.startsWith('[')) break;
+      name = `${name}[]`;
+      j = b + 1;
+    }
+    return { name, next: j };
+  }
+
+  /** `ARRAY(SELECT …)`: the subquery's rows gathered into one array value. */
+  private arraySubquery(open: number, close: number): Piece {
+    const name = `_pg_array${++this.cteCount}`;
+    return { text: `(WITH ${name}(v) AS (${this.text(open + 1, close)}) SELECT pg_array_agg(v) FROM ${name})`, kind: 'atom', columnName: 'array' };
+  }
+
+  /** `trim([leading|trailing|both] [chars] FROM s)` → ltrim/rtrim/trim(s, chars). */
+  private trimCall(open: number, close: number): Piece | undefined {
+    let i = this.nextSig(open + 1, close);
+    const mode = upper(this.toks[i]);
+    const fn = mode === 'LEADING' ? 'ltrim' : mode === 'TRAILING' ? 'rtrim' : 'trim';
+    if (['LEADING', 'TRAILING', 'BOTH'].includes(mode)) i++;
+    let from = -1;
+    let depth = 0;
+    for (let j = i; j < close; j++) {
+      const t = this.toks[j];
+      if (t.text === '(') depth++;
+      else if (t.text === ')') depth--;
+      else if (depth === 0 && upper(t) === 'FROM') {
+        from = j;
+        break;
+      }
+    }
+    if (from < 0) return undefined; // plain trim(x): SQLite has it
+    const chars = this.text(i, from).trim();
+    const source = this.text(from + 1, close).trim();
+    return { text: `${fn}(${source}${chars ? `, ${chars}` : ''})`, kind: 'atom', columnName: fn === 'trim' ? 'btrim' : fn };
+  }
+
+  /** `unnest(arr) [AS] x[(col)]` in a FROM clause → a subquery over SQLite's table function; returns the next index. */
+  private tableFunction(fn: string, open: number, close: number, end: number, out: Piece[]): number {
+    const args = this.text(open + 1, close);
+    let j = this.nextSig(close + 1, end);
+    let alias = fn;
+    let column: string | undefined;
+    let next = close + 1;
+    if (j >= 0 && upper(this.toks[j]) === 'AS') j = this.nextSig(j + 1, end);
+    const a = j >= 0 ? this.toks[j] : undefined;
+    if (a && (a.kind === 'quoted' || (a.kind === 'word' && !isKeyword(a) && !CLAUSE_ENDERS.has(a.text.toUpperCase())))) {
+      alias = identValue(a);
+      next = j + 1;
+      const p = this.nextSig(next, end);
+      if (p >= 0 && this.toks[p].text === '(') {
+        const c = this.nextSig(p + 1, end);
+        const pclose = this.matchParen(p, end);
+        if (c >= 0 && pclose > 0) {
+          column = identValue(this.toks[c]);
+          next = pclose + 1;
+        }
+      }
+    }
+    const sqliteFn = TABLE_FUNCTIONS[fn];
+    out.push({
+      text: `(SELECT value AS ${quoteIdent(column ?? alias)} FROM ${sqliteFn}(${args})) AS ${quoteIdent(alias)}`,
+      kind: 'atom',
+    });
+    return next;
+  }
+
+  /**
+   * Rewrites toks[start, end). With `items`, the top-level select list's items are recorded (piece ranges)
+   * so that unnamed columns can be named as Postgres names them.
+   */
+  rewrite(start: number, end: number, items: SelectItem[] | undefined): Piece[] {
+    const out: Piece[] = [];
+    const toks = this.toks;
+    const clauses: string[] = ['none'];
+    let collecting = false;
+    let collected = false;
+    const endItem = (): void => {
+      if (collecting && items && items.length) items[items.length - 1].end = out.length;
+      collecting = false;
+    };
+
+    for (let i = start; i < end; i++) {
+      const t = toks[i];
+      const depth = clauses.length - 1;
+      const atTop = depth === 0;
+      const next = toks[i + 1];
+
+      if (t.kind === 'punct') {
+        if (t.text === '(') clauses.push('none');
+        else if (t.text === ')' && clauses.length > 1) clauses.pop();
+        else if (t.text === ',' && atTop && collecting && items) {
+          endItem();
+          collecting = true;
+          items.push({ start: out.length + 1, end: -1 });
+        } else if (t.text === ';' && atTop) endItem();
+        out.push({ text: t.text, kind: t.kind });
+        continue;
+      }
+
+      if (t.kind === 'op') {
+        // `::type` — the lexer reads `::text` as ':' plus a `:text` parameter.
+        if (t.text === ':' && next && next.start === t.end && (next.text === ':' || (next.kind === 'param' && next.text.startsWith(':')))) {
+          const glued = next.kind === 'param' ? next.text.slice(1) : undefined;
+          const typeStart = glued !== undefined ? i + 2 : this.nextSig(i + 2, end);
+          if (typeStart < 0) {
+            out.push({ text: t.text, kind: t.kind });
+            continue;
+          }
+          const { name, next: after } = this.readType(typeStart, end, glued);
+          out.push(castPiece(popOperand(out), name));
+          i = after - 1;
+          continue;
+        }
+        if (t.text === '~' || t.text === '!') {
+          let op = t.text;
+          let j = i;
+          while (toks[j + 1]?.kind === 'op' && toks[j + 1].start === toks[j].end && ['~', '*', '!'].includes(toks[j + 1].text)) {
+            op += toks[j + 1].text;
+            j++;
+          }
+          if (REGEX_OPERATORS[op] && endsOperand(lastSignificant(out))) {
+            out.push({ text: REGEX_OPERATORS[op], kind: 'op', rewritten: true });
+            i = j;
+            continue;
+          }
+        }
+        out.push({ text: t.text, kind: t.kind });
+        continue;
+      }
+
+      if (t.kind === 'quoted' && t.text.startsWith('[')) {
+        // arr[i]: a subscript right after an operand (SQLite would read `[i]` as a quoted name).
+        const prev = out[out.length - 1];
+        if (prev && !isSpace(prev) && endsOperand(prev)) {
+          const operand = popOperand(out);
+          const inner = new Rewriter(tokenize(t.text.slice(1, -1)));
+          out.push({ text: `pg_subscript(${operand.text}, ${inner.text(0, inner.toks.length)})`, kind: 'atom' });
+          continue;
+        }
+      }
+
+      if (t.kind === 'string') {
+        out.push({ text: t.text, kind: t.kind, literal: true });
+        continue;
+      }
+
+      if (t.kind !== 'word') {
+        out.push({ text: t.text, kind: t.kind, literal: t.kind === 'param' });
+        continue;
+      }
+
+      // ---- words ----
+      const word = t.text.toUpperCase();
+      const lower = t.text.toLowerCase();
+      const sig = this.nextSig(i + 1, end);
+      const sigTok = sig >= 0 ? toks[sig] : undefined;
+      const callOpen = sigTok?.text === '(' && sigTok.kind === 'punct' ? sig : -1;
+
+      if ((word === 'E' || word === 'e') && next?.kind === 'string' && next.start === t.end) {
+        out.push({ text: escapeString(next), kind: 'string', literal: true, rewritten: true });
+        i++;
+        continue;
+      }
+      if (word === 'OPERATOR' && callOpen >= 0) {
+        const close = this.matchParen(callOpen, end);
+        if (close > 0) {
+          const inner = toks.slice(callOpen + 1, close).filter((x) => !isSpace(x));
+          const op = inner.filter((x) => x.kind === 'op').map((x) => x.text).join('');
+          out.push({ text: REGEX_OPERATORS[op] ?? ` ${op} `, kind: 'op', rewritten: true });
+          i = close;
+          continue;
+        }
+      }
+      if (word === 'COLLATE') {
+        // Postgres collations (`pg_catalog.default`, "C") mean nothing to SQLite; its own three are kept.
+        let j = this.nextSig(i + 1, end);
+        const parts: string[] = [];
+        while (j >= 0 && (toks[j].kind === 'word' || toks[j].kind === 'quoted')) {
+          parts.push(identValue(toks[j]));
+          if (toks[j + 1]?.text !== '.') break;
+          j += 2;
+        }
+        const name = parts.join('.').toUpperCase();
+        if (['BINARY', 'NOCASE', 'RTRIM'].includes(name)) out.push({ text: t.text, kind: 'word' });
+        else {
+          i = j;
+          continue;
+        }
+        continue;
+      }
+      if (lower === 'pg_catalog' && next?.text === '.' && toks[i + 2]?.kind === 'word') {
+        const after = this.nextSig(i + 3, end);
+        if (after >= 0 && toks[after].text === '(') {
+          i++; // drop `pg_catalog.` before a function: SQLite functions have no schema
+          continue;
+        }
+      }
+      if (word === 'ARRAY') {
+        if (callOpen >= 0) {
+          const close = this.matchParen(callOpen, end);
+          if (close > 0) {
+            out.push(this.arraySubquery(callOpen, close));
+            i = close;
+            continue;
+          }
+        }
+        if (next?.kind === 'quoted' && next.text.startsWith('[')) {
+          const inner = new Rewriter(tokenize(next.text.slice(1, -1)));
+          const elements = inner.text(0, inner.toks.length).trim();
+          out.push({ text: elements ? `pg_array(${elements})` : `'{}'`, kind: 'atom', columnName: 'array' });
+          i++;
+          continue;
+        }
+      }
+      if ((word === 'ANY' || word === 'SOME' || word === 'ALL') && callOpen >= 0) {
+        const prev = lastSignificant(out);
+        const negate = prev?.text === '<>' || prev?.text === '!=';
+        const equal = prev?.text === '=';
+        if ((equal && word !== 'ALL') || (negate && word === 'ALL')) {
+          const close = this.matchParen(callOpen, end);
+          if (close > 0) {
+            while (out.length && (isSpace(out[out.length - 1]) || out[out.length - 1] === prev)) {
+              const popped = out.pop();
+              if (popped === prev) break;
+            }
+            const first = upper(toks[this.nextSig(callOpen + 1, close)]);
+            const inner = this.text(callOpen + 1, close);
+            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM pg_unnest(${inner})`;
+            out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${set})`, kind: 'atom' });
+            i = close;
+            continue;
+          }
+        }
+      }
+      if (word === 'CAST' && callOpen >= 0) {
+        const close = this.matchParen(callOpen, end);
+        let as = -1;
+        let depth2 = 0;
+        for (let j = callOpen + 1; j < close; j++) {
+          if (toks[j].text === '(') depth2++;
+          else if (toks[j].text === ')') depth2--;
+          else if (depth2 === 0 && upper(toks[j]) === 'AS') as = j;
+        }
+        if (close > 0 && as > 0) {
+          const exprPieces = this.rewrite(callOpen + 1, as, undefined);
+          const significant = exprPieces.filter((p) => !isSpace(p));
+          const literal = significant.length === 1 && (significant[0].literal === true || significant[0].kind === 'string');
+          const typeStart = this.nextSig(as + 1, close);
+          const { name } = this.readType(typeStart, close);
+          out.push(castPiece({ text: exprPieces.map((p) => p.text).join('').trim(), literal }, name));
+          i = close;
+          continue;
+        }
+      }
+      if (lower === 'trim' && callOpen >= 0) {
+        const close = this.matchParen(callOpen, end);
+        const piece = close > 0 ? this.trimCall(callOpen, close) : undefined;
+        if (piece) {
+          out.push(piece);
+          i = close;
+          continue;
+        }
+      }
+      if (TABLE_FUNCTIONS[lower] && callOpen >= 0 && clauses[depth] === 'from') {
+        const close = this.matchParen(callOpen, end);
+        if (close > 0) {
+          i = this.tableFunction(lower, callOpen, close, end, out) - 1;
+          continue;
+        }
+      }
+      if (RENAMED_FUNCTIONS[lower] && callOpen >= 0) {
+        out.push({ text: RENAMED_FUNCTIONS[lower], kind: 'word' });
+        continue;
+      }
+      if (BARE_FUNCTIONS.has(lower) && callOpen < 0 && out[out.length - 1]?.text !== '.') {
+        out.push({ text: `${lower}()`, kind: 'atom', columnName: lower });
+        continue;
+      }
+      if (word === 'ILIKE') {
+        out.push({ text: 'LIKE', kind: 'word', rewritten: true });
+        continue;
+      }
+      if (word === 'IS') {
+        // IS [NOT] DISTINCT FROM → IS NOT / IS (SQLite's IS compares NULLs the same way).
+        let j = sig;
+        const not = upper(toks[j]) === 'NOT';
+        if (not) j = this.nextSig(j + 1, end);
+        if (j >= 0 && upper(toks[j]) === 'DISTINCT') {
+          const from = this.nextSig(j + 1, end);
+          if (from >= 0 && upper(toks[from]) === 'FROM') {
+            out.push({ text: not ? 'IS' : 'IS NOT', kind: 'word', rewritten: true });
+            i = from;
+            continue;
+          }
+        }
+      }
+
+      // Clause tracking: where FROM items and the top-level select list are.
+      if (word === 'SELECT') {
+        clauses[depth] = 'select';
+        out.push({ text: t.text, kind: 'word' });
+        if (atTop && items && !collected) {
+          collected = true;
+          collecting = true;
+          let j = sig;
+          if (j >= 0 && (upper(toks[j]) === 'DISTINCT' || upper(toks[j]) === 'ALL')) {
+            // The list starts after DISTINCT/ALL: copy them now.
+            for (let k = i + 1; k <= j; k++) out.push({ text: toks[k].text, kind: toks[k].kind });
+            i = j;
+          }
+          items.push({ start: out.length, end: -1 });
+        }
+        continue;
+      }
+      if (FROM_STARTERS.has(word) || (word === 'INTO' && atTop)) {
+        if (atTop) endItem();
+        clauses[depth] = 'from';
+      } else if (CLAUSE_ENDERS.has(word)) {
+        if (atTop) endItem();
+        clauses[depth] = 'other';
+      }
+      out.push({ text: t.text, kind: 'word' });
+    }
+    endItem();
+    return out;
+  }
+
+}
+
+/** Operators and keywords whose result is a boolean, when they stand at the top of a select item. */
+const BOOLEAN_OPERATORS = new Set(['=', '==', '<>', '!=', '<', '>', '<=', '>=']);
+const BOOLEAN_WORDS = new Set(['AND', 'OR', 'NOT', 'IS', 'IN', 'LIKE', 'REGEXP', 'GLOB', 'BETWEEN', 'EXISTS']);
+
+/** The type an expression's text fixes: a cast's, a true/false literal's, a comparison's (boolean). */
+function expressionType(sig: Piece[]): SqlType | undefined {
+  if (sig.length === 1 && sig[0].kind === 'atom') return sig[0].columnType;
+  if (sig.length === 1 && (upper(sig[0]) === 'TRUE' || upper(sig[0]) === 'FALSE')) return 'BOOLEAN';
+  let depth = 0;
+  for (const p of sig) {
+    const w = upper(p);
+    if (p.text === '(' || w === 'CASE') depth++;
+    else if (p.text === ')' || w === 'END') depth--;
+    else if (depth === 0) {
+      if (p.kind === 'op' && BOOLEAN_OPERATORS.has(p.text.trim())) return 'BOOLEAN';
+      if (p.kind === 'op' && /REGEXP|LIKE/.test(p.text)) return 'BOOLEAN';
+      if (p.kind === 'word' && BOOLEAN_WORDS.has(w)) return 'BOOLEAN';
+      if (p.kind === 'atom' && /^ (NOT )?IN \(/.test(p.text)) return 'BOOLEAN';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A select item's type (when the text fixes it) and, when it has no alias and SQLite would name it otherwise,
+ * the name Postgres gives it: a cast's type (`text`), `?column?` for a rewritten expression, and with
+ * `functions` a function call's name (`version`). Other expressions keep SQLite's name.
+ */
+function analyzeItem(pieces: Piece[], functions: boolean): { name?: string; type?: SqlType; star?: boolean } {
+  const sig = pieces.filter((p) => !isSpace(p));
+  if (sig.length === 0) return {};
+  const last = sig[sig.length - 1];
+  if (last.text === '*') return { star: true };
+  const beforeLast = sig[sig.length - 2];
+  let aliasLength = 0;
+  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && !isKeyword(last)) {
+    if (upper(beforeLast) === 'AS') aliasLength = 2;
+    else if (beforeLast.text !== '.' && endsOperand(beforeLast) && !isKeyword(beforeLast)) aliasLength = 1;
+  }
+  const expr = sig.slice(0, sig.length - aliasLength);
+  const type = expressionType(expr);
+  if (aliasLength) return { type };
+  if (expr.length === 1 && expr[0].kind === 'atom') return { name: expr[0].columnName ?? '?column?', type };
+  if (expr.length === 1 && expr[0].kind === 'word') {
+    return { name: type === 'BOOLEAN' && functions ? 'bool' : undefined, type }; // a column, or true/false
+  }
+  if (expr.every((p) => p.kind === 'word' || p.kind === 'quoted' || p.text === '.')) return { type }; // a qualified column
+  if (expr.some((p) => p.rewritten || p.kind === 'atom')) return { name: '?column?', type };
+  if (functions && expr[0].kind === 'word' && expr[1]?.text === '(' && last.text === ')') {
+    let depth = 0;
+    for (let k = 1; k < expr.length; k++) {
+      if (expr[k].text === '(') depth++;
+      else if (expr[k].text === ')' && --depth === 0) return { name: k === expr.length - 1 ? expr[0].text.toLowerCase() : undefined, type };
+    }
+  }
+  return { type };
+}
+
+/**
+ * Rewrites one statement's tokens (from src/sql/lexer) for SQLite. `functionNames` names unaliased function
+ * calls as Postgres does (`version` rather than `version()`), for queries clients send about the server.
+ */
+export function rewritePostgres(tokens: Token[], functionNames = false): PgRewrite {
+  const original = tokens.map((t) => t.text).join('');
+  const rewriter = new Rewriter(tokens);
+  const items: SelectItem[] = [];
+  const pieces = rewriter.rewrite(0, tokens.length, items);
+  const columnTypes: (SqlType | undefined)[] = [];
+  let star = false;
+  // Name unnamed columns as Postgres does (`version`, `?column?`), last item first so indices stay valid.
+  for (let k = items.length - 1; k >= 0; k--) {
+    const item = items[k];
+    const end = item.end < 0 ? pieces.length : item.end;
+    const info = analyzeItem(pieces.slice(item.start, end), functionNames);
+    if (info.star) star = true;
+    columnTypes[k] = info.type;
+    if (info.name) {
+      let at = end;
+      while (at > item.start && isSpace(pieces[at - 1])) at--;
+      pieces.splice(at, 0, { text: ` AS ${quoteIdent(info.name)}`, kind: 'atom' });
+    }
+  }
+  const sql = pieces.map((p) => p.text).join('');
+  return { sql, changed: sql !== original, columnTypes: star ? [] : columnTypes };
+}

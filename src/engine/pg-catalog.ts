@@ -1,0 +1,149 @@
+// What Postgres clients ask a server about itself, answered from the doql catalog: psql's \dt, \d, \dn, \l…,
+// information_schema, version(), and the Postgres syntax drivers put in queries (`$1::text`).
+//
+// A SELECT that names no DigitalOcean resource runs on a shared SQLite database emulating pg_catalog and
+// information_schema (pg-catalog-database.ts) after its Postgres-only syntax is rewritten (pg-catalog-rewrite.ts);
+// a SELECT over resources gets the same rewriting and runs as before. The session calls:
+//
+//   const q = pg.prepare(tokens);          // route + rewrite
+//   if (q.catalog) return pg.run(q, opts); // else run q.tokens over the API as usual
+import type Database from 'better-sqlite3';
+import type { Catalog, SqlType } from '../catalog/types.js';
+import type { LoadedCatalog } from '../catalog/load.js';
+import { DoqlError, isDoqlError } from '../errors.js';
+import { tokenize, type Token } from '../sql/lexer.js';
+import { rewriteResourceNames } from '../sql/rewrite.js';
+import { buildCatalogDatabase } from './pg-catalog-database.js';
+import { registerPgFunctions } from './pg-catalog-functions.js';
+import { buildModel, type PgCatalogModel } from './pg-catalog-model.js';
+import { rewritePostgres } from './pg-catalog-rewrite.js';
+import type { CellValue, ExecuteOptions, ResultColumn, StatementResult } from './types.js';
+
+export interface PgQuery {
+  /** True when the statement reads no resource: it runs on the catalog database. */
+  catalog: boolean;
+  /** The statement's tokens, rewritten for SQLite. */
+  tokens: Token[];
+  /** Column types fixed by the query text (casts), by position. */
+  columnTypes: (SqlType | undefined)[];
+}
+
+interface Shared {
+  model: PgCatalogModel;
+  db?: Database.Database;
+}
+
+/** One model and one database per catalog, shared by all sessions (they only read it). */
+const shared = new WeakMap<Catalog, Shared>();
+
+function sharedFor(catalog: Catalog): Shared {
+  let s = shared.get(catalog);
+  if (!s) {
+    s = { model: buildModel(catalog) };
+    shared.set(catalog, s);
+  }
+  return s;
+}
+
+function catalogDatabase(catalog: Catalog): Database.Database {
+  const s = sharedFor(catalog);
+  if (!s.db) {
+    const insertable = new Set(
+      Object.values(catalog.services)
+        .flatMap((svc) => Object.values(svc.resources))
+        .filter((r) => r.methods.some((m) => m.verb === 'insert'))
+        .map((r) => r.id),
+    );
+    s.db = buildCatalogDatabase(s.model, (rel) => rel.resourceId !== undefined && insertable.has(rel.resourceId));
+    registerPgFunctions(s.db, s.model);
+  }
+  return s.db;
+}
+
+/** SQLite's messages, as the errors a Postgres client expects (SQLSTATE, one line). */
+function sqliteError(err: unknown): DoqlError {
+  if (isDoqlError(err)) return err;
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const table = /no such table: (?:main\.)?(.*)/.exec(message);
+  if (table) return new DoqlError('not_found', `relation "${table[1]}" does not exist`, { sqlState: '42P01', cause: err });
+  const column = /no such column: (.*)/.exec(message);
+  if (column) return new DoqlError('not_found', `column ${column[1]} does not exist`, { sqlState: '42703', cause: err });
+  const fn = /no such function: (.*)/.exec(message);
+  if (fn) return new DoqlError('not_found', `function ${fn[1].toLowerCase()}() does not exist`, { sqlState: '42883', cause: err });
+  if (/syntax error|incomplete input|unrecognized token/.test(message)) {
+    return new DoqlError('parse', `SQL: ${message}`, { sqlState: '42601', cause: err });
+  }
+  return new DoqlError('validation', `SQL: ${message}`, { sqlState: '22023', cause: err });
+}
+
+/** SQLite's declared types of the emulated tables' columns, as doql types. */
+const DECLARED: Record<string, SqlType> = { BOOLEAN: 'BOOLEAN', INTEGER: 'INTEGER', REAL: 'REAL', TEXT: 'TEXT', JSON: 'JSON' };
+
+function inferType(rows: CellValue[][], i: number): SqlType {
+  const values = rows.map((r) => r[i]).filter((v) => v !== null && v !== undefined);
+  if (values.length === 0) return 'TEXT';
+  if (values.every((v) => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)))) return 'INTEGER';
+  if (values.every((v) => typeof v === 'number' || typeof v === 'bigint')) return 'REAL';
+  return 'TEXT';
+}
+
+export class PgCompat {
+  private registered = false;
+
+  /** `sessionDb`: the session's own database, which gets regexp() & co. once a rewritten query needs them. */
+  constructor(
+    private readonly loaded: LoadedCatalog,
+    private readonly sessionDb: () => Database.Database,
+  ) {}
+
+  /** Decides where a SELECT runs and rewrites its Postgres syntax. Throws only DoqlErrors. */
+  prepare(tokens: Token[]): PgQuery {
+    const catalog = rewriteResourceNames(tokens).resources.length === 0;
+    let rewritten: ReturnType<typeof rewritePostgres>;
+    try {
+      rewritten = rewritePostgres(tokens, catalog);
+    } catch (err) {
+      if (isDoqlError(err)) throw err;
+      // A rewriter bug must not hide the query: SQLite gets it as written and reports what it cannot run.
+      return { catalog, tokens, columnTypes: [] };
+    }
+    if (!rewritten.changed) return { catalog, tokens, columnTypes: rewritten.columnTypes };
+    if (!catalog && !this.registered) {
+      registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
+      this.registered = true;
+    }
+    return { catalog, tokens: tokenize(rewritten.sql), columnTypes: rewritten.columnTypes };
+  }
+
+  /** Runs a catalog query (one that reads no resource) on the shared catalog database. */
+  run(query: PgQuery, options: ExecuteOptions = {}): StatementResult {
+    if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
+    const db = catalogDatabase(this.loaded.catalog);
+    const { sql } = rewriteResourceNames(query.tokens); // `$1` → `?1`
+    let stmt: Database.Statement;
+    try {
+      stmt = db.prepare(sql);
+    } catch (err) {
+      throw sqliteError(err);
+    }
+    if (!stmt.readonly || !stmt.reader) {
+      throw new DoqlError('validation', 'the Postgres catalog doql emulates is read-only', { sqlState: '25006' });
+    }
+    const params = (options.params ?? []).map((p) => (typeof p === 'boolean' ? Number(p) : p));
+    let rows: CellValue[][];
+    try {
+      rows = stmt.raw(true).all(...params) as CellValue[][];
+    } catch (err) {
+      throw sqliteError(err);
+    }
+    const columns: ResultColumn[] = stmt.columns().map((c, i) => ({
+      name: c.name,
+      type: (c.type ? DECLARED[c.type.toUpperCase()] : undefined) ?? query.columnTypes[i] ?? inferType(rows, i),
+    }));
+    columns.forEach((c, i) => {
+      if (c.type !== 'BOOLEAN') return;
+      for (const r of rows) if (typeof r[i] === 'number' || typeof r[i] === 'bigint') r[i] = Number(r[i]) !== 0;
+    });
+    return { kind: 'rows', columns, rows, command: `SELECT ${rows.length}` };
+  }
+}
