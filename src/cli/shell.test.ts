@@ -156,7 +156,7 @@ describe.skipIf(Boolean(missing))('runShell over plain streams', () => {
 
   it('shows a parse error with its caret line', async () => {
     const { stderr } = await shellSession(['SHOW RESOURCES digitalocean;']);
-    expect(stderr).toBe('doql: syntax error at line 1, column 16: expected IN after SHOW RESOURCES\nSHOW RESOURCES digitalocean\n               ^\n');
+    expect(stderr).toBe('doql: syntax error at line 1, column 16: expected IN after SHOW RESOURCES\nSHOW RESOURCES digitalocean;\n               ^\n');
   });
 
   it('.describe lists the fields and the methods as the docs page does', async () => {
