@@ -17,8 +17,13 @@ export interface LoadedCatalog {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The built-in catalog compiled at build time (dist/catalog/default). */
-export const DEFAULT_CATALOG_DIR = join(here, 'default');
+/**
+ * The built-in catalog compiled at build time (dist/catalog/default). Code run from the TypeScript
+ * sources (tests) finds it in dist/ beside src/.
+ */
+export const DEFAULT_CATALOG_DIR = [join(here, 'default'), join(here, '..', '..', 'dist', 'catalog', 'default')].find((d) =>
+  existsSync(join(d, 'catalog.json')),
+) ?? join(here, 'default');
 
 function readJson<T>(file: string): T {
   try {

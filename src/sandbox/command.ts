@@ -1,0 +1,148 @@
+// `doql sandbox`: runs the simulator as a standalone server until SIGINT/SIGTERM.
+import { DoqlError } from '../errors.js';
+import { loadCatalog } from '../catalog/load.js';
+import type { LoadedCatalog } from '../catalog/load.js';
+import type { FaultOptions } from './faults.js';
+import type { SandboxOptions } from './types.js';
+
+/** Options as the CLI parses them (commander hands strings; numbers are accepted too). */
+export interface SandboxCommandOptions {
+  host?: string;
+  port?: number | string;
+  seed?: number | string;
+  token?: string;
+  /** `['compute.droplets=10000', '/v2/vpcs=3']` or already a record. */
+  count?: string[] | Record<string, number>;
+  latency?: number | string;
+  jitter?: number | string;
+  faultRate?: number | string;
+  rateLimit?: number | string;
+  rateWindow?: number | string;
+  /** `--no-rate-limit`: commander sets rateLimit to false. */
+  noRateLimit?: boolean;
+  actionDelay?: number | string;
+  spec?: string;
+  stateFile?: string;
+}
+
+export interface SandboxCommandIo {
+  out: { write(text: string): unknown };
+  /** The catalog to serve when --spec is not given (default: loadCatalog()). */
+  catalog?: LoadedCatalog;
+  /** Stops the server (besides SIGINT/SIGTERM); tests use it. */
+  signal?: AbortSignal;
+  /** Called once the server listens. */
+  onListening?(url: string, token: string): void;
+}
+
+function num(name: string, raw: number | string | undefined, check: (n: number) => boolean = (n) => n >= 0): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(n) || !check(n)) throw new DoqlError('usage', `--${name}: invalid value ${String(raw)}`);
+  return n;
+}
+
+function counts(raw: SandboxCommandOptions['count']): Record<string, number> | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw)) return raw;
+  const out: Record<string, number> = {};
+  for (const entry of raw) {
+    const m = /^([^=]+)=(\d+)$/.exec(entry.trim());
+    if (!m) throw new DoqlError('usage', `--count: expected RESOURCE=N (e.g. compute.droplets=1000), got "${entry}"`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Parses `doql sandbox` arguments (without the command name) for standalone use and tests. */
+export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
+  const out: SandboxCommandOptions = {};
+  const flags: Record<string, keyof SandboxCommandOptions> = {
+    '--host': 'host',
+    '--port': 'port',
+    '--seed': 'seed',
+    '--token': 'token',
+    '--latency': 'latency',
+    '--jitter': 'jitter',
+    '--fault-rate': 'faultRate',
+    '--rate-limit': 'rateLimit',
+    '--rate-window': 'rateWindow',
+    '--action-delay': 'actionDelay',
+    '--spec': 'spec',
+    '--state-file': 'stateFile',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    if (flag === '--no-rate-limit') {
+      out.noRateLimit = true;
+      continue;
+    }
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new DoqlError('usage', `${flag} needs a value`);
+    if (flag === '--count') {
+      (out.count = (out.count as string[] | undefined) ?? []).push(value);
+      continue;
+    }
+    const key = flags[flag];
+    if (!key) throw new DoqlError('usage', `unknown option ${flag} for doql sandbox`);
+    (out as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
+
+/** Sandbox options from command options (validated: every problem is a usage error naming the flag). */
+export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
+  const rateLimit = num('rate-limit', o.rateLimit, (n) => Number.isInteger(n) && n > 0);
+  const rateWindow = num('rate-window', o.rateWindow, (n) => n > 0);
+  const faultRate = num('fault-rate', o.faultRate, (n) => n >= 0 && n <= 1);
+  const faults: FaultOptions | undefined = faultRate ? { rate: faultRate } : undefined;
+  return {
+    host: o.host,
+    port: num('port', o.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
+    seed: num('seed', o.seed, Number.isInteger),
+    token: o.token,
+    count: counts(o.count),
+    latencyMs: num('latency', o.latency),
+    jitterMs: num('jitter', o.jitter),
+    faults,
+    rateLimit:
+      o.noRateLimit || (o.rateLimit as unknown) === false
+        ? false
+        : rateLimit !== undefined || rateWindow !== undefined
+          ? { limit: rateLimit ?? 250, windowSeconds: rateWindow ?? 60 }
+          : undefined,
+    actionDelayMs: num('action-delay', o.actionDelay),
+    catalog: o.spec ? loadCatalog({ specFile: o.spec }) : undefined,
+    stateFile: o.stateFile,
+  };
+}
+
+/** Starts the sandbox, prints its URL and token, and serves until SIGINT/SIGTERM (or io.signal). */
+export async function runSandboxServer(
+  options: SandboxCommandOptions | string[],
+  io: SandboxCommandIo = { out: process.stdout },
+): Promise<void> {
+  const parsed = Array.isArray(options) ? parseSandboxArgs(options) : options;
+  const { createSandbox } = await import('./index.js');
+  const resolved = sandboxOptionsFrom(parsed);
+  const sandbox = await createSandbox({ ...resolved, catalog: resolved.catalog ?? io.catalog });
+  io.out.write(
+    `doql sandbox listening on ${sandbox.url}\ntoken: ${sandbox.token}\n` +
+      `try: DIGITALOCEAN_TOKEN=${sandbox.token} doql --api-url ${sandbox.url} "SELECT id, name FROM digitalocean.compute.droplets"\n`,
+  );
+  io.onListening?.(sandbox.url, sandbox.token);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener('abort', stop);
+  });
+  await sandbox.close();
+  io.out.write('doql sandbox stopped\n');
+}

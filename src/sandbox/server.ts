@@ -1,0 +1,247 @@
+// The HTTP edge: node:http, Bearer auth, rate limits, latency, faults, request ids and counting,
+// and the admin endpoints under /_sandbox/ (never faulted, rate-limited or counted).
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { ERRORS, errorBody } from './api-errors.js';
+import type { RequestCounter } from './counts.js';
+import type { FaultInjector } from './faults.js';
+import type { SimReply } from './handlers.js';
+import type { Rng } from './prng.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { Simulator } from './simulator.js';
+
+/** Bodies beyond this are refused (413) rather than buffered. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface ServerParts {
+  sim: Simulator;
+  token: string;
+  counter: RequestCounter;
+  faults: FaultInjector;
+  /** Absent when rate limiting is off. */
+  limiter?: RateLimiter;
+  latency: { ms: number; jitterMs: number; rng: Rng };
+  /** After a request that changed state (to save a state file). */
+  onMutation(): void;
+  /** POST /_sandbox/reset. */
+  onReset(): void;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BodyTooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export class SandboxServer {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly sleepers = new Set<() => void>();
+  private closed = false;
+  url = '';
+
+  constructor(private readonly parts: ServerParts) {
+    this.server = createServer((req, res) => {
+      this.serve(req, res).catch((err: unknown) => this.internalError(res, err));
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    // A malformed request line or header must not take the process down.
+    this.server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  listen(host: string, port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const addr = this.server.address() as AddressInfo;
+        const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+        this.url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${addr.port}`;
+        resolve(this.url);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const wake of this.sleepers) wake();
+    this.sleepers.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const s of this.sockets) s.destroy();
+    });
+  }
+
+  /** A delay that close() cuts short (slow faults must not hold a test run open). */
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return this.admin(method, path, res);
+
+    const { parts } = this;
+    const now = Date.now();
+    const auth = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (!m || m[1] !== parts.token) {
+      if (parts.limiter) setHeaders(res, parts.limiter.peek(now));
+      req.resume();
+      return this.send(res, requestId, { ...errorReplyOf(ERRORS.unauthorized), routeKey: parts.sim.routeKey(method, path) });
+    }
+    if (parts.limiter) {
+      const decision = parts.limiter.take(now);
+      setHeaders(res, decision.headers);
+      if (!decision.allowed) {
+        req.resume();
+        res.setHeader('retry-after', String(decision.retryAfter ?? 1));
+        return this.send(res, requestId, { ...errorReplyOf(ERRORS.tooMany), routeKey: parts.sim.routeKey(method, path) });
+      }
+    }
+    const fault = parts.faults.draw();
+    let rawBody: Buffer;
+    try {
+      rawBody = await readBody(req);
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return this.send(res, requestId, { ...errorReplyOf(ERRORS.tooLarge), routeKey: parts.sim.routeKey(method, path) });
+      throw err;
+    }
+    const { latency } = parts;
+    await this.sleep(latency.ms + (latency.jitterMs > 0 ? latency.rng.int(0, latency.jitterMs) : 0));
+    if (this.closed) return;
+
+    if (fault === 'drop') {
+      parts.counter.record(parts.sim.routeKey(method, path), 0);
+      req.socket.destroy();
+      return;
+    }
+    if (fault === '500' || fault === '503') {
+      const e = fault === '500' ? ERRORS.serverError : ERRORS.unavailable;
+      return this.send(res, requestId, { ...errorReplyOf(e), routeKey: parts.sim.routeKey(method, path) });
+    }
+    const host = req.headers.host ?? new URL(this.url).host;
+    const reply = parts.sim.handle({
+      method,
+      path,
+      query,
+      rawBody,
+      contentType: req.headers['content-type'],
+      baseUrl: `http://${host}`,
+      now,
+    });
+    if (reply.mutated && reply.status < 300) parts.onMutation();
+    if (fault === 'slow') {
+      await this.sleep(parts.faults.slowMs);
+      if (this.closed) return;
+    }
+    this.send(res, requestId, reply, fault === 'truncate');
+  }
+
+  private send(res: ServerResponse, requestId: string, reply: SimReply, truncate = false): void {
+    this.parts.counter.record(reply.routeKey, reply.status);
+    if (res.destroyed || res.writableEnded) return;
+    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+    let body: Buffer | undefined;
+    if (reply.raw) {
+      res.setHeader('content-type', reply.raw.contentType);
+      body = reply.raw.body;
+    } else if (reply.json !== undefined) {
+      let json = reply.json;
+      if (reply.status >= 400 && json && typeof json === 'object' && 'id' in json) json = { ...json, request_id: requestId };
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      body = Buffer.from(JSON.stringify(json));
+    }
+    // A truncated body keeps a matching content-length: the client sees a complete response of broken JSON.
+    if (body && truncate) body = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
+    res.statusCode = reply.status;
+    if (body && reply.status !== 204 && reply.status !== 304) {
+      res.setHeader('content-length', body.length);
+      res.end(body);
+    } else res.end();
+  }
+
+  private admin(method: string, path: string, res: ServerResponse): void {
+    const json = (status: number, value: unknown): void => {
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify(value));
+    };
+    const route = `${method} ${path.replace(/\/+$/, '')}`;
+    switch (route) {
+      case 'GET /_sandbox/requests':
+        return json(200, this.parts.counter.snapshot());
+      case 'POST /_sandbox/reset':
+        this.parts.onReset();
+        return json(200, { reset: true });
+      case 'POST /_sandbox/reset-counts':
+        this.parts.counter.reset();
+        return json(200, { reset: true });
+      case 'GET /_sandbox/health':
+        return json(200, { ok: true });
+      default:
+        return json(404, errorBody(ERRORS.notFound.id, ERRORS.notFound.message));
+    }
+  }
+
+  private internalError(res: ServerResponse, err: unknown): void {
+    // Never crash: an unexpected failure is a 500 naming the cause, in DigitalOcean's error shape.
+    try {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.statusCode = 500;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ id: 'server_error', message: `sandbox error: ${(err as Error)?.message ?? String(err)}`, request_id: res.getHeader('x-request-id') }));
+    } catch {
+      res.destroy();
+    }
+  }
+}
+
+function errorReplyOf(e: { status: number; id: string; message: string }): Omit<SimReply, 'routeKey'> {
+  return { status: e.status, json: errorBody(e.id, e.message) };
+}
+
+function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+}

@@ -1,0 +1,63 @@
+// The sandbox's public contract: options and the handle createSandbox returns.
+import type { LoadedCatalog } from '../catalog/load.js';
+import type { RequestCounts } from './counts.js';
+import type { FaultOptions } from './faults.js';
+import type { RateLimitOptions } from './rate-limit.js';
+
+export type { FaultKind, FaultOptions } from './faults.js';
+export type { RateLimitOptions } from './rate-limit.js';
+export type { RequestCounts } from './counts.js';
+
+export interface SandboxOptions {
+  /** Seed for data, ids and faults (default 1): the same seed gives the same sandbox. */
+  seed?: number;
+  /** Bearer token clients must send (default `doql-sandbox`). */
+  token?: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 = ephemeral (default). */
+  port?: number;
+  /**
+   * Items per collection: keys are `<service>.<resource>` as in the catalog (`compute.droplets`) or a
+   * list path (`/v2/droplets`). For a child collection the number is per parent.
+   * Unlisted: 3–5 per top-level collection, 1–3 per parent for children.
+   */
+  count?: Record<string, number>;
+  latencyMs?: number;
+  jitterMs?: number;
+  faults?: FaultOptions;
+  /** Default 250 per 60 s and 5000 per hour; `false` turns rate limiting off. */
+  rateLimit?: RateLimitOptions | false;
+  /** How long actions take to complete and created resources to settle (default 2000 ms). */
+  actionDelayMs?: number;
+  /** Default: loadCatalog(). */
+  catalog?: LoadedCatalog;
+  /** State is loaded from this JSON file when it exists and saved to it after every change. */
+  stateFile?: string;
+}
+
+export interface Sandbox {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  token: string;
+  requests(): RequestCounts;
+  resetCounts(): void;
+  /** Counts, rate limits, faults and state back to the seed. */
+  reset(): void;
+  setFaults(faults: FaultOptions | undefined): void;
+  setLatency(ms: number, jitterMs?: number): void;
+  /** Writes the state file (a no-op without one). */
+  save(): void;
+  close(): Promise<void>;
+  /**
+   * Ids (as they appear in item paths) of a collection's items: a list path (`/v2/databases`), a
+   * concrete child path (`/v2/databases/ID/dbs`) or `<service>.<resource>`. For a child collection
+   * given as a template, the first parent's items (or pass `parentValues`).
+   */
+  ids(collection: string, parentValues?: string[]): string[];
+  /**
+   * A request for a path template whose path parameters name existing items and whose required
+   * query parameters are filled; undefined when a parent collection is empty.
+   */
+  sample(template: string, method?: string): { path: string; query: Record<string, string> } | undefined;
+}
