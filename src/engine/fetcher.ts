@@ -1,6 +1,6 @@
 // The read side's link to the API: one request (or one complete listing) per method + params,
 // deduplicated within a statement and cached for the session's TTL.
-import { ApiError } from '../errors.js';
+import { ApiError, DoqlError } from '../errors.js';
 import type { Method } from '../catalog/types.js';
 import { extractItems } from './rows.js';
 
@@ -32,9 +32,19 @@ export function fetchKeyString(k: FetchKey): string {
   return `${k.resourceId}|${k.method.operationId}|${params}`;
 }
 
-/** Fills `{param}` in a path template, URL-encoding each value. */
+/**
+ * Fills `{param}` in a path template, URL-encoding each value. A value of '', '.' or '..' is refused:
+ * encodeURIComponent keeps dots, and URL parsing then drops or climbs the segment, so
+ * `username = '..'` would turn DELETE /v2/databases/{id}/users/{username} into DELETE /v2/databases/{id}.
+ */
 export function fillPath(path: string, params: Record<string, unknown>): string {
-  return path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(String(params[name])));
+  return path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+    const value = String(params[name]);
+    if (value === '' || value === '.' || value === '..') {
+      throw new DoqlError('validation', `${name} cannot be '${value}': it fills a segment of the request path`, { sqlState: '22023' });
+    }
+    return encodeURIComponent(value);
+  });
 }
 
 /** Query params of a method from the supplied values (path params excluded). */

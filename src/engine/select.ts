@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 import { DoqlError, isDoqlError } from '../errors.js';
 import type { Column, Resource } from '../catalog/types.js';
 import type { CellValue, ResultColumn, StatementResult } from '../engine/types.js';
-import { chooseSelectMethod, PARAM_SUFFIX, tableParameters } from './method-choice.js';
+import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchKey, type QueryValue } from './fetcher.js';
 import { toRow } from './rows.js';
 import { identValue, tokenize } from '../sql/lexer.js';
@@ -15,7 +15,7 @@ interface Round {
   /** The statement's cache token (FetchCache.beginStatement). */
   statement: number;
   misses: Map<string, FetchKey>;
-  /** Column names the statement mentions; undefined when it reads every column (`*`). */
+  /** Names the statement mentions, lower-cased; undefined when it reads every column (`*`, NATURAL JOIN). */
   needed?: ReadonlySet<string>;
 }
 
@@ -33,7 +33,9 @@ export interface SelectContext {
 
 const MAX_ROUNDS = 64;
 
-function paramValue(v: unknown): QueryValue {
+function paramValue(v: unknown, boolean = false): QueryValue {
+  // SQL has no booleans: `private = true` arrives as 1; the API's boolean params want true/false.
+  if (boolean && (v === 0 || v === 1 || v === 0n || v === 1n)) return Number(v) === 1;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   return String(v);
@@ -48,6 +50,7 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
     ? resource.columns
     : [{ name: 'content', sqlType: 'TEXT', schemaType: 'string', description: '' }];
   const parameters = tableParameters({ ...resource, columns });
+  const booleans = new Set(selectMethods(resource).flatMap((m) => m.params.filter((p) => p.schemaType === 'boolean').map((p) => p.name)));
   ctx.db().table(resourceId, {
     columns: columns.map((c) => c.name),
     parameters,
@@ -57,7 +60,7 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       const supplied: Record<string, QueryValue> = {};
       parameters.forEach((p, i) => {
         const name = p.endsWith(PARAM_SUFFIX) ? p.slice(0, -PARAM_SUFFIX.length) : p;
-        if (args[i] !== undefined && args[i] !== null) supplied[name] = paramValue(args[i]);
+        if (args[i] !== undefined && args[i] !== null) supplied[name] = paramValue(args[i], booleans.has(name));
       });
       const method = chooseSelectMethod(resource, new Set(Object.keys(supplied)));
       const params: Record<string, QueryValue> = {};
@@ -69,7 +72,9 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
         round.misses.set(k, key);
         return;
       }
-      for (const item of fetched.items) yield toRow(columns, item, fetched, round.needed);
+      const mentioned = round.needed;
+      const needed = mentioned && new Set(columns.filter((c) => mentioned.has(c.name.toLowerCase())).map((c) => c.name));
+      for (const item of fetched.items) yield toRow(columns, item, fetched, needed);
     },
   });
   ctx.registered.set(resourceId, resource);
@@ -103,7 +108,10 @@ export function mentionedNames(sql: string): ReadonlySet<string> | undefined {
   for (const t of tokenize(sql)) {
     if (t.kind === 'space' || t.kind === 'comment') continue;
     if (t.text === '*' && (prev === 'SELECT' || prev === '.' || prev === ',' || prev === 'DISTINCT' || prev === 'ALL')) return undefined;
-    if (t.kind === 'word' || t.kind === 'quoted') names.add(identValue(t));
+    // NATURAL JOIN compares every shared column without naming one.
+    if (t.kind === 'word' && t.text.toUpperCase() === 'NATURAL') return undefined;
+    // SQL names are case-insensitive: `SELECT ID` reads column id.
+    if (t.kind === 'word' || t.kind === 'quoted') names.add(identValue(t).toLowerCase());
     prev = t.kind === 'word' ? t.text.toUpperCase() : t.text;
   }
   return names;
