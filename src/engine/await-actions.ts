@@ -46,14 +46,17 @@ export interface AwaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /** When the wait ends (epoch ms), shared by several waits; default now + timeoutMs. */
+  deadline?: number;
   /** First poll delay; grows ×1.5 to 5 s. */
   initialDelayMs?: number;
 }
 
-/** Polls GET /v2/actions/{id} for each action until all are completed. */
-export async function awaitActions(api: EngineApi, refs: ActionRef[], options: AwaitOptions): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs;
+/** Polls GET /v2/actions/{id} for each action until all are completed; returns each completed action by id. */
+export async function awaitActions(api: EngineApi, refs: ActionRef[], options: AwaitOptions): Promise<Map<string, Record<string, unknown>>> {
+  const deadline = options.deadline ?? Date.now() + options.timeoutMs;
   const pending = new Map(refs.map((r) => [String(r.id), r]));
+  const done = new Map<string, Record<string, unknown>>();
   let delay = options.initialDelayMs ?? 250;
   while (pending.size) {
     await Promise.all(
@@ -61,8 +64,10 @@ export async function awaitActions(api: EngineApi, refs: ActionRef[], options: A
         const res = await api.request({ method: 'GET', path: `/v2/actions/${encodeURIComponent(String(ref.id))}`, signal: options.signal });
         const action = (res.body as { action?: { status?: string; type?: string } }).action;
         const status = action?.status;
-        if (status === 'completed') pending.delete(String(ref.id));
-        else if (status && FAILED.has(status)) {
+        if (status === 'completed') {
+          pending.delete(String(ref.id));
+          done.set(String(ref.id), action as Record<string, unknown>);
+        } else if (status && FAILED.has(status)) {
           throw new DoqlError('api', `action ${ref.id} (${action?.type ?? ref.type ?? 'unknown type'}) ${status}`, {
             hint: `see SELECT * FROM digitalocean.account.actions WHERE action_id = ${ref.id}`,
           });
@@ -79,11 +84,12 @@ export async function awaitActions(api: EngineApi, refs: ActionRef[], options: A
     await sleep(delay, options.signal);
     delay = Math.min(5000, delay * 1.5);
   }
+  return done;
 }
 
 /** Polls an object's get path until its `status` leaves the transitional states. */
 export async function awaitStatus(api: EngineApi, getPath: string, objectKey: string | undefined, options: AwaitOptions): Promise<unknown> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = options.deadline ?? Date.now() + options.timeoutMs;
   let delay = options.initialDelayMs ?? 250;
   for (;;) {
     const res = await api.request({ method: 'GET', path: getPath, signal: options.signal });

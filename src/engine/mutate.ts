@@ -1,7 +1,7 @@
 // INSERT, UPDATE, REPLACE, DELETE and EXEC: plan the requests from the catalog, validate them all,
 // confirm changes to several rows, send (or print, for --dry-run), and wait for actions when asked.
 import { DoqlError } from '../errors.js';
-import type { Column, Method, Resource } from '../catalog/types.js';
+import type { Column, JsonSchema, Method, Resource } from '../catalog/types.js';
 import { parseMutation, type Mutation, type WhereClause } from '../sql/mutation-parser.js';
 import type { Statement } from '../sql/statement.js';
 import { actionRefs, awaitActions, awaitStatus, isTransitional } from './await-actions.js';
@@ -12,6 +12,7 @@ import { envelopeOf } from './fetcher.js';
 import type { CellValue, ExecuteOptions, StatementResult } from './types.js';
 
 type SqlValue = string | number | bigint | boolean | null;
+type ActionLike = { id?: unknown };
 const ID_COLUMNS = ['id', 'uuid', 'name', 'slug', 'urn', 'ip', 'fingerprint', 'key'];
 
 function methodsOf(resource: Resource, verb: Method['verb']): Method[] {
@@ -46,6 +47,27 @@ function noMethod(resource: Resource, verb: string): DoqlError {
   });
 }
 
+/**
+ * The spec's example of a body field of `method` typed as a plain string, when the example is a word-like
+ * value (a slug, id, name or address: `s-1vcpu-1gb`), not free text or JSON (a Kafka schema, user data).
+ * Such a field refuses a JSON object or array. The schemas load only when this is asked.
+ */
+function stringExampleOf(session: DoqlSession, method: Method): (field: string) => string | undefined {
+  return (field) => {
+    let request: JsonSchema | undefined;
+    try {
+      request = session.catalog.schemas().operations[method.operationId]?.request;
+    } catch {
+      return undefined;
+    }
+    const s = [request, ...((request?.allOf as JsonSchema[] | undefined) ?? [])].map((x) => x?.properties?.[field] as JsonSchema | undefined).find(Boolean);
+    if (!s || s.oneOf || s.anyOf) return undefined;
+    const types = (Array.isArray(s.type) ? s.type : [s.type]).filter((t: unknown) => t !== 'null');
+    if (types.length !== 1 || types[0] !== 'string' || typeof s.example !== 'string') return undefined;
+    return /^[\w.:/@+-]+$/.test(s.example) ? s.example : undefined;
+  };
+}
+
 interface Planned {
   resource: Resource;
   method: Method;
@@ -75,7 +97,7 @@ async function planInsert(session: DoqlSession, m: Extract<Mutation, { verb: 'in
     m.columns.forEach((c, i) => {
       values[c] = row[i] as SqlValue;
     });
-    return buildRequest(resource.id, method, values);
+    return buildRequest(resource.id, method, values, { stringExample: stringExampleOf(session, method) });
   });
   return { resource, method, requests, selected: false };
 }
@@ -123,7 +145,8 @@ async function planChange(
     if (direct && [...eq.keys()].every((k) => direct.params.some((p) => p.name === k))) {
       const values: Record<string, SqlValue> = { ...setValues };
       for (const [k, v] of eq) values[k] = v;
-      return { resource, method: direct, requests: [buildRequest(resource.id, direct, values, { partial: m.verb === 'update' })], selected: false };
+      const request = buildRequest(resource.id, direct, values, { partial: m.verb === 'update', stringExample: stringExampleOf(session, direct) });
+      return { resource, method: direct, requests: [request], selected: false };
     }
   }
   if (!m.where || !where.text) {
@@ -149,7 +172,7 @@ async function planChange(
     for (const p of method.params) {
       if (p.in === 'query' && eq.has(p.name) && values[p.name] === undefined) values[p.name] = eq.get(p.name)!;
     }
-    return buildRequest(resource.id, method, values, { partial: m.verb === 'update' });
+    return buildRequest(resource.id, method, values, { partial: m.verb === 'update', stringExample: stringExampleOf(session, method) });
   });
   return { resource, method, requests, selected: true };
 }
@@ -162,7 +185,7 @@ function planExec(session: DoqlSession, m: Extract<Mutation, { verb: 'exec' }>):
   if (!method) {
     throw new DoqlError('not_found', `${resource.id} has no method ${name}; its methods: ${resource.methods.map((x) => x.name).join(', ')}`, { sqlState: '42883' });
   }
-  return { resource, method, requests: [buildRequest(resource.id, method, m.args, { json: m.json })], selected: false };
+  return { resource, method, requests: [buildRequest(resource.id, method, m.args, { json: m.json, stringExample: stringExampleOf(session, method) })], selected: false };
 }
 
 function requestUrl(session: DoqlSession, r: PlannedRequest): string {
@@ -170,8 +193,29 @@ function requestUrl(session: DoqlSession, r: PlannedRequest): string {
   return `${session.mutation.baseUrl ?? ''}${r.path}${qs ? `?${qs}` : ''}`;
 }
 
+/**
+ * The method as this response answers it. A create documented as `{droplets: […]}` answers `{droplet: {…}}`
+ * when it made one (DigitalOcean does both): then the object is under the key another method of the
+ * resource uses (the get method's `$.droplet`).
+ */
+function answering(resource: Resource, method: Method, body: unknown): Method {
+  if (!method.objectKey || method.objectKey === '$' || !body || typeof body !== 'object' || Array.isArray(body)) return method;
+  const b = body as Record<string, unknown>;
+  if (b[method.objectKey.slice(2)] !== undefined) return method;
+  for (const other of resource.methods) {
+    const key = other.objectKey;
+    if (!key || key === '$' || key === method.objectKey) continue;
+    const v = b[key.slice(2)];
+    if (v && typeof v === 'object') return { ...method, objectKey: key, returnsList: Array.isArray(v) };
+  }
+  return method;
+}
+
 function returningRows(resource: Resource, method: Method, bodies: unknown[], returning: string): StatementResult {
-  const items = bodies.flatMap((b) => extractItems(method, b).map((item) => ({ item, env: envelopeOf(method, b) })));
+  const items = bodies.flatMap((b) => {
+    const answer = answering(resource, method, b);
+    return extractItems(answer, b).map((item) => ({ item, env: envelopeOf(answer, b) }));
+  });
   let columns: Column[] = resource.columns;
   if (returning.trim() !== '*') {
     const names = returning.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
@@ -234,31 +278,50 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     if (requests.length === 1) throw first;
     const done = requests.filter((_, i) => settled[i].status === 'fulfilled').map((r) => r.label);
     const why = first instanceof Error ? first.message : String(first);
-    throw new DoqlError(first instanceof DoqlError ? first.code : 'api', `${failed.length} of ${requests.length} requests failed (first: ${why}); succeeded: ${done.join(', ') || 'none'}`, {
-      cause: first,
-    });
+    // One request of unknown outcome makes the statement's outcome unknown: say so, with how to check.
+    const unknown = failed.map((f) => f.err).find((e) => e instanceof DoqlError && e.code === 'unknown_outcome') as DoqlError | undefined;
+    const code = unknown ? 'unknown_outcome' : first instanceof DoqlError ? first.code : 'api';
+    const hint = (unknown ?? (first instanceof DoqlError ? first : undefined))?.hint;
+    throw new DoqlError(
+      code,
+      `${failed.length} of ${requests.length} requests failed (first: ${why}); succeeded: ${done.join(', ') || 'none'}; failed: ${failed.map((f) => requests[f.i].label).join(', ')}`,
+      { cause: first, ...(hint ? { hint } : {}) },
+    );
   }
   const responses = settled.map((s) => (s as PromiseFulfilledResult<{ body: unknown; status: number }>).value);
   let bodies = responses.map((r) => r.body);
 
   if (m.hints.await) {
-    const wait = { timeoutMs: opts.waitTimeoutMs, signal: options.signal, onProgress: opts.onProgress };
+    // One deadline for the whole wait: the actions, then the created objects' statuses.
+    const wait = { timeoutMs: opts.waitTimeoutMs, deadline: Date.now() + opts.waitTimeoutMs, signal: options.signal, onProgress: opts.onProgress };
     const refs = bodies.flatMap(actionRefs);
-    if (refs.length) await awaitActions(api, refs, wait);
+    if (refs.length) {
+      // The response's own action objects are shown (SHOWRESULTS, RETURNING) as they ended, not as they started.
+      const final = await awaitActions(api, refs, wait);
+      const settled = (a: unknown): unknown => (a && typeof a === 'object' && final.get(String((a as ActionLike).id))) || a;
+      bodies = bodies.map((b) => {
+        if (!b || typeof b !== 'object' || Array.isArray(b)) return b;
+        const r = b as Record<string, unknown>;
+        return { ...r, ...(r.action ? { action: settled(r.action) } : {}), ...(Array.isArray(r.actions) ? { actions: r.actions.map(settled) } : {}) };
+      });
+    }
     // A created object in a transitional status (droplet `new`): wait on its get method too.
-    const get = resource.methods.find((x) => x.verb === 'select' && !x.returnsList && pathParams(x).length > 0);
-    if (m.verb === 'insert' && get) {
+    const get = resource.methods.find((x) => x.verb === 'select' && !x.returnsList && pathParams(x).length === 1);
+    const idParam = get ? pathParams(get)[0] : undefined;
+    const idCol = idParam ? columnForParam(resource, idParam) : undefined;
+    if (m.verb === 'insert' && get && idParam && idCol) {
       bodies = await Promise.all(
         bodies.map(async (b) => {
-          const obj = extractItems(method, b)[0] as Record<string, unknown> | undefined;
-          if (!obj || !isTransitional(obj.status)) return b;
-          const ps = pathParams(get);
-          const idCol = columnForParam(resource, ps[ps.length - 1]);
-          if (!idCol || obj[idCol] === undefined) return b;
-          const path = get.path.replace(`{${ps[ps.length - 1]}}`, encodeURIComponent(String(obj[idCol])));
-          if (ps.length > 1) return b; // a child object: its parents' ids are not in the body
-          const latest = await awaitStatus(api, path, get.objectKey, wait);
-          return method.objectKey && method.objectKey !== '$' ? { ...(b as object), [method.objectKey.slice(2)]: latest } : latest;
+          const answer = answering(resource, method, b);
+          const objs = extractItems(answer, b) as Record<string, unknown>[];
+          const waits = (o: Record<string, unknown>): boolean => Boolean(o) && typeof o === 'object' && isTransitional(o.status) && o[idCol] !== undefined;
+          if (!objs.some(waits)) return b;
+          const latest = await Promise.all(
+            objs.map((o) => (waits(o) ? awaitStatus(api, get.path.replace(`{${idParam}}`, encodeURIComponent(String(o[idCol]))), get.objectKey, wait) : o)),
+          );
+          if (!answer.objectKey || answer.objectKey === '$') return answer.returnsList ? latest : latest[0];
+          const key = answer.objectKey.slice(2);
+          return { ...(b as object), [key]: Array.isArray((b as Record<string, unknown>)[key]) ? latest : latest[0] };
         }),
       );
     }
@@ -267,7 +330,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
 
   if (m.verb !== 'exec' && 'returning' in m && m.returning) return returningRows(resource, method, bodies, m.returning);
   if (m.verb === 'exec' && m.hints.showResults) {
-    const items = bodies.flatMap((b) => extractItems(method, b));
+    const items = bodies.flatMap((b) => extractItems(answering(resource, method, b), b));
     const objectRows = items.every((x) => x && typeof x === 'object' && !Array.isArray(x));
     if (objectRows && items.length) {
       const names = [...new Set(items.flatMap((x) => Object.keys(x as object)))];

@@ -17,7 +17,18 @@ export interface PlannedRequest {
 
 type SqlValue = string | number | bigint | boolean | null | undefined;
 
-function coerce(value: SqlValue, type: SchemaTypeName, name: string, problems: string[]): unknown {
+/** A JSON object or array written as text (`'{"slug":"s-1vcpu-1gb"}'`, or a JSON column of another table). */
+function jsonContainer(v: string): 'object' | 'array' | undefined {
+  if (!/^\s*[[{]/.test(v)) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return Array.isArray(parsed) ? 'array' : parsed !== null && typeof parsed === 'object' ? 'object' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function coerce(value: SqlValue, type: SchemaTypeName, name: string, problems: string[], stringExample?: () => string | undefined): unknown {
   if (value === null || value === undefined) return null;
   const v = typeof value === 'bigint' ? Number(value) : value;
   switch (type) {
@@ -52,8 +63,18 @@ function coerce(value: SqlValue, type: SchemaTypeName, name: string, problems: s
         return undefined;
       }
     }
-    default:
-      return typeof v === 'string' ? v : String(v);
+    default: {
+      if (typeof v !== 'string') return String(v);
+      // A JSON object for a field whose spec example is a word-like string (`data__size` given a droplet's
+      // `size` column instead of a slug like "s-1vcpu-1gb"). Free-text fields (a Kafka schema) take JSON text.
+      const container = stringExample ? jsonContainer(v) : undefined;
+      const example = container ? stringExample!() : undefined;
+      if (container && example !== undefined) {
+        problems.push(`${name} must be a string like ${JSON.stringify(example)}, got a JSON ${container} ${v.length > 60 ? `${v.slice(0, 57)}...` : v}`);
+        return undefined;
+      }
+      return v;
+    }
   }
 }
 
@@ -71,8 +92,17 @@ export function buildRequest(
   resourceId: string,
   method: Method,
   values: Record<string, SqlValue>,
-  options: { json?: string; partial?: boolean } = {},
+  options: {
+    json?: string;
+    partial?: boolean;
+    /**
+     * The spec's example of a body field typed as a plain string, when the field holds a word-like value (a
+     * slug, id or name); asked only for values that are JSON objects or arrays, which such a field refuses.
+     */
+    stringExample?: (field: string) => string | undefined;
+  } = {},
 ): PlannedRequest {
+  const example = (field: string) => (options.stringExample ? () => options.stringExample!(field) : undefined);
   const problems: string[] = [];
   const fields = new Map<string, BodyField>((method.body?.fields ?? []).map((f) => [f.name, f]));
   const params = new Map<string, Param>(method.params.map((p) => [p.name, p]));
@@ -87,6 +117,8 @@ export function buildRequest(
     }
   }
   const pathValues: Record<string, unknown> = {};
+  /** Body fields given a wrong value: already reported, so not also reported missing. */
+  const wrong = new Set<string>();
   let headers: Record<string, string> | undefined;
   const query: Record<string, string | number | boolean> = {};
   for (const [key, raw] of Object.entries(values)) {
@@ -101,7 +133,8 @@ export function buildRequest(
         problems.push(`unknown field ${key} (fields of ${method.name}: ${[...fields.keys()].map((f) => `data__${f}`).join(', ')})`);
         continue;
       }
-      const v = coerce(raw, field?.schemaType ?? 'string', key, problems);
+      const v = coerce(raw, field?.schemaType ?? 'string', key, problems, field ? example(name) : undefined);
+      if (v === undefined) wrong.add(name);
       if (v === null && field && !field.nullable && raw === null) continue; // NULL means "leave out"
       if (v !== undefined) (body ??= {})[name] = v;
       continue;
@@ -110,7 +143,8 @@ export function buildRequest(
     if (!p) {
       // A body field written without the prefix: accept it as a body field for EXEC-style ergonomics.
       if (fields.has(key)) {
-        const v = coerce(raw, fields.get(key)!.schemaType, key, problems);
+        const v = coerce(raw, fields.get(key)!.schemaType, key, problems, example(key));
+        if (v === undefined) wrong.add(key);
         if (v !== undefined && v !== null) (body ??= {})[key] = v;
         continue;
       }
@@ -127,7 +161,7 @@ export function buildRequest(
   }
   if (method.body && !options.partial) {
     for (const f of fields.values()) {
-      if (f.required && (body === undefined || body[f.name] === undefined)) problems.push(`missing required field data__${f.name}`);
+      if (f.required && !wrong.has(f.name) && (body === undefined || body[f.name] === undefined)) problems.push(`missing required field data__${f.name}`);
     }
   }
   if (method.body?.required && body === undefined && !options.partial) problems.push(`${method.name} needs a request body (data__ fields or @@json)`);
@@ -135,5 +169,8 @@ export function buildRequest(
     throw new DoqlError('validation', `${resourceId}.${method.name}: ${problems.join('; ')}`, { sqlState: '22023' });
   }
   const path = fillPath(method.path, pathValues);
-  return { method: method.httpMethod.toUpperCase(), path, query, ...(headers ? { headers } : {}), ...(body !== undefined ? { body } : {}), label: `${method.httpMethod.toUpperCase()} ${path}` };
+  // Creates of several rows share a path: the name tells them apart (in a partial failure, which ones were made).
+  const named = typeof body?.name === 'string' && method.httpMethod.toUpperCase() === 'POST' ? ` (name ${body.name})` : '';
+  const label = `${method.httpMethod.toUpperCase()} ${path}${named}`;
+  return { method: method.httpMethod.toUpperCase(), path, query, ...(headers ? { headers } : {}), ...(body !== undefined ? { body } : {}), label };
 }
