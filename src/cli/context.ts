@@ -78,6 +78,8 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
       yes: opts.yes,
       confirm: extras.confirm,
       waitTimeoutMs: (opts.waitTimeout ?? 600) * 1000,
+      // Dry-run URLs say where the requests would go (the sandbox's address is only known once it runs).
+      baseUrl: opts.sandbox ? undefined : (opts.apiUrl ?? config.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? catalog.catalog.serverUrl).replace(/\/+$/, ''),
       onProgress: process.stderr.isTTY ? (line) => extras.stderr(line) : undefined,
     },
     registry: {

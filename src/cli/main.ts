@@ -26,6 +26,26 @@ function readScriptFile(file: string): string {
   }
 }
 
+/**
+ * A subcommand's options with those given before it (`doql --dry-run exec -f x.sql`): an option set on the
+ * subcommand wins, then one set on the program; defaults apply only when neither was given. Dropping a
+ * `--dry-run` typed before the subcommand would send what the user meant to preview.
+ */
+function withGlobals<T>(cmd: Command): T {
+  const parent = cmd.parent;
+  const local = cmd.opts();
+  if (!parent) return local as T;
+  const global = parent.opts();
+  const out: Record<string, unknown> = { ...global, ...local };
+  for (const key of Object.keys(global)) {
+    const src = cmd.getOptionValueSource(key);
+    const given = src !== undefined && src !== 'default' && src !== 'implied';
+    const globalGiven = parent.getOptionValueSource(key) !== undefined && parent.getOptionValueSource(key) !== 'default';
+    if (!given && globalGiven) out[key] = key === 'var' ? [...(global[key] as string[]), ...((local[key] as string[] | undefined) ?? [])] : global[key];
+  }
+  return out as T;
+}
+
 export function buildProgram(): Command {
   const program = new Command('doql');
   program
@@ -58,13 +78,14 @@ export function buildProgram(): Command {
       .command('exec')
       .description('run the statements in a file (-f -: standard input)')
       .requiredOption('-f, --file <file>', 'SQL file to run, or - for standard input'),
-  ).action(async (opts: RunOptions & { file: string }) => {
+  ).action(async (_opts: unknown, cmd: Command) => {
+    const opts = withGlobals<RunOptions & { file: string }>(cmd);
     await runScript(readScriptFile(opts.file), opts);
   });
 
-  addRunOptions(program.command('shell').description('interactive SQL shell')).action(async (opts: RunOptions) => {
+  addRunOptions(program.command('shell').description('interactive SQL shell')).action(async (_opts: unknown, cmd: Command) => {
     const { runShell } = await import('./shell.js');
-    await runShell(opts);
+    await runShell(withGlobals<RunOptions>(cmd));
   });
 
   program
@@ -125,9 +146,9 @@ export function buildProgram(): Command {
       .option('--password-env <name>', 'environment variable holding the password clients must give')
       .option('--tls-cert <file>', 'TLS certificate (PEM)')
       .option('--tls-key <file>', 'TLS private key (PEM)'),
-  ).action(async (opts: RunOptions & Record<string, string | undefined>) => {
+  ).action(async (_opts: unknown, cmd: Command) => {
     const { serveCommand } = await import('./serve-command.js');
-    await serveCommand(opts);
+    await serveCommand(withGlobals<RunOptions & Record<string, string | undefined>>(cmd));
   });
 
   program
