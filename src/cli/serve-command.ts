@@ -29,8 +29,10 @@ export async function serveCommand(opts: RunOptions & Record<string, string | un
   // Sessions in a long-running server keep API results for 60 s unless told otherwise.
   const ctx = await createRunContext(opts, { defaultCacheTtl: 60, stderr: log, templating: false });
   const server = createPgServer({ sessionFactory: () => ctx.newSession(), password, tls, log });
+  // The server logs its own `listening on host:port` line (port 0 shows the one picked).
   const addr = await server.listen(port, host);
-  log(`listening on ${addr.host}:${addr.port}${password ? ' (password required)' : ''}; connect with: psql -h ${addr.host} -p ${addr.port} -d digitalocean`);
+  const source = opts.sandbox ? 'the sandbox' : 'DigitalOcean';
+  log(`serving ${source}${password ? ' (password required)' : ''}; connect with: psql -h ${addr.host} -p ${addr.port} -d digitalocean`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

@@ -8,7 +8,7 @@ import { actionRefs, awaitActions, awaitStatus, isTransitional } from './await-a
 import type { DoqlSession } from './session.js';
 import { buildRequest, type PlannedRequest } from './request-builder.js';
 import { extractItems, toRow } from './rows.js';
-import { envelopeOf } from './fetcher.js';
+import { envelopeOf, fillPath } from './fetcher.js';
 import type { CellValue, ExecuteOptions, StatementResult } from './types.js';
 
 type SqlValue = string | number | bigint | boolean | null;
@@ -317,7 +317,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
           const waits = (o: Record<string, unknown>): boolean => Boolean(o) && typeof o === 'object' && isTransitional(o.status) && o[idCol] !== undefined;
           if (!objs.some(waits)) return b;
           const latest = await Promise.all(
-            objs.map((o) => (waits(o) ? awaitStatus(api, get.path.replace(`{${idParam}}`, encodeURIComponent(String(o[idCol]))), get.objectKey, wait) : o)),
+            objs.map((o) => (waits(o) ? awaitStatus(api, fillPath(get.path, { [idParam]: o[idCol] }), get.objectKey, wait) : o)),
           );
           if (!answer.objectKey || answer.objectKey === '$') return answer.returnsList ? latest : latest[0];
           const key = answer.objectKey.slice(2);

@@ -207,7 +207,7 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     if (value !== undefined || Number(missingOk)) return value ?? null;
     throw new DoqlError('not_found', `unrecognized configuration parameter "${name}"`, { sqlState: '42704' });
   });
-  for (const name of ['pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible', 'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible', 'pg_operator_is_visible', 'pg_ts_config_is_visible', 'pg_statistics_obj_is_visible']) {
+  for (const name of ['pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible', 'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible', 'pg_operator_is_visible', 'pg_ts_config_is_visible', 'pg_ts_dict_is_visible', 'pg_ts_parser_is_visible', 'pg_ts_template_is_visible', 'pg_statistics_obj_is_visible']) {
     fn(name, (oid) => (oid === null ? null : 1));
   }
   for (const name of ['has_table_privilege', 'has_schema_privilege', 'has_database_privilege', 'has_column_privilege', 'has_any_column_privilege', 'has_function_privilege', 'has_sequence_privilege', 'pg_has_role']) {
@@ -249,8 +249,12 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     return found?.kind === 'v' ? viewDefinition(found) : null;
   });
   // doql has no expressions, indexes, constraints, rules, triggers or functions to print.
-  for (const name of ['pg_get_expr', 'pg_get_indexdef', 'pg_get_constraintdef', 'pg_get_ruledef', 'pg_get_triggerdef', 'pg_get_statisticsobjdef_columns', 'pg_get_partkeydef', 'pg_get_function_result', 'pg_get_function_arguments', 'pg_get_function_identity_arguments', 'pg_get_serial_sequence']) {
+  for (const name of ['pg_get_expr', 'pg_get_indexdef', 'pg_get_constraintdef', 'pg_get_ruledef', 'pg_get_triggerdef', 'pg_get_statisticsobjdef_columns', 'pg_get_partkeydef', 'pg_get_function_result', 'pg_get_function_arguments', 'pg_get_function_identity_arguments', 'pg_get_function_sqlbody', 'pg_get_serial_sequence']) {
     fn(name, () => null);
   }
+  fn('getdatabaseencoding', () => 'UTF8');
+  fn('pg_char_to_encoding', (name) => (name === null ? null : String(name).toUpperCase() === 'UTF8' ? 6 : -1));
+  fn('pg_tablespace_location', () => '');
+  fn('pg_get_functiondef', () => null);
   fn('quote_ident', (v) => (v === null ? null : /^[a-z_][a-z0-9_$]*$/.test(String(v)) ? String(v) : `"${String(v).replace(/"/g, '""')}"`));
 }

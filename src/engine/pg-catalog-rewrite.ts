@@ -157,10 +157,32 @@ interface SelectItem {
   end: number;
 }
 
+/** Says whether `schema.table` names a doql resource (a service's schema): then it is `digitalocean.schema.table`. */
+export type QualifyName = (schema: string, table: string) => boolean;
+
 class Rewriter {
   private cteCount = 0;
 
-  constructor(private readonly toks: Token[]) {}
+  constructor(
+    private readonly toks: Token[],
+    private readonly qualify?: QualifyName,
+  ) {}
+
+  /**
+   * `databases.backups` in a FROM/JOIN item, as psql shows tables and completes names, when the schema is a
+   * service: the 3-part resource name. Returns the index after the name, or -1.
+   */
+  private resourceName(i: number, end: number, out: Piece[], clause: string): number {
+    if (!this.qualify || clause !== 'from') return -1;
+    const prev = lastSignificant(out);
+    if (!prev || !(['FROM', 'JOIN'].includes(upper(prev)) || prev.text === ',')) return -1;
+    const [a, dot, b, after] = [this.toks[i], this.toks[i + 1], this.toks[i + 2], this.toks[i + 3]];
+    if (dot?.text !== '.' || !b || (b.kind !== 'word' && b.kind !== 'quoted') || after?.text === '.') return -1;
+    const name = (t: Token): string => (t.kind === 'quoted' ? identValue(t) : t.text.toLowerCase());
+    if (!this.qualify(name(a), name(b))) return -1;
+    out.push({ text: `digitalocean.${a.text}.${b.text}`, kind: 'word' });
+    return i + 3;
+  }
 
   private nextSig(i: number, end: number): number {
     let j = i;
@@ -234,6 +256,20 @@ class Rewriter {
       j = b + 1;
     }
     return { name, next: j };
+  }
+
+  /**
+   * Postgres' LIKE escapes with a backslash by default, SQLite's has no escape: after a LIKE pattern (the
+   * string just pushed) holding one, and no ESCAPE clause, says ESCAPE '\'.
+   */
+  private likeEscape(out: Piece[], literal: string, next: number, end: number): void {
+    if (!literal.includes('\\')) return;
+    let j = out.length - 2;
+    while (j >= 0 && isSpace(out[j])) j--;
+    if (upper(out[j]) !== 'LIKE' && upper(out[j]) !== 'ILIKE') return;
+    const after = this.nextSig(next, end);
+    if (after >= 0 && upper(this.toks[after]) === 'ESCAPE') return;
+    out.push({ text: " ESCAPE '\\'", kind: 'atom', rewritten: true });
   }
 
   /** `ARRAY(SELECT …)`: the subquery's rows gathered into one array value. */
@@ -370,8 +406,17 @@ class Rewriter {
         }
       }
 
+      if (t.kind === 'quoted') {
+        const qualified = this.resourceName(i, end, out, clauses[depth]);
+        if (qualified > 0) {
+          i = qualified - 1;
+          continue;
+        }
+      }
+
       if (t.kind === 'string') {
         out.push({ text: t.text, kind: t.kind, literal: true });
+        this.likeEscape(out, t.text, i + 1, end);
         continue;
       }
 
@@ -381,6 +426,11 @@ class Rewriter {
       }
 
       // ---- words ----
+      const qualified = this.resourceName(i, end, out, clauses[depth]);
+      if (qualified > 0) {
+        i = qualified - 1;
+        continue;
+      }
       const word = t.text.toUpperCase();
       const lower = t.text.toLowerCase();
       const sig = this.nextSig(i + 1, end);
@@ -388,7 +438,9 @@ class Rewriter {
       const callOpen = sigTok?.text === '(' && sigTok.kind === 'punct' ? sig : -1;
 
       if ((word === 'E' || word === 'e') && next?.kind === 'string' && next.start === t.end) {
-        out.push({ text: escapeString(next), kind: 'string', literal: true, rewritten: true });
+        const literal = escapeString(next);
+        out.push({ text: literal, kind: 'string', literal: true, rewritten: true });
+        this.likeEscape(out, literal, i + 2, end);
         i++;
         continue;
       }
@@ -574,7 +626,7 @@ function expressionType(sig: Piece[]): SqlType | undefined {
     else if (depth === 0) {
       if (p.kind === 'op' && BOOLEAN_OPERATORS.has(p.text.trim())) return 'BOOLEAN';
       if (p.kind === 'op' && /REGEXP|LIKE/.test(p.text)) return 'BOOLEAN';
-      if (p.kind === 'word' && BOOLEAN_WORDS.has(w)) return 'BOOLEAN';
+      if (p.kind === 'word' && BOOLEAN_WORDS.has(w.split(' ')[0])) return 'BOOLEAN';
       if (p.kind === 'atom' && /^ (NOT )?IN \(/.test(p.text)) return 'BOOLEAN';
     }
   }
@@ -605,24 +657,28 @@ function analyzeItem(pieces: Piece[], functions: boolean): { name?: string; type
     return { name: type === 'BOOLEAN' && functions ? 'bool' : undefined, type }; // a column, or true/false
   }
   if (expr.every((p) => p.kind === 'word' || p.kind === 'quoted' || p.text === '.')) return { type }; // a qualified column
-  if (expr.some((p) => p.rewritten || p.kind === 'atom')) return { name: '?column?', type };
   if (functions && expr[0].kind === 'word' && expr[1]?.text === '(' && last.text === ')') {
     let depth = 0;
     for (let k = 1; k < expr.length; k++) {
       if (expr[k].text === '(') depth++;
-      else if (expr[k].text === ')' && --depth === 0) return { name: k === expr.length - 1 ? expr[0].text.toLowerCase() : undefined, type };
+      else if (expr[k].text === ')' && --depth === 0) {
+        if (k === expr.length - 1) return { name: expr[0].text.toLowerCase(), type };
+        break;
+      }
     }
   }
+  if (expr.some((p) => p.rewritten || p.kind === 'atom')) return { name: '?column?', type };
   return { type };
 }
 
 /**
  * Rewrites one statement's tokens (from src/sql/lexer) for SQLite. `functionNames` names unaliased function
- * calls as Postgres does (`version` rather than `version()`), for queries clients send about the server.
+ * calls as Postgres does (`version` rather than `version()`), for queries clients send about the server;
+ * `qualify` turns `service.resource` table names into resource names.
  */
-export function rewritePostgres(tokens: Token[], functionNames = false): PgRewrite {
+export function rewritePostgres(tokens: Token[], functionNames = false, qualify?: QualifyName): PgRewrite {
   const original = tokens.map((t) => t.text).join('');
-  const rewriter = new Rewriter(tokens);
+  const rewriter = new Rewriter(tokens, qualify);
   const items: SelectItem[] = [];
   const pieces = rewriter.rewrite(0, tokens.length, items);
   const columnTypes: (SqlType | undefined)[] = [];

@@ -175,6 +175,39 @@ export const EMULATED_TABLES: readonly EmulatedTable[] = [
     `${OID} lanname:name lanowner:oid lanispl:bool lanpltrusted:bool lanplcallfoid:oid laninline:oid
      lanvalidator:oid lanacl:aclitem[]`,
   ),
+  // Empty: doql has none of these, but psql's \\dc, \\dC, \\des, \\dF, \\do, \\dy, \\drds, \\ddp, \\lo_list read them.
+  pg('pg_db_role_setting', 2964, 'setdatabase:oid setrole:oid setconfig:text[]'),
+  pg('pg_conversion', 2607, `${OID} conname:name connamespace:oid conowner:oid conforencoding:int4 contoencoding:int4 conproc:regproc condefault:bool`),
+  pg('pg_cast', 2605, `${OID} castsource:oid casttarget:oid castfunc:oid castcontext:char castmethod:char`),
+  pg('pg_foreign_data_wrapper', 2328, `${OID} fdwname:name fdwowner:oid fdwhandler:oid fdwvalidator:oid fdwacl:aclitem[] fdwoptions:text[]`),
+  pg('pg_foreign_server', 1417, `${OID} srvname:name srvowner:oid srvfdw:oid srvtype:text srvversion:text srvacl:aclitem[] srvoptions:text[]`),
+  pg('pg_user_mappings', 12007, 'umid:oid srvid:oid srvname:name umuser:oid usename:name umoptions:text[]', 'v'),
+  pg('pg_ts_config', 3602, `${OID} cfgname:name cfgnamespace:oid cfgowner:oid cfgparser:oid`),
+  pg('pg_ts_parser', 3601, `${OID} prsname:name prsnamespace:oid prsstart:regproc prstoken:regproc prsend:regproc prsheadline:regproc prslextype:regproc`),
+  pg('pg_ts_dict', 3600, `${OID} dictname:name dictnamespace:oid dictowner:oid dicttemplate:oid dictinitoption:text`),
+  pg('pg_ts_template', 3764, `${OID} tmplname:name tmplnamespace:oid tmplinit:regproc tmpllexize:regproc`),
+  pg(
+    'pg_operator',
+    2617,
+    `${OID} oprname:name oprnamespace:oid oprowner:oid oprkind:char oprcanmerge:bool oprcanhash:bool oprleft:oid
+     oprright:oid oprresult:oid oprcom:oid oprnegate:oid oprcode:regproc oprrest:regproc oprjoin:regproc`,
+  ),
+  pg('pg_event_trigger', 3466, `${OID} evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char evttags:text[]`),
+  pg('pg_largeobject_metadata', 2995, `${OID} lomowner:oid lomacl:aclitem[]`),
+  pg(
+    'pg_subscription',
+    6100,
+    `${OID} subdbid:oid subskiplsn:text subname:name subowner:oid subenabled:bool subbinary:bool substream:char
+     subtwophasestate:char subdisableonerr:bool subconninfo:text subslotname:name subsynccommit:text subpublications:text[]`,
+  ),
+  pg('pg_default_acl', 826, `${OID} defaclrole:oid defaclnamespace:oid defaclobjtype:char defaclacl:aclitem[]`),
+  pg(
+    'pg_amop',
+    2602,
+    `${OID} amopfamily:oid amoplefttype:oid amoprighttype:oid amopstrategy:int2 amoppurpose:char amopopr:oid
+     amopmethod:oid amopsortfamily:oid`,
+  ),
+  pg('pg_amproc', 2603, `${OID} amprocfamily:oid amproclefttype:oid amprocrighttype:oid amprocnum:int2 amproc:regproc`),
   pg(
     'pg_roles',
     12001,

@@ -189,5 +189,6 @@ export function castColumnName(typeName: string): string {
     'timestamp with time zone': 'timestamptz',
     'timestamp without time zone': 'timestamp',
   };
-  return aliases[typeName] ?? typeName;
+  const base = typeName.replace(/(\[\])+$/, '');
+  return aliases[base] ?? base;
 }

@@ -16,7 +16,7 @@ import { rewriteResourceNames } from '../sql/rewrite.js';
 import { buildCatalogDatabase } from './pg-catalog-database.js';
 import { registerPgFunctions } from './pg-catalog-functions.js';
 import { buildModel, type PgCatalogModel } from './pg-catalog-model.js';
-import { rewritePostgres } from './pg-catalog-rewrite.js';
+import { rewritePostgres, type QualifyName } from './pg-catalog-rewrite.js';
 import type { CellValue, ExecuteOptions, ResultColumn, StatementResult } from './types.js';
 
 export interface PgQuery {
@@ -96,16 +96,22 @@ export class PgCompat {
     private readonly sessionDb: () => Database.Database,
   ) {}
 
+  /** `databases.backups` is the resource digitalocean.databases.backups when `databases` is a service. */
+  private readonly qualify: QualifyName = (schema) => Object.hasOwn(this.loaded.catalog.services, schema);
+
   /** Decides where a SELECT runs and rewrites its Postgres syntax. Throws only DoqlErrors. */
   prepare(tokens: Token[]): PgQuery {
-    const catalog = rewriteResourceNames(tokens).resources.length === 0;
     let rewritten: ReturnType<typeof rewritePostgres>;
+    let catalog: boolean;
     try {
-      rewritten = rewritePostgres(tokens, catalog);
+      rewritten = rewritePostgres(tokens, false, this.qualify);
+      catalog = rewriteResourceNames(rewritten.changed ? tokenize(rewritten.sql) : tokens).resources.length === 0;
+      // Queries about the server get Postgres' column names (`version`, not `version()`).
+      if (catalog) rewritten = rewritePostgres(tokens, true, this.qualify);
     } catch (err) {
       if (isDoqlError(err)) throw err;
       // A rewriter bug must not hide the query: SQLite gets it as written and reports what it cannot run.
-      return { catalog, tokens, columnTypes: [] };
+      return { catalog: rewriteResourceNames(tokens).resources.length === 0, tokens, columnTypes: [] };
     }
     if (!rewritten.changed) return { catalog, tokens, columnTypes: rewritten.columnTypes };
     if (!catalog && !this.registered) {
@@ -129,10 +135,20 @@ export class PgCompat {
     if (!stmt.readonly || !stmt.reader) {
       throw new DoqlError('validation', 'the Postgres catalog doql emulates is read-only', { sqlState: '25006' });
     }
-    const params = (options.params ?? []).map((p) => (typeof p === 'boolean' ? Number(p) : p));
+    // better-sqlite3 binds `?1` placeholders by name only (`{ 1: value }`, never positionally), and every
+    // name it is given must be used.
+    const given = options.params ?? [];
+    const params: Record<string, unknown> = {};
+    for (const t of query.tokens) {
+      if (t.kind !== 'param' || !/^\$\d+$/.test(t.text)) continue;
+      const n = Number(t.text.slice(1));
+      if (n < 1 || n > given.length) throw new DoqlError('validation', `there is no parameter ${t.text}`, { sqlState: '42P02' });
+      const v = given[n - 1];
+      params[String(n)] = typeof v === 'boolean' ? Number(v) : v;
+    }
     let rows: CellValue[][];
     try {
-      rows = stmt.raw(true).all(...params) as CellValue[][];
+      rows = (Object.keys(params).length ? stmt.raw(true).all(params) : stmt.raw(true).all()) as CellValue[][];
     } catch (err) {
       throw sqliteError(err);
     }
