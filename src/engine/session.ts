@@ -148,9 +148,10 @@ export class DoqlSession implements Session {
       } catch (err) {
         if (statements.length > 1 && isDoqlError(err)) {
           const ran = i === 0 ? 'none ran' : i === 1 ? 'statement 1 ran' : `statements 1–${i} ran`;
-          const notRun = statements.length - i - 1;
+          const left = statements.length - i - 1;
+          const notRun = left === 0 ? 'none left to run' : left === 1 ? `statement ${i + 2} not run` : `statements ${i + 2}–${statements.length} not run`;
           (err as { statementIndex?: number }).statementIndex = i;
-          err.message = `statement ${i + 1} of ${statements.length} failed (${ran}; ${notRun} not run): ${err.message}`;
+          err.message = `statement ${i + 1} of ${statements.length} failed (${ran}; ${notRun}): ${err.message}`;
         }
         throw err;
       }
