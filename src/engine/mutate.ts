@@ -145,7 +145,7 @@ async function planChange(
     if (direct && [...eq.keys()].every((k) => direct.params.some((p) => p.name === k))) {
       const values: Record<string, SqlValue> = { ...setValues };
       for (const [k, v] of eq) values[k] = v;
-      const request = buildRequest(resource.id, direct, values, { partial: m.verb === 'update', stringExample: stringExampleOf(session, direct) });
+      const request = buildRequest(resource.id, direct, values, { stringExample: stringExampleOf(session, direct) });
       return { resource, method: direct, requests: [request], selected: false };
     }
   }
@@ -172,7 +172,7 @@ async function planChange(
     for (const p of method.params) {
       if (p.in === 'query' && eq.has(p.name) && values[p.name] === undefined) values[p.name] = eq.get(p.name)!;
     }
-    return buildRequest(resource.id, method, values, { partial: m.verb === 'update', stringExample: stringExampleOf(session, method) });
+    return buildRequest(resource.id, method, values, { stringExample: stringExampleOf(session, method) });
   });
   return { resource, method, requests, selected: true };
 }
