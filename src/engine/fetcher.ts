@@ -2,7 +2,7 @@
 // deduplicated within a statement and cached for the session's TTL.
 import { ApiError, DoqlError } from '../errors.js';
 import type { Method } from '../catalog/types.js';
-import { extractItems } from './rows.js';
+import { extractItems, type ColumnCache } from './rows.js';
 
 export type QueryValue = string | number | boolean;
 export type Query = Record<string, QueryValue | undefined>;
@@ -63,6 +63,8 @@ export interface FetchedRows {
   envelope?: Record<string, unknown>;
   /** The object key (`droplets`): its column holds each row as the API returned it. */
   key?: string;
+  /** Converted column values, filled as statements read them. */
+  cache?: ColumnCache;
 }
 
 export function envelopeOf(method: Method, body: unknown): Pick<FetchedRows, 'envelope' | 'key'> {

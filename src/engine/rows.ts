@@ -59,3 +59,34 @@ export function toRow(
     return toSqlite(c, v);
   });
 }
+
+/** A fetch's rows converted column by column, kept with the fetch so later statements reuse them. */
+export interface ColumnCache {
+  columns: Map<string, SqliteValue[]>;
+}
+
+/**
+ * The converted values of one column for every item of a fetch, computed on first use. Converting
+ * (JSON text for nested objects above all) is what a query over cached rows spends its time on.
+ */
+export function columnValues(
+  fetched: { items: unknown[]; envelope?: Record<string, unknown>; key?: string; cache?: ColumnCache },
+  column: Column,
+): SqliteValue[] {
+  const cache = (fetched.cache ??= { columns: new Map() });
+  let values = cache.columns.get(column.name);
+  if (!values) {
+    const { envelope, key } = fetched;
+    values = fetched.items.map((item) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        return column.name === 'value' || column.name === 'content' ? toSqlite(column, item) : null;
+      }
+      const obj = item as Record<string, unknown>;
+      let v = obj[column.name];
+      if (v === undefined && envelope) v = column.name === key ? obj : envelope[column.name];
+      return toSqlite(column, v);
+    });
+    cache.columns.set(column.name, values);
+  }
+  return values;
+}
