@@ -231,6 +231,9 @@ function allRows(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boole
     pg_roles: [{ rolname: OWNER_NAME, rolinherit: true, rolcanlogin: true, rolconnlimit: -1, rolpassword: '********', oid: OWNER_OID }],
     pg_settings: settingRows(),
     pg_tables: resources.map((rel) => ({ schemaname: rel.namespace.name, tablename: rel.name, tableowner: OWNER_NAME })),
+    // Row counts are unknown until a query asks the API: NULL, not 0.
+    pg_stat_user_tables: resources.map((rel) => ({ relid: rel.oid, schemaname: rel.namespace.name, relname: rel.name, n_live_tup: null })),
+    pg_user: [{ usename: OWNER_NAME, usesysid: OWNER_OID, passwd: '********' }],
     pg_views: model.relations
       .filter((rel) => rel.kind === 'v')
       .map((rel) => ({ schemaname: rel.namespace.name, viewname: rel.name, viewowner: OWNER_NAME, definition: viewDefinition(rel) })),
@@ -252,5 +255,7 @@ export function buildCatalogDatabase(model: PgCatalogModel, canInsert: (rel: Mod
       insertRows(db, table, rows[table.name] ?? []);
     }
   })();
+  // Every session shares it: nothing may change it, whatever a query manages to call.
+  db.pragma('query_only = ON');
   return db;
 }

@@ -22,6 +22,7 @@ type Value = string | number | bigint | null;
 
 export const VERSION_STRING = `PostgreSQL ${SERVER_VERSION}: the DigitalOcean API as SQL, on SQLite`;
 const STARTED = new Date().toISOString();
+const MAX_SERIES = 1_000_000;
 
 /** Postgres regular expressions as JS ones; a leading `(?i)` (from `~*`) means case-insensitive. */
 const regexCache = new Map<string, RegExp>();
@@ -164,6 +165,10 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
       const b = toNumber(stop);
       const s = toNumber(step) ?? 1;
       if (a === null || b === null || s === 0) return;
+      // SQLite runs on the event loop: a runaway series would stall every connection of the server.
+      if (Math.abs((b - a) / s) > MAX_SERIES) {
+        throw new DoqlError('validation', `generate_series would make more than ${MAX_SERIES} rows`, { sqlState: '54000' });
+      }
       for (let v = a; s > 0 ? v <= b : v >= b; v += s) yield [v];
     },
   });
@@ -175,6 +180,11 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
       .map((e) => (e === null ? (nullText === null || nullText === undefined ? undefined : String(nullText)) : e))
       .filter((e): e is string => e !== undefined);
     return els.join(String(sep));
+  });
+  fn('string_to_array', (text, sep) => {
+    if (text === null) return null;
+    if (String(text) === '') return '{}';
+    return formatArray(sep === null ? [...String(text)] : String(text).split(String(sep)));
   });
   const length = (arr: Value): Value => {
     const n = arrayElements(arr).length;

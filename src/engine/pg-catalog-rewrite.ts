@@ -100,13 +100,18 @@ function popOperand(out: Piece[]): { text: string; literal: boolean } {
   if (start < 0) return { text: '', literal: false };
   if (out[start].text === ')' && out[start].kind === 'punct') {
     let depth = 0;
-    for (; start >= 0; start--) {
-      if (out[start].kind !== 'punct') continue;
-      if (out[start].text === ')') depth++;
-      else if (out[start].text === '(' && --depth === 0) break;
+    let open = -1;
+    for (let k = start; k >= 0 && open < 0; k--) {
+      if (out[k].kind !== 'punct') continue;
+      if (out[k].text === ')') depth++;
+      else if (out[k].text === '(' && --depth === 0) open = k;
     }
-    const fn = out[start - 1];
-    if (fn && (fn.kind === 'word' || fn.kind === 'quoted') && !isKeyword(fn)) start--;
+    // An unbalanced `)` (bad SQL) is its own operand: SQLite reports the error.
+    if (open >= 0) {
+      start = open;
+      const fn = out[start - 1];
+      if (fn && (fn.kind === 'word' || fn.kind === 'quoted') && !isKeyword(fn)) start--;
+    }
   }
   while (start >= 2 && out[start - 1].text === '.' && (out[start - 2].kind === 'word' || out[start - 2].kind === 'quoted')) start -= 2;
   const taken = out.slice(start, end);
@@ -176,8 +181,10 @@ class Rewriter {
     if (!this.qualify || clause !== 'from') return -1;
     const prev = lastSignificant(out);
     if (!prev || !(['FROM', 'JOIN'].includes(upper(prev)) || prev.text === ',')) return -1;
-    const [a, dot, b, after] = [this.toks[i], this.toks[i + 1], this.toks[i + 2], this.toks[i + 3]];
-    if (dot?.text !== '.' || !b || (b.kind !== 'word' && b.kind !== 'quoted') || after?.text === '.') return -1;
+    if (i + 2 >= end) return -1;
+    const [a, dot, b] = [this.toks[i], this.toks[i + 1], this.toks[i + 2]];
+    const after = i + 3 < end ? this.toks[i + 3] : undefined;
+    if (dot.text !== '.' || (b.kind !== 'word' && b.kind !== 'quoted') || after?.text === '.') return -1;
     const name = (t: Token): string => (t.kind === 'quoted' ? identValue(t) : t.text.toLowerCase());
     if (!this.qualify(name(a), name(b))) return -1;
     out.push({ text: `digitalocean.${a.text}.${b.text}`, kind: 'word' });
@@ -272,6 +279,44 @@ class Rewriter {
     out.push({ text: " ESCAPE '\\'", kind: 'atom', rewritten: true });
   }
 
+  /**
+   * `(subquery) [AS] s(a, b)` in a FROM clause, with toks[i] the alias: SQLite has no column lists on
+   * derived tables, so the subquery becomes a CTE that has one. Returns the index after the list, or -1.
+   */
+  private derivedColumns(i: number, end: number, out: Piece[], clause: string): number {
+    if (clause !== 'from') return -1;
+    const open = this.nextSig(i + 1, end);
+    if (open < 0 || this.toks[open].text !== '(') return -1;
+    let close = out.length - 1;
+    while (close >= 0 && isSpace(out[close])) close--;
+    if (upper(out[close]) === 'AS') {
+      close--;
+      while (close >= 0 && isSpace(out[close])) close--;
+    }
+    if (close < 0 || out[close].text !== ')' || out[close].kind !== 'punct') return -1;
+    let depth = 0;
+    let start = -1;
+    for (let k = close; k >= 0 && start < 0; k--) {
+      if (out[k].kind !== 'punct') continue;
+      if (out[k].text === ')') depth++;
+      else if (out[k].text === '(' && --depth === 0) start = k;
+    }
+    const listClose = this.matchParen(open, end);
+    if (start < 0 || listClose < 0) return -1;
+    const inner = out.slice(start + 1, close).map((p) => p.text).join('');
+    const columns = this.toks
+      .slice(open + 1, listClose)
+      .filter((t) => t.kind === 'word' || t.kind === 'quoted')
+      .map((t) => quoteIdent(identValue(t)));
+    const name = `_pg_cols${++this.cteCount}`;
+    out.length = start;
+    out.push({
+      text: `(WITH ${name}(${columns.join(', ')}) AS (${inner}) SELECT * FROM ${name}) AS ${quoteIdent(identValue(this.toks[i]))}`,
+      kind: 'atom',
+    });
+    return listClose + 1;
+  }
+
   /** `ARRAY(SELECT …)`: the subquery's rows gathered into one array value. */
   private arraySubquery(open: number, close: number): Piece {
     const name = `_pg_array${++this.cteCount}`;
@@ -281,6 +326,7 @@ class Rewriter {
   /** `trim([leading|trailing|both] [chars] FROM s)` → ltrim/rtrim/trim(s, chars). */
   private trimCall(open: number, close: number): Piece | undefined {
     let i = this.nextSig(open + 1, close);
+    if (i < 0) return undefined;
     const mode = upper(this.toks[i]);
     const fn = mode === 'LEADING' ? 'ltrim' : mode === 'TRAILING' ? 'rtrim' : 'trim';
     if (['LEADING', 'TRAILING', 'BOTH'].includes(mode)) i++;
@@ -431,6 +477,13 @@ class Rewriter {
         i = qualified - 1;
         continue;
       }
+      if (!isKeyword(t)) {
+        const listEnd = this.derivedColumns(i, end, out, clauses[depth]);
+        if (listEnd > 0) {
+          i = listEnd - 1;
+          continue;
+        }
+      }
       const word = t.text.toUpperCase();
       const lower = t.text.toLowerCase();
       const sig = this.nextSig(i + 1, end);
@@ -458,17 +511,16 @@ class Rewriter {
         // Postgres collations (`pg_catalog.default`, "C") mean nothing to SQLite; its own three are kept.
         let j = this.nextSig(i + 1, end);
         const parts: string[] = [];
-        while (j >= 0 && (toks[j].kind === 'word' || toks[j].kind === 'quoted')) {
+        let last = -1; // the collation name's last token
+        while (j >= 0 && j < end && (toks[j].kind === 'word' || toks[j].kind === 'quoted')) {
           parts.push(identValue(toks[j]));
+          last = j;
           if (toks[j + 1]?.text !== '.') break;
           j += 2;
         }
         const name = parts.join('.').toUpperCase();
-        if (['BINARY', 'NOCASE', 'RTRIM'].includes(name)) out.push({ text: t.text, kind: 'word' });
-        else {
-          i = j;
-          continue;
-        }
+        if (last < 0 || ['BINARY', 'NOCASE', 'RTRIM'].includes(name)) out.push({ text: t.text, kind: 'word' });
+        else i = last;
         continue;
       }
       if (lower === 'pg_catalog' && next?.text === '.' && toks[i + 2]?.kind === 'word') {

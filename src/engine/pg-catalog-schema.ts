@@ -1,7 +1,7 @@
 // The pg_catalog and information_schema tables doql emulates: the columns clients read (psql's \d family,
 // BI tools' metadata queries), each with its Postgres type. Tables doql has nothing for stay empty, so that
 // queries joining them still run and find no rows.
-import { PG_TYPES, pgTypeByName, type PgType } from './pg-catalog-types.js';
+import { pgTypeByName, type PgType } from './pg-catalog-types.js';
 
 export interface EmulatedColumn {
   name: string;
@@ -233,6 +233,13 @@ export const EMULATED_TABLES: readonly EmulatedTable[] = [
   ),
   pg('pg_views', 12004, 'schemaname:name viewname:name viewowner:name definition:text', 'v'),
   pg('pg_matviews', 12005, 'schemaname:name matviewname:name matviewowner:name tablespace:name hasindexes:bool ispopulated:bool definition:text', 'v'),
+  pg(
+    'pg_stat_user_tables',
+    12008,
+    'relid:oid schemaname:name relname:name seq_scan:int8 idx_scan:int8 n_live_tup:int8 n_dead_tup:int8 last_analyze:timestamptz',
+    'v',
+  ),
+  pg('pg_user', 12009, 'usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool usebypassrls:bool passwd:text valuntil:timestamptz useconfig:text[]', 'v'),
   pg('pg_indexes', 12006, 'schemaname:name tablename:name indexname:name tablespace:name indexdef:text', 'v'),
   info(
     'schemata',
@@ -287,6 +294,3 @@ export const EMULATED_TABLES: readonly EmulatedTable[] = [
 export function sqliteDeclaredType(type: PgType): string {
   return type.sqlType;
 }
-
-/** Every pg_type row the catalog lists (re-exported here for the model builder). */
-export const EMULATED_TYPES = PG_TYPES;

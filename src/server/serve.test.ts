@@ -1,0 +1,345 @@
+// `doql serve` with real peers: the built binary, psql 15 and the `pg` driver. psql's meta-commands are
+// answered from the catalog; rows come from a fake DigitalOcean API on localhost.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeServer } from '../api/fake-do-server.js';
+import { loadCatalogDir } from '../catalog/load.js';
+import { createSandbox, type Sandbox } from '../sandbox/index.js';
+import { BUILT_CATALOG, buildMissing } from '../../test/cli/doql-home.js';
+import { psql, psqlRows, startDoqlServe, type DoqlServe } from '../../test/serve/doql-serve.js';
+import { BACKUPS, CLUSTERS, SLOW_CLUSTER, startFakeDigitalOcean } from '../../test/serve/fake-digitalocean.js';
+
+const CANARY = 'dop_v1_canary0123456789abcdef0123456789abcdef0123456789abcdef01234567';
+const missing = buildMissing();
+
+describe.skipIf(missing)('doql serve: psql meta-commands answered from the catalog', () => {
+  let server: DoqlServe;
+  beforeAll(async () => {
+    server = await startDoqlServe([], { DIGITALOCEAN_TOKEN: CANARY, DIGITALOCEAN_API_URL: 'http://127.0.0.1:9' });
+  });
+  afterAll(() => server?.stop());
+
+  it('\\dt lists every resource as a table in its service schema', async () => {
+    const run = await psqlRows(server.port, '\\dt');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('databases | backups | table | doql\n');
+    expect(run.stdout).toContain('compute | droplets | table | doql\n');
+    expect(run.stdout).not.toContain('pg_catalog');
+  });
+
+  it('\\dt databases.* and \\dt digitalocean.databases.* list one service', async () => {
+    for (const pattern of ['databases.*', 'digitalocean.databases.*']) {
+      const run = await psqlRows(server.port, `\\dt ${pattern}`);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const schemas = new Set(run.stdout.trim().split('\n').map((l) => l.split(' | ')[0]));
+      expect([...schemas]).toEqual(['databases']);
+      expect(run.stdout).toContain('databases | clusters | table | doql');
+    }
+  });
+
+  it.each(['databases.backups', 'digitalocean.databases.backups'])('\\d %s shows the columns with Postgres types', async (name) => {
+    const run = await psql(server.port, ['-c', `\\d ${name}`]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('Table "databases.backups"');
+    expect(run.stdout).toMatch(/^ created_at +\| text +\| +\| +\| *$/m);
+    expect(run.stdout).toMatch(/^ size_gigabytes +\| double precision +\|/m);
+    // The required parameter is a column a query must give: "not null".
+    expect(run.stdout).toMatch(/^ database_cluster_uuid +\| text +\| +\| not null +\|/m);
+  });
+
+  it('\\d+ shows descriptions as comments', async () => {
+    const run = await psql(server.port, ['-c', '\\d+ databases.backups']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('The size of the database backup in GBs.');
+    expect(run.stdout).toContain('[required parameter: give it in WHERE or a join]');
+  });
+
+  it('\\d of a name in several services describes each', async () => {
+    const run = await psql(server.port, ['-c', '\\d clusters']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('Table "databases.clusters"');
+    expect(run.stdout).toContain('Table "kubernetes.clusters"');
+    expect(run.stdout).toMatch(/^ num_nodes +\| bigint/m);
+    expect(run.stdout).toMatch(/^ auto_upgrade +\| boolean/m);
+  });
+
+  it('\\dn lists the services as schemas, \\l the database', async () => {
+    const dn = await psqlRows(server.port, '\\dn');
+    expect(dn).toMatchObject({ code: 0, stderr: '' });
+    expect(dn.stdout).toContain('databases | doql\n');
+    expect(dn.stdout).toContain('compute | doql\n');
+    const l = await psqlRows(server.port, '\\l');
+    expect(l.stdout).toMatch(/^digitalocean \| doql \| UTF8/m);
+  });
+
+  it('\\d of an unknown relation says so, as Postgres does', async () => {
+    const run = await psql(server.port, ['-c', '\\d nope']);
+    expect(run.stderr).toBe('Did not find any relation named "nope".\n');
+  });
+
+  it.each(['\\dv', '\\di', '\\ds', '\\dm', '\\dE'])('%s finds nothing, as Postgres says', async (command) => {
+    const run = await psql(server.port, ['-c', command]);
+    expect(run).toMatchObject({ code: 0, stdout: '', stderr: 'Did not find any relations.\n' });
+  });
+
+  it.each([
+    '\\dt+',
+    '\\d',
+    '\\d+',
+    '\\dn+',
+    '\\l+',
+    '\\dT',
+    '\\du',
+    '\\dg',
+    '\\dx',
+    '\\dp',
+    '\\df',
+    '\\dd',
+    '\\dA',
+    '\\dD',
+    '\\dP',
+    '\\d+ information_schema.columns',
+    '\\dS+ pg_class',
+    '\\d+ compute.droplets',
+  ])('%s runs without an error', async (command) => {
+    const run = await psql(server.port, ['-c', command]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('answers \\gdesc (a described prepared statement, then VALUES with column aliases)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'doql-gdesc-')), 'gdesc.sql');
+    writeFileSync(file, 'SELECT version(), 1::int AS n, true AS b \\gdesc\n');
+    const run = await psql(server.port, ['-A', '-t', '-f', file]);
+    expect(run).toMatchObject({ code: 0, stdout: 'version|text\nn|bigint\nb|boolean\n', stderr: '' });
+  });
+
+  it('answers version(), SHOW and SET', async () => {
+    const run = await psql(server.port, ['-A', '-t', '-c', 'SELECT version()', '-c', 'SHOW server_version', '-c', "SET application_name = 'x'"]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^PostgreSQL 16\.0 \(doql\).*\n16\.0 \(doql\)\nSET\n$/);
+  });
+
+  it('answers information_schema queries', async () => {
+    const tables = await psqlRows(server.port, "SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_schema = 'databases' AND table_name LIKE 'back%'");
+    expect(tables).toMatchObject({ code: 0, stdout: 'databases | backups | BASE TABLE\n' });
+    const columns = await psqlRows(
+      server.port,
+      "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'databases' AND table_name = 'backups' ORDER BY ordinal_position",
+    );
+    expect(columns.stdout).toContain('created_at | text | YES\nsize_gigabytes | double precision | YES\n');
+    expect(columns.stdout).toContain('database_cluster_uuid | text | NO\n');
+  });
+
+  it('fails an unknown resource with ERROR and the did-you-mean message, exit code 1', async () => {
+    const nope = await psql(server.port, ['-c', 'SELECT * FROM digitalocean.databases.nope']);
+    expect(nope.code).toBe(1);
+    expect(nope.stderr).toContain('ERROR:  unknown resource digitalocean.databases.nope');
+    const near = await psql(server.port, ['-c', 'SELECT * FROM digitalocean.databases.backup']);
+    expect(near.code).toBe(1);
+    expect(near.stderr).toContain('ERROR:  unknown resource digitalocean.databases.backup: did you mean digitalocean.databases.backups?');
+  });
+
+  it('serves the pg driver: casts of parameters, a prepared statement twice, typed columns', async () => {
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT $1::text AS x', ['hello'])).rows).toEqual([{ x: 'hello' }]);
+      const typed = await client.query('SELECT $1::int + 1 AS n, $2::boolean AS b, 1.5::float8 AS f', ['41', 'true']);
+      expect(typed.rows).toEqual([{ n: '42', b: true, f: 1.5 }]); // int8 arrives as a string in pg
+      for (const v of ['first', 'second']) {
+        const r = await client.query({ name: 'twice', text: 'SELECT $1::text AS v, current_database() AS db', values: [v] });
+        expect(r.rows).toEqual([{ v, db: 'digitalocean' }]);
+      }
+      const rel = await client.query(
+        "SELECT c.relname, n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'databases.backups'::regclass",
+      );
+      expect(rel.rows).toEqual([{ relname: 'backups', nspname: 'databases' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('never shows or logs the DigitalOcean token', async () => {
+    const run = await psql(server.port, ['-c', 'SELECT * FROM digitalocean.databases.clusters', '-c', 'SELECT * FROM pg_settings']);
+    expect(run.stderr).toMatch(/^ERROR: /m); // the API at 127.0.0.1:9 refuses connections
+    expect(run.stdout + run.stderr).not.toContain(CANARY);
+    expect(server.log()).not.toContain(CANARY);
+    expect(server.log()).not.toContain(CANARY.slice(0, 20));
+  });
+});
+
+describe.skipIf(missing)('doql serve: rows from a (fake) DigitalOcean API', () => {
+  let api: FakeServer;
+  let server: DoqlServe;
+  const seed = CLUSTERS[1];
+  const joinOrdered =
+    'SELECT c.name, count(*) FROM digitalocean.databases.clusters c JOIN digitalocean.databases.backups b ON b.database_cluster_uuid = c.id GROUP BY c.name ORDER BY c.name';
+
+  beforeAll(async () => {
+    api = await startFakeDigitalOcean();
+    server = await startDoqlServe([], { DIGITALOCEAN_TOKEN: CANARY, DIGITALOCEAN_API_URL: api.url });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await api?.close();
+  });
+
+  it('runs the seed query with a literal id found by another query', async () => {
+    const id = await psqlRows(server.port, "SELECT id FROM digitalocean.databases.clusters WHERE name = 'beta' LIMIT 1");
+    expect(id).toMatchObject({ code: 0, stdout: `${seed.id}\n` });
+    const run = await psqlRows(server.port, `SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${seed.id}'`);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe(BACKUPS[seed.id].map((b) => `${b.created_at} | ${b.size_gigabytes}\n`).join(''));
+  });
+
+  it('runs a join that needs one API call per cluster', async () => {
+    const run = await psqlRows(server.port, joinOrdered);
+    expect(run).toMatchObject({ code: 0, stdout: 'alpha | 2\nbeta | 3\n', stderr: '' });
+  });
+
+  it('takes the schema.table names psql shows and completes (databases.backups)', async () => {
+    const run = await psqlRows(server.port, joinOrdered.replace(/digitalocean\./g, ''));
+    expect(run).toMatchObject({ code: 0, stdout: 'alpha | 2\nbeta | 3\n', stderr: '' });
+  });
+
+  it('gives 50 concurrent pg clients the same right answer', async () => {
+    const one = async (): Promise<unknown> => {
+      const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
+      await client.connect();
+      try {
+        return (await client.query({ text: joinOrdered, rowMode: 'array' })).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const answers = await Promise.all(Array.from({ length: 50 }, one));
+    for (const rows of answers) {
+      expect(rows).toEqual([
+        ['alpha', '2'],
+        ['beta', '3'],
+      ]);
+    }
+  });
+
+  it('cancels a slow statement on Ctrl-C (CancelRequest)', async () => {
+    const started = Date.now();
+    const run = await psql(server.port, ['-c', `SELECT * FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${SLOW_CLUSTER}'`], (child) => {
+      const poll = setInterval(() => {
+        if (api.requests.some((r) => r.path === `/v2/databases/${SLOW_CLUSTER}/backups`)) {
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }
+      }, 20);
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^ERROR: .*cancel/m);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('sends the token to the API only: never to clients or the log', async () => {
+    expect(api.requests.length).toBeGreaterThan(0);
+    expect(api.requests.every((r) => r.headers.authorization === `Bearer ${CANARY}`)).toBe(true);
+    const run = await psql(server.port, ["-c", "SELECT * FROM digitalocean.databases.backups WHERE database_cluster_uuid = 'no-such-cluster'"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('404');
+    expect(run.stdout + run.stderr).not.toContain(CANARY);
+    expect(server.log()).not.toContain(CANARY);
+  });
+});
+
+const JOIN =
+  'SELECT c.name, count(*) FROM digitalocean.databases.clusters c JOIN digitalocean.databases.backups b ON b.database_cluster_uuid = c.id GROUP BY c.name';
+
+describe.skipIf(missing)('doql serve --sandbox', () => {
+  let server: DoqlServe;
+  beforeAll(async () => {
+    server = await startDoqlServe(['--sandbox'], { DIGITALOCEAN_TOKEN: CANARY });
+  });
+  afterAll(() => server?.stop());
+
+  /** Per cluster, its backups counted with the seed query (one literal id at a time): what the join must say. */
+  async function expectedJoin(): Promise<string[][]> {
+    const clusters = await psqlRows(server.port, 'SELECT id, name FROM digitalocean.databases.clusters');
+    expect(clusters).toMatchObject({ code: 0, stderr: '' });
+    const rows: string[][] = [];
+    for (const line of clusters.stdout.trim().split('\n')) {
+      const [id, name] = line.split(' | ');
+      const backups = await psqlRows(server.port, `SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${id}'`);
+      expect(backups).toMatchObject({ code: 0, stderr: '' });
+      const n = backups.stdout.trim() ? backups.stdout.trim().split('\n').length : 0;
+      if (n > 0) rows.push([name, String(n)]);
+    }
+    return rows.sort((a, b) => a[0].localeCompare(b[0]));
+  }
+
+  it('runs the seed query with an id found by SELECT id … LIMIT 1', async () => {
+    const id = await psqlRows(server.port, 'SELECT id FROM digitalocean.databases.clusters LIMIT 1');
+    expect(id).toMatchObject({ code: 0, stderr: '' });
+    expect(id.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+    const run = await psqlRows(server.port, `SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${id.stdout.trim()}'`);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^(\d{4}-\d\d-\d\dT[\d:]+Z \| \d+(\.\d+)?\n)+$/);
+  });
+
+  it('answers the join as the seed queries add up, to psql and to 50 concurrent pg clients', async () => {
+    const expected = await expectedJoin();
+    expect(expected.length).toBeGreaterThan(0);
+    const run = await psqlRows(server.port, `${JOIN} ORDER BY c.name`);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe(expected.map((r) => `${r.join(' | ')}\n`).join(''));
+
+    const one = async (): Promise<unknown> => {
+      const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
+      await client.connect();
+      try {
+        return (await client.query({ text: `${JOIN} ORDER BY 1`, rowMode: 'array' })).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const answers = await Promise.all(Array.from({ length: 50 }, one));
+    for (const rows of answers) expect(rows).toEqual(expected);
+  });
+
+  it('describes and lists what it serves', async () => {
+    const run = await psqlRows(server.port, '\\dt databases.*');
+    expect(run.stdout).toContain('databases | backups | table | doql');
+    expect(server.log()).not.toContain(CANARY);
+  });
+});
+
+describe.skipIf(missing)('doql serve against a sandbox with latency', () => {
+  let sandbox: Sandbox;
+  let server: DoqlServe;
+  beforeAll(async () => {
+    sandbox = await createSandbox({ catalog: loadCatalogDir(BUILT_CATALOG, 'built'), rateLimit: false });
+    server = await startDoqlServe([], { DIGITALOCEAN_TOKEN: sandbox.token, DIGITALOCEAN_API_URL: sandbox.url });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await sandbox?.close();
+  });
+
+  it('cancels a statement waiting on a slow API when psql gets Ctrl-C', async () => {
+    sandbox.setLatency(15_000);
+    try {
+      const started = Date.now();
+      const run = await psql(server.port, ['-c', JOIN], (child) => {
+        setTimeout(() => child.kill('SIGINT'), 700);
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('Cancel request sent');
+      expect(run.stderr).toMatch(/^ERROR: .*cancel/m);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      sandbox.setLatency(0);
+    }
+    // The server goes on serving.
+    const after = await psqlRows(server.port, 'SELECT count(*) FROM digitalocean.databases.clusters');
+    expect(after).toMatchObject({ code: 0, stderr: '' });
+    expect(Number(after.stdout)).toBeGreaterThan(0);
+  });
+});

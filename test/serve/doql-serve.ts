@@ -1,0 +1,88 @@
+// Runs the real `doql serve` binary (dist/, so `npm run build` first) on a free port, and real psql against it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
+
+export interface DoqlServe {
+  port: number;
+  /** Everything the server wrote on stderr so far (its log). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `doql serve --port 0 …args`; resolves once it prints the address it listens on. */
+export function startDoqlServe(args: string[] = [], env: Record<string, string> = {}): Promise<DoqlServe> {
+  const home = tempDoqlHome();
+  const child = spawn(process.execPath, [DOQL_BIN, 'serve', '--port', '0', ...args], {
+    // HOME too, so that no doctl config or doql state of the user's is read.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOQL_HOME: home, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    let started = false;
+    const onExit = (code: number | null): void => fail(new Error(`doql serve exited (${code}):\n${stderr}`));
+    const timer = setTimeout(() => fail(new Error(`doql serve did not start:\n${stderr}`)), 15_000);
+    function fail(err: Error): void {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    }
+    child.on('error', fail);
+    child.on('exit', onExit);
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString('utf8');
+      const m = started ? null : /listening on [^\s]+:(\d+)/.exec(stderr);
+      if (!m) return;
+      started = true;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      resolve({ port: Number(m[1]), log: () => stderr + stdout, stop: () => stop(child) });
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface PsqlRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs psql 15 (`-X`: no psqlrc) against the server as user `tester`, database `digitalocean`. */
+export function psql(port: number, args: string[], whileRunning?: (child: ChildProcess) => void): Promise<PsqlRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('psql', ['-X', '-w', '-h', '127.0.0.1', '-p', String(port), '-U', 'tester', '-d', 'digitalocean', ...args], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        PGCONNECT_TIMEOUT: '5',
+        PGPASSFILE: '/nonexistent/doql-test-pgpass',
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    whileRunning?.(child);
+  });
+}
+
+/** `psql -A -t -F ' | ' -c …`: unaligned rows, fields joined by ` | `, no headers or footers. */
+export function psqlRows(port: number, command: string): Promise<PsqlRun> {
+  return psql(port, ['-A', '-t', '-F', ' | ', '-c', command]);
+}
