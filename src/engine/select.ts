@@ -133,6 +133,27 @@ function inferType(values: CellValue[]): ResultColumn['type'] {
   return 'TEXT';
 }
 
+/**
+ * Values for the statement's placeholders. `$1` was rewritten to `?1`, which better-sqlite3 binds by name
+ * only (`{ 1: v }`), and each name it is given must be used; plain `?` binds by position.
+ */
+function bindings(sql: string, params: unknown[]): unknown[] {
+  if (!params.length) return [];
+  // Wire clients send every parameter as text; SQLite's untyped virtual-table columns would then compare
+  // `size_gigabytes > '1'` as text against a number (always false). A canonical number is bound as one.
+  const value = (v: unknown): unknown =>
+    typeof v === 'boolean' ? Number(v) : typeof v === 'string' && /^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(v) ? Number(v) : v;
+  const numbered = tokenize(sql).filter((t) => t.kind === 'param' && /^\?\d+$/.test(t.text));
+  if (!numbered.length) return params.map(value);
+  const named: Record<string, unknown> = {};
+  for (const t of numbered) {
+    const n = Number(t.text.slice(1));
+    if (n < 1 || n > params.length) throw new DoqlError('validation', `there is no parameter $${n}`, { sqlState: '42P02' });
+    named[String(n)] = value(params[n - 1]);
+  }
+  return [named];
+}
+
 /** Runs a SELECT (already rewritten for SQLite) to completion, fetching what it needs. */
 export async function runSelect(
   ctx: SelectContext,
@@ -147,7 +168,7 @@ export async function runSelect(
   } catch (err) {
     throw sqliteError(err);
   }
-  const bind = (options.params ?? []).map((p) => (typeof p === 'boolean' ? Number(p) : p));
+  const bind = bindings(sql, options.params ?? []);
   const statement = ctx.cache.beginStatement();
   const needed = mentionedNames(sql);
   for (let round = 1; round <= MAX_ROUNDS; round++) {
