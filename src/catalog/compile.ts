@@ -157,8 +157,8 @@ function envelopeColumns(body: JsonSchema | undefined, objectKey: string | undef
   const key = objectKey.slice(2);
   return Object.entries(body.properties as Record<string, JsonSchema>).map(([name, s]) =>
     name === key
-      ? { name, sqlType: 'JSON' as const, schemaType: 'object' as const, description: `The ${returnsList ? 'row' : 'object'} as the API returns it.` }
-      : { name, sqlType: sqlTypeOf(s), schemaType: schemaTypeOf(s), description: oneLine(s.description) },
+      ? { name, sqlType: 'JSON' as const, schemaType: 'object' as const, description: returnsList ? 'The row as the API returns it.' : 'The object as the API returns it.', envelope: true as const }
+      : { name, sqlType: sqlTypeOf(s), schemaType: schemaTypeOf(s), description: oneLine(s.description), envelope: true as const },
   );
 }
 

@@ -20,6 +20,11 @@ export interface Column {
   /** e.g. `date-time`, `uuid`, `int64` */
   format?: string;
   description: string;
+  /**
+   * Not a field of the object but of the response around it (`config`, `action`, `links`): kept so that
+   * StackQL's whole-body queries run; left out of DESCRIBE (but not EXTENDED) and the docs.
+   */
+  envelope?: true;
 }
 
 export interface Param {

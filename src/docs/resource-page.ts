@@ -64,8 +64,9 @@ export function renderResourcePage(resource: Resource): string {
       '</tbody></table>',
     ].join('\n'),
   ];
-  if (resource.columns.length) {
-    parts.push(`## Fields\n${table(['Name', 'Datatype', 'Description'], resource.columns.map((c) => [copyable(c.name), `\`${c.schemaType}\``, cell(c.description)]))}`);
+  const fields = resource.columns.filter((c) => !c.envelope);
+  if (fields.length) {
+    parts.push(`## Fields\n${table(['Name', 'Datatype', 'Description'], fields.map((c) => [copyable(c.name), `\`${c.schemaType}\``, cell(c.description)]))}`);
   }
   parts.push(
     `## Methods\n${table(

@@ -23,7 +23,8 @@ function finish(lines: string[]): string {
 }
 
 export function selectExample(resource: Resource, method: Method): string {
-  const cols = resource.columns.length ? resource.columns.map((c) => c.name).join(',\n') : '*';
+  const fields = resource.columns.filter((c) => !c.envelope);
+  const cols = fields.length ? fields.map((c) => c.name).join(',\n') : '*';
   return finish(['SELECT', cols, `FROM ${resource.id}`, ...whereLines(method.requiredParams, false)]);
 }
 

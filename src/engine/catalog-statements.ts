@@ -130,9 +130,9 @@ export function runCatalogStatement(stmt: Statement, cat: CatalogLookups): State
         ['description', 'TEXT'],
       ];
       if (stmt.extended) cols.push(['format', 'TEXT'], ['sql_type', 'TEXT'], ['kind', 'TEXT']);
-      const rows: CellValue[][] = resource.columns.map((c) => {
+      const rows: CellValue[][] = resource.columns.filter((c) => stmt.extended || !c.envelope).map((c) => {
         const row: CellValue[] = [c.name, c.schemaType, c.description];
-        if (stmt.extended) row.push(c.format ?? null, c.sqlType === 'BOOLEAN' ? 'INTEGER' : c.sqlType === 'JSON' ? 'TEXT' : c.sqlType, 'column');
+        if (stmt.extended) row.push(c.format ?? null, c.sqlType === 'BOOLEAN' ? 'INTEGER' : c.sqlType === 'JSON' ? 'TEXT' : c.sqlType, c.envelope ? 'response field' : 'column');
         return row;
       });
       if (stmt.extended) {

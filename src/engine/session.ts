@@ -108,6 +108,14 @@ export class DoqlSession implements Session {
         return new Set<string>(); // an unknown name fails later, with suggestions
       }
     },
+    starColumns: (id: string): readonly string[] | undefined => {
+      try {
+        const cols = this.resource(id).columns;
+        return cols.some((c) => c.envelope) ? cols.filter((c) => !c.envelope).map((c) => c.name) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
   };
 
   resource(id: string): Resource {

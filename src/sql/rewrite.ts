@@ -13,6 +13,11 @@ export interface RewriteOptions {
   /** Params of a resource whose name is also a real column; they live in a hidden column `name + suffix`. */
   colliding?: (resourceId: string) => ReadonlySet<string>;
   suffix?: string;
+  /**
+   * The columns `*` stands for on a resource, when that is not every column of its table (response
+   * envelope columns are left out); undefined when `*` may stay as it is.
+   */
+  starColumns?: (resourceId: string) => readonly string[] | undefined;
 }
 
 const PROVIDERS = new Set(['digitalocean']);
@@ -69,6 +74,7 @@ export function rewriteResourceNames(tokens: Token[], options: RewriteOptions = 
     pieces.push({ text: t.text, kind: t.kind });
   }
   if (options.colliding && resources.size) redirectCollidingParams(pieces, options.colliding, options.suffix ?? '$p');
+  if (options.starColumns && resources.size) expandStars(pieces, options.starColumns);
   return { sql: pieces.map((p) => p.text).join(''), resources: [...resources] };
 }
 
@@ -110,5 +116,64 @@ function redirectCollidingParams(pieces: Piece[], colliding: (id: string) => Rea
       if (owners.length === 1) resource = owners[0];
     }
     if (resource && colliding(resource).has(name)) p.text = `"${name}${suffix}"`;
+  });
+}
+
+const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const FROM_END = new Set(['WHERE', 'GROUP', 'ORDER', 'LIMIT', 'HAVING', 'WINDOW', 'UNION', 'INTERSECT', 'EXCEPT', 'RETURNING']);
+
+/**
+ * `SELECT *` over one resource, and `alias.*`, list the resource's own columns, so that the response
+ * envelope columns (kept for StackQL's whole-body queries) only appear when named.
+ */
+function expandStars(pieces: Piece[], starColumns: (id: string) => readonly string[] | undefined): void {
+  const sig = pieces.filter((p) => p.kind !== 'space' && p.kind !== 'comment' && p.kind !== 'hint');
+  const aliases = new Map<string, string>();
+  sig.forEach((p, k) => {
+    if (!p.resource) return;
+    aliases.set(p.text.toLowerCase(), p.resource);
+    let n = sig[k + 1];
+    if (n && n.kind === 'word' && n.text.toUpperCase() === 'AS') n = sig[k + 2];
+    if (n && (n.kind === 'word' || n.kind === 'quoted') && !NOT_ALIAS.has(n.text.toUpperCase())) {
+      aliases.set(identValue({ kind: n.kind, text: n.text, start: 0, end: 0 }).toLowerCase(), p.resource);
+    }
+  });
+  sig.forEach((p, k) => {
+    if (p.text !== '*' || p.kind !== 'op') return;
+    const prev = sig[k - 1];
+    if (prev?.text === '.') {
+      const q = sig[k - 2];
+      if (!q) return;
+      const qName = q.resource ?? identValue({ kind: q.kind, text: q.text, start: 0, end: 0 }).toLowerCase();
+      const resource = q.resource ?? aliases.get(qName);
+      const cols = resource ? starColumns(resource) : undefined;
+      if (cols?.length) p.text = cols.map((c, i) => (i === 0 ? quote(c) : `${q.text}.${quote(c)}`)).join(', ');
+      return;
+    }
+    const before = prev?.kind === 'word' ? prev.text.toUpperCase() : '';
+    if (before !== 'SELECT' && before !== 'DISTINCT' && before !== 'ALL') return;
+    // The FROM of this SELECT: the next FROM at the same depth; it must name exactly one resource.
+    let depth = 0;
+    let j = k + 1;
+    for (; j < sig.length; j++) {
+      const t = sig[j].text;
+      if (t === '(') depth++;
+      else if (t === ')') {
+        if (depth === 0) return;
+        depth--;
+      } else if (depth === 0 && sig[j].kind === 'word' && t.toUpperCase() === 'FROM') break;
+    }
+    const items: Piece[] = [];
+    for (let m = j + 1; m < sig.length; m++) {
+      const t = sig[m];
+      const w = t.kind === 'word' ? t.text.toUpperCase() : '';
+      if (t.text === ')' || t.text === ';' || FROM_END.has(w)) break;
+      items.push(t);
+    }
+    const tables = items.filter((t) => t.resource);
+    const joined = items.some((t) => t.text === ',' || t.text === '(' || (t.kind === 'word' && t.text.toUpperCase() === 'JOIN'));
+    if (tables.length !== 1 || joined) return;
+    const cols = starColumns(tables[0].resource!);
+    if (cols?.length) p.text = cols.map(quote).join(', ');
   });
 }
