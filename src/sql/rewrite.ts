@@ -78,22 +78,26 @@ export function rewriteResourceNames(tokens: Token[], options: RewriteOptions = 
   return { sql: pieces.map((p) => p.text).join(''), resources: [...resources] };
 }
 
-/** `q.col = …`, `col IN (…)`, `… = q.col` in WHERE/ON, where col is a colliding param of q's resource → `q."col$p"`. */
-function redirectCollidingParams(pieces: Piece[], colliding: (id: string) => ReadonlySet<string>, suffix: string): void {
-  const sig = pieces.map((p, i) => ({ p, i })).filter(({ p }) => p.kind !== 'space' && p.kind !== 'comment' && p.kind !== 'hint');
-  // Aliases: `"digitalocean.x.y" [AS] alias`.
+/** Table names and aliases (`"digitalocean.x.y" [AS] alias`) → the resource they stand for. */
+function aliasMap(sig: Piece[]): Map<string, string> {
   const aliases = new Map<string, string>();
-  const referenced: string[] = [];
-  sig.forEach(({ p }, k) => {
+  sig.forEach((p, k) => {
     if (!p.resource) return;
-    referenced.push(p.resource);
     aliases.set(p.text.toLowerCase(), p.resource);
-    let n = sig[k + 1]?.p;
-    if (n && n.kind === 'word' && n.text.toUpperCase() === 'AS') n = sig[k + 2]?.p;
+    let n = sig[k + 1];
+    if (n && n.kind === 'word' && n.text.toUpperCase() === 'AS') n = sig[k + 2];
     if (n && (n.kind === 'word' || n.kind === 'quoted') && !NOT_ALIAS.has(n.text.toUpperCase())) {
       aliases.set(identValue({ kind: n.kind, text: n.text, start: 0, end: 0 }).toLowerCase(), p.resource);
     }
   });
+  return aliases;
+}
+
+/** `q.col = …`, `col IN (…)`, `… = q.col` in WHERE/ON, where col is a colliding param of q's resource → `q."col$p"`. */
+function redirectCollidingParams(pieces: Piece[], colliding: (id: string) => ReadonlySet<string>, suffix: string): void {
+  const sig = pieces.map((p, i) => ({ p, i })).filter(({ p }) => p.kind !== 'space' && p.kind !== 'comment' && p.kind !== 'hint');
+  const aliases = aliasMap(sig.map(({ p }) => p));
+  const referenced = sig.flatMap(({ p }) => (p.resource ? [p.resource] : []));
   let clause = '';
   sig.forEach(({ p }, k) => {
     const word = p.kind === 'word' ? p.text.toUpperCase() : '';
@@ -128,16 +132,7 @@ const FROM_END = new Set(['WHERE', 'GROUP', 'ORDER', 'LIMIT', 'HAVING', 'WINDOW'
  */
 function expandStars(pieces: Piece[], starColumns: (id: string) => readonly string[] | undefined): void {
   const sig = pieces.filter((p) => p.kind !== 'space' && p.kind !== 'comment' && p.kind !== 'hint');
-  const aliases = new Map<string, string>();
-  sig.forEach((p, k) => {
-    if (!p.resource) return;
-    aliases.set(p.text.toLowerCase(), p.resource);
-    let n = sig[k + 1];
-    if (n && n.kind === 'word' && n.text.toUpperCase() === 'AS') n = sig[k + 2];
-    if (n && (n.kind === 'word' || n.kind === 'quoted') && !NOT_ALIAS.has(n.text.toUpperCase())) {
-      aliases.set(identValue({ kind: n.kind, text: n.text, start: 0, end: 0 }).toLowerCase(), p.resource);
-    }
-  });
+  const aliases = aliasMap(sig);
   sig.forEach((p, k) => {
     if (p.text !== '*' || p.kind !== 'op') return;
     const prev = sig[k - 1];
