@@ -22,7 +22,8 @@ export class Progress {
     const elapsed = performance.now() - this.started;
     if (elapsed < 300) return;
     const s = this.stats() ?? {};
-    const line = `requests ${s.done ?? s.requests ?? 0} done, ${s.inFlight ?? 0} in flight · pages ${s.pages ?? 0} · ${(elapsed / 1000).toFixed(1)} s`;
+    const rows = s.rowsFetched === undefined ? '' : ` · rows ${s.rowsFetched}`;
+    const line = `requests ${s.done ?? s.requests ?? 0} done, ${s.inFlight ?? 0} in flight · pages ${s.pages ?? 0}${rows} · ${(elapsed / 1000).toFixed(1)} s`;
     process.stderr.write(`\r\x1b[2K${line}`);
     this.shown = true;
   }

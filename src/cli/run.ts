@@ -66,7 +66,7 @@ export async function runScript(script: string, opts: RunOptions, out: Output = 
     : undefined;
   const ctx = await createRunContext(opts, { defaultCacheTtl: 0, stderr: out.stderr, confirm });
   const started = performance.now();
-  progress = new Progress(out.stderrIsTTY && !opts.verbose, () => ctx.clientStats());
+  progress = new Progress(out.stderrIsTTY && !opts.verbose, () => ({ ...ctx.clientStats(), rowsFetched: ctx.session.stats.rowsFetched }));
   try {
     await ctx.session.executeEach(script, {}, (result) => {
       progress?.stop();

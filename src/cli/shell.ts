@@ -123,7 +123,7 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
       const requests = (): number => c.clientStats()?.requests ?? 0;
       let since = performance.now();
       let requestsBefore = requests();
-      const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => c.clientStats());
+      const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => ({ ...c.clientStats(), rowsFetched: c.session.stats.rowsFetched }));
       pendingQuestion.progress = progress;
       try {
         await c.session.executeEach(sql, { signal: ac.signal }, (result) => {

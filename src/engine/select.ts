@@ -28,7 +28,8 @@ export interface SelectContext {
   /** Which resources already have a table in this database. */
   registered: Map<string, Resource>;
   round?: Round;
-  stats: { rounds: number };
+  /** rounds run, and rows fetched from the API (for progress lines). */
+  stats: { rounds: number; rowsFetched: number };
 }
 
 const MAX_ROUNDS = 64;
@@ -192,7 +193,9 @@ export async function runSelect(
     const api = ctx.api();
     await Promise.all(
       [...state.misses].map(async ([k, key]) => {
-        ctx.cache.set(k, key.resourceId, await fetchItems(api, key, options.signal), statement);
+        const fetched = await fetchItems(api, key, options.signal);
+        ctx.stats.rowsFetched += fetched.items.length;
+        ctx.cache.set(k, key.resourceId, fetched, statement);
       }),
     );
   }

@@ -58,7 +58,7 @@ export interface StatementProgress {
 export class DoqlSession implements Session {
   readonly vars: Vars;
   readonly cache: FetchCache;
-  readonly stats = { rounds: 0, statements: 0 };
+  readonly stats = { rounds: 0, statements: 0, rowsFetched: 0 };
   private database?: Database.Database;
   private readonly ctx: SelectContext;
   private apiClient?: EngineApi;
