@@ -27,6 +27,7 @@ export function startLifecycle(sim: SimContext, c: Collection, refs: ItemRef[], 
   setAtPath(item, rule.path, rule.initial);
   const props = (c.itemSchema.properties ?? {}) as Record<string, JsonSchema>;
   for (const stamp of rule.stamps) if (props[stamp]?.nullable) item[stamp] = null;
+  sim.store.touch(item);
   sim.store.transitions.schedule({ at: now + sim.actionDelayMs, targets: refs, path: rule.path, value: rule.final, stamps: rule.stamps });
 }
 
@@ -38,6 +39,7 @@ export function settle(sim: SimContext, now: number): void {
       if (!item) continue;
       setAtPath(item, t.path, t.value);
       for (const s of t.stamps) item[s] = isoSeconds(t.at);
+      sim.store.touch(item);
     }
   }
 }
@@ -46,7 +48,10 @@ export function settle(sim: SimContext, now: number): void {
 function applyEffect(sim: SimContext, type: string, target: ActionTarget, body: Record<string, unknown>): void {
   const status = target.c.itemSchema.properties?.status as JsonSchema | undefined;
   const setStatus = (v: string): void => {
-    if (Array.isArray(status?.enum) && status.enum.includes(v)) target.item.status = v;
+    if (Array.isArray(status?.enum) && status.enum.includes(v)) {
+      target.item.status = v;
+      sim.store.touch(target.item);
+    }
   };
   if (type === 'power_off' || type === 'shutdown') setStatus('off');
   else if (type === 'power_on' || type === 'power_cycle' || type === 'reboot') setStatus('active');

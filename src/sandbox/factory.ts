@@ -139,6 +139,11 @@ export class ItemFactory {
    * the item invalid is put back.
    */
   merge(c: Collection, item: Item, body: Record<string, unknown>, keep?: string): void {
+    this.mergeFields(c, item, body, keep);
+    this.store.touch(item);
+  }
+
+  private mergeFields(c: Collection, item: Item, body: Record<string, unknown>, keep?: string): void {
     const props = (c.itemSchema.properties ?? {}) as Record<string, JsonSchema>;
     const before = new Map<string, unknown>();
     const set = (k: string, v: unknown): void => {
@@ -290,6 +295,7 @@ export class ItemFactory {
         item[ref.prop] = [...picked];
       }
     }
+    this.store.touch(item);
   }
 }
 

@@ -17,6 +17,8 @@ import type { Item } from './store.js';
 import { parentKeyOf } from './store.js';
 import { passes, topLevelField } from './validation.js';
 import { repair } from './repair.js';
+import type { Regenerate } from './repair.js';
+import { objectJsonWith, rowsJson } from './list-json.js';
 
 export interface HandlerInput {
   op: Operation;
@@ -35,6 +37,11 @@ export interface SimReply {
   status: number;
   json?: unknown;
   raw?: { contentType: string; body: Buffer };
+  /**
+   * Instead of `json`: the JSON body already serialized as UTF-8, in pieces to write as they are (a
+   * list's rows are cached bytes, see row-texts.ts).
+   */
+  jsonChunks?: Buffer[];
   headers?: Record<string, string>;
   /** `GET /v2/droplets/{droplet_id}`, or `GET (unmatched)`. */
   routeKey: string;
@@ -77,11 +84,16 @@ function envelope(sim: SimContext, op: Operation, key: string, value: unknown, s
   const schema = op.response;
   if (!schema) return value;
   const ctx = envelopeCtx(sim, op);
-  const regen = (s: JsonSchema, name: string | undefined): unknown => sim.generator.generate(s, ctx, 'response', name);
+  const regen = regenerator(sim, ctx);
   if (key === '') return repair(isPlainObject(value) ? conform(sim, op, schema, value) : value, schema, regen);
   const body = sim.generator.generateRequired(schema, ctx, 'response', new Set([key, ...skip]));
   body[key] = repair(value, schema.properties?.[key] as JsonSchema | undefined, regen, key);
   return body;
+}
+
+/** Fills what does not fit a response schema, from the response's random stream. */
+function regenerator(sim: SimContext, ctx: GenContext): Regenerate {
+  return (s, name) => sim.generator.generate(s, ctx, 'response', name);
 }
 
 /** `value` restricted to the fields `schema` declares, missing required ones generated. */
@@ -107,6 +119,15 @@ function hasPaging(op: Operation): boolean {
   return op.method.paginated || op.method.params.some((p) => p.in === 'query' && (p.name === 'per_page' || p.name === 'page'));
 }
 
+function chunksReply(op: Operation, jsonChunks: Buffer[]): SimReply {
+  const status = op.method.successStatus;
+  return { status, ...(status === 204 ? {} : { jsonChunks }), routeKey: op.routeKey, mutated: false };
+}
+
+/**
+ * Lists answer with text assembled from cached row texts where the row schema allows (see list-json.ts),
+ * else as envelope() builds them; both give the same bytes.
+ */
 const list: Handler = (sim, input) => {
   const { op, query } = input;
   const c = op.collection!;
@@ -116,9 +137,23 @@ const list: Handler = (sim, input) => {
   const total = rows.length;
   const paging = hasPaging(op) ? parsePage(query) : undefined;
   if (paging) rows = slicePage(rows, paging);
-  if (c.listKey === '' || c.listKey === undefined) return reply(op, envelope(sim, op, '', rows));
-  const props = (op.response?.properties ?? {}) as Record<string, JsonSchema>;
-  const body = envelope(sim, op, c.listKey, rows, ['links', 'meta']) as Record<string, unknown>;
+  const schema = op.response;
+  if (c.listKey === '' || c.listKey === undefined) {
+    const bytes = schema ? rowsJson(sim.store.rowTexts, schema, undefined, rows, regenerator(sim, envelopeCtx(sim, op))) : undefined;
+    return bytes === undefined ? reply(op, envelope(sim, op, '', rows)) : chunksReply(op, [bytes]);
+  }
+  const props = (schema?.properties ?? {}) as Record<string, JsonSchema>;
+  let body: Record<string, unknown>;
+  let rowBytes: Buffer | undefined;
+  if (schema) {
+    // envelope(), with the rows rendered from cached texts: the same random stream in the same order.
+    const ctx = envelopeCtx(sim, op);
+    const regen = regenerator(sim, ctx);
+    body = sim.generator.generateRequired(schema, ctx, 'response', new Set([c.listKey, 'links', 'meta']));
+    rowBytes = rowsJson(sim.store.rowTexts, props[c.listKey], c.listKey, rows, regen);
+    // A placeholder keeps the key's place in the body's key order.
+    body[c.listKey] = rowBytes === undefined ? repair(rows, props[c.listKey], regen, c.listKey) : null;
+  } else body = envelope(sim, op, c.listKey, rows) as Record<string, unknown>;
   if (props.links) {
     const pages = paging ? pageLinks(input.baseUrl, input.path, query, paging, total) : {};
     body.links = Object.keys(pages).length ? { pages } : {};
@@ -129,7 +164,7 @@ const list: Handler = (sim, input) => {
   }
   // Some lists count at the top (`{total, vector_dbs}`) instead of in meta.
   if (props.total?.type === 'integer' || props.total?.type === 'number') body.total = total;
-  return reply(op, body);
+  return rowBytes === undefined ? reply(op, body) : chunksReply(op, objectJsonWith(body, c.listKey, rowBytes));
 };
 
 function findItem(sim: SimContext, input: HandlerInput): { item: Item; parentValues: string[]; key: string } | undefined {

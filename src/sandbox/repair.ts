@@ -6,14 +6,48 @@ import { stringFits } from './generator.js';
 
 export type Regenerate = (schema: JsonSchema, name: string | undefined) => unknown;
 
-const fitsCache = new WeakMap<JsonSchema, (v: string) => boolean>();
-function fits(schema: JsonSchema, v: string): boolean {
-  let f = fitsCache.get(schema);
-  if (!f) fitsCache.set(schema, (f = stringFits(schema)));
-  return f(v);
+/** What repair reads of a schema, worked out once per schema: a listing repairs thousands of rows against the same few. */
+interface Plan {
+  type: string | undefined;
+  /** Whether null is served as is. */
+  nullOk: boolean;
+  enumValues: unknown[] | undefined;
+  /** Made on first use, as building a pattern matcher can be costly. */
+  fits?: (v: string) => boolean;
+  minimum: number | undefined;
+  maximum: number | undefined;
+  items: JsonSchema | undefined;
+  props: Record<string, JsonSchema>;
+  /** Parallel: the declared properties and their schemas (no Object.entries garbage per value). */
+  keys: string[];
+  subs: JsonSchema[];
+  required: string[];
 }
 
-function typeOf(s: JsonSchema): string | undefined {
+const plans = new WeakMap<JsonSchema, Plan>();
+function planOf(schema: JsonSchema): Plan {
+  let plan = plans.get(schema);
+  if (plan) return plan;
+  const type = schemaType(schema);
+  const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  plan = {
+    type,
+    nullOk: Boolean(schema.nullable || (type === undefined && !schema.enum)),
+    enumValues: Array.isArray(schema.enum) ? schema.enum : undefined,
+    minimum: typeof schema.minimum === 'number' ? schema.minimum : undefined,
+    maximum: typeof schema.maximum === 'number' ? schema.maximum : undefined,
+    items: schema.items as JsonSchema | undefined,
+    props,
+    keys: Object.keys(props),
+    subs: Object.values(props),
+    required: (schema.required ?? []) as string[],
+  };
+  plans.set(schema, plan);
+  return plan;
+}
+
+/** The JSON type a schema describes (the non-null one of a type list), as repair decides it. */
+export function schemaType(s: JsonSchema): string | undefined {
   const t = Array.isArray(s.type) ? s.type.find((x: string) => x !== 'null') : s.type;
   if (typeof t === 'string') return t;
   if (s.properties) return 'object';
@@ -25,19 +59,20 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null &
 
 export function repair(value: unknown, schema: JsonSchema | undefined, regen: Regenerate, name?: string, depth = 0): unknown {
   if (!schema || typeof schema !== 'object' || depth > 24) return value;
-  const t = typeOf(schema);
-  if (value === null) return schema.nullable || (t === undefined && !schema.enum) ? value : regen(schema, name);
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return regen(schema, name);
+  const plan = planOf(schema);
+  const t = plan.type;
+  if (value === null) return plan.nullOk ? value : regen(schema, name);
+  if (plan.enumValues && !plan.enumValues.includes(value)) return regen(schema, name);
   switch (t) {
     case 'string':
-      return typeof value === 'string' && fits(schema, value) ? value : regen(schema, name);
+      return typeof value === 'string' && (plan.fits ??= stringFits(schema))(value) ? value : regen(schema, name);
     case 'integer':
     case 'number': {
       const ok =
         typeof value === 'number' &&
         (t === 'number' || Number.isInteger(value)) &&
-        (typeof schema.minimum !== 'number' || value >= schema.minimum) &&
-        (typeof schema.maximum !== 'number' || value <= schema.maximum);
+        (plan.minimum === undefined || value >= plan.minimum) &&
+        (plan.maximum === undefined || value <= plan.maximum);
       return ok ? value : regen(schema, name);
     }
     case 'boolean':
@@ -45,24 +80,27 @@ export function repair(value: unknown, schema: JsonSchema | undefined, regen: Re
     case 'array': {
       if (!Array.isArray(value)) return regen(schema, name);
       let out: unknown[] | undefined;
-      value.forEach((v, i) => {
-        const r = repair(v, schema.items as JsonSchema | undefined, regen, name, depth + 1);
+      for (let i = 0; i < value.length; i++) {
+        if (!(i in value)) continue; // a hole: forEach-like, as holes are not values
+        const v: unknown = value[i];
+        const r = repair(v, plan.items, regen, name, depth + 1);
         if (r !== v) (out ??= [...value])[i] = r;
-      });
+      }
       return out ?? value;
     }
     case 'object': {
       if (!isPlainObject(value)) return regen(schema, name);
-      const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
       let out: Record<string, unknown> | undefined;
-      for (const [k, sub] of Object.entries(props)) {
+      const { keys, subs } = plan;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
         const v = value[k];
         if (v === undefined) continue;
-        const r = repair(v, sub, regen, k, depth + 1);
+        const r = repair(v, subs[i], regen, k, depth + 1);
         if (r !== v) (out ??= { ...value })[k] = r;
       }
-      for (const k of (schema.required ?? []) as string[]) {
-        if (value[k] === undefined) (out ??= { ...value })[k] = regen(props[k] ?? { type: 'string' }, k);
+      for (const k of plan.required) {
+        if (value[k] === undefined) (out ??= { ...value })[k] = regen(plan.props[k] ?? { type: 'string' }, k);
       }
       return out ?? value;
     }

@@ -180,7 +180,7 @@ export class SandboxServer {
     this.parts.counter.record(reply.routeKey, reply.status);
     if (res.destroyed || res.writableEnded) return;
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
-    let body: Buffer | undefined;
+    let body: Buffer | Buffer[] | undefined;
     if (reply.raw) {
       res.setHeader('content-type', reply.raw.contentType);
       body = reply.raw.body;
@@ -189,13 +189,18 @@ export class SandboxServer {
       if (reply.status >= 400 && json && typeof json === 'object' && 'id' in json) json = { ...json, request_id: requestId };
       res.setHeader('content-type', 'application/json; charset=utf-8');
       body = Buffer.from(JSON.stringify(json));
+    } else if (reply.jsonChunks !== undefined) {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      body = reply.jsonChunks;
     }
     // A truncated body keeps a matching content-length: the client sees a complete response of broken JSON.
-    if (body && truncate) body = body.subarray(0, Math.max(1, Math.floor(body.length / 2)));
+    if (body && truncate) {
+      const whole = Array.isArray(body) ? Buffer.concat(body) : body;
+      body = whole.subarray(0, Math.max(1, Math.floor(whole.length / 2)));
+    }
     res.statusCode = reply.status;
     if (body && reply.status !== 204 && reply.status !== 304) {
-      res.setHeader('content-length', body.length);
-      res.end(body);
+      writeBody(res, body);
     } else res.end();
   }
 
@@ -240,6 +245,20 @@ export class SandboxServer {
 
 function errorReplyOf(e: { status: number; id: string; message: string }): Omit<SimReply, 'routeKey'> {
   return { status: e.status, json: errorBody(e.id, e.message) };
+}
+
+/** Pieces are written corked (one writev), not joined: a cached list page is sent without being copied. */
+function writeBody(res: ServerResponse, body: Buffer | Buffer[]): void {
+  if (!Array.isArray(body)) {
+    res.setHeader('content-length', body.length);
+    res.end(body);
+    return;
+  }
+  res.setHeader('content-length', body.reduce((n, b) => n + b.length, 0));
+  res.cork();
+  for (const b of body) res.write(b);
+  res.end();
+  res.uncork();
 }
 
 function setHeaders(res: ServerResponse, headers: Record<string, string>): void {

@@ -4,6 +4,8 @@
 import type { Collection, SandboxModel } from './model.js';
 import type { ItemRef, Transition } from './lifecycle.js';
 import { TransitionQueue } from './lifecycle.js';
+import { Revisions } from './revisions.js';
+import { RowTexts } from './row-texts.js';
 
 export type Item = Record<string, unknown>;
 
@@ -43,8 +45,20 @@ export class Store {
   private anon = 0;
   generation = 0;
   seeder: Seeder = () => [];
+  readonly revisions = new Revisions();
+  /** Items' list-row JSON, valid until they are touched. */
+  readonly rowTexts = new RowTexts(this.revisions);
 
   constructor(private readonly model: SandboxModel) {}
+
+  /**
+   * Every in-place change to a stored item must call this (after the change, in the same request):
+   * cached texts of the item, and of items embedding it, are stale from then on. Objects not served yet
+   * (being created, seeded or loaded) need none, but a touch there costs nothing and keeps the rule simple.
+   */
+  touch(item: object): void {
+    this.revisions.touch(item);
+  }
 
   keyOf(c: Collection, item: Item): string {
     const v = c.idField ? item[c.idField] : undefined;
@@ -68,6 +82,7 @@ export class Store {
     items.forEach((item, i) => {
       const key = keys?.[i] ?? this.keyOf(c, item);
       if (bucket.index.has(key)) return; // a duplicate id cannot be addressed: keep the first
+      this.revisions.track(item);
       bucket.items.push(item);
       bucket.keys.push(key);
       bucket.index.set(key, item);
@@ -96,6 +111,7 @@ export class Store {
   insert(c: Collection, parentValues: readonly string[], item: Item): string {
     const bucket = this.bucket(c, parentValues);
     const key = this.keyOf(c, item);
+    this.revisions.track(item);
     bucket.items.push(item);
     bucket.keys.push(key);
     bucket.index.set(key, item);
