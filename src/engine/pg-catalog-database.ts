@@ -110,12 +110,14 @@ function dataType(type: PgType): string {
 const NUMERIC_PRECISION: Record<string, number> = { int2: 16, int4: 32, int8: 64, oid: 32, float4: 24, float8: 53 };
 
 function informationSchemaRows(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boolean): Record<string, Row[]> {
-  const schemata = model.namespaces.map((ns) => ({
+  // information_schema is what BI tools browse: each resource once, under its service's schema.
+  const listed = model.relations.filter((rel) => !rel.alias);
+  const schemata = model.namespaces.filter((ns) => ns.name !== DATABASE_NAME).map((ns) => ({
     catalog_name: DATABASE_NAME,
     schema_name: ns.name,
     schema_owner: OWNER_NAME,
   }));
-  const tables = model.relations.map((rel) => ({
+  const tables = listed.map((rel) => ({
     table_catalog: DATABASE_NAME,
     table_schema: rel.namespace.name,
     table_name: rel.name,
@@ -123,7 +125,7 @@ function informationSchemaRows(model: PgCatalogModel, canInsert: (rel: ModelRela
     is_insertable_into: canInsert(rel) ? 'YES' : 'NO',
     is_typed: 'NO',
   }));
-  const columns = model.relations.flatMap((rel) =>
+  const columns = listed.flatMap((rel) =>
     rel.columns.map((c, i) => {
       const precision = NUMERIC_PRECISION[c.type.name];
       return {

@@ -217,7 +217,9 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     if (value !== undefined || Number(missingOk)) return value ?? null;
     throw new DoqlError('not_found', `unrecognized configuration parameter "${name}"`, { sqlState: '42704' });
   });
-  for (const name of ['pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible', 'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible', 'pg_operator_is_visible', 'pg_ts_config_is_visible', 'pg_ts_dict_is_visible', 'pg_ts_parser_is_visible', 'pg_ts_template_is_visible', 'pg_statistics_obj_is_visible']) {
+  // The `digitalocean."service.resource"` aliases are not on the search path: plain \dt lists each resource once.
+  fn('pg_table_is_visible', (oid) => (oid === null ? null : model.relationByOid.get(Number(oid))?.alias ? 0 : 1));
+  for (const name of ['pg_type_is_visible', 'pg_function_is_visible', 'pg_opclass_is_visible', 'pg_opfamily_is_visible', 'pg_collation_is_visible', 'pg_conversion_is_visible', 'pg_operator_is_visible', 'pg_ts_config_is_visible', 'pg_ts_dict_is_visible', 'pg_ts_parser_is_visible', 'pg_ts_template_is_visible', 'pg_statistics_obj_is_visible']) {
     fn(name, (oid) => (oid === null ? null : 1));
   }
   for (const name of ['has_table_privilege', 'has_schema_privilege', 'has_database_privilege', 'has_column_privilege', 'has_any_column_privilege', 'has_function_privilege', 'has_sequence_privilege', 'pg_has_role']) {

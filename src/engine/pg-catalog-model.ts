@@ -20,6 +20,8 @@ export const PG_NAMESPACE_OID = 2615;
 export const DEFAULT_COLLATION_OID = 100;
 const FIRST_SERVICE_OID = 16385;
 const FIRST_RESOURCE_OID = 16500;
+const PROVIDER_SCHEMA_OID = 16480;
+const FIRST_ALIAS_OID = 20000;
 
 /** The settings pg_settings and current_setting() report (SHOW answers from session-settings.ts). */
 export function serverSettings(): [string, string][] {
@@ -62,6 +64,11 @@ export interface ModelRelation {
   description: string | null;
   /** The doql resource id, for resource tables. */
   resourceId?: string;
+  /**
+   * A second name for a resource in schema `digitalocean` (`digitalocean."databases.backups"`), so that
+   * psql's `\dt digitalocean.*` lists everything; not visible on the search path, not in information_schema.
+   */
+  alias?: true;
 }
 
 export interface PgCatalogModel {
@@ -133,7 +140,12 @@ export function buildModel(catalog: Catalog): PgCatalogModel {
     name: s.name,
     description: text(s.title) ?? text(s.description),
   }));
-  const namespaces = [pgCatalog, publicNs, infoNs, ...serviceNs];
+  const providerNs: ModelNamespace = {
+    oid: PROVIDER_SCHEMA_OID,
+    name: DATABASE_NAME,
+    description: 'every resource as service.resource (\\dt digitalocean.* lists them)',
+  };
+  const namespaces = [pgCatalog, publicNs, infoNs, providerNs, ...serviceNs];
 
   const relations: ModelRelation[] = EMULATED_TABLES.map((t) => ({
     oid: t.oid,
@@ -155,6 +167,11 @@ export function buildModel(catalog: Catalog): PgCatalogModel {
       description: text(r.description),
       resourceId: r.id,
     });
+  });
+
+  resources.forEach((r, i) => {
+    const own = relations.find((rel) => rel.resourceId === r.id)!;
+    relations.push({ ...own, oid: FIRST_ALIAS_OID + i, name: `${r.service}.${r.name}`, namespace: providerNs, alias: true });
   });
 
   const descriptions = new Map<string, string>();

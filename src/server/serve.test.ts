@@ -40,6 +40,18 @@ describe.skipIf(missing)('doql serve: psql meta-commands answered from the catal
     }
   });
 
+  it('\\dt digitalocean.* lists every resource once, as service.resource, and that name queries', async () => {
+    const run = await psqlRows(server.port, '\\dt digitalocean.*');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('digitalocean | databases.backups | table | doql\n');
+    expect(run.stdout).toContain('digitalocean | compute.droplets | table | doql\n');
+    const plain = await psqlRows(server.port, '\\dt');
+    expect(run.stdout.trim().split('\n')).toHaveLength(plain.stdout.trim().split('\n').length);
+    expect(plain.stdout).not.toContain('digitalocean |');
+    const d = await psql(server.port, ['-c', '\\d digitalocean."databases.backups"']);
+    expect(d.stdout).toMatch(/^ size_gigabytes +\| double precision +\|/m);
+  });
+
   it.each(['databases.backups', 'digitalocean.databases.backups'])('\\d %s shows the columns with Postgres types', async (name) => {
     const run = await psql(server.port, ['-c', `\\d ${name}`]);
     expect(run).toMatchObject({ code: 0, stderr: '' });

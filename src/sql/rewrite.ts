@@ -55,6 +55,15 @@ export function rewriteResourceNames(tokens: Token[], options: RewriteOptions = 
       pieces.push({ text: `"${id}"`, kind: 'quoted', resource: id });
       continue;
     }
+    // `digitalocean."databases.backups"`: the name psql and BI tools see in schema digitalocean.
+    const b2 = nameToken(tokens[i + 2]);
+    if (a && PROVIDERS.has(a.toLowerCase()) && tokens[i + 1]?.text === '.' && tokens[i + 2]?.kind === 'quoted' && b2 && /^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(b2) && tokens[i - 1]?.text !== '.') {
+      const id = `${a}.${b2}`.toLowerCase();
+      resources.add(id);
+      pieces.push({ text: `"${id}"`, kind: 'quoted', resource: id });
+      i += 2;
+      continue;
+    }
     if (a && PROVIDERS.has(a.toLowerCase()) && tokens[i + 1]?.text === '.' && tokens[i + 3]?.text === '.') {
       const b = nameToken(tokens[i + 2]);
       const c = nameToken(tokens[i + 4]);

@@ -26,8 +26,11 @@ describe.skipIf(missing)('pg catalog through a session', () => {
 
   it('lists a table per resource, in a schema per service, with their columns in order', async () => {
     const resources = Object.values(catalog.catalog.services).flatMap((s) => Object.values(s.resources));
-    const tables = await one("SELECT count(*) AS n FROM pg_catalog.pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')");
+    const tables = await one("SELECT count(*) AS n FROM pg_catalog.pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'digitalocean')");
     expect(tables.rows).toEqual([[resources.length]]);
+    // Schema digitalocean names each resource once more, as service.resource (for \dt digitalocean.*).
+    const aliases = await one("SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'digitalocean'");
+    expect(aliases.rows).toEqual([[resources.length]]);
     const cols = await one(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a WHERE a.attrelid = 'databases.backups'::regclass AND a.attnum > 0 ORDER BY a.attnum",
     );
