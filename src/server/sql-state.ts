@@ -34,8 +34,9 @@ export function oneLine(text: string): string {
  */
 export function errorFields(err: unknown, cancelled = false): ErrorFields {
   if (cancelled) {
-    const message = isDoqlError(err) && err.code === 'cancelled' ? oneLine(err.message) : CANCELLED_MESSAGE;
-    return { severity: 'ERROR', sqlState: '57014', message };
+    // Postgres' own words, which clients and people recognise; what was in flight goes in the detail.
+    const detail = isDoqlError(err) ? oneLine(err.message) : undefined;
+    return { severity: 'ERROR', sqlState: '57014', message: CANCELLED_MESSAGE, ...(detail && detail !== CANCELLED_MESSAGE ? { detail } : {}) };
   }
   if (isDoqlError(err)) {
     const sqlState = err.sqlState ?? SQL_STATE_BY_CODE[err.code] ?? 'XX000';
