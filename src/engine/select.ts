@@ -81,8 +81,10 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       // better-sqlite3 copies each yielded row before asking for the next, so one array serves them all
       // (100,000 fresh arrays were most of a GROUP BY's time, in garbage collection).
       const row = new Array<SqliteValue>(values.length).fill(null);
+      // Only the columns the statement reads change from row to row; the others stay null.
+      const read = values.flatMap((v, j) => (v ? [[j, v] as const] : []));
       for (let i = 0; i < n; i++) {
-        for (let j = 0; j < values.length; j++) row[j] = values[j] ? values[j]![i] : null;
+        for (const [j, v] of read) row[j] = v[i];
         yield row;
       }
     },
