@@ -188,6 +188,30 @@ function planExec(session: DoqlSession, m: Extract<Mutation, { verb: 'exec' }>):
   return { resource, method, requests: [buildRequest(resource.id, method, m.args, { json: m.json, stringExample: stringExampleOf(session, method) })], selected: false };
 }
 
+function queryText(r: PlannedRequest): string {
+  const qs = new URLSearchParams(Object.entries(r.query).map(([k, v]) => [k, String(v)])).toString();
+  return qs ? `?${qs}` : '';
+}
+
+/**
+ * What a collection DELETE would remove, read through the resource's list with the same filters
+ * (ids or names, for the confirmation); undefined when the list cannot take those filters.
+ */
+async function bulkTargets(session: DoqlSession, resource: Resource, r: PlannedRequest, options: ExecuteOptions): Promise<string[] | undefined> {
+  const idCol = ID_COLUMNS.find((c) => resource.columns.some((x) => x.name === c));
+  if (!idCol) return undefined;
+  const literal = (v: string | number | boolean): string => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v));
+  const where = Object.entries(r.query)
+    .map(([k, v]) => `"${k.replace(/"/g, '""')}" = ${literal(v)}`)
+    .join(' AND ');
+  try {
+    const rows = await session.select(`SELECT "${idCol}" FROM "${resource.id}" WHERE ${where}`, options);
+    return rows.rows.map((row) => String(row[0]));
+  } catch {
+    return undefined;
+  }
+}
+
 function requestUrl(session: DoqlSession, r: PlannedRequest): string {
   const qs = new URLSearchParams(Object.entries(r.query).map(([k, v]) => [k, String(v)])).toString();
   return `${session.mutation.baseUrl ?? ''}${r.path}${qs ? `?${qs}` : ''}`;
@@ -256,13 +280,21 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
   if (requests.length === 0) {
     return { kind: 'command', columns: [], rows: [], command: `${m.verb.toUpperCase()} 0`, notices: [`no rows matched: nothing sent`] };
   }
-  if (requests.length > 1 && m.verb !== 'insert') {
-    const list = requests.map((r) => `  ${r.method} ${r.path}${r.body ? ` ${JSON.stringify(r.body)}` : ''}`).join('\n');
-    const message = `${m.verb.toUpperCase()} would change ${requests.length} rows of ${resource.id}:\n${list}`;
+  // A DELETE on a collection (`DELETE /v2/droplets?tag_name=ci`) is one request that can remove many rows.
+  const bulk = m.verb === 'delete' && requests.length === 1 && !method.path.endsWith('}') && Object.keys(requests[0].query).length > 0;
+  const affected = bulk && !opts.yes ? await bulkTargets(session, resource, requests[0], options) : undefined;
+  if ((requests.length > 1 && m.verb !== 'insert') || (bulk && (affected === undefined || affected.length > 1))) {
+    const list = requests.map((r) => `  ${r.method} ${r.path}${queryText(r)}${r.body ? ` ${JSON.stringify(r.body)}` : ''}`).join('\n');
+    const what = bulk
+      ? `${m.verb.toUpperCase()} would remove ${affected ? `${affected.length} rows` : 'every matching row'} of ${resource.id}${affected?.length ? ` (${affected.join(', ')})` : ''} in one request:\n${list}`
+      : `${m.verb.toUpperCase()} would change ${requests.length} rows of ${resource.id}:\n${list}`;
     if (!opts.yes) {
-      const ok = opts.confirm ? await opts.confirm(message) : false;
+      const ok = opts.confirm ? await opts.confirm(what) : false;
       if (!ok) {
-        throw new DoqlError('validation', `${m.verb.toUpperCase()} would change ${requests.length} rows of ${resource.id} (${requests.map((r) => r.path).join(', ')}); nothing was sent`, {
+        const summary = bulk
+          ? `${m.verb.toUpperCase()} would remove ${affected ? `${affected.length} rows` : 'every matching row'} of ${resource.id} (${requests[0].path}${queryText(requests[0])}${affected?.length ? `: ${affected.join(', ')}` : ''}); nothing was sent`
+          : `${m.verb.toUpperCase()} would change ${requests.length} rows of ${resource.id} (${requests.map((r) => r.path).join(', ')}); nothing was sent`;
+        throw new DoqlError('validation', summary, {
           hint: opts.confirm ? 'not confirmed' : 'rerun with --yes to allow changes to several rows',
         });
       }
