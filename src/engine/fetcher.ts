@@ -81,18 +81,30 @@ function headersOf(method: Method, params: Record<string, QueryValue>): Record<s
   return out;
 }
 
+function hasNextPage(body: unknown): boolean {
+  const links = (body as { links?: { pages?: { next?: unknown } } } | null)?.links;
+  return typeof links?.pages?.next === 'string';
+}
+
 /** Fetches the items a method returns for the given params: every page of a list, or one object. */
 export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSignal): Promise<FetchedRows> {
   const { method, params } = key;
   const path = fillPath(method.path, params);
   const query = queryOf(method, params);
   const pinnedPage = params.page !== undefined || params.per_page !== undefined;
-  if (method.paginated && method.returnsList && method.objectKey && method.objectKey !== '$' && !pinnedPage) {
-    const { items, response } = await api.list({ path, query, listKey: method.objectKey.slice(2), signal });
+  const listKey = method.returnsList && method.objectKey && method.objectKey !== '$' ? method.objectKey.slice(2) : undefined;
+  if (method.paginated && listKey && !pinnedPage) {
+    const { items, response } = await api.list({ path, query, listKey, signal });
     return { items, ...envelopeOf(method, response.body) };
   }
   try {
     const res = await api.request({ method: method.httpMethod.toUpperCase(), path, query, headers: headersOf(method, params), signal });
+    // A list the spec calls unpaged that answers with a next page anyway: fetch every page rather than
+    // return part of the listing.
+    if (listKey && !pinnedPage && method.httpMethod === 'get' && hasNextPage(res.body)) {
+      const { items, response } = await api.list({ path, query, listKey, signal });
+      return { items, ...envelopeOf(method, response.body) };
+    }
     return { items: extractItems(method, res.body), ...envelopeOf(method, res.body) };
   } catch (err) {
     // A get by id that finds nothing is an empty result, not an error.
