@@ -1,24 +1,15 @@
 // A DELETE on a collection (`DELETE /v2/droplets?tag_name=ci`) is one request that can remove many rows:
 // doql reads what it would remove and asks first when that is more than one row.
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAll, failure, insertDroplets, routes, sessionOn, startSandbox } from './harness.js';
+import { closeAll, failure, routes, sessionOn, withCiDroplets } from './harness.js';
 
 afterAll(closeAll);
 
 const BY_TAG = `DELETE FROM digitalocean.compute.droplets WHERE tag_name = 'ci'`;
 
-async function withCi(names: string[]) {
-  const sb = await startSandbox();
-  const seed = sessionOn(sb);
-  await seed.run(insertDroplets(names.map((name) => ({ name, tags: ['ci'] }))));
-  const ids = (await seed.rows(`SELECT id FROM digitalocean.compute.droplets WHERE name LIKE 'ci-%'`)).map((x) => String(x.id));
-  sb.resetCounts();
-  return { sb, ids };
-}
-
 describe('a DELETE by tag', () => {
   it('matching several droplets asks first, naming them; declining sends nothing', async () => {
-    const { sb, ids } = await withCi(['ci-1', 'ci-2']);
+    const { sb, ids } = await withCiDroplets(['ci-1', 'ci-2']);
     const asked: string[] = [];
     const t = sessionOn(sb, { confirm: async (m) => (asked.push(m), false) });
     const err = await failure(t.run(BY_TAG));
@@ -31,7 +22,7 @@ describe('a DELETE by tag', () => {
   });
 
   it('without a way to ask, it refuses unless told yes; with yes it is one request', async () => {
-    const { sb } = await withCi(['ci-1', 'ci-2', 'ci-3']);
+    const { sb } = await withCiDroplets(['ci-1', 'ci-2', 'ci-3']);
     await failure(sessionOn(sb).run(BY_TAG));
     expect(routes(sb)['DELETE /v2/droplets']).toBeUndefined();
     const [r] = await sessionOn(sb, { yes: true }).run(BY_TAG);
@@ -42,7 +33,7 @@ describe('a DELETE by tag', () => {
   });
 
   it('matching one droplet needs no question', async () => {
-    const { sb } = await withCi(['ci-1']);
+    const { sb } = await withCiDroplets(['ci-1']);
     const [r] = await sessionOn(sb, { confirm: async () => { throw new Error('asked'); } }).run(BY_TAG);
     expect(r.command).toBe('DELETE 1');
   });

@@ -1,24 +1,15 @@
 // A change to several rows is confirmed first: the question lists each request; a refusal sends nothing; a
 // predicate that matches nothing sends nothing; one matching row needs no confirmation.
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAll, failure, insertDroplets, routes, sessionOn, startSandbox } from './harness.js';
+import { closeAll, failure, insertDroplets, routes, sessionOn, startSandbox, withCiDroplets } from './harness.js';
 
 afterAll(closeAll);
 
 const DELETE_CI = `DELETE FROM digitalocean.compute.droplets WHERE tag_name = 'ci' AND created_at < '2100-01-01'`;
 
-async function withCi(names: string[]) {
-  const sb = await startSandbox();
-  const seed = sessionOn(sb);
-  await seed.run(insertDroplets(names.map((name) => ({ name, tags: ['ci'] }))));
-  const ids = (await seed.rows(`SELECT id FROM digitalocean.compute.droplets WHERE name LIKE 'ci-%'`)).map((x) => String(x.id));
-  sb.resetCounts();
-  return { sb, ids };
-}
-
 describe('confirming changes to several rows', () => {
   it('the question lists each DELETE; declining sends nothing and says it was not confirmed', async () => {
-    const { sb, ids } = await withCi(['ci-1', 'ci-2']);
+    const { sb, ids } = await withCiDroplets(['ci-1', 'ci-2']);
     const asked: string[] = [];
     const t = sessionOn(sb, { confirm: async (m) => (asked.push(m), false) });
     const err = await failure(t.run(DELETE_CI));
@@ -31,7 +22,7 @@ describe('confirming changes to several rows', () => {
   });
 
   it('accepting sends one DELETE per row', async () => {
-    const { sb } = await withCi(['ci-1', 'ci-2', 'ci-3']);
+    const { sb } = await withCiDroplets(['ci-1', 'ci-2', 'ci-3']);
     const t = sessionOn(sb, { confirm: async () => true });
     const [r] = await t.run(DELETE_CI);
     expect(r.command).toBe('DELETE 3');
@@ -39,7 +30,7 @@ describe('confirming changes to several rows', () => {
   });
 
   it('one matching row is deleted without asking', async () => {
-    const { sb, ids } = await withCi(['ci-1']);
+    const { sb, ids } = await withCiDroplets(['ci-1']);
     const t = sessionOn(sb, { confirm: async () => expect.fail('asked for one row') });
     await t.run(DELETE_CI);
     expect(t.changes()).toEqual([{ method: 'DELETE', path: `/v2/droplets/${ids[0]}` }]);

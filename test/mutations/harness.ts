@@ -138,3 +138,13 @@ export function jsonl(stdout: string): Record<string, unknown>[] {
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
+
+/** A fresh sandbox with droplets `names` tagged `ci` (names start with `ci-`); counts start at zero. */
+export async function withCiDroplets(names: string[]): Promise<{ sb: Sandbox; ids: string[] }> {
+  const sb = await startSandbox();
+  const seed = sessionOn(sb);
+  await seed.run(insertDroplets(names.map((name) => ({ name, tags: ['ci'] }))));
+  const ids = (await seed.rows(`SELECT id FROM digitalocean.compute.droplets WHERE name LIKE 'ci-%'`)).map((x) => String(x.id));
+  sb.resetCounts();
+  return { sb, ids };
+}
