@@ -15,7 +15,7 @@ import { runCatalogStatement } from './catalog-statements.js';
 import { PgCompat } from './pg-catalog.js';
 import { FetchCache, type EngineApi } from './fetcher.js';
 import { runSelect, type SelectContext } from './select.js';
-import { collidingParams, PARAM_SUFFIX } from './method-choice.js';
+import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
 import { sessionSetting } from './session-settings.js';
 import type { ExecuteOptions, Session, StatementResult } from './types.js';
 
@@ -106,6 +106,15 @@ export class DoqlSession implements Session {
         return collidingParams(this.resource(id));
       } catch {
         return new Set<string>(); // an unknown name fails later, with suggestions
+      }
+    },
+    shape: (id: string): { params: ReadonlySet<string>; columns: ReadonlySet<string> } | undefined => {
+      try {
+        const r = this.resource(id);
+        const columns = new Set(r.columns.map((c) => c.name));
+        return { params: new Set(tableParameters(r).filter((p) => !p.endsWith(PARAM_SUFFIX))), columns };
+      } catch {
+        return undefined;
       }
     },
     starColumns: (id: string): readonly string[] | undefined => {

@@ -1,6 +1,7 @@
 // Rewrites 3-part resource names (`digitalocean.databases.backups`) into quoted SQLite table names,
 // `$1` placeholders into SQLite's `?1`, and `param = …` on a param that shares its name with a column
 // into the param's hidden column, leaving strings and comments untouched.
+import { DoqlError } from '../errors.js';
 import { identValue, type Token } from './lexer.js';
 
 export interface Rewritten {
@@ -18,6 +19,8 @@ export interface RewriteOptions {
    * envelope columns are left out); undefined when `*` may stay as it is.
    */
   starColumns?: (resourceId: string) => readonly string[] | undefined;
+  /** A resource's hidden parameter columns and its real columns, to refuse `param = own column`. */
+  shape?: (resourceId: string) => { params: ReadonlySet<string>; columns: ReadonlySet<string> } | undefined;
 }
 
 const PROVIDERS = new Set(['digitalocean']);
@@ -83,6 +86,7 @@ export function rewriteResourceNames(tokens: Token[], options: RewriteOptions = 
     pieces.push({ text: t.text, kind: t.kind });
   }
   if (options.colliding && resources.size) redirectCollidingParams(pieces, options.colliding, options.suffix ?? '$p');
+  if (options.shape && resources.size) refuseParamAgainstOwnColumn(pieces, options.shape);
   if (options.starColumns && resources.size) expandStars(pieces, options.starColumns);
   return { sql: pieces.map((p) => p.text).join(''), resources: [...resources] };
 }
@@ -129,6 +133,53 @@ function redirectCollidingParams(pieces: Piece[], colliding: (id: string) => Rea
       if (owners.length === 1) resource = owners[0];
     }
     if (resource && colliding(resource).has(name)) p.text = `"${name}${suffix}"`;
+  });
+}
+
+/**
+ * `WHERE droplet_id = id`: a parameter compared with a column of its own table can never be given to the
+ * API (the value is only known after the call), and SQLite would quietly answer with no rows.
+ */
+function refuseParamAgainstOwnColumn(
+  pieces: Piece[],
+  shape: (id: string) => { params: ReadonlySet<string>; columns: ReadonlySet<string> } | undefined,
+): void {
+  const sig = pieces.filter((p) => p.kind !== 'space' && p.kind !== 'comment' && p.kind !== 'hint');
+  const aliases = aliasMap(sig);
+  const references = sig.filter((p) => p.resource);
+  // With one table reference an unqualified name is its column; with several (self-joins too) only a
+  // qualifier tells which reference a name belongs to.
+  const only = references.length === 1 ? references[0].text.toLowerCase() : undefined;
+  const name = (p: Piece): string => identValue({ kind: p.kind, text: p.text, start: 0, end: 0 });
+  const isName = (p: Piece | undefined): p is Piece => !!p && (p.kind === 'word' || p.kind === 'quoted') && !p.resource;
+  /** `[q .] col` ending (backwards) or starting (forwards) at k: which table reference, and the column. */
+  const operand = (k: number, forward: boolean): { ref?: string; name: string } | undefined => {
+    if (forward) {
+      const q = sig[k];
+      if (sig[k + 1]?.text === '.' && isName(sig[k + 2]) && q) return { ref: name(q).toLowerCase(), name: name(sig[k + 2]) };
+      return isName(q) ? { ref: only, name: name(q) } : undefined;
+    }
+    const c = sig[k];
+    if (!isName(c)) return undefined;
+    if (sig[k - 1]?.text === '.' && sig[k - 2]) return { ref: name(sig[k - 2]).toLowerCase(), name: name(c) };
+    return { ref: only, name: name(c) };
+  };
+  sig.forEach((p, k) => {
+    if (p.text !== '=' && p.text !== '==') return;
+    const left = operand(k - 1, false);
+    const right = operand(k + 1, true);
+    if (!left?.ref || !right?.ref || left.ref !== right.ref) return;
+    const resource = aliases.get(left.ref);
+    const s = resource ? shape(resource) : undefined;
+    if (!s) return;
+    for (const [a, b] of [
+      [left, right],
+      [right, left],
+    ] as const) {
+      if (s.params.has(a.name) && s.columns.has(b.name)) {
+        throw new DoqlError('validation', `${a.name} is a parameter of ${resource}'s API call and ${b.name} one of its own columns: the parameter needs a value (= 'x', IN (…)) or a column of another table`, { sqlState: '42P10' });
+      }
+    }
   });
 }
 
