@@ -27,13 +27,13 @@ export function sessionSetting(stmt: Extract<Statement, { kind: 'session_setting
   const toks = significant(stmt.tokens);
   const verb = toks[0]?.text.toUpperCase() ?? '';
   if (verb === 'SHOW') {
-    const name = toks
+    const ALIASES: Record<string, string> = { transactionisolationlevel: 'transaction_isolation', time_zone: 'timezone' };
+    const typed = toks
       .slice(1)
       .map((t) => t.text)
       .join('')
       .toLowerCase();
-    const alias: Record<string, string> = { transactionisolationlevel: 'transaction_isolation', time_zone: 'timezone' };
-    if (alias[name]) return sessionSetting({ ...stmt, tokens: [...stmt.tokens.slice(0, 1), { kind: 'space', text: ' ', start: 0, end: 0 }, { kind: 'word', text: alias[name], start: 0, end: 0 }] });
+    const name = ALIASES[typed] ?? typed;
     if (name !== 'all' && !(name in SETTINGS)) {
       throw new DoqlError('parse', `unknown SHOW ${name ? `"${toks.slice(1).map((t) => t.text).join(' ')}"` : 'statement'}: expected SHOW SERVICES|RESOURCES|METHODS IN …, SHOW INSERT INTO …, or a setting (${Object.keys(SETTINGS).join(', ')})`, { sqlState: '42704' });
     }
