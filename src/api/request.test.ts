@@ -31,7 +31,9 @@ function flaky(times: number, fault: Handler): Handler {
   return (req, res, raw) => (n++ < times ? fault(req, res, raw) : sendJson(res, 200, { ok: true }));
 }
 
-const drop: Handler = (_req, res) => res.socket?.destroy();
+const drop: Handler = (_req, res) => {
+  res.socket?.destroy();
+};
 const truncated: Handler = (_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': '40' });
   res.write('{"droplet": {"id": 1, "na');

@@ -1,39 +1,12 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { runPsql, type ProcessRun } from '../../test/support/run-process.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../test/server/server-fixture.js';
 import { selfSignedCertificate, startServer } from '../../test/server/server-fixture.js';
 
-interface PsqlRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real psql binary against the test server; `whileRunning` gets the child to signal it. */
-function psql(
-  port: number,
-  args: string[],
-  env: Record<string, string> = {},
-  whileRunning?: (child: ReturnType<typeof spawn>) => void,
-): Promise<PsqlRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-X', '-w', '-h', '127.0.0.1', '-p', String(port), '-U', 'tester', '-d', 'doql', ...args], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        LANG: 'C.UTF-8',
-        PGCONNECT_TIMEOUT: '5',
-        PGPASSFILE: '/nonexistent/doql-test-pgpass', // no ~/.pgpass: only PGPASSWORD counts
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    whileRunning?.(child);
-  });
+function psql(port: number, args: string[], env: Record<string, string> = {}, whileRunning?: (child: ChildProcess) => void): Promise<ProcessRun> {
+  return runPsql(port, args, { database: 'doql', env, whileRunning });
 }
 
 describe('wire server with psql, no password', () => {

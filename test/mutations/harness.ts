@@ -1,6 +1,5 @@
 // What the mutation tests share: an in-process sandbox, a session on it that records what doql sends, rows as
 // objects, and the doql command line run as a child process (asynchronously, so the in-process sandbox keeps serving).
-import { spawn } from 'node:child_process';
 import { createApiClient, type ApiClient } from '../../src/api/client.js';
 import { createSession, type DoqlSession, type MutationOptions } from '../../src/engine/session.js';
 import type { EngineApi } from '../../src/engine/fetcher.js';
@@ -8,6 +7,7 @@ import type { StatementResult } from '../../src/engine/types.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { builtInCatalog } from '../../src/sandbox/test-catalog.js';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
+import { runProcess, type ProcessRun } from '../support/run-process.js';
 
 export const DROPLET_SIZE = 's-1vcpu-1gb';
 export const DROPLET_IMAGE = 'ubuntu-24-04-x64';
@@ -95,12 +95,7 @@ export async function closeAll(): Promise<void> {
   await Promise.all(open.splice(0).map((x) => x.close()));
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type CliResult = ProcessRun;
 
 /**
  * Runs bin/doql.js with a fresh DOQL_HOME (or the given one), no terminal on any stream, and only the
@@ -113,22 +108,8 @@ export function doql(args: string[], options: { sandbox?: Sandbox; home?: string
     env.DIGITALOCEAN_TOKEN = options.sandbox.token;
     pre.push('--api-url', options.sandbox.url);
   }
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    // Options go after the statement or subcommand: doql reads an `exec` subcommand's own options only.
-    const child = spawn(process.execPath, [DOQL_BIN, ...args, ...pre], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-    child.stdin.end(options.input ?? '');
-  });
+  // Options go after the statement or subcommand, as a user may type them.
+  return runProcess(process.execPath, [DOQL_BIN, ...args, ...pre], { env, cwd: options.cwd, input: options.input });
 }
 
 /** `-o jsonl` output as objects. */

@@ -1,6 +1,5 @@
 // Shared by the SELECT behaviour tests: a real sandbox, a session built the way the CLI builds one,
 // direct HTTP to the sandbox (the ground truth), and the real CLI as a child process.
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { createSession, type DoqlSession } from '../../src/engine/session.js';
 import type { CellValue } from '../../src/engine/types.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { BUILT_CATALOG, DOQL_BIN } from '../cli/doql-home.js';
+import { runProcess, type ProcessRun } from '../support/run-process.js';
 
 export { buildMissing } from '../cli/doql-home.js';
 
@@ -94,11 +94,7 @@ export function tempDir(prefix = 'doql-select-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ProcessRun;
 
 /**
  * Runs `node bin/doql.js ARGS` asynchronously (an in-process sandbox must keep serving while it runs),
@@ -106,21 +102,8 @@ export interface CliResult {
  */
 export function doql(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const home = env.DOQL_HOME ?? tempDir('doql-home-');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DOQL_BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: home, DOQL_HOME: home, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runProcess(process.execPath, [DOQL_BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: home, DOQL_HOME: home, NO_COLOR: '1', ...env },
   });
 }
 

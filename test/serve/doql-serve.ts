@@ -1,6 +1,7 @@
 // Runs the real `doql serve` binary (dist/, so `npm run build` first) on a free port, and real psql against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
+import { runPsql, type ProcessRun } from '../support/run-process.js';
 
 export interface DoqlServe {
   port: number;
@@ -55,31 +56,11 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export interface PsqlRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type PsqlRun = ProcessRun;
 
-/** Runs psql 15 (`-X`: no psqlrc) against the server as user `tester`, database `digitalocean`. */
+/** Runs psql 15 against the server as user `tester`, database `digitalocean`. */
 export function psql(port: number, args: string[], whileRunning?: (child: ChildProcess) => void): Promise<PsqlRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-X', '-w', '-h', '127.0.0.1', '-p', String(port), '-U', 'tester', '-d', 'digitalocean', ...args], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        LANG: 'C.UTF-8',
-        PGCONNECT_TIMEOUT: '5',
-        PGPASSFILE: '/nonexistent/doql-test-pgpass',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    whileRunning?.(child);
-  });
+  return runPsql(port, args, { database: 'digitalocean', whileRunning });
 }
 
 /** `psql -A -t -F ' | ' -c …`: unaligned rows, fields joined by ` | `, no headers or footers. */
