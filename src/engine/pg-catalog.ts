@@ -11,7 +11,8 @@ import type Database from 'better-sqlite3';
 import type { Catalog, SqlType } from '../catalog/types.js';
 import type { LoadedCatalog } from '../catalog/load.js';
 import { DoqlError, isDoqlError } from '../errors.js';
-import { tokenize, type Token } from '../sql/lexer.js';
+import { identValue, tokenize, type Token } from '../sql/lexer.js';
+import { sqliteError } from './sqlite-error.js';
 import { rewriteResourceNames } from '../sql/rewrite.js';
 import { buildCatalogDatabase } from './pg-catalog-database.js';
 import { registerPgFunctions } from './pg-catalog-functions.js';
@@ -60,21 +61,6 @@ function catalogDatabase(catalog: Catalog): Database.Database {
   return s.db;
 }
 
-/** SQLite's messages, as the errors a Postgres client expects (SQLSTATE, one line). */
-function sqliteError(err: unknown): DoqlError {
-  if (isDoqlError(err)) return err;
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  const table = /no such table: (?:main\.)?(.*)/.exec(message);
-  if (table) return new DoqlError('not_found', `relation "${table[1]}" does not exist`, { sqlState: '42P01', cause: err });
-  const column = /no such column: (.*)/.exec(message);
-  if (column) return new DoqlError('not_found', `column ${column[1]} does not exist`, { sqlState: '42703', cause: err });
-  const fn = /no such function: (.*)/.exec(message);
-  if (fn) return new DoqlError('not_found', `function ${fn[1].toLowerCase()}() does not exist`, { sqlState: '42883', cause: err });
-  if (/syntax error|incomplete input|unrecognized token/.test(message)) {
-    return new DoqlError('parse', `SQL: ${message}`, { sqlState: '42601', cause: err });
-  }
-  return new DoqlError('validation', `SQL: ${message}`, { sqlState: '22023', cause: err });
-}
 
 /** SQLite's declared types of the emulated tables' columns, as doql types. */
 const DECLARED: Record<string, SqlType> = { BOOLEAN: 'BOOLEAN', INTEGER: 'INTEGER', REAL: 'REAL', TEXT: 'TEXT', JSON: 'JSON' };
@@ -85,6 +71,26 @@ function inferType(rows: CellValue[][], i: number): SqlType {
   if (values.every((v) => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v)))) return 'INTEGER';
   if (values.every((v) => typeof v === 'number' || typeof v === 'bigint')) return 'REAL';
   return 'TEXT';
+}
+
+/** Catalog functions whose names do not start with `pg_`. */
+const CATALOG_FUNCTIONS = new Set(
+  'version current_database current_catalog current_schema current_schemas current_setting set_config current_user session_user current_role obj_description col_description shobj_description format_type getdatabaseencoding quote_ident txid_current has_table_privilege has_schema_privilege has_database_privilege has_column_privilege has_any_column_privilege has_function_privilege has_sequence_privilege'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Whether a query asks about the emulated Postgres catalog (pg_* tables and functions,
+ * information_schema, version() …). Plain SQLite queries stay on the session's own database, so
+ * `SELECT 1` does not build the catalog database (~60 ms) it never reads.
+ */
+function namesCatalog(tokens: Token[]): boolean {
+  return tokens.some((t) => {
+    if (t.kind !== 'word' && t.kind !== 'quoted') return false;
+    const name = identValue(t).toLowerCase();
+    return name.startsWith('pg_') || name === 'information_schema' || CATALOG_FUNCTIONS.has(name);
+  });
 }
 
 export class PgCompat {
@@ -105,13 +111,14 @@ export class PgCompat {
     let catalog: boolean;
     try {
       rewritten = rewritePostgres(tokens, false, this.qualify);
-      catalog = rewriteResourceNames(rewritten.changed ? tokenize(rewritten.sql) : tokens).resources.length === 0;
+      // Postgres syntax (casts give typed columns) or the catalog's names; a plain `SELECT 1` stays put.
+      catalog = (namesCatalog(tokens) || rewritten.changed) && rewriteResourceNames(rewritten.changed ? tokenize(rewritten.sql) : tokens).resources.length === 0;
       // Queries about the server get Postgres' column names (`version`, not `version()`).
       if (catalog) rewritten = rewritePostgres(tokens, true, this.qualify);
     } catch (err) {
       if (isDoqlError(err)) throw err;
       // A rewriter bug must not hide the query: SQLite gets it as written and reports what it cannot run.
-      return { catalog: rewriteResourceNames(tokens).resources.length === 0, tokens, columnTypes: [] };
+      return { catalog: namesCatalog(tokens) && rewriteResourceNames(tokens).resources.length === 0, tokens, columnTypes: [] };
     }
     if (!rewritten.changed) return { catalog, tokens, columnTypes: rewritten.columnTypes };
     if (!catalog && !this.registered) {

@@ -2,12 +2,13 @@
 // run in rounds — a run records its cache misses, they are fetched concurrently, and the statement
 // runs again until a run misses nothing. Only that last run's rows are returned.
 import type Database from 'better-sqlite3';
-import { DoqlError, isDoqlError } from '../errors.js';
+import { DoqlError } from '../errors.js';
 import type { Column, Resource } from '../catalog/types.js';
 import type { CellValue, ResultColumn, StatementResult } from '../engine/types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchKey, type QueryValue } from './fetcher.js';
 import { columnValues, type SqliteValue } from './rows.js';
+import { sqliteError } from './sqlite-error.js';
 import { identValue, tokenize } from '../sql/lexer.js';
 
 /** State of the run in progress: which fetches it missed. */
@@ -93,22 +94,6 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
   return resource;
 }
 
-function sqliteError(err: unknown): DoqlError {
-  if (isDoqlError(err)) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  // SQLite's own messages are clear; say they come from SQL and keep them on one line.
-  const unknownTable = /no such table: (.*)/.exec(message);
-  if (unknownTable) return new DoqlError('not_found', `no such table: ${unknownTable[1]}`, { sqlState: '42P01', cause: err });
-  const paramOp = /virtual table parameter "(.*)" can only be constrained by the '=' operator/.exec(message);
-  if (paramOp) {
-    return new DoqlError('parse', `${paramOp[1]} is a parameter of the API call: compare it with = or IN (…), not other operators`, {
-      sqlState: '42601',
-      cause: err,
-    });
-  }
-  const code = /syntax error|incomplete input|unrecognized token/.test(message) ? 'parse' : 'validation';
-  return new DoqlError(code, `SQL: ${message.split('\n')[0]}`, { sqlState: code === 'parse' ? '42601' : '22023', cause: err });
-}
 
 /**
  * The identifiers a statement mentions, or undefined when it selects `*` / `t.*` (every column is read).

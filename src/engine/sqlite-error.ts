@@ -1,0 +1,22 @@
+// SQLite's failures as the one-line DoqlErrors doql shows, with the SQLSTATE a Postgres client expects.
+import { DoqlError, isDoqlError } from '../errors.js';
+
+export function sqliteError(err: unknown): DoqlError {
+  if (isDoqlError(err)) return err;
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const table = /no such table: (?:main\.)?(.*)/.exec(message);
+  if (table) return new DoqlError('not_found', `no such table: ${table[1]}`, { sqlState: '42P01', cause: err });
+  if (/^no such column: /.test(message)) return new DoqlError('not_found', `SQL: ${message}`, { sqlState: '42703', cause: err });
+  if (/^no such function: /.test(message)) return new DoqlError('not_found', `SQL: ${message}`, { sqlState: '42883', cause: err });
+  const paramOp = /virtual table parameter "(.*)" can only be constrained by the '=' operator/.exec(message);
+  if (paramOp) {
+    return new DoqlError('parse', `${paramOp[1]} is a parameter of the API call: compare it with = or IN (…), not other operators`, {
+      sqlState: '42601',
+      cause: err,
+    });
+  }
+  if (/syntax error|incomplete input|unrecognized token/.test(message)) {
+    return new DoqlError('parse', `SQL: ${message}`, { sqlState: '42601', cause: err });
+  }
+  return new DoqlError('validation', `SQL: ${message}`, { sqlState: '22023', cause: err });
+}
