@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, DoqlError } from '../errors.js';
 import { createApiClient } from './client.js';
 import type { ApiClient } from './types.js';
-import { listHandler, sendJson, startFakeServer } from './fake-do-server.js';
-import type { FakeServer, Handler } from './fake-do-server.js';
+import { listHandler, sendJson, startFakeServer } from '../../test/api/fake-do-server.js';
+import type { FakeServer, Handler } from '../../test/api/fake-do-server.js';
 
 const TOKEN = 'dop_v1_' + 'a'.repeat(64);
 let server: FakeServer | undefined;

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient } from './client.js';
 import { RateLimitPacer, resetToLocal } from './rate-limit.js';
 import type { ApiClient, ApiClientOptions } from './types.js';
-import { sendJson, startFakeServer } from './fake-do-server.js';
-import type { FakeServer, Handler } from './fake-do-server.js';
+import { sendJson, startFakeServer } from '../../test/api/fake-do-server.js';
+import type { FakeServer, Handler } from '../../test/api/fake-do-server.js';
 
 const TOKEN = 'dop_v1_' + 'c'.repeat(64);
 const servers: FakeServer[] = [];

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, DoqlError } from '../errors.js';
 import { createApiClient } from './client.js';
 import type { ApiClient, ApiClientOptions, RequestEvent } from './types.js';
-import { delay, sendJson, startFakeServer } from './fake-do-server.js';
-import type { FakeServer, Handler } from './fake-do-server.js';
+import { delay, sendJson, startFakeServer } from '../../test/api/fake-do-server.js';
+import type { FakeServer, Handler } from '../../test/api/fake-do-server.js';
 
 const TOKEN = 'dop_v1_' + 'b'.repeat(64);
 const servers: FakeServer[] = [];

@@ -43,7 +43,7 @@ describe('doql sandbox options', () => {
   });
 
   it('serves until stopped, printing its URL and token', async () => {
-    const { builtInCatalog } = await import('./test-catalog.js');
+    const { builtInCatalog } = await import('../../test/sandbox/test-catalog.js');
     const out: string[] = [];
     const stop = new AbortController();
     let url = '';

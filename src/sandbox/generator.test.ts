@@ -4,7 +4,7 @@ import { DataGenerator, likeExample } from './generator.js';
 import { compileSchema, createAjv } from './openapi-schema.js';
 import { createRng, rngFor } from './prng.js';
 import { sampleFromPattern } from './regex-sample.js';
-import { builtInCatalog } from './test-catalog.js';
+import { builtInCatalog } from '../../test/sandbox/test-catalog.js';
 import { buildVocabulary } from './vocabulary.js';
 
 describe('DataGenerator', () => {

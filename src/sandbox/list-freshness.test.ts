@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from './index.js';
 import type { Sandbox, SandboxOptions } from './index.js';
-import { builtInCatalog } from './test-catalog.js';
+import { builtInCatalog } from '../../test/sandbox/test-catalog.js';
 
 type Row = Record<string, unknown> & { id: number | string };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

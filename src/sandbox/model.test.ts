@@ -1,7 +1,7 @@
 // The collection model derived from the spec: id fields by rule, parents, operation kinds.
 import { describe, expect, it } from 'vitest';
 import { buildModel, pickIdField } from './model.js';
-import { builtInCatalog } from './test-catalog.js';
+import { builtInCatalog } from '../../test/sandbox/test-catalog.js';
 
 describe('pickIdField', () => {
   it.each([

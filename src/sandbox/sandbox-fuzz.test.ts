@@ -7,7 +7,7 @@ import { createSandbox } from './index.js';
 import type { Sandbox } from './index.js';
 import { rngFor } from './prng.js';
 import type { LoadedCatalog } from '../catalog/load.js';
-import { builtInCatalog } from './test-catalog.js';
+import { builtInCatalog } from '../../test/sandbox/test-catalog.js';
 
 const JUNK = ['0', '-1', '999999999999999999999', '%25', '%zz', '..', '.', 'a%2Fb', '%F0%9F%98%80', 'null', 'undefined', '__proto__', 'constructor', "'; DROP TABLE x;--"];
 

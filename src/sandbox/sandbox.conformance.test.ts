@@ -9,7 +9,7 @@ import { createSandbox } from './index.js';
 import type { Sandbox } from './index.js';
 import { compileSchema, createAjv } from './openapi-schema.js';
 import { rngFor } from './prng.js';
-import { builtInCatalog, LATEST_SPEC, latestCatalog, latestSpecAvailable } from './test-catalog.js';
+import { builtInCatalog, LATEST_SPEC, latestCatalog, latestSpecAvailable } from '../../test/sandbox/test-catalog.js';
 
 /**
  * Operations whose documented response schema no body can satisfy (self-contradictory specs).

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeServer } from '../api/fake-do-server.js';
+import type { FakeServer } from '../../test/api/fake-do-server.js';
 import { loadCatalogDir } from '../catalog/load.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { BUILT_CATALOG, buildMissing } from '../../test/cli/doql-home.js';

@@ -5,7 +5,7 @@ import { createSession, type DoqlSession, type MutationOptions } from '../../src
 import type { EngineApi } from '../../src/engine/fetcher.js';
 import type { StatementResult } from '../../src/engine/types.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { builtInCatalog } from '../../src/sandbox/test-catalog.js';
+import { builtInCatalog } from '../sandbox/test-catalog.js';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { runProcess, type ProcessRun } from '../support/run-process.js';
 

@@ -1,6 +1,6 @@
 // A fake DigitalOcean API with three database clusters and their backups, for `doql serve` tests that need
 // rows: it records every request (so tests can see the token was sent to it, and only to it).
-import { delay, sendJson, startFakeServer, type FakeServer } from '../../src/api/fake-do-server.js';
+import { delay, sendJson, startFakeServer, type FakeServer } from '../api/fake-do-server.js';
 
 export const CLUSTERS = [
   { id: '9cc10173-e9ea-4176-9dbc-a4cee4c4ff30', name: 'alpha', engine: 'pg', num_nodes: 1 },

@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LoadedCatalog } from '../catalog/load.js';
-import { loadSpecFile } from '../catalog/load.js';
+import type { LoadedCatalog } from '../../src/catalog/load.js';
+import { loadSpecFile } from '../../src/catalog/load.js';
 
 const require = createRequire(import.meta.url);
 let builtIn: LoadedCatalog | undefined;
