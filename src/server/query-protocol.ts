@@ -7,25 +7,17 @@ import type {
   CloseMessage,
   DescribeMessage,
   ExecuteMessage,
-  FlushMessage,
+  FrontendMessage,
   ParseMessage,
   QueryMessage,
-  SyncMessage,
 } from './frontend-messages.js';
 import { decodeBinaryParam, encodeCell, fieldDescriptions, FormatCode, TypeOid } from './pg-types.js';
 import type { SqlShape } from './sql-scan.js';
 import { scanSql } from './sql-scan.js';
 import { errorFields } from './sql-state.js';
 
-export type QueryProtocolMessage =
-  | QueryMessage
-  | ParseMessage
-  | BindMessage
-  | DescribeMessage
-  | ExecuteMessage
-  | CloseMessage
-  | SyncMessage
-  | FlushMessage;
+/** The frontend messages this layer handles. */
+export type QueryProtocolMessage = Extract<FrontendMessage, { kind: 'query' | 'parse' | 'bind' | 'describe' | 'execute' | 'close' | 'sync' | 'flush' }>;
 
 export interface QueryOutput {
   send(message: Buffer): void;
