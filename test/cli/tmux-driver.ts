@@ -13,9 +13,22 @@ let counter = 0;
 /** Own server socket, so tests never touch a person's tmux sessions. */
 const SOCKET = `doql-test-${process.pid}`;
 
+let keeperStarted = false;
+/**
+ * Starts this process's tmux server with an idle session that outlives every pane. Without it,
+ * killing the last pane's session makes the server exit, and a `new-session` sent while it is
+ * exiting fails with "server exited unexpectedly" (seen in CI).
+ */
+function ensureServer(): void {
+  if (keeperStarted) return;
+  execFileSync('tmux', ['-L', SOCKET, 'new-session', '-d', '-s', 'keeper', 'sleep', '86400'], { encoding: 'utf8' });
+  keeperStarted = true;
+}
+
 /** Stops this process's tmux server and removes its socket file (tmux leaves it behind). */
 export function stopTmuxServer(): void {
   spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  keeperStarted = false;
   // Where tmux puts `-L` sockets (the server may be gone already, so it cannot be asked).
   rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
 }
@@ -25,6 +38,7 @@ export class TmuxPane {
   private readonly name = `pane${++counter}`;
 
   constructor(command: string[], env: Record<string, string>, size = { width: 120, height: 40 }) {
+    ensureServer();
     const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     this.tmux('new-session', '-d', '-s', this.name, '-x', String(size.width), '-y', String(size.height), 'env', ...envArgs, ...command);
     // Keep the pane after the program exits, to see its last words and that it did exit.
