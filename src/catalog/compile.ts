@@ -178,6 +178,15 @@ function bodyFieldsOf(schema: JsonSchema): BodyField[] {
     }));
 }
 
+/** The operation's own server (operation level, else path level) when it is not the API's. */
+function serverOf(op: JsonObject, item: JsonObject, apiServer: string): { server?: string } {
+  const servers = (Array.isArray(op.servers) ? op.servers : Array.isArray(item.servers) ? item.servers : []) as JsonObject[];
+  const url = servers[0]?.url;
+  if (typeof url !== 'string') return {};
+  const bare = (u: string): string => u.replace(/\/+$/, '');
+  return bare(url) === bare(apiServer) ? {} : { server: url };
+}
+
 export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
   assertOpenApi3(doc, options.file);
   const { file } = options;
@@ -324,6 +333,7 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
         successStatus: okCode ? Number(okCode) : 200,
         ...(responseContentType ? { responseContentType } : {}),
         tags,
+        ...serverOf(op, item, catalog.serverUrl),
       };
       schemas.operations[operationId] = {
         ...(requestSchema ? { request: requestSchema } : {}),

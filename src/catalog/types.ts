@@ -82,6 +82,11 @@ export interface Method {
   /** Content type of the success response (`application/json`, `application/yaml`, `text/csv`…). */
   responseContentType?: string;
   tags: string[];
+  /**
+   * The operation's own server when the spec gives it one other than the API's (`https://inference.do-ai.run`,
+   * `https://{agent_url}`). doql sends the API token only to the API, so these run against the sandbox only.
+   */
+  server?: string;
 }
 
 export interface Resource {

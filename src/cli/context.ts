@@ -65,6 +65,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
   const api: EngineApi = {
     request: async (req) => (await getClient()).request(req),
     list: async (req) => (await getClient()).list(req),
+    servesEveryPath: opts.sandbox,
   };
 
   const sessionOptions: SessionOptions = {

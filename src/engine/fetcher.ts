@@ -1,5 +1,6 @@
 // The read side's link to the API: one request (or one complete listing) per method + params,
 // deduplicated within a statement and cached for the session's TTL.
+import { assertServedHere } from './served-here.js';
 import { ApiError, DoqlError } from '../errors.js';
 import type { Method } from '../catalog/types.js';
 import { extractItems, type ColumnCache } from './rows.js';
@@ -16,6 +17,8 @@ export interface EngineApi {
     requestId?: string;
   }>;
   list(req: { path: string; query?: Query; listKey: string; signal?: AbortSignal }): Promise<{ items: unknown[]; pages: number; response: { body: unknown } }>;
+  /** True for the sandbox, which also serves, at its one address, the operations the spec puts on other servers. */
+  servesEveryPath?: boolean;
 }
 
 export interface FetchKey {
@@ -89,6 +92,7 @@ function hasNextPage(body: unknown): boolean {
 /** Fetches the items a method returns for the given params: every page of a list, or one object. */
 export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSignal): Promise<FetchedRows> {
   const { method, params } = key;
+  assertServedHere(api, key.resourceId, method);
   const path = fillPath(method.path, params);
   const query = queryOf(method, params);
   const pinnedPage = params.page !== undefined || params.per_page !== undefined;

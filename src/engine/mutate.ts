@@ -1,5 +1,6 @@
 // INSERT, UPDATE, REPLACE, DELETE and EXEC: plan the requests from the catalog, validate them all,
 // confirm changes to several rows, send (or print, for --dry-run), and wait for actions when asked.
+import { assertServedHere } from './served-here.js';
 import { DoqlError } from '../errors.js';
 import type { Column, JsonSchema, Method, Resource } from '../catalog/types.js';
 import { parseMutation, type Mutation, type WhereClause } from '../sql/mutation-parser.js';
@@ -263,6 +264,8 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     m.verb === 'insert' ? await planInsert(session, m, options) : m.verb === 'exec' ? planExec(session, m) : await planChange(session, m, options);
   const { resource, method, requests } = planned;
   const opts = session.mutation;
+  // Before the dry run too: it must not show a request doql would refuse to send.
+  assertServedHere(session.api(), resource.id, method);
 
   if (opts.dryRun) {
     return {
