@@ -8,7 +8,7 @@ import type { CellValue, ResultColumn, StatementResult } from '../engine/types.j
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchKey, type QueryValue } from './fetcher.js';
 import { columnValues, type SqliteValue } from './rows.js';
-import { sqliteError } from './sqlite-error.js';
+import { sqliteError, withColumnHint } from './sqlite-error.js';
 import { identValue, tokenize } from '../sql/lexer.js';
 
 /** State of the run in progress: which fetches it missed. */
@@ -154,7 +154,7 @@ export async function runSelect(
   try {
     stmt = ctx.db().prepare(sql);
   } catch (err) {
-    throw sqliteError(err);
+    throw withColumnHint(sqliteError(err), resourceIds.flatMap((id) => ctx.registered.get(id) ?? []));
   }
   const bind = bindings(sql, options.params ?? []);
   const statement = ctx.cache.beginStatement();

@@ -1,5 +1,7 @@
 // SQLite's failures as the one-line DoqlErrors doql shows, with the SQLSTATE a Postgres client expects.
 import { DoqlError, isDoqlError } from '../errors.js';
+import { closestNames } from '../catalog/lookup.js';
+import type { Resource } from '../catalog/types.js';
 
 export function sqliteError(err: unknown): DoqlError {
   if (isDoqlError(err)) return err;
@@ -19,4 +21,22 @@ export function sqliteError(err: unknown): DoqlError {
     return new DoqlError('parse', `SQL: ${message}`, { sqlState: '42601', cause: err });
   }
   return new DoqlError('validation', `SQL: ${message}`, { sqlState: '22023', cause: err });
+}
+
+/**
+ * An unknown column in a statement over resources gets a hint: the closest column or parameter of those
+ * resources (`did you mean size_gigabytes?`), or where to see them.
+ */
+export function withColumnHint(err: DoqlError, resources: Resource[]): DoqlError {
+  const unknown = /^SQL: no such column: (?:.*\.)?([^.]+)$/.exec(err.message);
+  if (!unknown || err.hint || !resources.length) return err;
+  const names = resources.flatMap((r) => [
+    ...r.columns.filter((c) => !c.envelope).map((c) => c.name),
+    ...r.methods.flatMap((m) => m.params.filter((p) => p.in !== 'header').map((p) => p.name)),
+  ]);
+  const near = closestNames(unknown[1], names, 3);
+  const hint = near.length
+    ? `did you mean ${near.join(' or ')}?`
+    : `DESCRIBE ${resources.length === 1 ? resources[0].id : resources.map((r) => r.id).join(', ')} lists the columns`;
+  return new DoqlError(err.code, err.message, { hint, sqlState: err.sqlState, cause: err });
 }
