@@ -285,7 +285,11 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
   }
   // A DELETE on a collection (`DELETE /v2/droplets?tag_name=ci`) is one request that can remove many rows.
   const bulk = m.verb === 'delete' && requests.length === 1 && !method.path.endsWith('}') && Object.keys(requests[0].query).length > 0;
-  const affected = bulk && !opts.yes ? await bulkTargets(session, resource, requests[0], options) : undefined;
+  // Read even with --yes: the statement reports how many rows it removed, and sends nothing when none match.
+  const affected = bulk ? await bulkTargets(session, resource, requests[0], options) : undefined;
+  if (affected?.length === 0) {
+    return { kind: 'command', columns: [], rows: [], command: `${m.verb.toUpperCase()} 0`, notices: [`no rows matched: nothing sent`] };
+  }
   if ((requests.length > 1 && m.verb !== 'insert') || (bulk && (affected === undefined || affected.length > 1))) {
     const list = requests.map((r) => `  ${r.method} ${r.path}${queryText(r)}${r.body ? ` ${JSON.stringify(r.body)}` : ''}`).join('\n');
     const what = bulk
@@ -385,8 +389,23 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     }
     return { kind: 'rows', columns: [{ name: 'result', type: 'JSON' }], rows: bodies.map((b) => [b === undefined ? null : JSON.stringify(b)]), command: 'EXEC' };
   }
-  const tag = m.verb === 'insert' ? `INSERT 0 ${requests.length}` : m.verb === 'exec' ? 'EXEC' : `${m.verb.toUpperCase()} ${requests.length}`;
+  const tag =
+    m.verb === 'insert'
+      ? `INSERT 0 ${requests.length}`
+      : m.verb === 'exec'
+        ? 'EXEC'
+        : bulk
+          ? affected
+            ? `${m.verb.toUpperCase()} ${affected.length}`
+            : m.verb.toUpperCase()
+          : `${m.verb.toUpperCase()} ${requests.length}`;
   const statuses = responses.map((r) => r.status);
-  return { kind: 'command', columns: [], rows: [], command: tag, notices: m.verb === 'exec' ? [`${method.name}: HTTP ${statuses.join(', ')}`] : undefined };
+  const notices =
+    m.verb === 'exec'
+      ? [`${method.name}: HTTP ${statuses.join(', ')}`]
+      : bulk && !affected
+        ? [`one request to ${requests[0].path}${queryText(requests[0])}: the API does not say how many rows it removed`]
+        : undefined;
+  return { kind: 'command', columns: [], rows: [], command: tag, notices };
 }
 

@@ -21,15 +21,23 @@ describe('a DELETE by tag', () => {
     expect(routes(sb)['DELETE /v2/droplets']).toBeUndefined();
   });
 
-  it('without a way to ask, it refuses unless told yes; with yes it is one request', async () => {
+  it('without a way to ask, it refuses unless told yes; with yes it is one request, counted by the rows it removed', async () => {
     const { sb } = await withCiDroplets(['ci-1', 'ci-2', 'ci-3']);
     await failure(sessionOn(sb).run(BY_TAG));
     expect(routes(sb)['DELETE /v2/droplets']).toBeUndefined();
     const [r] = await sessionOn(sb, { yes: true }).run(BY_TAG);
-    expect(r.command).toBe('DELETE 1');
+    expect(r.command).toBe('DELETE 3');
     expect(routes(sb)['DELETE /v2/droplets']).toBe(1);
     const left = await sessionOn(sb).rows(`SELECT id FROM digitalocean.compute.droplets WHERE tag_name = 'ci'`);
     expect(left).toEqual([]);
+  });
+
+  it('matching nothing sends nothing and says DELETE 0', async () => {
+    const { sb } = await withCiDroplets(['ci-1']);
+    const [r] = await sessionOn(sb, { yes: true }).run(BY_TAG.replace("'ci'", "'no-such-tag'"));
+    expect(r.command).toBe('DELETE 0');
+    expect(r.notices).toEqual(['no rows matched: nothing sent']);
+    expect(routes(sb)['DELETE /v2/droplets']).toBeUndefined();
   });
 
   it('matching one droplet needs no question', async () => {
