@@ -35,6 +35,8 @@ const SEEDS = [
   "REPLACE digitalocean.compute.droplets SET data__name = 'y', data__tags = json('[1]') WHERE id IN ('a', 'b')",
   "DELETE FROM digitalocean.compute.droplets WHERE id = '{{ id }}' RETURNING *",
   "EXEC /*+ AWAIT */ digitalocean.compute.droplet_actions.droplet_actions_post @droplet_id = '1' @@json = '{\"type\": \"reboot\"}'",
+  "COPY (SELECT 1 AS a, NULL AS b) TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER ';', NULL 'x')",
+  'COPY digitalocean.databases.backups (created_at) TO STDOUT CSV HEADER QUOTE AS \'"\'',
   'REGISTRY LIST',
   "REGISTRY PULL digitalocean FROM '/nonexistent/spec.json'",
   'SET search_path = public',
@@ -45,7 +47,7 @@ const SEEDS = [
 
 const TOKENS = [
   'SELECT', 'FROM', 'WHERE', 'SHOW', 'DESCRIBE', 'INSERT', 'INTO', 'UPDATE', 'SET', 'REPLACE', 'DELETE', 'EXEC', 'REGISTRY',
-  'PULL', 'LIST', 'IN', 'LIKE', 'EXTENDED', 'METHODS', 'RESOURCES', 'SERVICES', 'PROVIDERS', 'RETURNING', 'VALUES', 'WITH',
+  'PULL', 'LIST', 'COPY', 'TO', 'STDOUT', 'CSV', 'HEADER', 'FORMAT', 'IN', 'LIKE', 'EXTENDED', 'METHODS', 'RESOURCES', 'SERVICES', 'PROVIDERS', 'RETURNING', 'VALUES', 'WITH',
   'AND', 'OR', 'NOT', 'NULL', 'JOIN', 'ON', 'digitalocean', 'digitalocean.databases', 'digitalocean.databases.backups',
   'digitalocean.compute.droplets', 'data__name', 'id', '*', ',', ';', '(', ')', '.', '=', "'x'", "'", '"', '`', '[', ']',
   '@p', '@@json', '$1', '?', ':x', '/*+ AWAIT */', '/*', '*/', '--', '{{', '}}', '{{ id }}', '{{ nope }}', '1', '1e', '0x', '->>', '||',

@@ -24,6 +24,7 @@ const TOPICS: Record<string, string> = {
   SHOW INSERT INTO digitalocean.<service>.<resource>   (an INSERT template, required fields marked)
   SELECT … (all of SQLite: joins, CTEs, aggregates, window functions, json_extract, ->>, json_each)
   INSERT INTO … | UPDATE … SET … WHERE … | REPLACE … SET … WHERE … | DELETE FROM … WHERE … | EXEC svc.res.method @p='v'
+  COPY (SELECT …) TO STDOUT [WITH (FORMAT csv, HEADER)]   (Postgres's COPY formats; psql's \\copy … TO 'file' uses it)
   REGISTRY LIST | REGISTRY PULL digitalocean
 `,
   select: `SELECT: required parameters come from WHERE (=, IN (…)) or from a join:

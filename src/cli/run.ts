@@ -1,5 +1,6 @@
 // Runs a script of statements for the command line and prints each result as soon as it is ready.
 import type { StatementResult } from '../engine/types.js';
+import { copyLines } from '../engine/copy-out.js';
 import { createRunContext } from './context.js';
 import { FORMATTERS, type FormatName } from './format/index.js';
 import type { RunOptions } from './options.js';
@@ -34,6 +35,12 @@ export function useColor(opts: RunOptions, out: Output): boolean {
 
 export function printResult(result: StatementResult, format: FormatName, opts: RunOptions, out: Output): void {
   for (const n of result.notices ?? []) out.stderr(n);
+  if (result.copy) {
+    // COPY … TO STDOUT writes its own format, whatever -o says.
+    out.stdout(copyLines(result, result.copy).join(''));
+    if (format === 'table') out.stderr(result.command);
+    return;
+  }
   if (result.kind !== 'rows') {
     if (format === 'table') out.stderr(result.command);
     return;

@@ -8,7 +8,7 @@ export const SQL_KEYWORDS = [
   'JOIN', 'LEFT', 'INNER', 'CROSS', 'ON', 'USING', 'GROUP', 'BY', 'ORDER', 'ASC', 'DESC', 'HAVING', 'LIMIT', 'OFFSET',
   'UNION', 'ALL', 'WITH', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'COALESCE',
   'JSON_EXTRACT', 'JSON_EACH', 'INSERT', 'INTO', 'VALUES', 'UPDATE', 'SET', 'REPLACE', 'DELETE', 'RETURNING', 'EXEC',
-  'SHOW', 'PROVIDERS', 'SERVICES', 'RESOURCES', 'METHODS', 'EXTENDED', 'DESCRIBE', 'REGISTRY', 'LIST', 'PULL', 'TRUE', 'FALSE',
+  'SHOW', 'PROVIDERS', 'SERVICES', 'RESOURCES', 'METHODS', 'EXTENDED', 'DESCRIBE', 'REGISTRY', 'LIST', 'PULL', 'COPY', 'STDOUT', 'TRUE', 'FALSE',
 ];
 
 /** Meta commands and how their first argument completes. */

@@ -7,7 +7,7 @@ import type { LoadedCatalog } from '../catalog/load.js';
 import type { Resource, Service } from '../catalog/types.js';
 import { findResource, findService } from '../catalog/lookup.js';
 import { splitStatements } from '../sql/split.js';
-import { relocateSyntaxError } from '../sql/lexer.js';
+import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
 import { rewriteResourceNames } from '../sql/rewrite.js';
@@ -208,6 +208,12 @@ export class DoqlSession implements Session {
       }
       case 'session_setting':
         return sessionSetting(stmt);
+      case 'copy': {
+        const inner = parseStatement(stmt.query, tokenize(stmt.query));
+        if (inner.kind !== 'select') throw new DoqlError('parse', 'COPY (…) TO STDOUT copies the rows of a SELECT', { sqlState: '0A000' });
+        const rows = await this.executeOne(inner, options);
+        return { ...rows, kind: 'rows', command: `COPY ${rows.rows.length}`, copy: stmt.options };
+      }
     }
   }
 

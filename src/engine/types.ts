@@ -1,4 +1,5 @@
 // The contract between the engine (a session that runs statements) and its front ends (CLI, shell, wire server).
+import type { CopyOptions } from '../sql/copy.js';
 import type { SqlType } from '../catalog/types.js';
 
 export interface ResultColumn {
@@ -19,6 +20,8 @@ export interface StatementResult {
   command: string;
   /** Lines for the user that are not rows (e.g. an EXEC's status); printed on stderr by the CLI. */
   notices?: string[];
+  /** Set for `COPY … TO STDOUT`: the rows are written in this COPY format rather than as a result set. */
+  copy?: CopyOptions;
 }
 
 export interface ExecuteOptions {

@@ -19,6 +19,9 @@ const enum BackendCode {
   ParameterDescription = 0x74, // t
   PortalSuspended = 0x73, // s
   NegotiateProtocolVersion = 0x76, // v
+  CopyOutResponse = 0x48, // H
+  CopyData = 0x64, // d
+  CopyDone = 0x63, // c
 }
 
 /** The int32 that follows 'R' and says which authentication message it is. */
@@ -54,6 +57,10 @@ export interface ErrorFields {
 class MessageWriter {
   private chunks: Buffer[] = [];
   private size = 0;
+
+  int8(value: number): this {
+    return this.push(Buffer.from([value & 0xff]));
+  }
 
   int16(value: number): this {
     const b = Buffer.allocUnsafe(2);
@@ -164,6 +171,21 @@ export function dataRow(values: (Buffer | null)[]): Buffer {
 
 export function commandComplete(tag: string): Buffer {
   return new MessageWriter().cstring(tag).finish(BackendCode.CommandComplete);
+}
+
+/** Starts a COPY … TO STDOUT in text format (CSV is text too): the overall format, then one per column. */
+export function copyOutResponse(columnCount: number): Buffer {
+  const w = new MessageWriter().int8(0).int16(columnCount);
+  for (let i = 0; i < columnCount; i++) w.int16(0);
+  return w.finish(BackendCode.CopyOutResponse);
+}
+
+export function copyData(data: Buffer): Buffer {
+  return new MessageWriter().push(data).finish(BackendCode.CopyData);
+}
+
+export function copyDone(): Buffer {
+  return new MessageWriter().finish(BackendCode.CopyDone);
 }
 
 export function parameterDescription(typeOids: number[]): Buffer {

@@ -1,5 +1,7 @@
 // The simple and extended query protocols for one connection: prepared statements, portals and result messages.
 import type { ResultColumn, Session, StatementResult } from '../engine/types.js';
+import { copyLines } from '../engine/copy-out.js';
+import type { CopyOptions } from '../sql/copy.js';
 import { DoqlError } from '../errors.js';
 import * as wire from './backend-serializer.js';
 import type {
@@ -150,7 +152,9 @@ export class QueryProtocol {
       if (results.length === 0) this.out.send(wire.emptyQueryResponse());
       for (const result of results) {
         this.sendNotices(result);
-        if (result.kind === 'rows') {
+        if (result.copy) {
+          this.sendCopy(result, result.copy);
+        } else if (result.kind === 'rows') {
           const formats = result.columns.map(() => FormatCode.Text);
           this.out.send(wire.rowDescription(fieldDescriptions(result.columns, formats)));
           this.sendRows(result, formats, result.rows);
@@ -215,7 +219,7 @@ export class QueryProtocol {
       return;
     }
     const outcome = await this.runPortal(this.portal(message.name));
-    if (outcome.kind === 'result' && outcome.result.kind === 'rows') {
+    if (outcome.kind === 'result' && outcome.result.kind === 'rows' && !outcome.result.copy) {
       this.out.send(wire.rowDescription(fieldDescriptions(outcome.result.columns, outcome.formats)));
     } else {
       this.out.send(wire.noData());
@@ -252,6 +256,11 @@ export class QueryProtocol {
       return;
     }
     const { result } = outcome;
+    if (result.copy) {
+      this.sendCopy(result, result.copy);
+      this.out.send(wire.commandComplete(result.command));
+      return;
+    }
     if (result.kind === 'command') {
       this.out.send(wire.commandComplete(result.command));
       return;
@@ -305,7 +314,7 @@ export class QueryProtocol {
     }
     for (const r of results) this.sendNotices(r);
     const formats = expandFormats(portal.resultFormats, result.columns.length, 'result');
-    statement.columns = result.kind === 'rows' ? result.columns : null;
+    statement.columns = result.kind === 'rows' && !result.copy ? result.columns : null;
     portal.outcome = { kind: 'result', result, formats, sent: 0, executions: 0 };
     return portal.outcome;
   }
@@ -316,6 +325,14 @@ export class QueryProtocol {
     for (const notice of result.notices ?? []) {
       this.out.send(wire.noticeResponse({ severity: 'NOTICE', sqlState: '00000', message: notice }));
     }
+  }
+
+  /** COPY … TO STDOUT: CopyOutResponse, one CopyData a row (the header first when asked), CopyDone. */
+  private sendCopy(result: StatementResult, options: CopyOptions): void {
+    const lines = copyLines(result, options);
+    this.out.send(wire.copyOutResponse(result.columns.length));
+    for (const line of lines) this.out.send(wire.copyData(Buffer.from(line, 'utf8')));
+    this.out.send(wire.copyDone());
   }
 
   /** Encodes every row before sending any, so that a value that cannot be encoded fails cleanly. */

@@ -1,6 +1,6 @@
 // `doql serve` with real peers: the built binary, psql 15 and the `pg` driver. psql's meta-commands are
 // answered from the catalog; rows come from a fake DigitalOcean API on localhost.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -314,6 +314,27 @@ describe.skipIf(missing)('doql serve --sandbox', () => {
     };
     const answers = await Promise.all(Array.from({ length: 50 }, one));
     for (const rows of answers) expect(rows).toEqual(expected);
+  });
+
+  it("exports with psql's \\copy: CSV with a header into a file, and COPY … TO STDOUT in text format", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doql-copy-'));
+    const file = join(dir, 'clusters.csv');
+    const query = 'SELECT name, region, num_nodes FROM digitalocean.databases.clusters ORDER BY name';
+    const copied = await psql(server.port, ['-c', `\\copy (${query}) TO '${file}' CSV HEADER`]);
+    expect(copied).toMatchObject({ code: 0, stderr: '' });
+    const rows = await psqlRows(server.port, query);
+    expect(rows.stdout.trim()).not.toBe('');
+    const expected = ['name,region,num_nodes', ...rows.stdout.trim().split('\n').map((l) => l.split(' | ').join(','))];
+    expect(copied.stdout).toBe(`COPY ${expected.length - 1}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(`${expected.join('\n')}\n`);
+
+    // Text format: tab-separated, \N for NULL, backslash escapes.
+    const text = await psql(server.port, ['-c', "COPY (SELECT 'a\tb\\c' AS s, NULL AS n, 1 = 1 AS t, 2.5 AS r) TO STDOUT"]);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toBe('a\\tb\\\\c\t\\N\t1\t2.5\n');
+    const refused = await psql(server.port, ['-c', 'COPY digitalocean.compute.droplets FROM STDIN']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('COPY … FROM is not supported: create resources with INSERT INTO');
   });
 
   it('describes and lists what it serves', async () => {

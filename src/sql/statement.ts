@@ -1,6 +1,7 @@
 // Classifies a statement and parses doql's own statements (SHOW, DESCRIBE, REGISTRY); SELECTs go to SQLite,
 // mutations to the mutation parser.
 import { identValue, isWord, significant, stringValue, syntaxError, type Token } from './lexer.js';
+import { parseCopy, type CopyStatement } from './copy.js';
 
 export type Statement =
   | { kind: 'select'; text: string; tokens: Token[] }
@@ -13,7 +14,8 @@ export type Statement =
   | { kind: 'registry_list' }
   | { kind: 'registry_pull'; provider: string; from?: string }
   | { kind: 'mutation'; verb: 'insert' | 'update' | 'replace' | 'delete' | 'exec'; text: string; tokens: Token[] }
-  | { kind: 'session_setting'; text: string; tokens: Token[] };
+  | { kind: 'session_setting'; text: string; tokens: Token[] }
+  | CopyStatement;
 
 export type StatementKind = Statement['kind'];
 
@@ -63,6 +65,8 @@ export function parseStatement(text: string, tokens: Token[]): Statement {
     case 'DELETE':
     case 'EXEC':
       return { kind: 'mutation', verb: word.toLowerCase() as 'insert', text, tokens };
+    case 'COPY':
+      return parseCopy(text, tokens);
     case 'SET':
     case 'RESET':
     case 'BEGIN':
@@ -138,6 +142,6 @@ export function parseStatement(text: string, tokens: Token[]): Statement {
       return { kind: 'session_setting', text, tokens };
     }
     default:
-      return fail(first, first ? `unknown statement "${first.text}": expected SELECT, SHOW, DESCRIBE, INSERT, UPDATE, REPLACE, DELETE, EXEC or REGISTRY` : 'empty statement');
+      return fail(first, first ? `unknown statement "${first.text}": expected SELECT, SHOW, DESCRIBE, INSERT, UPDATE, REPLACE, DELETE, EXEC, COPY or REGISTRY` : 'empty statement');
   }
 }
