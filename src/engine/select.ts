@@ -10,6 +10,7 @@ import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type Fetch
 import { columnValues, type SqliteValue } from './rows.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
 import { identValue, tokenize } from '../sql/lexer.js';
+import { placeholderKinds, type ParamKind } from './param-types.js';
 
 /** State of the run in progress: which fetches it missed. */
 interface Round {
@@ -121,23 +122,36 @@ function inferType(values: CellValue[]): ResultColumn['type'] {
   return 'TEXT';
 }
 
+/** A number written as text, as Postgres reads a numeric literal (`007`, `1.50`, `-2e3`). */
+function numericText(v: string): number | bigint | undefined {
+  if (!/^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(v)) return undefined;
+  const n = Number(v);
+  return Number.isSafeInteger(n) || !/^\s*[-+]?\d+\s*$/.test(v) ? n : BigInt(v.trim());
+}
+
 /**
  * Values for the statement's placeholders. `$1` was rewritten to `?1`, which better-sqlite3 binds by name
  * only (`{ 1: v }`), and each name it is given must be used; plain `?` binds by position.
+ *
+ * Wire clients send every parameter as text, and SQLite's untyped virtual-table columns compare text with
+ * numbers as unequal (`size_gigabytes > '1'` is always false). A placeholder compared with a column takes
+ * the column's kind (`kinds`); any other that is a canonical number is bound as one.
  */
-function bindings(sql: string, params: unknown[]): unknown[] {
+function bindings(sql: string, params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
   if (!params.length) return [];
-  // Wire clients send every parameter as text; SQLite's untyped virtual-table columns would then compare
-  // `size_gigabytes > '1'` as text against a number (always false). A canonical number is bound as one.
-  const value = (v: unknown): unknown =>
-    typeof v === 'boolean' ? Number(v) : typeof v === 'string' && /^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(v) ? Number(v) : v;
+  const value = (v: unknown, kind?: ParamKind): unknown => {
+    if (typeof v === 'boolean') return Number(v);
+    if (typeof v !== 'string' || kind === 'text') return v;
+    if (kind === 'number') return numericText(v) ?? v;
+    return /^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(v) ? Number(v) : v;
+  };
   const numbered = tokenize(sql).filter((t) => t.kind === 'param' && /^\?\d+$/.test(t.text));
-  if (!numbered.length) return params.map(value);
+  if (!numbered.length) return params.map((v) => value(v));
   const named: Record<string, unknown> = {};
   for (const t of numbered) {
     const n = Number(t.text.slice(1));
     if (n < 1 || n > params.length) throw new DoqlError('validation', `there is no parameter $${n}`, { sqlState: '42P02' });
-    named[String(n)] = value(params[n - 1]);
+    named[String(n)] = value(params[n - 1], kinds.get(n));
   }
   return [named];
 }
@@ -156,7 +170,8 @@ export async function runSelect(
   } catch (err) {
     throw withColumnHint(sqliteError(err), resourceIds.flatMap((id) => ctx.registered.get(id) ?? []));
   }
-  const bind = bindings(sql, options.params ?? []);
+  const params = options.params ?? [];
+  const bind = bindings(sql, params, params.length ? placeholderKinds(sql, resourceIds.flatMap((id) => ctx.registered.get(id) ?? [])) : new Map());
   const statement = ctx.cache.beginStatement();
   const needed = mentionedNames(sql);
   for (let round = 1; round <= MAX_ROUNDS; round++) {

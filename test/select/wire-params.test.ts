@@ -32,4 +32,21 @@ describe('$n parameters in a SELECT over resources', () => {
     expect(r.rows).toEqual([['x', 'x']]);
     await expect(t.session.execute('SELECT $2 AS a', { params: ['x'] })).rejects.toThrow('there is no parameter $2');
   });
+
+  it('a $n compared with a text column stays text, even when it looks like a number; with a number column it is a number', async () => {
+    const t = sessionFor(sb);
+    await t.session.execute("INSERT INTO digitalocean.compute.tags (data__name) VALUES ('12345'), ('007')");
+    const names = async (sql: string, params: string[]) => (await t.session.execute(sql, { params }))[0].rows.map((r) => r[0]).sort();
+    expect(await names('SELECT name FROM digitalocean.compute.tags WHERE name = $1', ['12345'])).toEqual(['12345']);
+    expect(await names('SELECT name FROM digitalocean.compute.tags WHERE $1 = name', ['007'])).toEqual(['007']);
+    expect(await names('SELECT t.name FROM digitalocean.compute.tags t WHERE t.name IN ($1, $2)', ['12345', '007'])).toEqual(['007', '12345']);
+    expect(await names('SELECT name FROM digitalocean.compute.tags WHERE name NOT IN ($1) AND name = $2', ['1', '007'])).toEqual(['007']);
+    // `1.50` is not how SQLite writes 1.5, but compared with a number column it is the number.
+    const min = Math.min(...backups.map((b) => b.size_gigabytes));
+    const [r] = await t.session.execute(
+      'SELECT count(*) FROM digitalocean.databases.backups WHERE database_cluster_uuid = $1 AND size_gigabytes >= $2',
+      { params: [cluster, `${min}0`] },
+    );
+    expect(Number(r.rows[0][0])).toBe(backups.length);
+  });
 });
