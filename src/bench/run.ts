@@ -252,13 +252,15 @@ async function peakRss(): Promise<void> {
   line('peak RSS listing 100,000 droplets', `${mb.toFixed(0)} MB (${r.stdout.toString().replace(/\s+/g, '')})`, '< 600 MB', mb < 600);
 }
 
+const BENCHES: Record<string, () => Promise<void>> = { startup, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss };
+
+/** `npm run bench` runs them all; `npm run bench -- local rss` runs the named ones. */
 async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in BENCHES));
+  if (unknown.length) throw new Error(`unknown bench ${unknown.join(', ')}; the benches: ${Object.keys(BENCHES).join(', ')}`);
   process.stdout.write(`doql bench (sandbox latency ${LATENCY} ms where it applies)\n`);
-  await startup();
-  await fanOut();
-  await droplets10k();
-  await localSql();
-  await peakRss();
+  for (const [name, run] of Object.entries(BENCHES)) if (!wanted.length || wanted.includes(name)) await run();
 }
 
 main().catch((err) => {
