@@ -120,6 +120,11 @@ export function recordAction(
     const region = target.item.region;
     const slug = region && typeof region === 'object' ? (region as Record<string, unknown>).slug : region;
     if (typeof slug === 'string') action.region_slug = slug;
+    // The action's region object is the target's own, where the schemas agree on its shape.
+    const shape = props.region?.properties as Record<string, JsonSchema> | undefined;
+    if (shape && region && typeof region === 'object' && !Array.isArray(region) && Object.keys(region).every((k) => k in shape)) {
+      action.region = structuredClone(region);
+    }
   }
   const refs: ItemRef[] = [];
   if (log) refs.push({ shape: log.shape, parentKey: '', key: sim.store.insert(log, [], action) });
