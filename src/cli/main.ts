@@ -105,9 +105,11 @@ export function buildProgram(): Command {
     .option('--rate-window <seconds>', 'rate-limit window (default 60)')
     .option('--action-delay <ms>', 'time an action takes to complete', '2000')
     .option('--spec <file>', 'simulate this OpenAPI spec instead of the active catalog')
-    .action(async (action: string | undefined, opts: Record<string, unknown>) => {
+    .action(async (action: string | undefined, _opts: unknown, cmd: Command) => {
       const { sandboxCommand } = await import('./sandbox-command.js');
-      await sandboxCommand(action, opts);
+      // `doql --spec FILE sandbox` simulates that spec, as `doql sandbox --spec FILE` does.
+      const { spec } = withGlobals<{ spec?: string }>(cmd);
+      await sandboxCommand(action, { ...cmd.opts(), spec });
     });
 
   const registry = program.command('registry').description('the DigitalOcean API spec doql uses');
@@ -156,9 +158,10 @@ export function buildProgram(): Command {
     .description('write one Markdown page per resource')
     .requiredOption('--out <dir>', 'folder to write into')
     .option('--spec <file>', 'document this OpenAPI spec instead of the active catalog')
-    .action(async (opts: { out: string; spec?: string }) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       const { docsCommand } = await import('./docs-command.js');
-      await docsCommand(opts);
+      const { out, spec } = withGlobals<{ out: string; spec?: string }>(cmd);
+      await docsCommand({ out, spec });
     });
 
   program

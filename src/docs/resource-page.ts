@@ -28,7 +28,9 @@ function intro(resource: Resource): string {
 
 /** What a method does, for its table row and above its example: the spec's description, else its summary. */
 export function methodText(m: Method): string {
-  return m.description.trim() || m.summary;
+  const text = m.description.trim() || m.summary;
+  // doql sends the API token only to the API (engine/served-here.ts).
+  return m.server ? `Served by ${m.server}, not by the DigitalOcean API: doql runs it against the sandbox only. ${text}`.trim() : text;
 }
 
 function requiredCell(m: Method): string {

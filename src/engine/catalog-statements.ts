@@ -117,7 +117,7 @@ export function runCatalogStatement(stmt: Statement, cat: CatalogLookups): State
         cols,
         filterLike(resource.methods, stmt.like).map((m) => {
           const row: CellValue[] = [m.name, verbLabel(m), m.requiredParams.join(', ')];
-          if (stmt.extended) row.push(optionalParams(m).join(', '), `${m.httpMethod.toUpperCase()} ${m.path}`, m.description || m.summary);
+          if (stmt.extended) row.push(optionalParams(m).join(', '), `${m.httpMethod.toUpperCase()} ${m.server ?? ''}${m.path}`, m.description || m.summary);
           return row;
         }),
       );

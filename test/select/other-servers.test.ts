@@ -1,7 +1,7 @@
 // Operations the spec serves from another host (DigitalOcean's serverless inference at inference.do-ai.run, agents
 // at their own URLs) take other credentials there: doql refuses them against the API, before sending anything, and
 // runs them in the sandbox, which serves every path of the spec.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,5 +98,18 @@ describe.skipIf(Boolean(missing))('operations on another server than the API', (
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)[0].n).toBeGreaterThan(0);
+  });
+
+  it('SHOW EXTENDED METHODS and the docs say where such a method is served (with --spec before or after docs)', async () => {
+    const methods = await doql(['-o', 'json', 'SHOW EXTENDED METHODS IN digitalocean.inference.models']);
+    expect(JSON.parse(methods.stdout).map((m: { http: string }) => m.http)).toEqual(['GET https://inference.do-ai.run/v1/models', 'POST https://inference.do-ai.run/v1/models']);
+    for (const before of [true, false]) {
+      const out = mkdtempSync(join(tmpdir(), 'doql-docs-'));
+      const args = before ? ['--spec', specFile, 'docs', '--out', out] : ['docs', '--out', out, '--spec', specFile];
+      const r = await runProcess('node', [DOQL_BIN, ...args], { env: { PATH: process.env.PATH ?? '', DOQL_HOME: home } });
+      expect(r.stderr).toBe('wrote 5 pages (2 services, 2 resources) to ' + out + '\n');
+      const page = readFileSync(join(out, 'inference', 'models', 'index.md'), 'utf8');
+      expect(page).toContain('Served by https://inference.do-ai.run, not by the DigitalOcean API');
+    }
   });
 });
