@@ -37,6 +37,7 @@ const SEEDS = [
   "EXEC /*+ AWAIT */ digitalocean.compute.droplet_actions.droplet_actions_post @droplet_id = '1' @@json = '{\"type\": \"reboot\"}'",
   "COPY (SELECT 1 AS a, NULL AS b) TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER ';', NULL 'x')",
   'COPY digitalocean.databases.backups (created_at) TO STDOUT CSV HEADER QUOTE AS \'"\'',
+  'SELECT $$it\'s$$ AS a, $t$x$t$ || $$$$ AS b',
   'REGISTRY LIST',
   "REGISTRY PULL digitalocean FROM '/nonexistent/spec.json'",
   'SET search_path = public',
@@ -50,7 +51,7 @@ const TOKENS = [
   'PULL', 'LIST', 'COPY', 'TO', 'STDOUT', 'CSV', 'HEADER', 'FORMAT', 'IN', 'LIKE', 'EXTENDED', 'METHODS', 'RESOURCES', 'SERVICES', 'PROVIDERS', 'RETURNING', 'VALUES', 'WITH',
   'AND', 'OR', 'NOT', 'NULL', 'JOIN', 'ON', 'digitalocean', 'digitalocean.databases', 'digitalocean.databases.backups',
   'digitalocean.compute.droplets', 'data__name', 'id', '*', ',', ';', '(', ')', '.', '=', "'x'", "'", '"', '`', '[', ']',
-  '@p', '@@json', '$1', '?', ':x', '/*+ AWAIT */', '/*', '*/', '--', '{{', '}}', '{{ id }}', '{{ nope }}', '1', '1e', '0x', '->>', '||',
+  '@p', '@@json', '$1', '?', ':x', '/*+ AWAIT */', '/*', '*/', '--', '{{', '}}', '$$', '$t$', '{{ id }}', '{{ nope }}', '1', '1e', '0x', '->>', '||',
 ];
 
 /** A mutation of a real statement: cut, insert, delete, replace or repeat a slice. */

@@ -13,6 +13,8 @@ export interface Token {
 
 const WORD_START = /[A-Za-z_\u0080-\uffff]/;
 const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
+/** The opening of a dollar-quoted string: `$$` or `$tag$` (a tag is an identifier without `$`, at most 64 long). */
+const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]{0,63})?\$/;
 
 /** Tokenizes SQL; never throws except for an unterminated string/identifier/comment, with its position. */
 export function tokenize(sql: string): Token[] {
@@ -68,6 +70,14 @@ export function tokenize(sql: string): Token[] {
     } else if (WORD_START.test(c)) {
       while (i < n && WORD_PART.test(sql[i])) i++;
       push('word', start, i);
+    } else if (c === '$' && DOLLAR_TAG.test(sql.slice(i, i + 66))) {
+      // Postgres's dollar quoting, `$$it's$$` or `$json${"a": 'b'}$json$`: a string token written as the
+      // standard literal SQLite understands; start/end still point at the source.
+      const tag = DOLLAR_TAG.exec(sql.slice(i, i + 66))![0];
+      const close = sql.indexOf(tag, i + tag.length);
+      if (close < 0) throw syntaxError(sql, start, `unterminated dollar-quoted string (no closing ${tag})`);
+      i = close + tag.length;
+      out.push({ kind: 'string', text: `'${sql.slice(start + tag.length, close).replace(/'/g, "''")}'`, start, end: i });
     } else if ((c === '$' || c === '?' || c === ':' || c === '@') && i + 1 < n && /[0-9A-Za-z_@]/.test(sql[i + 1])) {
       i++;
       if (c === '@' && sql[i] === '@') i++;
