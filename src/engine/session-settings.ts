@@ -51,6 +51,19 @@ export function sessionSetting(stmt: Extract<Statement, { kind: 'session_setting
     }
     return { kind: 'rows', columns: [{ name, type: 'TEXT' }], rows: [[value ?? '']], command: 'SHOW' };
   }
-  const tags: Record<string, string> = { BEGIN: 'BEGIN', COMMIT: 'COMMIT', ROLLBACK: 'ROLLBACK', SET: 'SET', RESET: 'RESET', DISCARD: 'DISCARD ALL', DEALLOCATE: 'DEALLOCATE' };
+  const tags: Record<string, string> = {
+    BEGIN: 'BEGIN',
+    START: 'START TRANSACTION',
+    COMMIT: 'COMMIT',
+    END: 'COMMIT',
+    ROLLBACK: 'ROLLBACK',
+    ABORT: 'ROLLBACK',
+    SET: 'SET',
+    RESET: 'RESET',
+    DISCARD: 'DISCARD ALL',
+    DEALLOCATE: 'DEALLOCATE',
+    SAVEPOINT: 'SAVEPOINT',
+    RELEASE: 'RELEASE',
+  };
   return { kind: 'command', columns: [], rows: [], command: tags[verb] ?? verb };
 }

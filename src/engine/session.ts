@@ -65,6 +65,12 @@ export class DoqlSession implements Session {
   /** Postgres clients' catalog queries and syntax (pg-catalog.ts). */
   private readonly pg: PgCompat;
   readonly mutation: MutationOptions;
+  /** Between BEGIN and COMMIT/ROLLBACK: how many changes were sent meanwhile (none can be rolled back). */
+  private block?: { changes: number };
+
+  inBlock(): boolean {
+    return this.block !== undefined;
+  }
 
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
@@ -204,10 +210,25 @@ export class DoqlSession implements Session {
       }
       case 'mutation': {
         const { runMutation } = await import('./mutate.js');
-        return runMutation(this, stmt, options);
+        const result = await runMutation(this, stmt, options);
+        if (this.block && !this.mutation.dryRun && result.command !== `${stmt.verb.toUpperCase()} 0`) {
+          this.block.changes++;
+          const notice = `${stmt.verb.toUpperCase()} was sent to the API now: doql has no transactions, so ROLLBACK cannot undo it`;
+          return { ...result, notices: [...(result.notices ?? []), notice] };
+        }
+        return result;
       }
-      case 'session_setting':
-        return sessionSetting(stmt);
+      case 'session_setting': {
+        const result = sessionSetting(stmt);
+        if (result.command === 'BEGIN' || result.command === 'START TRANSACTION') this.block ??= { changes: 0 };
+        else if (result.command === 'COMMIT') this.block = undefined;
+        else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
+          const changes = this.block?.changes ?? 0;
+          this.block = undefined;
+          if (changes) return { ...result, notices: [`ROLLBACK did not undo the ${changes} change${changes === 1 ? '' : 's'} sent since BEGIN: doql has no transactions`] };
+        }
+        return result;
+      }
       case 'copy': {
         const inner = parseStatement(stmt.query, tokenize(stmt.query));
         if (inner.kind !== 'select') throw new DoqlError('parse', 'COPY (…) TO STDOUT copies the rows of a SELECT', { sqlState: '0A000' });

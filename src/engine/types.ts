@@ -35,5 +35,7 @@ export interface ExecuteOptions {
 export interface Session {
   /** Runs one or more `;`-separated statements and returns one result per statement. */
   execute(sql: string, options?: ExecuteOptions): Promise<StatementResult[]>;
+  /** True between BEGIN and COMMIT/ROLLBACK (a block of statements only: doql has no transactions). */
+  inBlock?(): boolean;
   close(): void;
 }

@@ -164,7 +164,7 @@ export class QueryProtocol {
     } catch (err) {
       this.out.send(wire.errorResponse(toErrorFields(err)));
     }
-    this.out.send(wire.readyForQuery());
+    this.out.send(wire.readyForQuery(this.session.inBlock?.() ? 'T' : 'I'));
     this.out.flush();
   }
 
@@ -290,7 +290,7 @@ export class QueryProtocol {
     this.skipUntilSync = false;
     // Every Sync ends the implicit transaction, and portals with it (doql has no transaction blocks).
     this.portals.clear();
-    this.out.send(wire.readyForQuery());
+    this.out.send(wire.readyForQuery(this.session.inBlock?.() ? 'T' : 'I'));
     this.out.flush();
   }
 

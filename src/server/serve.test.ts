@@ -337,6 +337,31 @@ describe.skipIf(missing)('doql serve --sandbox', () => {
     expect(refused.stderr).toContain('COPY … FROM is not supported: create resources with INSERT INTO');
   });
 
+  it('BEGIN … ROLLBACK: the status says in a block, and the notices say a change sent meanwhile stays done', async () => {
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
+    await client.connect();
+    try {
+      const statuses: string[] = [];
+      const notices: string[] = [];
+      client.connection.on('readyForQuery', (m: { status: string }) => statuses.push(m.status));
+      client.on('notice', (n) => notices.push(n.message ?? ''));
+      await client.query('BEGIN');
+      await client.query("INSERT INTO digitalocean.compute.tags (data__name) VALUES ('in-a-block')");
+      await client.query('SAVEPOINT s1');
+      await client.query('ROLLBACK TO SAVEPOINT s1');
+      await client.query('ROLLBACK');
+      const after = await client.query("SELECT name FROM digitalocean.compute.tags WHERE name = 'in-a-block'");
+      expect(statuses).toEqual(['T', 'T', 'T', 'T', 'I', 'I']);
+      expect(notices).toEqual([
+        'INSERT was sent to the API now: doql has no transactions, so ROLLBACK cannot undo it',
+        'ROLLBACK did not undo the 1 change sent since BEGIN: doql has no transactions',
+      ]);
+      expect(after.rows).toEqual([{ name: 'in-a-block' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('describes and lists what it serves', async () => {
     const run = await psqlRows(server.port, '\\dt databases.*');
     expect(run.stdout).toContain('databases | backups | table | doql');

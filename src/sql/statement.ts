@@ -70,8 +70,13 @@ export function parseStatement(text: string, tokens: Token[]): Statement {
     case 'SET':
     case 'RESET':
     case 'BEGIN':
+    case 'START':
     case 'COMMIT':
+    case 'END':
     case 'ROLLBACK':
+    case 'ABORT':
+    case 'SAVEPOINT':
+    case 'RELEASE':
     case 'DISCARD':
     case 'DEALLOCATE':
       return { kind: 'session_setting', text, tokens };
