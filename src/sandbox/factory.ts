@@ -21,7 +21,8 @@ export const SEED_EPOCH = Date.UTC(2025, 5, 1);
 type Ref =
   | { kind: 'id'; prop: string; target: Collection; schema: JsonSchema }
   | { kind: 'ids'; prop: string; target: Collection; schema: JsonSchema }
-  | { kind: 'object'; prop: string; target: Collection }
+  /** `mirror`: number fields the item repeats from the object (a droplet's `memory`, `vcpus`, `disk` are its size's). */
+  | { kind: 'object'; prop: string; target: Collection; mirror: string[] }
   | { kind: 'slug'; prop: string; from: string; schema: JsonSchema };
 
 type JsonType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array' | undefined;
@@ -158,7 +159,13 @@ export class ItemFactory {
         const current = item[k];
         if (isPlainObject(current) && isPlainObject(v)) set(k, deepMerge(structuredClone(current), v));
         else if (isPlainObject(current) && typeof v === 'string' && ('slug' in current || 'name' in current)) {
-          set(k, { ...current, ...('slug' in current ? { slug: v } : { name: v }) });
+          // `size: "s-1vcpu-1gb"` names an item that exists (a size): the item takes it whole, and its numbers.
+          const ref = this.refsFor(c).find((r): r is Extract<Ref, { kind: 'object' }> => r.kind === 'object' && r.prop === k);
+          const named = ref && this.store.peek(ref.target, [])?.items.find((t) => t.slug === v || t[ref.target.idField as string] === v);
+          if (ref && named) {
+            set(k, named);
+            for (const f of ref.mirror) if (typeof named[f] === 'number' && fitsNumber(props[f], named[f])) set(f, named[f]);
+          } else set(k, { ...current, ...('slug' in current ? { slug: v } : { name: v }) });
         } else set(k, structuredClone(v));
       }
       if (typeof v === 'string' && props[`${k}_slug`]) set(`${k}_slug`, v);
@@ -252,7 +259,7 @@ export class ItemFactory {
         if (target && target !== c && idTypeOf(target) === 'string') refs.push({ kind: 'id', prop, target, schema });
       } else if (t === 'object') {
         const target = this.bySingular.get(prop);
-        if (target && target !== c && sameShape(schema, target.itemSchema)) refs.push({ kind: 'object', prop, target });
+        if (target && target !== c && sameShape(schema, target.itemSchema)) refs.push({ kind: 'object', prop, target, mirror: mirroredNumbers(c, target) });
       }
     }
     for (const [prop, schema] of Object.entries(props)) {
@@ -278,6 +285,7 @@ export class ItemFactory {
         // Shared, not copied: nested objects are never changed in place (merges copy before writing),
         // and 100k droplets then hold a handful of region objects between them.
         item[ref.prop] = rng.pick(targets);
+        mirror(item, ref, props(c));
       } else if (ref.kind === 'id') {
         if (item[ref.prop] === null) continue; // a nullable reference left empty stays empty
         const v = rng.pick(targets)[field];
@@ -296,6 +304,32 @@ export class ItemFactory {
       }
     }
     this.store.touch(item);
+  }
+}
+
+const props = (c: Collection): Record<string, JsonSchema> => (c.itemSchema.properties ?? {}) as Record<string, JsonSchema>;
+
+const fitsNumber = (schema: JsonSchema | undefined, v: number): boolean =>
+  schema !== undefined && (typeOf(schema) === 'number' || (typeOf(schema) === 'integer' && Number.isInteger(v)));
+
+/** Number fields an item and the objects it refers to both have (not ids): the item repeats the object's values. */
+function mirroredNumbers(c: Collection, target: Collection): string[] {
+  const theirs = props(target);
+  return Object.entries(props(c))
+    .filter(([f, s]) => f !== c.idField && f !== target.idField && f !== 'id' && (typeOf(s) === 'integer' || typeOf(s) === 'number'))
+    .filter(([f]) => {
+      const t = typeOf(theirs[f]);
+      return t === 'integer' || t === 'number';
+    })
+    .map(([f]) => f);
+}
+
+function mirror(item: Item, ref: Extract<Ref, { kind: 'object' }>, schema: Record<string, JsonSchema>): void {
+  const from = item[ref.prop];
+  if (!isPlainObject(from)) return;
+  for (const f of ref.mirror) {
+    const v = from[f];
+    if (typeof v === 'number' && fitsNumber(schema[f], v)) item[f] = v;
   }
 }
 
