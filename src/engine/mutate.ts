@@ -236,22 +236,45 @@ function answering(resource: Resource, method: Method, body: unknown): Method {
   return method;
 }
 
-function returningRows(resource: Resource, method: Method, bodies: unknown[], returning: string): StatementResult {
+/** `RETURNING *` or `RETURNING id, name`: columns as they are; anything else is a SELECT list over them. */
+const PLAIN_RETURNING = /^\s*(\*|("[^"]+"|[A-Za-z_][A-Za-z0-9_]*)(\s*,\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_]*))*)\s*$/;
+
+/** What RETURNING can name: the resource's columns, and the response's other top-level keys (`links`) as JSON. */
+function returnableColumns(session: DoqlSession, resource: Resource, method: Method, extraKeys: string[] = []): Column[] {
+  const response = session.catalog.schemas().operations[method.operationId]?.response;
+  const keys = [...Object.keys((response?.properties ?? {}) as Record<string, unknown>), ...extraKeys];
+  const json = (name: string): Column => ({ name, sqlType: 'JSON', schemaType: 'object', description: '' });
+  return [...resource.columns, ...[...new Set(keys)].filter((k) => !resource.columns.some((c) => c.name === k)).map(json)];
+}
+
+/** Fails before anything is sent when the RETURNING list names what the response cannot have. */
+function checkReturning(session: DoqlSession, resource: Resource, method: Method, returning: string): void {
+  const columns = returnableColumns(session, resource, method);
+  if (!PLAIN_RETURNING.test(returning)) {
+    session.returningRows(columns, [], returning);
+    return;
+  }
+  if (returning.trim() === '*') return;
+  const names = returning.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
+  const unknown = names.filter((n) => !columns.some((c) => c.name === n));
+  if (unknown.length) throw new DoqlError('validation', `RETURNING: ${resource.id} has no column ${unknown.join(', ')}`, { sqlState: '42703' });
+}
+
+function returningRows(session: DoqlSession, resource: Resource, method: Method, bodies: unknown[], returning: string): StatementResult {
   const items = bodies.flatMap((b) => {
     const answer = answering(resource, method, b);
     return extractItems(answer, b).map((item) => ({ item, env: envelopeOf(answer, b) }));
   });
-  let columns: Column[] = resource.columns;
-  if (returning.trim() !== '*') {
-    const names = returning.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
-    // A name may also be a top-level key of this response (`RETURNING sink`): it returns as JSON.
-    const responseKeys = new Set(items.flatMap(({ env }) => [...Object.keys(env.envelope ?? {}), ...(env.key ? [env.key] : [])]));
-    const unknown = names.filter((n) => !resource.columns.some((c) => c.name === n) && !responseKeys.has(n));
-    if (unknown.length) throw new DoqlError('validation', `RETURNING: ${resource.id} has no column ${unknown.join(', ')}`, { sqlState: '42703' });
-    columns = names.map(
-      (n) => resource.columns.find((c) => c.name === n) ?? { name: n, sqlType: 'JSON', schemaType: 'object', description: '' },
-    );
-  }
+  const returned = items.flatMap(({ env }) => [...Object.keys(env.envelope ?? {}), ...(env.key ? [env.key] : [])]);
+  const all = returnableColumns(session, resource, method, returned);
+  if (!PLAIN_RETURNING.test(returning)) return session.returningRows(all, items.map(({ item, env }) => toRow(all, item, env)), returning);
+  const columns =
+    returning.trim() === '*'
+      ? resource.columns
+      : returning.split(',').map((s) => {
+          const n = s.trim().replace(/^"|"$/g, '');
+          return all.find((c) => c.name === n) ?? { name: n, sqlType: 'JSON' as const, schemaType: 'object' as const, description: '' };
+        });
   const rows: CellValue[][] = items.map(({ item, env }) =>
     toRow(columns, item, env).map((v, i) => (columns[i].sqlType === 'BOOLEAN' && typeof v === 'bigint' ? v !== 0n : v)),
   );
@@ -266,6 +289,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
   const opts = session.mutation;
   // Before the dry run too: it must not show a request doql would refuse to send.
   assertServedHere(session.api(), resource.id, method);
+  if ('returning' in m && m.returning) checkReturning(session, resource, method, m.returning);
 
   if (opts.dryRun) {
     return {
@@ -367,7 +391,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     session.cache.invalidate(resource.id);
   }
 
-  if (m.verb !== 'exec' && 'returning' in m && m.returning) return returningRows(resource, method, bodies, m.returning);
+  if (m.verb !== 'exec' && 'returning' in m && m.returning) return returningRows(session, resource, method, bodies, m.returning);
   if (m.verb === 'exec' && m.hints.showResults) {
     const items = bodies.flatMap((b) => extractItems(answering(resource, method, b), b));
     const objectRows = items.every((x) => x && typeof x === 'object' && !Array.isArray(x));

@@ -115,7 +115,8 @@ export function mentionedNames(sql: string): ReadonlySet<string> | undefined {
   return names;
 }
 
-function inferType(values: CellValue[]): ResultColumn['type'] {
+/** A computed column's type, from its values. */
+export function inferType(values: CellValue[]): ResultColumn['type'] {
   const v = values.find((x) => x !== null && x !== undefined);
   if (typeof v === 'bigint') return 'INTEGER';
   if (typeof v === 'number') return Number.isInteger(v) && values.every((x) => x === null || (typeof x === 'number' && Number.isInteger(x))) ? 'INTEGER' : 'REAL';

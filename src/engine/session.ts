@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { DoqlError, isDoqlError } from '../errors.js';
 import type { LoadedCatalog } from '../catalog/load.js';
-import type { Resource, Service } from '../catalog/types.js';
+import type { Column, Resource, Service } from '../catalog/types.js';
 import { findResource, findService } from '../catalog/lookup.js';
 import { splitStatements } from '../sql/split.js';
 import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
@@ -14,10 +14,12 @@ import { rewriteResourceNames } from '../sql/rewrite.js';
 import { runCatalogStatement } from './catalog-statements.js';
 import { PgCompat } from './pg-catalog.js';
 import { FetchCache, type EngineApi } from './fetcher.js';
-import { runSelect, type SelectContext } from './select.js';
+import { inferType, runSelect, type SelectContext } from './select.js';
+import type { SqliteValue } from './rows.js';
+import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
 import { sessionSetting } from './session-settings.js';
-import type { ExecuteOptions, Session, StatementResult } from './types.js';
+import type { CellValue, ExecuteOptions, Session, StatementResult } from './types.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -94,6 +96,43 @@ export class DoqlSession implements Session {
       this.database = new Sqlite(':memory:');
     }
     return this.database;
+  }
+
+  /**
+   * Evaluates a RETURNING list of any SELECT expressions (`id AS droplet_id`, `region->>'slug'`) over the rows
+   * a mutation got back, loaded into a temporary table for the one query.
+   */
+  returningRows(columns: { name: string; sqlType: Column['sqlType'] }[], rows: SqliteValue[][], list: string): StatementResult {
+    const db = this.db();
+    const table = '_doql_returning';
+    const quoted = columns.map((c) => `"${c.name.replace(/"/g, '""')}"`);
+    db.exec(`DROP TABLE IF EXISTS temp.${table}; CREATE TEMP TABLE ${table}(${quoted.join(', ')})`);
+    try {
+      const insert = db.prepare(`INSERT INTO temp.${table} VALUES (${columns.map(() => '?').join(', ')})`);
+      db.transaction(() => {
+        for (const r of rows) insert.run(...r);
+      })();
+      let stmt: Database.Statement;
+      try {
+        stmt = db.prepare(`SELECT ${list} FROM temp.${table}`);
+      } catch (err) {
+        const e = sqliteError(err);
+        throw new DoqlError(e.code, `RETURNING: ${e.message.replace(/^SQL: /, '')}`, { sqlState: e.sqlState, cause: err });
+      }
+      if (!stmt.reader) throw new DoqlError('parse', 'RETURNING takes a list of expressions, e.g. RETURNING id, name');
+      const out = stmt.raw(true).all() as CellValue[][];
+      const types = new Map(columns.map((c) => [c.name, c.sqlType]));
+      const resultColumns = stmt.columns().map((c, i) => ({
+        name: c.name,
+        type: (c.table === table && c.column ? types.get(c.column) : undefined) ?? inferType(out.map((r) => r[i])),
+      }));
+      for (const r of out) resultColumns.forEach((c, i) => {
+        if (c.type === 'BOOLEAN' && (typeof r[i] === 'number' || typeof r[i] === 'bigint')) r[i] = Number(r[i]) !== 0;
+      });
+      return { kind: 'rows', columns: resultColumns, rows: out, command: `SELECT ${out.length}` };
+    } finally {
+      db.exec(`DROP TABLE IF EXISTS temp.${table}`);
+    }
   }
 
   get catalog(): LoadedCatalog {

@@ -126,6 +126,32 @@ describe('INSERT of several rows', () => {
     expect(got.map((x) => x.id)).toEqual(listed.map((x) => String(x.id)));
   });
 
+  it('RETURNING takes expressions and aliases, typed like the columns they come from', async () => {
+    const sb = await startSandbox();
+    const t = sessionOn(sb);
+    const [r] = await t.run(`${insertDroplets([{ name: 'e-1', tags: ['web'] }])} RETURNING id AS droplet_id, upper(name) AS shout, region ->> 'slug' AS region, json_array_length(tags) AS n_tags, locked`);
+    expect(r.columns).toEqual([
+      { name: 'droplet_id', type: 'INTEGER' },
+      { name: 'shout', type: 'TEXT' },
+      { name: 'region', type: 'TEXT' },
+      { name: 'n_tags', type: 'INTEGER' },
+      { name: 'locked', type: 'BOOLEAN' },
+    ]);
+    const [row] = r.rows;
+    expect(row.slice(1, 4)).toEqual(['E-1', 'nyc3', 1]);
+    expect(typeof row[4]).toBe('boolean');
+    expect(sb.ids('/v2/droplets')).toContain(String(row[0]));
+  });
+
+  it('a RETURNING that names no column fails before anything is sent', async () => {
+    const sb = await startSandbox();
+    const t = sessionOn(sb);
+    for (const returning of ['nosuch', 'nosuch + 1', 'name, count(']) {
+      await expect(t.run(`${insertDroplets([{ name: 'never' }])} RETURNING ${returning}`)).rejects.toThrow(/^RETURNING: /);
+    }
+    expect(routes(sb)['POST /v2/droplets']).toBeUndefined();
+  });
+
   it('RETURNING * returns the created droplets with every droplet column', async () => {
     const sb = await startSandbox();
     const t = sessionOn(sb);
