@@ -126,6 +126,7 @@ export class ItemFactory {
       }
     }
     this.applyRefs(c, item, this.runtimeRng);
+    startEmpty(c, item);
     this.merge(c, item, body, c.idField);
     for (const f of ['created_at', 'updated_at']) {
       const s = c.itemSchema.properties?.[f] as JsonSchema | undefined;
@@ -305,6 +306,26 @@ export class ItemFactory {
     }
     this.store.touch(item);
   }
+}
+
+/**
+ * A new item has nothing yet: lists of other things it holds (`backup_ids`, `snapshot_ids`) are empty, and
+ * counts of what it holds (a new tag's `resources.droplets.count`) are 0, where the schema allows it.
+ */
+function startEmpty(c: Collection, item: Item): void {
+  for (const [f, schema] of Object.entries(props(c))) {
+    if (typeOf(schema) === 'array' && /_ids$/.test(f) && !(typeof schema.minItems === 'number' && schema.minItems > 0)) item[f] = [];
+  }
+  const zeroCounts = (v: unknown, schema: JsonSchema | undefined, depth: number): void => {
+    if (!isPlainObject(v) || !schema || depth > 4) return;
+    const ps = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    for (const [k, sub] of Object.entries(v)) {
+      const s = ps[k];
+      if (k === 'count' && typeof sub === 'number' && s && (typeOf(s) === 'integer' || typeOf(s) === 'number') && !(typeof s.minimum === 'number' && s.minimum > 0)) v[k] = 0;
+      else zeroCounts(sub, s, depth + 1);
+    }
+  };
+  zeroCounts(item, c.itemSchema, 0);
 }
 
 const props = (c: Collection): Record<string, JsonSchema> => (c.itemSchema.properties ?? {}) as Record<string, JsonSchema>;

@@ -401,6 +401,24 @@ describe('sandbox: data', () => {
     }
   });
 
+  it("agrees with itself: a droplet's numbers are its size's, an action's region is its droplet's, a new item holds nothing yet", async () => {
+    const sb = await sandbox();
+    const sizes = new Map(((await call(sb, 'GET', '/v2/sizes')).json.sizes as { slug: string; memory: number; vcpus: number; disk: number }[]).map((x) => [x.slug, x]));
+    type Droplet = { id: number; memory: number; vcpus: number; disk: number; size: { slug: string }; region: { slug: string }; backup_ids: number[]; snapshot_ids: number[] };
+    for (const d of (await call(sb, 'GET', '/v2/droplets')).json.droplets as Droplet[]) {
+      expect({ memory: d.memory, vcpus: d.vcpus, disk: d.disk }).toMatchObject({ memory: d.size.memory, vcpus: d.size.vcpus, disk: d.size.disk } as object);
+    }
+    const size = [...sizes.values()][1]!;
+    const created = (await call(sb, 'POST', '/v2/droplets', { ...NEW_DROPLET, size: size.slug })).json.droplet as Droplet;
+    expect(created).toMatchObject({ memory: size.memory, vcpus: size.vcpus, disk: size.disk, size: { slug: size.slug }, backup_ids: [], snapshot_ids: [] });
+    const action = (await call(sb, 'POST', `/v2/droplets/${created.id}/actions`, { type: 'reboot' })).json.action;
+    expect(action.region_slug).toBe(created.region.slug);
+    expect(action.region).toEqual(created.region);
+    const tag = (await call(sb, 'POST', '/v2/tags', { name: 'brand-new' })).json.tag;
+    expect(tag.resources.count).toBe(0);
+    expect(tag.resources.droplets.count).toBe(0);
+  });
+
   it('seeds 10,000 droplets fast', async () => {
     const t = Date.now();
     const sb = await sandbox({ count: { '/v2/droplets': 10_000 } });
