@@ -96,7 +96,7 @@ export class ItemFactory {
       withRefs ? this.refsFor(c).filter((r) => r.kind === 'object' && this.store.peek(r.target, [])?.items.length).map((r) => r.prop) : [],
     );
     for (let i = 0; i < n; i++) {
-      const item = this.generator.generateExcept(c.itemSchema, ctx, omit);
+      const item = this.generator.generateExcept(c.itemSchema, ctx, omit, 'response', c.singular);
       if (c.idField) {
         const id = this.uniqueId(c, ctx, used, intBase + i);
         if (id === undefined) continue;
@@ -114,7 +114,7 @@ export class ItemFactory {
   /** A new item from a request body: generated, then the body's fields merged in (kept valid). */
   createItem(c: Collection, bucket: Bucket, body: Record<string, unknown>, now: number): { item: Item; conflict?: string } {
     const ctx: GenContext = { rng: this.runtimeRng, now, serial: ++this.serial * 1000 };
-    const item = this.generator.generate(c.itemSchema, ctx) as Item;
+    const item = this.generator.generate(c.itemSchema, ctx, 'response', c.singular) as Item;
     if (c.idField) {
       const given = body[c.idField];
       if (given !== undefined && given !== null && typeof given !== 'object') {

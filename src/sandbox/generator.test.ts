@@ -51,6 +51,25 @@ describe('DataGenerator', () => {
     expect(json.split('child').length - 1).toBeLessThan(12);
   });
 
+  it("learns words per parent: an image's slug from image slugs, a region's from region slugs", () => {
+    const obj = (properties: Record<string, unknown>) => ({ type: 'object', properties });
+    const slug = (examples: string[]) => obj({ slug: { type: 'string', enum: examples } });
+    const droplet = obj({ image: obj({ slug: { type: 'string' } }), region: obj({ slug: { type: 'string' } }) });
+    const vocabulary = buildVocabulary({
+      specHash: 'x',
+      operations: {
+        images: { response: obj({ image: slug(['ubuntu-24-04-x64', 'debian-12-x64']) }), responseStatus: 200 },
+        regions: { response: obj({ regions: { type: 'array', items: slug(['nyc3', 'ams3']) } }), responseStatus: 200 },
+      },
+    });
+    const gen = new DataGenerator({ vocabulary });
+    for (let seed = 0; seed < 20; seed++) {
+      const d = gen.generate(droplet, { rng: createRng(seed), now: 0, serial: 0 }) as { image: { slug: string }; region: { slug: string } };
+      expect(['ubuntu-24-04-x64', 'debian-12-x64']).toContain(d.image.slug);
+      expect(['nyc3', 'ams3']).toContain(d.region.slug);
+    }
+  });
+
   it('prefers vocabulary words shaped like the example', () => {
     expect(likeExample(['ams', 'nyc3', 'sfo2', 'us_east'], 'nyc1')).toEqual(['nyc3', 'sfo2']);
     expect(likeExample(['x', 'y'], 'nyc1')).toEqual(['x', 'y']);

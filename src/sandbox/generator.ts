@@ -87,6 +87,11 @@ export function stringFits(s: JsonSchema): (v: string) => boolean {
     (fmt !== 'ipv4' || RE_IPV4.test(v));
 }
 
+/** `image.slug` → `slug`: what the name-driven rules look at. */
+function leafName(name: string | undefined): string | undefined {
+  return name?.slice(name.lastIndexOf('.') + 1);
+}
+
 function singular(name: string | undefined): string | undefined {
   if (!name) return name;
   if (name.endsWith('ies')) return `${name.slice(0, -3)}y`;
@@ -110,9 +115,9 @@ export class DataGenerator {
   }
 
   /** An object for `schema` without the properties in `omit` (the caller fills them: cross-references). */
-  generateExcept(schema: JsonSchema, ctx: GenContext, omit: ReadonlySet<string>, mode: SchemaMode = 'response'): Record<string, unknown> {
-    if (omit.size === 0 || !schema.properties) return this.generate(schema, ctx, mode) as Record<string, unknown>;
-    const key = `except|${mode}|${[...omit].sort().join(',')}`;
+  generateExcept(schema: JsonSchema, ctx: GenContext, omit: ReadonlySet<string>, mode: SchemaMode = 'response', name?: string): Record<string, unknown> {
+    if (omit.size === 0 || !schema.properties) return this.generate(schema, ctx, mode, name) as Record<string, unknown>;
+    const key = `except|${mode}|${name ?? ''}|${[...omit].sort().join(',')}`;
     let byKey = this.cache.get(schema);
     if (!byKey) this.cache.set(schema, (byKey = new Map()));
     let gen = byKey.get(key);
@@ -120,9 +125,9 @@ export class DataGenerator {
       const skip = mode === 'request' ? 'readOnly' : 'writeOnly';
       const required = new Set<string>(schema.required ?? []);
       const props: [string, Gen | undefined][] = [];
-      for (const [name, sub] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
-        if (!sub || typeof sub !== 'object' || (sub[skip] && !required.has(name))) continue;
-        props.push([name, omit.has(name) ? undefined : this.compile(sub, mode, 1, name)]);
+      for (const [prop, sub] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
+        if (!sub || typeof sub !== 'object' || (sub[skip] && !required.has(prop))) continue;
+        props.push([prop, omit.has(prop) ? undefined : this.compile(sub, mode, 1, name ? `${name}.${prop}` : prop)]);
       }
       gen = (c) => {
         const out: Record<string, unknown> = {};
@@ -181,18 +186,22 @@ export class DataGenerator {
       case 'array':
         return this.arrayGen(s, mode, depth, name);
       case 'object':
-        return this.objectGen(s, mode, depth);
+        return this.objectGen(s, mode, depth, name);
       default:
         // An unconstrained schema (`{}`, or a recursion cut): any value is valid; an empty object reads best.
         return () => ({});
     }
   }
 
-  private stringGen(s: JsonSchema, name: string | undefined): Gen {
+  private stringGen(s: JsonSchema, qualified: string | undefined): Gen {
     const fits = stringFits(s);
     const example = typeof s.example === 'string' ? s.example : undefined;
+    const name = leafName(qualified);
+    // Words learnt under the same parent (`image.slug`) first; any property's of that name (`slug`) otherwise.
+    const learnt = (key: string | undefined): string[] => (key ? (this.vocabulary.get(key) ?? []) : []).filter((v) => fits(v));
+    const words = qualified !== name && learnt(qualified).length ? learnt(qualified) : learnt(name);
     const pool = likeExample(
-      [...new Set([example, ...(name ? (this.vocabulary.get(name) ?? []) : [])])].filter((v): v is string => typeof v === 'string' && fits(v)),
+      [...new Set([example, ...words])].filter((v): v is string => typeof v === 'string' && fits(v)),
       example !== undefined && fits(example) ? example : undefined,
     );
     const fallback = (ctx: GenContext): string => {
@@ -223,7 +232,7 @@ export class DataGenerator {
 
   private arrayGen(s: JsonSchema, mode: SchemaMode, depth: number, name: string | undefined): Gen {
     const itemSchema = (s.items ?? {}) as JsonSchema;
-    const item = this.compile(itemSchema, mode, depth + 1, singular(name));
+    const item = this.compile(itemSchema, mode, depth + 1, singular(leafName(name)));
     const min = typeof s.minItems === 'number' ? s.minItems : 0;
     const max = typeof s.maxItems === 'number' ? s.maxItems : Infinity;
     const itemType = typeOf(itemSchema);
@@ -253,7 +262,9 @@ export class DataGenerator {
     };
   }
 
-  private objectGen(s: JsonSchema, mode: SchemaMode, depth: number): Gen {
+  /** `name`: the property this object is for; its properties are named `name.key` (see stringGen). */
+  private objectGen(s: JsonSchema, mode: SchemaMode, depth: number, name?: string): Gen {
+    const own = leafName(name);
     const required = new Set<string>(Array.isArray(s.required) ? s.required : []);
     const skip = mode === 'request' ? 'readOnly' : 'writeOnly';
     const deep = depth >= this.maxDepth;
@@ -262,7 +273,7 @@ export class DataGenerator {
       if (!sub || typeof sub !== 'object') continue;
       if (sub[skip] && !required.has(key)) continue;
       if (deep && !required.has(key)) continue;
-      props.push([key, this.compile(sub, mode, depth + 1, key)]);
+      props.push([key, this.compile(sub, mode, depth + 1, own ? `${own}.${key}` : key)]);
     }
     // Specs sometimes require a property they never describe (`required: [method]`): any value satisfies it.
     const described = new Set(props.map(([key]) => key));
