@@ -38,6 +38,7 @@ const SEEDS = [
   "COPY (SELECT 1 AS a, NULL AS b) TO STDOUT WITH (FORMAT csv, HEADER true, DELIMITER ';', NULL 'x')",
   'COPY digitalocean.databases.backups (created_at) TO STDOUT CSV HEADER QUOTE AS \'"\'',
   'SELECT $$it\'s$$ AS a, $t$x$t$ || $$$$ AS b',
+  "SELECT count(*) FROM digitalocean.compute.droplets WHERE created_at > now() - interval '1 week 2 hours'",
   'REGISTRY LIST',
   "REGISTRY PULL digitalocean FROM '/nonexistent/spec.json'",
   'SET search_path = public',
@@ -51,7 +52,7 @@ const TOKENS = [
   'PULL', 'LIST', 'COPY', 'TO', 'STDOUT', 'CSV', 'HEADER', 'FORMAT', 'IN', 'LIKE', 'EXTENDED', 'METHODS', 'RESOURCES', 'SERVICES', 'PROVIDERS', 'RETURNING', 'VALUES', 'WITH',
   'AND', 'OR', 'NOT', 'NULL', 'JOIN', 'ON', 'digitalocean', 'digitalocean.databases', 'digitalocean.databases.backups',
   'digitalocean.compute.droplets', 'data__name', 'id', '*', ',', ';', '(', ')', '.', '=', "'x'", "'", '"', '`', '[', ']',
-  '@p', '@@json', '$1', '?', ':x', '/*+ AWAIT */', '/*', '*/', '--', '{{', '}}', '$$', '$t$', '{{ id }}', '{{ nope }}', '1', '1e', '0x', '->>', '||',
+  '@p', '@@json', '$1', '?', ':x', '/*+ AWAIT */', '/*', '*/', '--', '{{', '}}', '$$', '$t$', 'interval', "'3 days'", 'now()', '{{ id }}', '{{ nope }}', '1', '1e', '0x', '->>', '||',
 ];
 
 /** A mutation of a real statement: cut, insert, delete, replace or repeat a slice. */

@@ -32,6 +32,7 @@ const TOPICS: Record<string, string> = {
     JOIN digitalocean.databases.backups b ON b.database_cluster_uuid = c.id;
   A missing required parameter is an error naming it; DESCRIBE EXTENDED lists parameters.
   Every page is fetched (per_page=200, pages in parallel); a failed page fails the statement.
+  Times compare as DigitalOcean writes them: WHERE created_at > now() - interval '7 days'.
 `,
   mutations: `Mutations:
   INSERT INTO digitalocean.compute.droplets (data__name, data__region, data__size, data__image)

@@ -11,7 +11,8 @@
 // It works on tokens, so strings and comments are never touched, and leaves everything it does not know
 // alone: a query that needs more than this fails in SQLite with a clean error, never here.
 import type { SqlType } from '../catalog/types.js';
-import { identValue, tokenize, type Token } from '../sql/lexer.js';
+import { identValue, stringValue, tokenize, type Token } from '../sql/lexer.js';
+import { DoqlError } from '../errors.js';
 import { castColumnName, castTarget } from './pg-catalog-types.js';
 
 interface Piece {
@@ -118,6 +119,31 @@ function popOperand(out: Piece[]): { text: string; literal: boolean } {
   out.length = start;
   const literal = taken.length === 1 && (taken[0].literal === true || taken[0].kind === 'string' || taken[0].kind === 'param');
   return { text: taken.map((p) => p.text).join(''), literal };
+}
+
+const INTERVAL_UNITS: Record<string, [string, number]> = {
+  year: ['years', 1], years: ['years', 1], y: ['years', 1],
+  mon: ['months', 1], mons: ['months', 1], month: ['months', 1], months: ['months', 1],
+  week: ['days', 7], weeks: ['days', 7], w: ['days', 7],
+  day: ['days', 1], days: ['days', 1], d: ['days', 1],
+  hour: ['hours', 1], hours: ['hours', 1], hr: ['hours', 1], hrs: ['hours', 1], h: ['hours', 1],
+  minute: ['minutes', 1], minutes: ['minutes', 1], min: ['minutes', 1], mins: ['minutes', 1], m: ['minutes', 1],
+  second: ['seconds', 1], seconds: ['seconds', 1], sec: ['seconds', 1], secs: ['seconds', 1], s: ['seconds', 1],
+};
+
+/** `'1 week 2 hours'` → SQLite date modifiers `['+7 days', '+2 hours']`, negated for subtraction. */
+function intervalModifiers(text: string, sign: 1 | -1): string[] {
+  const parts = [...text.matchAll(/\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*/g)];
+  const whole = parts.map((p) => p[0]).join('');
+  const units = parts.map((p) => INTERVAL_UNITS[p[2].toLowerCase()]);
+  if (!parts.length || whole.length !== text.length || units.some((u) => !u)) {
+    throw new DoqlError('parse', `cannot read interval '${text}': write it like '7 days', '1 hour 30 minutes' or '2 weeks'`, { sqlState: '22007' });
+  }
+  return parts.map((p, k) => {
+    const [unit, factor] = units[k]!;
+    const n = Number(p[1]) * factor * sign;
+    return `${n >= 0 ? '+' : ''}${n} ${unit}`;
+  });
 }
 
 /** The SQLite expression for `operand::type`. */
@@ -495,6 +521,20 @@ class Rewriter {
         out.push({ text: literal, kind: 'string', literal: true, rewritten: true });
         this.likeEscape(out, literal, i + 2, end);
         i++;
+        continue;
+      }
+      if (word === 'INTERVAL' && sigTok?.kind === 'string') {
+        // `now() - interval '7 days'`: SQLite's date modifiers, with DigitalOcean's timestamp format.
+        const prev = lastSignificant(out);
+        if (prev?.kind !== 'op' || (prev.text !== '+' && prev.text !== '-')) {
+          throw new DoqlError('parse', "INTERVAL is added to or taken from a time, e.g. now() - interval '7 days' or created_at + interval '1 hour'", { sqlState: '0A000' });
+        }
+        const modifiers = intervalModifiers(stringValue(sigTok), prev.text === '-' ? -1 : 1);
+        while (out.length && out[out.length - 1] !== prev) out.pop();
+        out.pop();
+        const operand = popOperand(out);
+        out.push({ text: `strftime('%Y-%m-%dT%H:%M:%SZ', ${operand.text}, ${modifiers.map(quoteString).join(', ')})`, kind: 'atom', rewritten: true });
+        i = sig;
         continue;
       }
       if (word === 'OPERATOR' && callOpen >= 0) {

@@ -80,6 +80,9 @@ const CATALOG_FUNCTIONS = new Set(
   ),
 );
 
+/** Postgres functions a query over resources may call (`created_at > now()`), which SQLite lacks. */
+const SESSION_FUNCTIONS = new Set(['now', 'array_to_string', 'string_to_array', 'array_length', 'cardinality', 'version', 'current_database', 'current_user', 'session_user']);
+
 /**
  * Whether a query asks about the emulated Postgres catalog (pg_* tables and functions,
  * information_schema, version() …). Plain SQLite queries stay on the session's own database, so
@@ -119,6 +122,11 @@ export class PgCompat {
       if (isDoqlError(err)) throw err;
       // A rewriter bug must not hide the query: SQLite gets it as written and reports what it cannot run.
       return { catalog: namesCatalog(tokens) && rewriteResourceNames(tokens).resources.length === 0, tokens, columnTypes: [] };
+    }
+    const usesPgFunction = !catalog && tokens.some((t, i) => t.kind === 'word' && SESSION_FUNCTIONS.has(t.text.toLowerCase()) && tokens.slice(i + 1).find((x) => x.kind !== 'space')?.text === '(');
+    if (usesPgFunction && !this.registered) {
+      registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
+      this.registered = true;
     }
     if (!rewritten.changed) return { catalog, tokens, columnTypes: rewritten.columnTypes };
     if (!catalog && !this.registered) {
