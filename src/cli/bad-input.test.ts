@@ -39,6 +39,7 @@ const SEEDS = [
   'COPY digitalocean.databases.backups (created_at) TO STDOUT CSV HEADER QUOTE AS \'"\'',
   'SELECT $$it\'s$$ AS a, $t$x$t$ || $$$$ AS b',
   "SELECT count(*) FROM digitalocean.compute.droplets WHERE created_at > now() - interval '1 week 2 hours'",
+  "SELECT d.name, f.x, date_trunc('day', d.created_at), extract(year FROM d.created_at), json_agg(f.x) FROM digitalocean.compute.droplets d, jsonb_array_elements_text(d.tags) AS f(x) GROUP BY 1",
   'REGISTRY LIST',
   "REGISTRY PULL digitalocean FROM '/nonexistent/spec.json'",
   'SET search_path = public',

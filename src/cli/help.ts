@@ -33,6 +33,7 @@ const TOPICS: Record<string, string> = {
   A missing required parameter is an error naming it; DESCRIBE EXTENDED lists parameters.
   Every page is fetched (per_page=200, pages in parallel); a failed page fails the statement.
   Times compare as DigitalOcean writes them: WHERE created_at > now() - interval '7 days'.
+  Postgres's date_trunc, extract, json_agg, jsonb_array_elements_text(d.tags) AS t, ->, ->> and casts work too.
 `,
   mutations: `Mutations:
   INSERT INTO digitalocean.compute.droplets (data__name, data__region, data__size, data__image)

@@ -67,11 +67,30 @@ const BARE_FUNCTIONS = new Set(['current_user', 'session_user', 'current_catalog
 const RENAMED_FUNCTIONS: Record<string, string> = {
   string_agg: 'group_concat',
   array_agg: 'pg_array_agg',
+  // JSON: Postgres's json/jsonb names for what SQLite's JSON1 does.
+  json_agg: 'json_group_array',
+  jsonb_agg: 'json_group_array',
+  json_object_agg: 'json_group_object',
+  jsonb_object_agg: 'json_group_object',
+  jsonb_array_length: 'json_array_length',
+  json_typeof: 'json_type',
+  jsonb_typeof: 'json_type',
+  json_build_object: 'json_object',
+  jsonb_build_object: 'json_object',
+  json_build_array: 'json_array',
+  jsonb_build_array: 'json_array',
+  jsonb_each: 'json_each',
+  jsonb_extract_path: 'json_extract_path',
+  jsonb_extract_path_text: 'json_extract_path_text',
 };
 
 const TABLE_FUNCTIONS: Record<string, string> = {
   unnest: 'pg_unnest',
   generate_series: 'pg_series',
+  json_array_elements: 'json_each',
+  jsonb_array_elements: 'json_each',
+  json_array_elements_text: 'json_each',
+  jsonb_array_elements_text: 'json_each',
 };
 
 const isSpace = (t: Token | Piece | undefined): boolean => t !== undefined && (t.kind === 'space' || t.kind === 'comment');
@@ -194,10 +213,44 @@ export type QualifyName = (schema: string, table: string) => boolean;
 class Rewriter {
   private cteCount = 0;
 
+  /**
+   * Names that stand for a JSON table function's value: `t` for `jsonb_array_elements_text(x) AS t`, and `col`
+   * and `t.col` for `… AS t(col)`. Those become SQLite's `json_each(x) AS t`, read as `t.value`.
+   */
+  private readonly lateral = new Map<string, string>();
+
   constructor(
     private readonly toks: Token[],
     private readonly qualify?: QualifyName,
-  ) {}
+  ) {
+    this.findLateralNames();
+  }
+
+  private findLateralNames(): void {
+    const toks = this.toks;
+    const end = toks.length;
+    for (let i = 0; i < end; i++) {
+      const t = toks[i];
+      if (t.kind !== 'word' || TABLE_FUNCTIONS[t.text.toLowerCase()] !== 'json_each') continue;
+      const open = this.nextSig(i + 1, end);
+      if (open < 0 || toks[open].text !== '(') continue;
+      const close = this.matchParen(open, end);
+      if (close < 0) continue;
+      let j = this.nextSig(close + 1, end);
+      if (j >= 0 && upper(toks[j]) === 'AS') j = this.nextSig(j + 1, end);
+      const a = j >= 0 ? toks[j] : undefined;
+      if (!a || !(a.kind === 'quoted' || (a.kind === 'word' && !isKeyword(a) && !CLAUSE_ENDERS.has(a.text.toUpperCase())))) continue;
+      const alias = identValue(a).toLowerCase();
+      const value = `${quoteIdent(identValue(a))}.value`;
+      const p = this.nextSig(j + 1, end);
+      const c = p >= 0 && toks[p].text === '(' ? this.nextSig(p + 1, end) : -1;
+      if (c >= 0 && (toks[c].kind === 'word' || toks[c].kind === 'quoted')) {
+        const col = identValue(toks[c]).toLowerCase();
+        this.lateral.set(col, value);
+        this.lateral.set(`${alias}.${col}`, value);
+      } else this.lateral.set(alias, value);
+    }
+  }
 
   /**
    * `databases.backups` in a FROM/JOIN item, as psql shows tables and completes names, when the schema is a
@@ -396,6 +449,11 @@ class Rewriter {
       }
     }
     const sqliteFn = TABLE_FUNCTIONS[fn];
+    if (sqliteFn === 'json_each') {
+      // SQLite's table-valued function, so that it may read the FROM items before it (`d, json_each(d.tags)`).
+      out.push({ text: `json_each(${args}) AS ${quoteIdent(alias)}`, kind: 'atom' });
+      return next;
+    }
     out.push({
       text: `(SELECT value AS ${quoteIdent(column ?? alias)} FROM ${sqliteFn}(${args})) AS ${quoteIdent(alias)}`,
       kind: 'atom',
@@ -498,6 +556,17 @@ class Rewriter {
       }
 
       // ---- words ----
+      if (this.lateral.size && out[out.length - 1]?.text !== '.') {
+        const dotted = next?.text === '.' && toks[i + 2] && (toks[i + 2].kind === 'word' || toks[i + 2].kind === 'quoted');
+        const key = dotted ? `${identValue(t).toLowerCase()}.${identValue(toks[i + 2]).toLowerCase()}` : identValue(t).toLowerCase();
+        const replacement = this.lateral.get(key);
+        const isCall = this.nextSig(i + (dotted ? 3 : 1), end) >= 0 && toks[this.nextSig(i + (dotted ? 3 : 1), end)].text === '(';
+        if (replacement && !isCall && clauses[depth] !== 'from') {
+          out.push({ text: replacement, kind: 'atom', rewritten: true, columnName: dotted ? identValue(toks[i + 2]) : identValue(t) });
+          if (dotted) i += 2;
+          continue;
+        }
+      }
       const qualified = this.resourceName(i, end, out, clauses[depth]);
       if (qualified > 0) {
         i = qualified - 1;
@@ -627,6 +696,18 @@ class Rewriter {
           continue;
         }
       }
+      if (lower === 'extract' && callOpen >= 0) {
+        // `extract(year FROM created_at)` → date_part('year', created_at)
+        const close = this.matchParen(callOpen, end);
+        const f = this.nextSig(callOpen + 1, close);
+        const from = f >= 0 ? this.nextSig(f + 1, close) : -1;
+        if (close > 0 && f >= 0 && from >= 0 && upper(toks[from]) === 'FROM') {
+          const field = toks[f].kind === 'string' ? stringValue(toks[f]) : identValue(toks[f]);
+          out.push({ text: `date_part(${quoteString(field.toLowerCase())}, ${this.text(from + 1, close).trim()})`, kind: 'atom', rewritten: true, columnName: 'extract' });
+          i = close;
+          continue;
+        }
+      }
       if (lower === 'trim' && callOpen >= 0) {
         const close = this.matchParen(callOpen, end);
         const piece = close > 0 ? this.trimCall(callOpen, close) : undefined;
@@ -644,7 +725,8 @@ class Rewriter {
         }
       }
       if (RENAMED_FUNCTIONS[lower] && callOpen >= 0) {
-        out.push({ text: RENAMED_FUNCTIONS[lower], kind: 'word' });
+        // Renamed, the call still names its column as Postgres does (`json_agg`, not `json_group_array(name)`).
+        out.push({ text: RENAMED_FUNCTIONS[lower], kind: 'word', rewritten: true, columnName: lower });
         continue;
       }
       if (BARE_FUNCTIONS.has(lower) && callOpen < 0 && out[out.length - 1]?.text !== '.') {
@@ -749,12 +831,12 @@ function analyzeItem(pieces: Piece[], functions: boolean): { name?: string; type
     return { name: type === 'BOOLEAN' && functions ? 'bool' : undefined, type }; // a column, or true/false
   }
   if (expr.every((p) => p.kind === 'word' || p.kind === 'quoted' || p.text === '.')) return { type }; // a qualified column
-  if (functions && expr[0].kind === 'word' && expr[1]?.text === '(' && last.text === ')') {
+  if ((functions || expr[0].columnName) && expr[0].kind === 'word' && expr[1]?.text === '(' && last.text === ')') {
     let depth = 0;
     for (let k = 1; k < expr.length; k++) {
       if (expr[k].text === '(') depth++;
       else if (expr[k].text === ')' && --depth === 0) {
-        if (k === expr.length - 1) return { name: expr[0].text.toLowerCase(), type };
+        if (k === expr.length - 1) return { name: expr[0].columnName ?? expr[0].text.toLowerCase(), type };
         break;
       }
     }

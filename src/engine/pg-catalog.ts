@@ -81,7 +81,10 @@ const CATALOG_FUNCTIONS = new Set(
 );
 
 /** Postgres functions a query over resources may call (`created_at > now()`), which SQLite lacks. */
-const SESSION_FUNCTIONS = new Set(['now', 'array_to_string', 'string_to_array', 'array_length', 'cardinality', 'version', 'current_database', 'current_user', 'session_user']);
+const SESSION_FUNCTIONS = new Set([
+  'now', 'array_to_string', 'string_to_array', 'array_length', 'cardinality', 'version', 'current_database', 'current_user', 'session_user',
+  'date_trunc', 'date_part', 'json_extract_path', 'json_extract_path_text', 'jsonb_extract_path', 'jsonb_extract_path_text',
+]);
 
 /**
  * Whether a query asks about the emulated Postgres catalog (pg_* tables and functions,
