@@ -3,13 +3,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../../test/api/fake-do-server.js';
 import { loadCatalogDir } from '../catalog/load.js';
 import { createSandbox, type Sandbox } from '../sandbox/index.js';
 import { BUILT_CATALOG, buildMissing } from '../../test/cli/doql-home.js';
-import { psql, psqlRows, startDoqlServe, type DoqlServe } from '../../test/serve/doql-serve.js';
+import { psql, psqlRows, startDoqlServe, withPgClient, type DoqlServe } from '../../test/serve/doql-serve.js';
 import { BACKUPS, CLUSTERS, SLOW_CLUSTER, startFakeDigitalOcean } from '../../test/serve/fake-digitalocean.js';
 
 const CANARY = 'dop_v1_canary0123456789abcdef0123456789abcdef0123456789abcdef01234567';
@@ -155,9 +154,7 @@ describe.skipIf(missing)('doql serve: psql meta-commands answered from the catal
   });
 
   it('serves the pg driver: casts of parameters, a prepared statement twice, typed columns', async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
-    await client.connect();
-    try {
+    await withPgClient(server.port, async (client) => {
       expect((await client.query('SELECT $1::text AS x', ['hello'])).rows).toEqual([{ x: 'hello' }]);
       const typed = await client.query('SELECT $1::int + 1 AS n, $2::boolean AS b, 1.5::float8 AS f', ['41', 'true']);
       expect(typed.rows).toEqual([{ n: '42', b: true, f: 1.5 }]); // int8 arrives as a string in pg
@@ -169,9 +166,7 @@ describe.skipIf(missing)('doql serve: psql meta-commands answered from the catal
         "SELECT c.relname, n.nspname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = 'databases.backups'::regclass",
       );
       expect(rel.rows).toEqual([{ relname: 'backups', nspname: 'databases' }]);
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   it('never shows or logs the DigitalOcean token', async () => {
@@ -218,15 +213,7 @@ describe.skipIf(missing)('doql serve: rows from a (fake) DigitalOcean API', () =
   });
 
   it('gives 50 concurrent pg clients the same right answer', async () => {
-    const one = async (): Promise<unknown> => {
-      const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
-      await client.connect();
-      try {
-        return (await client.query({ text: joinOrdered, rowMode: 'array' })).rows;
-      } finally {
-        await client.end();
-      }
-    };
+    const one = (): Promise<unknown> => withPgClient(server.port, async (client) => (await client.query({ text: joinOrdered, rowMode: 'array' })).rows);
     const answers = await Promise.all(Array.from({ length: 50 }, one));
     for (const rows of answers) {
       expect(rows).toEqual([
@@ -303,15 +290,7 @@ describe.skipIf(missing)('doql serve --sandbox', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toBe(expected.map((r) => `${r.join(' | ')}\n`).join(''));
 
-    const one = async (): Promise<unknown> => {
-      const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
-      await client.connect();
-      try {
-        return (await client.query({ text: `${JOIN} ORDER BY 1`, rowMode: 'array' })).rows;
-      } finally {
-        await client.end();
-      }
-    };
+    const one = (): Promise<unknown> => withPgClient(server.port, async (client) => (await client.query({ text: `${JOIN} ORDER BY 1`, rowMode: 'array' })).rows);
     const answers = await Promise.all(Array.from({ length: 50 }, one));
     for (const rows of answers) expect(rows).toEqual(expected);
   });
@@ -338,9 +317,7 @@ describe.skipIf(missing)('doql serve --sandbox', () => {
   });
 
   it('BEGIN … ROLLBACK: the status says in a block, and the notices say a change sent meanwhile stays done', async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'tester', database: 'digitalocean' });
-    await client.connect();
-    try {
+    await withPgClient(server.port, async (client) => {
       const statuses: string[] = [];
       const notices: string[] = [];
       client.connection.on('readyForQuery', (m: { status: string }) => statuses.push(m.status));
@@ -357,9 +334,7 @@ describe.skipIf(missing)('doql serve --sandbox', () => {
         'ROLLBACK did not undo the 1 change sent since BEGIN: doql has no transactions',
       ]);
       expect(after.rows).toEqual([{ name: 'in-a-block' }]);
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   it('describes and lists what it serves', async () => {

@@ -1,4 +1,5 @@
 // Runs the real `doql serve` binary (dist/, so `npm run build` first) on a free port, and real psql against it.
+import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { runPsql, type ProcessRun } from '../support/run-process.js';
@@ -66,4 +67,15 @@ export function psql(port: number, args: string[], whileRunning?: (child: ChildP
 /** `psql -A -t -F ' | ' -c …`: unaligned rows, fields joined by ` | `, no headers or footers. */
 export function psqlRows(port: number, command: string): Promise<PsqlRun> {
   return psql(port, ['-A', '-t', '-F', ' | ', '-c', command]);
+}
+
+/** Runs `use` with a `pg` client connected to the server as `tester` (database `digitalocean`), then ends it. */
+export async function withPgClient<T>(port: number, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'tester', database: 'digitalocean' });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
 }
