@@ -169,6 +169,12 @@ function intervalModifiers(text: string, sign: 1 | -1): string[] {
 function castPiece(operand: { text: string; literal: boolean }, typeName: string): Piece {
   const target = castTarget(typeName);
   const columnName = castColumnName(typeName);
+  // Times as DigitalOcean writes them, so that `created_at > '2024-06-01'::timestamp` compares like with like.
+  const base = typeName.toLowerCase().replace(/\s*\(.*\)$/, '');
+  if (base === 'date') return { text: `date(${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT' };
+  if (/^timestamp(tz| with(out)? time zone)?$/.test(base)) {
+    return { text: `strftime('%Y-%m-%dT%H:%M:%SZ', ${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT' };
+  }
   switch (target) {
     case 'ARRAY':
       return { text: operand.text, kind: 'atom', columnName, columnType: 'TEXT' };

@@ -35,6 +35,11 @@ describe("now() and interval '…'", () => {
     const t = sessionFor(sb);
     const [[shifted]] = await t.rows("SELECT '2024-06-11T10:18:00Z' + interval '1 week 2 hours' - interval '30 minutes'");
     expect(shifted).toBe('2024-06-18T11:48:00Z');
+    const [casts] = await t.rows("SELECT '2024-06-11T10:18:00Z'::date, '2024-06-11'::timestamp, CAST('2024-06-11 10:18' AS timestamp with time zone), '2024-06-11'::date + interval '36 hours'");
+    expect(casts).toEqual(['2024-06-11', '2024-06-11T00:00:00Z', '2024-06-11T10:18:00Z', '2024-06-12T12:00:00Z']);
+    // A cast literal compares with DigitalOcean's timestamps as a time, not as shorter text.
+    const since = created.filter((c) => c >= '2024-01-01T00:00:00Z').length;
+    expect(await t.rows("SELECT count(*) FROM digitalocean.compute.droplets WHERE created_at >= '2024-01-01'::timestamp")).toEqual([[since]]);
     await expect(t.rows("SELECT now() - interval '3 fortnights'")).rejects.toThrow("cannot read interval '3 fortnights'");
     await expect(t.rows("SELECT interval '1 day'")).rejects.toThrow('INTERVAL is added to or taken from a time');
   });
