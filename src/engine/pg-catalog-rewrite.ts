@@ -612,6 +612,11 @@ class Rewriter {
         i = sig;
         continue;
       }
+      if (word === 'LATERAL' && sigTok?.kind === 'word' && TABLE_FUNCTIONS[sigTok.text.toLowerCase()] === 'json_each') {
+        // SQLite's table-valued functions read the FROM items before them without being told.
+        i = sig - 1;
+        continue;
+      }
       if (word === 'OPERATOR' && callOpen >= 0) {
         const close = this.matchParen(callOpen, end);
         if (close > 0) {

@@ -54,6 +54,8 @@ describe('Postgres functions over resources', () => {
     expect(byColumn).toEqual(pairs);
     const byAlias = await t.rows("SELECT d.name, feature FROM digitalocean.compute.droplets d CROSS JOIN json_array_elements_text(d.region -> 'features') feature ORDER BY d.name || ',' || feature");
     expect(byAlias).toEqual(pairs);
+    const lateral = await t.rows("SELECT d.name, f FROM digitalocean.compute.droplets d CROSS JOIN LATERAL jsonb_array_elements_text(d.region -> 'features') AS f ORDER BY d.name || ',' || f");
+    expect(lateral).toEqual(pairs);
     expect(pairs.length).toBeGreaterThan(droplets.length);
   });
 });
