@@ -103,9 +103,19 @@ async function planInsert(session: DoqlSession, m: Extract<Mutation, { verb: 'in
   return { resource, method, requests, selected: false };
 }
 
-async function evalSet(session: DoqlSession, set: { column: string; expr: string }[], options: ExecuteOptions): Promise<Record<string, SqlValue>> {
+/**
+ * The SET values when they are constants (`SET data__name = 'x'`); undefined when they read the row being
+ * changed (`SET data__name = name || '-old'`), which is then selected and each row gets its own values.
+ */
+async function evalSet(session: DoqlSession, set: { column: string; expr: string }[], options: ExecuteOptions): Promise<Record<string, SqlValue> | undefined> {
   if (!set.length) return {};
-  const r = await session.select(`SELECT ${set.map((s) => s.expr).join(', ')}`, options);
+  let r: StatementResult;
+  try {
+    r = await session.select(`SELECT ${set.map((s) => s.expr).join(', ')}`, options);
+  } catch (err) {
+    if (err instanceof DoqlError && err.sqlState === '42703') return undefined;
+    throw err;
+  }
   const values: Record<string, SqlValue> = {};
   set.forEach((s, i) => {
     values[s.column] = (r.rows[0]?.[i] ?? null) as SqlValue;
@@ -121,7 +131,9 @@ async function planChange(
   const resource = session.resource(m.resource);
   const candidates = methodsOf(resource, m.verb);
   if (!candidates.length) throw noMethod(resource, m.verb);
-  const setValues = m.verb === 'delete' ? {} : await evalSet(session, m.set, options);
+  const constants = m.verb === 'delete' ? {} : await evalSet(session, m.set, options);
+  const perRow = constants === undefined ? (m as Extract<Mutation, { verb: 'update' | 'replace' }>).set : [];
+  const setValues: Record<string, SqlValue> = constants ?? {};
   let where: WhereClause = m.where ?? { text: '', equalities: [], conjuncts: [], allEqualities: true };
   // StackQL lets required body fields stand in the WHERE (`AND data__mode = 'x'`): they join the body (SET wins).
   const bodyConds = where.conjuncts.filter((c) => c.column?.startsWith('data__'));
@@ -140,8 +152,8 @@ async function planChange(
   if (m.verb === 'delete' && !m.where) {
     throw new DoqlError('validation', `DELETE FROM ${resource.id} needs a WHERE saying what to delete (e.g. WHERE ${candidates[0].requiredParams.map((p) => `${p} = '…'`).join(' AND ') || "id = '…'"}); nothing was sent`, { sqlState: '42601' });
   }
-  // Direct: the WHERE is only equalities on the params of one method.
-  if (where.allEqualities) {
+  // Direct: the WHERE is only equalities on the params of one method (and SET needs no row to compute).
+  if (where.allEqualities && !perRow.length) {
     const direct = chooseBySupplied(candidates, new Set(eq.keys()));
     if (direct && [...eq.keys()].every((k) => direct.params.some((p) => p.name === k))) {
       const values: Record<string, SqlValue> = { ...setValues };
@@ -162,10 +174,23 @@ async function planChange(
   if (!itemParam || !itemColumn) {
     throw new DoqlError('validation', `cannot ${m.verb.toUpperCase()} ${resource.id} by this WHERE: give ${candidates[0].requiredParams.join(', ')} with =`, { sqlState: '42601' });
   }
-  const rows = await session.select(`SELECT * FROM "${resource.id}" WHERE ${where.text}`, options);
+  const computed = perRow.map((s, i) => `, (${s.expr}) AS "__doql_set_${i}"`).join('');
+  let rows: StatementResult;
+  try {
+    rows = await session.select(`SELECT *${computed} FROM "${resource.id}" WHERE ${where.text}`, options);
+  } catch (err) {
+    if (perRow.length && err instanceof DoqlError && err.sqlState === '42703') {
+      throw new DoqlError(err.code, `SET: ${err.message.replace(/^SQL: /, '')} (a SET value may use constants and ${resource.id}'s columns)`, { sqlState: err.sqlState, cause: err });
+    }
+    throw err;
+  }
   const colIndex = rows.columns.findIndex((c) => c.name === itemColumn);
+  const first = rows.columns.length - perRow.length;
   const requests = rows.rows.map((row) => {
     const values: Record<string, SqlValue> = { ...setValues };
+    perRow.forEach((s, i) => {
+      values[s.column] = (row[first + i] ?? null) as SqlValue;
+    });
     for (const p of params) {
       if (eq.has(p)) values[p] = eq.get(p)!;
     }

@@ -36,6 +36,31 @@ describe('UPDATE → PATCH, REPLACE → PUT', () => {
     expect(after).toEqual([{ name: 'x', type: 'A' }]);
   });
 
+  it('SET may read the row it changes: one PATCH per matching row, each with its own value', async () => {
+    const sb = await startSandbox();
+    const t = sessionOn(sb, { yes: true });
+    const before = (await t.rows('SELECT id, name FROM digitalocean.projects.projects ORDER BY id')) as { id: string; name: string }[];
+    expect(before.length).toBeGreaterThan(1);
+    sb.resetCounts();
+    const [r] = await t.run(`UPDATE digitalocean.projects.projects SET data__description = name || ' (old)' WHERE name IS NOT NULL`);
+    expect(r.command).toBe(`UPDATE ${before.length}`);
+    const byPath = (a: { path: string }, b: { path: string }) => a.path.localeCompare(b.path);
+    expect([...t.changes()].sort(byPath)).toEqual(before.map((p) => ({ method: 'PATCH', path: `/v2/projects/${p.id}`, body: { description: `${p.name} (old)` } })).sort(byPath));
+    const after = await t.rows('SELECT id, description FROM digitalocean.projects.projects ORDER BY id');
+    expect(after).toEqual(before.map((p) => ({ id: p.id, description: `${p.name} (old)` })));
+  });
+
+  it('a SET that names no column of the resource fails before anything is sent', async () => {
+    const sb = await startSandbox();
+    const t = sessionOn(sb, { yes: true });
+    const [p] = (await t.rows('SELECT id FROM digitalocean.projects.projects LIMIT 1')) as { id: string }[];
+    sb.resetCounts();
+    await expect(t.run(`UPDATE digitalocean.projects.projects SET data__description = nosuch WHERE project_id = '${p.id}'`)).rejects.toThrow(
+      "SET: no such column: nosuch (a SET value may use constants and digitalocean.projects.projects's columns)",
+    );
+    expect(routes(sb)['PATCH /v2/projects/{project_id}']).toBeUndefined();
+  });
+
   it('UPDATE … RETURNING returns the changed record', async () => {
     const sb = await startSandbox();
     const t = sessionOn(sb);
