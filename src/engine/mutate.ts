@@ -75,6 +75,8 @@ interface Planned {
   requests: PlannedRequest[];
   /** Reads were needed to find the rows (predicate mode). */
   selected: boolean;
+  /** DELETE … RETURNING: the rows as they were before, since a delete answers with no body. */
+  deleted?: StatementResult;
 }
 
 function sqlText(v: unknown): SqlValue {
@@ -159,7 +161,9 @@ async function planChange(
       const values: Record<string, SqlValue> = { ...setValues };
       for (const [k, v] of eq) values[k] = v;
       const request = buildRequest(resource.id, direct, values, { stringExample: stringExampleOf(session, direct) });
-      return { resource, method: direct, requests: [request], selected: false };
+      const readable = resource.methods.some((x) => x.verb === 'select');
+      const deleted = m.verb === 'delete' && m.returning && readable && where.text ? await session.select(`SELECT * FROM "${resource.id}" WHERE ${where.text}`, options) : undefined;
+      return { resource, method: direct, requests: [request], selected: false, ...(deleted ? { deleted } : {}) };
     }
   }
   if (!m.where || !where.text) {
@@ -200,7 +204,7 @@ async function planChange(
     }
     return buildRequest(resource.id, method, values, { stringExample: stringExampleOf(session, method) });
   });
-  return { resource, method, requests, selected: true };
+  return { resource, method, requests, selected: true, ...(m.verb === 'delete' && m.returning ? { deleted: rows } : {}) };
 }
 
 function planExec(session: DoqlSession, m: Extract<Mutation, { verb: 'exec' }>): Planned {
@@ -416,6 +420,10 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     session.cache.invalidate(resource.id);
   }
 
+  if (m.verb === 'delete' && m.returning && planned.deleted) {
+    const { columns, rows } = planned.deleted;
+    return session.returningRows(columns.map((c) => ({ name: c.name, sqlType: c.type })), rows, m.returning);
+  }
   if (m.verb !== 'exec' && 'returning' in m && m.returning) return returningRows(session, resource, method, bodies, m.returning);
   if (m.verb === 'exec' && m.hints.showResults) {
     const items = bodies.flatMap((b) => extractItems(answering(resource, method, b), b));

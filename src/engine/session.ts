@@ -102,7 +102,7 @@ export class DoqlSession implements Session {
    * Evaluates a RETURNING list of any SELECT expressions (`id AS droplet_id`, `region->>'slug'`) over the rows
    * a mutation got back, loaded into a temporary table for the one query.
    */
-  returningRows(columns: { name: string; sqlType: Column['sqlType'] }[], rows: SqliteValue[][], list: string): StatementResult {
+  returningRows(columns: { name: string; sqlType: Column['sqlType'] }[], rows: (SqliteValue | boolean)[][], list: string): StatementResult {
     const db = this.db();
     const table = '_doql_returning';
     const quoted = columns.map((c) => `"${c.name.replace(/"/g, '""')}"`);
@@ -110,7 +110,8 @@ export class DoqlSession implements Session {
     try {
       const insert = db.prepare(`INSERT INTO temp.${table} VALUES (${columns.map(() => '?').join(', ')})`);
       db.transaction(() => {
-        for (const r of rows) insert.run(...r);
+        // SQLite has no booleans: results carry them as true/false, the table as 1/0.
+        for (const r of rows) insert.run(...r.map((v) => (typeof v === 'boolean' ? Number(v) : v)));
       })();
       let stmt: Database.Statement;
       try {

@@ -1,7 +1,7 @@
 // A DELETE on a collection (`DELETE /v2/droplets?tag_name=ci`) is one request that can remove many rows:
 // doql reads what it would remove and asks first when that is more than one row.
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeAll, failure, routes, sessionOn, withCiDroplets } from './harness.js';
+import { closeAll, failure, objects, routes, sessionOn, withCiDroplets } from './harness.js';
 
 afterAll(closeAll);
 
@@ -38,6 +38,16 @@ describe('a DELETE by tag', () => {
     expect(r.command).toBe('DELETE 0');
     expect(r.notices).toEqual(['no rows matched: nothing sent']);
     expect(routes(sb)['DELETE /v2/droplets']).toBeUndefined();
+  });
+
+  it('RETURNING gives the rows as they were before the delete, by id and by predicate', async () => {
+    const { sb, ids } = await withCiDroplets(['ci-1', 'ci-2', 'ci-3']);
+    const t = sessionOn(sb, { yes: true });
+    const [one] = await t.run(`DELETE FROM digitalocean.compute.droplets WHERE droplet_id = ${ids[0]} RETURNING id, upper(name) AS name`);
+    expect(objects(one)).toEqual([{ id: Number(ids[0]), name: 'CI-1' }]);
+    const [rest] = await t.run(`DELETE FROM digitalocean.compute.droplets WHERE name LIKE 'ci-%' RETURNING name`);
+    expect(objects(rest).map((r) => r.name).sort()).toEqual(['ci-2', 'ci-3']);
+    expect(await t.rows(`SELECT id FROM digitalocean.compute.droplets WHERE name LIKE 'ci-%'`)).toEqual([]);
   });
 
   it('matching one droplet needs no question', async () => {
