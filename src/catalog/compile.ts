@@ -117,6 +117,9 @@ export function locateRows(body: JsonSchema | undefined, collection?: string): O
   const arrays = keys.filter((k) => schemaTypeOf(props[k]) === 'array');
   if (arrays.length === 1 && (props.links || props.meta)) return pick(arrays[0]);
   if (collection && arrays.includes(collection)) return pick(collection);
+  // A list envelope of scalars around one array of objects (`{"object": "list", "data": [...]}`).
+  const scalar = (k: string): boolean => ['string', 'integer', 'number', 'boolean'].includes(schemaTypeOf(props[k]) ?? '');
+  if (arrays.length === 1 && schemaTypeOf(props[arrays[0]].items) === 'object' && keys.every((k) => k === arrays[0] || scalar(k))) return pick(arrays[0]);
   return { objectKey: '$', item: body, returnsList: false };
 }
 
