@@ -104,6 +104,7 @@ export function buildProgram(): Command {
     .option('--rate-limit <n>', 'requests allowed per window (default 250)')
     .option('--rate-window <seconds>', 'rate-limit window (default 60)')
     .option('--action-delay <ms>', 'time an action takes to complete', '2000')
+    .option('--action-error-rate <fraction>', 'fraction of actions that end errored (default 0)')
     .option('--spec <file>', 'simulate this OpenAPI spec instead of the active catalog')
     .action(async (action: string | undefined, _opts: unknown, cmd: Command) => {
       const { sandboxCommand } = await import('./sandbox-command.js');

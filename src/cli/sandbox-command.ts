@@ -31,6 +31,7 @@ export async function sandboxCommand(action: string | undefined, opts: Record<st
     rateLimit: opts.rateLimit as string | undefined,
     rateWindow: opts.rateWindow as string | undefined,
     actionDelay: opts.actionDelay as string,
+    actionErrorRate: opts.actionErrorRate as string | undefined,
     spec: opts.spec as string | undefined,
   });
 }

@@ -20,15 +20,22 @@ export interface ActionTarget {
   item: Item;
 }
 
-/** Puts a created item in its initial status and schedules the settled one. */
-export function startLifecycle(sim: SimContext, c: Collection, refs: ItemRef[], item: Item, now: number): void {
+/**
+ * Puts a created item in its initial status and schedules the settled one, which for an action is
+ * `errored` instead of `completed` at the sandbox's action error rate. Returns the settled status.
+ */
+export function startLifecycle(sim: SimContext, c: Collection, refs: ItemRef[], item: Item, now: number): string | undefined {
   const rule = sim.factory.statusRule(c);
-  if (!rule) return;
+  if (!rule) return undefined;
   setAtPath(item, rule.path, rule.initial);
   const props = (c.itemSchema.properties ?? {}) as Record<string, JsonSchema>;
   for (const stamp of rule.stamps) if (props[stamp]?.nullable) item[stamp] = null;
   sim.store.touch(item);
-  sim.store.transitions.schedule({ at: now + sim.actionDelayMs, targets: refs, path: rule.path, value: rule.final, stamps: rule.stamps });
+  const statuses = (props.status?.enum ?? []) as unknown[];
+  const errored = c.isActions && sim.actionErrorRate > 0 && statuses.includes('errored') && sim.factory.runtimeRng.chance(sim.actionErrorRate);
+  const value = errored ? 'errored' : rule.final;
+  sim.store.transitions.schedule({ at: now + sim.actionDelayMs, targets: refs, path: rule.path, value, stamps: rule.stamps });
+  return value;
 }
 
 /** Applies every transition that is due: statuses settle and completion times are stamped. */
@@ -129,7 +136,8 @@ export function recordAction(
   const refs: ItemRef[] = [];
   if (log) refs.push({ shape: log.shape, parentKey: '', key: sim.store.insert(log, [], action) });
   if (local) refs.push({ shape: local.shape, parentKey: parentKeyOf(localValues), key: sim.store.insert(local, localValues, action) });
-  startLifecycle(sim, schemaOf, refs, action, now);
-  if (target) applyEffect(sim, type, target, body);
+  // An action that will fail changes nothing.
+  const settled = startLifecycle(sim, schemaOf, refs, action, now);
+  if (target && settled !== 'errored') applyEffect(sim, type, target, body);
   return action;
 }

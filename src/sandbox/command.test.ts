@@ -8,6 +8,7 @@ describe('doql sandbox options', () => {
     const o = parseSandboxArgs([
       '--host', '0.0.0.0', '--port=8080', '--seed', '7', '--token', 't', '--count', 'compute.droplets=100', '--count', '/v2/vpcs=2',
       '--latency', '20', '--jitter', '5', '--fault-rate', '0.1', '--rate-limit', '10', '--rate-window', '5', '--action-delay', '100',
+      '--action-error-rate', '0.25',
     ]);
     const s = sandboxOptionsFrom(o);
     expect(s).toMatchObject({
@@ -21,6 +22,7 @@ describe('doql sandbox options', () => {
       faults: { rate: 0.1 },
       rateLimit: { limit: 10, windowSeconds: 5 },
       actionDelayMs: 100,
+      actionErrorRate: 0.25,
     });
     expect(sandboxOptionsFrom(parseSandboxArgs(['--no-rate-limit'])).rateLimit).toBe(false);
   });
@@ -28,6 +30,7 @@ describe('doql sandbox options', () => {
   it.each([
     [['--port', 'x']],
     [['--fault-rate', '2']],
+    [['--action-error-rate', '-0.1']],
     [['--count', 'droplets']],
     [['--bogus', '1']],
     [['--seed']],

@@ -21,6 +21,7 @@ export interface SandboxCommandOptions {
   /** `--no-rate-limit`: commander sets rateLimit to false. */
   noRateLimit?: boolean;
   actionDelay?: number | string;
+  actionErrorRate?: number | string;
   spec?: string;
   stateFile?: string;
 }
@@ -68,6 +69,7 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
     '--rate-limit': 'rateLimit',
     '--rate-window': 'rateWindow',
     '--action-delay': 'actionDelay',
+    '--action-error-rate': 'actionErrorRate',
     '--spec': 'spec',
     '--state-file': 'stateFile',
   };
@@ -112,6 +114,7 @@ export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
           ? { limit: rateLimit ?? 250, windowSeconds: rateWindow ?? 60 }
           : undefined,
     actionDelayMs: num('action-delay', o.actionDelay),
+    actionErrorRate: num('action-error-rate', o.actionErrorRate, (n) => n >= 0 && n <= 1),
     catalog: o.spec ? loadCatalog({ specFile: o.spec }) : undefined,
     stateFile: o.stateFile,
   };

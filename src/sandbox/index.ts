@@ -22,7 +22,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const catalog = options.catalog ?? loadCatalog();
   const seed = options.seed ?? DEFAULT_SEED;
   const token = options.token ?? DEFAULT_TOKEN;
-  const sim = new Simulator(catalog, { seed, count: options.count, actionDelayMs: options.actionDelayMs ?? DEFAULT_ACTION_DELAY_MS });
+  const sim = new Simulator(catalog, { seed, count: options.count, actionDelayMs: options.actionDelayMs ?? DEFAULT_ACTION_DELAY_MS, actionErrorRate: options.actionErrorRate });
   const specHash = catalog.catalog.specHash;
   const { stateFile } = options;
   const saved = stateFile ? readState(stateFile, specHash) : undefined;
@@ -68,6 +68,9 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     setLatency: (ms, jitterMs = 0) => {
       latency.ms = ms;
       latency.jitterMs = jitterMs;
+    },
+    setActionErrorRate: (rate) => {
+      sim.ctx.actionErrorRate = rate;
     },
     save,
     close: async () => {

@@ -13,4 +13,6 @@ export interface SimContext {
   validators: Validators;
   /** How long created things take to settle (actions complete, droplets become active). */
   actionDelayMs: number;
+  /** The fraction of actions that end `errored` rather than `completed` (0 by default), drawn from the seed. */
+  actionErrorRate: number;
 }

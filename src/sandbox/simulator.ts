@@ -36,6 +36,7 @@ export interface SimulatorOptions {
   seed: number;
   count?: Record<string, number>;
   actionDelayMs: number;
+  actionErrorRate?: number;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -86,7 +87,7 @@ export class Simulator {
     const validators = new Validators();
     const factory = new ItemFactory(model, generator, vocabulary, store, validators, options.seed, this.counts);
     store.seeder = (c, values) => factory.seedItems(c, values);
-    this.ctx = { model, store, factory, generator, validators, actionDelayMs: options.actionDelayMs };
+    this.ctx = { model, store, factory, generator, validators, actionDelayMs: options.actionDelayMs, actionErrorRate: options.actionErrorRate ?? 0 };
   }
 
   get model(): SandboxModel {

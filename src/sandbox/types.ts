@@ -30,6 +30,8 @@ export interface SandboxOptions {
   rateLimit?: RateLimitOptions | false;
   /** How long actions take to complete and created resources to settle (default 2000 ms). */
   actionDelayMs?: number;
+  /** The fraction of actions that end `errored` (default 0), to try how scripts handle failed actions. */
+  actionErrorRate?: number;
   /** Default: loadCatalog(). */
   catalog?: LoadedCatalog;
   /** State is loaded from this JSON file when it exists and saved to it after every change. */
@@ -46,6 +48,8 @@ export interface Sandbox {
   reset(): void;
   setFaults(faults: FaultOptions | undefined): void;
   setLatency(ms: number, jitterMs?: number): void;
+  /** The fraction of actions started from now on that end `errored`. */
+  setActionErrorRate(rate: number): void;
   /** Writes the state file (a no-op without one). */
   save(): void;
   close(): Promise<void>;

@@ -1,45 +1,9 @@
 // /*+ AWAIT */ gives up at the wait timeout naming the actions still in progress, and fails naming an action that
-// errored. The sandbox never errors an action, so a small proxy in front of it reports the action as `errored`.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// errored (the sandbox errors actions at its --action-error-rate).
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Sandbox } from '../../src/sandbox/index.js';
 import { closeAll, failure, routes, sessionOn, startSandbox } from './harness.js';
 
-const servers: Server[] = [];
-afterAll(async () => {
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  await closeAll();
-});
-
-/** Forwards everything to the sandbox, but answers GET /v2/actions/{id} with the action's status set to `errored`. */
-async function erroringProxy(sb: Sandbox): Promise<string> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        const body = chunks.length ? Buffer.concat(chunks) : undefined;
-        const headers = { authorization: req.headers.authorization ?? '', 'content-type': 'application/json' };
-        const upstream = await fetch(`${sb.url}${req.url}`, { method: req.method, headers, body });
-        let text = await upstream.text();
-        if (req.method === 'GET' && /^\/v2\/actions\/\d+$/.test(req.url ?? '')) {
-          const json = JSON.parse(text) as { action: { status: string } };
-          json.action.status = 'errored';
-          text = JSON.stringify(json);
-        }
-        res.writeHead(upstream.status, { 'content-type': 'application/json' });
-        res.end(text);
-      })().catch((err: unknown) => {
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'proxy', message: String(err) }));
-      });
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+afterAll(closeAll);
 
 const reboot = (id: string): string =>
   `EXEC /*+ AWAIT */ digitalocean.compute.droplet_actions.droplet_actions_post @droplet_id='${id}' @@json='{"type":"reboot"}'`;
@@ -71,15 +35,22 @@ describe('/*+ AWAIT */ failures', () => {
     expect(performance.now() - started).toBeLessThan(1_500);
   });
 
-  it('an errored action fails the statement naming its id and type', async () => {
-    const sb = await startSandbox();
-    const t = sessionOn(sb, {}, { baseUrl: await erroringProxy(sb) });
+  it('an errored action fails the statement naming its id and type, and changed nothing', async () => {
+    const sb = await startSandbox({ actionErrorRate: 1 });
+    const t = sessionOn(sb);
     const id = sb.ids('/v2/droplets')[0];
-    const err = await failure(t.run(reboot(id)));
+    const before = await t.rows(`SELECT status FROM digitalocean.compute.droplets WHERE droplet_id = ${id}`);
+    const err = await failure(t.run(reboot(id).replace('reboot', 'power_off')));
     const polled = t.sent.find((s) => s.path.startsWith('/v2/actions/'))!.path.split('/').pop();
     expect(err.code).toBe('api');
-    expect(err.message).toBe(`action ${polled} (reboot) errored`);
+    expect(err.message).toBe(`action ${polled} (power_off) errored`);
     expect(err.hint).toBe(`see SELECT * FROM digitalocean.account.actions WHERE action_id = ${polled}`);
     expect(routes(sb)['POST /v2/droplets/{droplet_id}/actions']).toBe(1);
+    expect(await t.rows(`SELECT status FROM digitalocean.compute.droplets WHERE droplet_id = ${id}`)).toEqual(before);
+    // At rate 0 the same action completes.
+    sb.setActionErrorRate(0);
+    const [done] = await t.run(reboot(id).replace('reboot', 'power_off'));
+    expect(done.command).toBe('EXEC');
+    expect(await t.rows(`SELECT status FROM digitalocean.compute.droplets WHERE droplet_id = ${id}`)).toEqual([{ status: 'off' }]);
   });
 });
