@@ -84,9 +84,9 @@ export async function runScript(script: string, opts: RunOptions, out: Output = 
     progress.stop();
     if (opts.stats) {
       const s = ctx.clientStats() ?? {};
-      const fields = Object.entries(s)
-        .filter(([, v]) => typeof v === 'number')
-        .map(([k, v]) => `${k} ${v}`);
+      // What the statement cost; the client's in-flight gauges (inFlight, done) say nothing once it is over.
+      const labels: Record<string, string> = { requests: 'requests', pages: 'pages', retries: 'retries', rateLimitWaits: 'rate-limit waits', bytes: 'bytes' };
+      const fields = Object.entries(labels).flatMap(([k, label]) => (typeof s[k] === 'number' ? [`${label} ${s[k]}`] : []));
       out.stderr(
         `stats: ${[...fields, `cache hits ${ctx.session.cache.hits}`, `rounds ${ctx.session.stats.rounds}`, `time ${Math.round(performance.now() - started)} ms`].join(', ')}`,
       );
