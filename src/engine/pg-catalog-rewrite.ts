@@ -112,6 +112,17 @@ function lastSignificant(out: Piece[]): Piece | undefined {
   return undefined;
 }
 
+/** Index of the `(` in `out` that the `)` at `close` closes, or -1 when it is unbalanced. */
+function openingParen(out: Piece[], close: number): number {
+  let depth = 0;
+  for (let k = close; k >= 0; k--) {
+    if (out[k].kind !== 'punct') continue;
+    if (out[k].text === ')') depth++;
+    else if (out[k].text === '(' && --depth === 0) return k;
+  }
+  return -1;
+}
+
 /** Removes the operand at the end of `out` (a name, a literal, `f(…)`, `(…)`, `a.b.c`) and returns it. */
 function popOperand(out: Piece[]): { text: string; literal: boolean } {
   let end = out.length;
@@ -119,13 +130,7 @@ function popOperand(out: Piece[]): { text: string; literal: boolean } {
   let start = end - 1;
   if (start < 0) return { text: '', literal: false };
   if (out[start].text === ')' && out[start].kind === 'punct') {
-    let depth = 0;
-    let open = -1;
-    for (let k = start; k >= 0 && open < 0; k--) {
-      if (out[k].kind !== 'punct') continue;
-      if (out[k].text === ')') depth++;
-      else if (out[k].text === '(' && --depth === 0) open = k;
-    }
+    const open = openingParen(out, start);
     // An unbalanced `)` (bad SQL) is its own operand: SQLite reports the error.
     if (open >= 0) {
       start = open;
@@ -379,13 +384,7 @@ class Rewriter {
       while (close >= 0 && isSpace(out[close])) close--;
     }
     if (close < 0 || out[close].text !== ')' || out[close].kind !== 'punct') return -1;
-    let depth = 0;
-    let start = -1;
-    for (let k = close; k >= 0 && start < 0; k--) {
-      if (out[k].kind !== 'punct') continue;
-      if (out[k].text === ')') depth++;
-      else if (out[k].text === '(' && --depth === 0) start = k;
-    }
+    const start = openingParen(out, close);
     const listClose = this.matchParen(open, end);
     if (start < 0 || listClose < 0) return -1;
     const inner = out.slice(start + 1, close).map((p) => p.text).join('');
