@@ -4,7 +4,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { DoqlError } from '../errors.js';
 import { createRunContext } from '../cli/context.js';
 import type { RunOptions } from '../cli/options.js';
-import { serveHttp } from './http.js';
+import { isLoopback, serveHttp } from './http.js';
 import { McpRunner } from './runner.js';
 import { createMcpServer } from './server.js';
 
@@ -54,6 +54,10 @@ export async function mcpCommand(opts: McpOptions): Promise<void> {
     token = process.env[opts.tokenEnv];
     if (!token) throw new DoqlError('usage', `--token-env ${opts.tokenEnv}: that environment variable is not set`);
   }
+  // Refused before anything starts (the sandbox, the API client): a server open to the network without a token.
+  if (opts.http && !isLoopback(host) && !token) {
+    throw new DoqlError('usage', `doql mcp --http on ${host} needs a bearer token`, { hint: 'add --token-env NAME, NAME being an environment variable holding the token clients must send' });
+  }
   // Agents write values into the SQL: no {{ }} templating. Stdout belongs to the protocol: every line for
   // people goes to stderr.
   const ctx = await createRunContext(opts, { defaultCacheTtl: 0, stderr: log, templating: false });
@@ -64,8 +68,8 @@ export async function mcpCommand(opts: McpOptions): Promise<void> {
   try {
     if (opts.http) {
       const serving = await serveHttp({ host, port, token, newServer, log });
-      log(`listening on ${serving.url}`);
-      log(`serving ${source}, ${writes}${token ? ', bearer token required' : ''}`);
+      // One line, so that whoever waits for `listening on` has read all of it.
+      log(`serving ${source}, ${writes}${token ? ', bearer token required' : ''}; listening on ${serving.url}`);
       try {
         await untilStopped(false);
       } finally {
