@@ -128,9 +128,11 @@ export class McpRunner {
           ...(result.notices ?? []),
           ...(rows === undefined
             ? ['the API cannot say beforehand how many rows this removes, so execute refuses it: name the rows by id instead']
-            : needed
-              ? [`execute needs confirm_rows: ${rows}`]
-              : []),
+            : !this.allowWrites
+              ? ['this server runs no changes: it was started without --allow-writes, so execute is not offered']
+              : needed
+                ? [`execute needs confirm_rows: ${rows}`]
+                : []),
         ],
       };
     } finally {

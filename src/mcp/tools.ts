@@ -15,7 +15,8 @@ const MOST_ROWS = 10_000;
 async function answer(work: () => unknown): Promise<CallToolResult> {
   try {
     const value = await work();
-    return { content: [{ type: 'text', text: JSON.stringify(value, null, 1) }] };
+    // Compact: an agent pays for every character of a 100-row answer.
+    return { content: [{ type: 'text', text: JSON.stringify(value) }] };
   } catch (err) {
     return { content: [{ type: 'text', text: describeError(err, false).text }], isError: true };
   }

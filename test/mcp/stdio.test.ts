@@ -143,6 +143,13 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox over stdio', () => {
     expect(literal).toMatchObject({ rows: [], row_count: 0 });
     const tooMany = await mcp.call('query', { sql: 'SELECT 1', max_rows: 0 });
     expect(tooMany.isError).toBe(true);
+    // plan still shows what a change would send, and says this server will not run it.
+    const plan = await mcp.json<{ requests: { method: string }[]; rows_to_change: number; notes: string[] }>('plan', {
+      sql: "DELETE FROM digitalocean.compute.droplets WHERE name LIKE '%'",
+    });
+    expect(plan.requests.length).toBe(1000);
+    expect(plan.rows_to_change).toBe(1000);
+    expect(plan.notes).toContain('this server runs no changes: it was started without --allow-writes, so execute is not offered');
     const ok = await mcp.json<Rows>('query', { sql: 'SHOW RESOURCES IN digitalocean.databases' });
     expect(ok.rows.map((r) => r.name)).toContain('backups');
     expect(ok.requests).toBe(0);
