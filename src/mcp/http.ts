@@ -39,19 +39,22 @@ function bearerOf(req: IncomingMessage): string | undefined {
   return m?.[1].trim();
 }
 
+/** The body, or undefined once it passes the limit (reading stops; the answer closes the connection). */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
         resolve(undefined);
-        req.destroy();
         return;
       }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
@@ -80,7 +83,7 @@ export async function serveHttp(options: {
     }
     if (req.method !== 'POST') return jsonRpcError(res, 405, -32000, 'method not allowed: this server is stateless, POST only', { allow: 'POST' });
     const raw = await readBody(req);
-    if (!raw) return jsonRpcError(res, 413, -32600, `request body over ${MAX_BODY_BYTES} bytes`);
+    if (!raw) return jsonRpcError(res, 413, -32600, `request body over ${MAX_BODY_BYTES} bytes`, { connection: 'close' });
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));

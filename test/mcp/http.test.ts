@@ -82,13 +82,16 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox --http on loopback', () =>
     expect(ok.rows[0]!.n).toBe((await directList(truth, '/v2/droplets', 'droplets')).length);
   });
 
-  it('refuses a request naming another host (DNS rebinding) and anything but POST', async () => {
+  it('refuses a request naming another host (DNS rebinding), anything but POST, and a body over 1 MB', async () => {
     const rebound = await post(server.url, { host: 'attacker.example' });
     expect(rebound.status).toBe(403);
     const fine = await post(server.url, {});
     expect(fine.status).toBe(200);
     const get = await fetch(server.url, { headers: { accept: 'text/event-stream' } });
     expect(get.status).toBe(405);
+    const huge = await post(server.url, {}, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping', params: { pad: 'x'.repeat(2 << 20) } }));
+    expect(huge.status).toBe(413);
+    expect((await post(server.url, {})).status).toBe(200); // and it still serves
   });
 });
 
