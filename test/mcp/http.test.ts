@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runProcess } from '../support/run-process.js';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
-import { buildMissing, directGet, directList } from '../select/helpers.js';
+import { buildMissing, directGet, directList, routes, startSandbox } from '../select/helpers.js';
 import { cleanEnv, httpMcp, seededHome, type HttpMcpServer, type McpSession } from './mcp-client.js';
 
 const missing = buildMissing();
@@ -46,7 +46,7 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox --http on loopback', () =>
   let mcp: McpSession;
 
   beforeAll(async () => {
-    const seeded = await seededHome({ seed: 11 });
+    const seeded = await seededHome({ seed: 11, count: { 'compute.droplets': 1000 } });
     truth = seeded.truth;
     server = await httpMcp(['--sandbox'], { home: seeded.home });
     mcp = await server.connect();
@@ -80,6 +80,12 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox --http on loopback', () =>
     expect(bad).toEqual({ isError: true, text: expect.stringMatching(/^doql: unknown resource digitalocean\.compute\.dropletz: did you mean digitalocean\.compute\.droplets\?/) });
     const ok = await mcp.json<Rows>('query', { sql: 'SELECT count(*) AS n FROM digitalocean.compute.droplets' });
     expect(ok.rows[0]!.n).toBe((await directList(truth, '/v2/droplets', 'droplets')).length);
+  });
+
+  it('cuts a 1,000-row result at max_rows with the count', async () => {
+    const r = await mcp.json<Rows & { truncated: boolean }>('query', { sql: 'SELECT id FROM digitalocean.compute.droplets', max_rows: 10 });
+    expect(r).toMatchObject({ row_count: 1000, truncated: true, requests: 5 });
+    expect(r.rows).toHaveLength(10);
   });
 
   it('refuses a request naming another host (DNS rebinding), anything but POST, and a body over 1 MB', async () => {
@@ -146,5 +152,37 @@ describe.skipIf(Boolean(missing))('doql mcp --http off loopback', () => {
       }
       expect(server.log()).not.toContain(token);
     });
+  });
+});
+
+describe.skipIf(Boolean(missing))('doql mcp --http --allow-writes --api-url <sandbox>', () => {
+  let sb: Sandbox;
+  let server: HttpMcpServer;
+  beforeAll(async () => {
+    sb = await startSandbox({ seed: 31, count: { 'compute.droplets': 6 } });
+    server = await httpMcp(['--api-url', sb.url, '--allow-writes'], { env: { DIGITALOCEAN_TOKEN: sb.token } });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await sb?.close();
+  });
+
+  it('refuses a two-row DELETE without confirm_rows, sending nothing, and runs it with the count plan reported', async () => {
+    const mcp = await server.connect();
+    try {
+      const [a, b] = sb.ids('/v2/droplets');
+      const sql = `DELETE FROM digitalocean.compute.droplets WHERE id IN (${a}, ${b})`;
+      sb.resetCounts();
+      const refused = await mcp.call('execute', { sql });
+      expect(refused.isError).toBe(true);
+      expect(refused.text).toMatch(/nothing was sent \(a change to several rows needs confirm_rows: 2/);
+      expect(routes(sb)['DELETE /v2/droplets/{droplet_id}']).toBeUndefined();
+      const plan = await mcp.json<{ confirm_rows: number }>('plan', { sql });
+      expect(plan.confirm_rows).toBe(2);
+      expect((await mcp.json<{ command: string }>('execute', { sql, confirm_rows: plan.confirm_rows })).command).toBe('DELETE 2');
+      expect(routes(sb)['DELETE /v2/droplets/{droplet_id}']).toBe(2);
+    } finally {
+      await mcp.close();
+    }
   });
 });
