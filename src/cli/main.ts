@@ -165,7 +165,7 @@ export function buildProgram(): Command {
       .option('--token-env <name>', 'environment variable holding the bearer token HTTP clients must send'),
   ).action(async (_opts: unknown, cmd: Command) => {
     const { mcpCommand } = await import('../mcp/command.js');
-    await mcpCommand(withGlobals<import('../mcp/command.js').McpOptions>(cmd));
+    await mcpCommand(withGlobals<import('../mcp/command.js').McpOptions>(cmd), version());
   });
 
   program

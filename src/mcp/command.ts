@@ -1,5 +1,4 @@
 // `doql mcp`: serves doql's tools to AI agents over stdio (the default) or Streamable HTTP (--http).
-import { readFileSync } from 'node:fs';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { DoqlError } from '../errors.js';
 import { createRunContext } from '../cli/context.js';
@@ -14,14 +13,6 @@ export interface McpOptions extends RunOptions {
   host?: string;
   port?: string;
   tokenEnv?: string;
-}
-
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Resolves on SIGINT, SIGTERM or (for stdio) the client closing our standard input. */
@@ -39,7 +30,8 @@ function untilStopped(stdin: boolean): Promise<void> {
   });
 }
 
-export async function mcpCommand(opts: McpOptions): Promise<void> {
+/** `version` is doql's, as `doql --version` prints it: the MCP server reports it to clients. */
+export async function mcpCommand(opts: McpOptions, version: string): Promise<void> {
   const log = (line: string): void => {
     process.stderr.write(`doql mcp: ${line}\n`);
   };
@@ -62,7 +54,7 @@ export async function mcpCommand(opts: McpOptions): Promise<void> {
   // people goes to stderr.
   const ctx = await createRunContext(opts, { defaultCacheTtl: 0, stderr: log, templating: false });
   const runner = new McpRunner(ctx, Boolean(opts.allowWrites));
-  const newServer = () => createMcpServer(ctx.catalog.catalog, runner, version());
+  const newServer = () => createMcpServer(ctx.catalog.catalog, runner, version);
   const source = opts.sandbox ? 'the sandbox' : 'DigitalOcean';
   const writes = opts.allowWrites ? 'writes allowed (execute, with confirm_rows for several rows)' : 'read-only (no execute; --allow-writes adds it)';
   try {

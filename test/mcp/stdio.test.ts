@@ -1,6 +1,8 @@
 // `doql mcp --sandbox` over stdio, driven by the MCP SDK's own client: the tools it offers, the seed query
 // found and answered through search_resources → describe_resource → query, a 1,000-row result cut at
 // max_rows, bad statements as tool errors with the CLI's own text, and the doc pages as resources.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource } from '../../src/catalog/lookup.js';
 import { renderResourcePage } from '../../src/docs/resource-page.js';
@@ -9,6 +11,7 @@ import { buildMissing, catalog, directGet, directList, doql } from '../select/he
 import { seededHome, stdioMcp, type McpSession } from './mcp-client.js';
 
 const missing = buildMissing();
+const PKG = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
 
 interface Rows {
   columns: { name: string; type: string }[];
@@ -33,6 +36,8 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox over stdio', () => {
   });
 
   it('lists search_resources, describe_resource, query and plan, each with a schema, and no execute without --allow-writes', async () => {
+    expect(mcp.client.getServerVersion()).toEqual({ name: 'doql', version: PKG.version });
+    expect(mcp.client.getInstructions()).toMatch(/search_resources/);
     const { tools } = await mcp.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(['describe_resource', 'plan', 'query', 'search_resources']);
     const query = tools.find((t) => t.name === 'query')!;
