@@ -154,6 +154,20 @@ export function buildProgram(): Command {
     await serveCommand(withGlobals<RunOptions & Record<string, string | undefined>>(cmd));
   });
 
+  addRunOptions(
+    program
+      .command('mcp')
+      .description('serve doql to AI agents over the Model Context Protocol (stdio, or --http)')
+      .option('--allow-writes', 'offer the execute tool (INSERT, UPDATE, REPLACE, DELETE, EXEC)', false)
+      .option('--http', 'serve Streamable HTTP at /mcp instead of stdio', false)
+      .option('--host <host>', 'address to listen on with --http (default 127.0.0.1)')
+      .option('--port <port>', 'port to listen on with --http (default 8808)')
+      .option('--token-env <name>', 'environment variable holding the bearer token HTTP clients must send'),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    const { mcpCommand } = await import('../mcp/command.js');
+    await mcpCommand(withGlobals<import('../mcp/command.js').McpOptions>(cmd), version());
+  });
+
   program
     .command('docs')
     .description('write one Markdown page per resource')

@@ -320,7 +320,11 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
   assertServedHere(session.api(), resource.id, method);
   if ('returning' in m && m.returning) checkReturning(session, resource, method, m.returning);
 
+  // A DELETE on a collection (`DELETE /v2/droplets?tag_name=ci`) is one request that can remove many rows.
+  const bulk = m.verb === 'delete' && requests.length === 1 && !method.path.endsWith('}') && Object.keys(requests[0].query).length > 0;
   if (opts.dryRun) {
+    // The rows a change would touch, as its confirmation would count them (a collection DELETE reads them first).
+    const wouldChange = !bulk ? requests.length : opts.countBulkInDryRun ? (await bulkTargets(session, resource, requests[0], options))?.length : undefined;
     return {
       kind: 'rows',
       columns: [
@@ -331,13 +335,12 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
       rows: requests.map((r) => [r.method, requestUrl(session, r), r.body === undefined ? null : JSON.stringify(r.body)]),
       command: `SELECT ${requests.length}`,
       notices: [`dry run: ${requests.length} request${requests.length === 1 ? '' : 's'} not sent${planned.selected ? ' (rows were read to find them)' : ''}`],
+      ...(wouldChange !== undefined ? { wouldChange } : {}),
     };
   }
   if (requests.length === 0) {
     return { kind: 'command', columns: [], rows: [], command: `${m.verb.toUpperCase()} 0`, notices: [`no rows matched: nothing sent`] };
   }
-  // A DELETE on a collection (`DELETE /v2/droplets?tag_name=ci`) is one request that can remove many rows.
-  const bulk = m.verb === 'delete' && requests.length === 1 && !method.path.endsWith('}') && Object.keys(requests[0].query).length > 0;
   // Read even with --yes: the statement reports how many rows it removed, and sends nothing when none match.
   const affected = bulk ? await bulkTargets(session, resource, requests[0], options) : undefined;
   if (affected?.length === 0) {
@@ -349,7 +352,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
       ? `${m.verb.toUpperCase()} would remove ${affected ? `${affected.length} rows` : 'every matching row'} of ${resource.id}${affected?.length ? ` (${affected.join(', ')})` : ''} in one request:\n${list}`
       : `${m.verb.toUpperCase()} would change ${requests.length} rows of ${resource.id}:\n${list}`;
     if (!opts.yes) {
-      const ok = opts.confirm ? await opts.confirm(what) : false;
+      const ok = opts.confirm ? await opts.confirm(what, bulk ? affected?.length : requests.length) : false;
       if (!ok) {
         const summary = bulk
           ? `${m.verb.toUpperCase()} would remove ${affected ? `${affected.length} rows` : 'every matching row'} of ${resource.id} (${requests[0].path}${queryText(requests[0])}${affected?.length ? `: ${affected.join(', ')}` : ''}); nothing was sent`

@@ -23,11 +23,19 @@ import type { CellValue, ExecuteOptions, Session, StatementResult } from './type
 
 export interface MutationOptions {
   dryRun: boolean;
-  /** Confirm a change to several rows; resolves false to refuse. Without it, several-row changes need `yes`. */
-  confirm?: (message: string) => Promise<boolean>;
+  /**
+   * Confirm a change to several rows; resolves false to refuse. Without it, several-row changes need `yes`.
+   * `rows` is how many rows the change would touch (undefined when the API cannot say beforehand).
+   */
+  confirm?: (message: string, rows: number | undefined) => Promise<boolean>;
   yes: boolean;
   waitTimeoutMs: number;
   onProgress?: (line: string) => void;
+  /**
+   * A dry run reads what a collection DELETE (`?tag_name=ci`) would remove, to count it (`wouldChange`); the
+   * CLI's dry run sends nothing at all, an agent's plan needs the count it must confirm.
+   */
+  countBulkInDryRun?: boolean;
   /** Shown in dry-run URLs (`https://api.digitalocean.com`). */
   baseUrl?: string;
 }

@@ -22,6 +22,11 @@ export interface StatementResult {
   notices?: string[];
   /** Set for `COPY … TO STDOUT`: the rows are written in this COPY format rather than as a result set. */
   copy?: CopyOptions;
+  /**
+   * A mutation's dry run: how many rows it would change (the count a confirmation would name); absent when
+   * the API cannot say beforehand (a collection DELETE whose list cannot take the same filters).
+   */
+  wouldChange?: number;
 }
 
 export interface ExecuteOptions {
