@@ -2,6 +2,7 @@
 // strings), one literal outside them, and a clear error naming the variable for anything else.
 import { describe, expect, it } from 'vitest';
 import { DoqlError } from '../errors.js';
+import { splitStatements } from './split.js';
 import { renderTemplate } from './template.js';
 
 const fills: [string, string, Record<string, string | number | boolean>, string][] = [
@@ -67,5 +68,15 @@ describe('renderTemplate', () => {
     expect(err).toBeInstanceOf(DoqlError);
     expect((err as DoqlError).message).toMatch(message);
     expect((err as DoqlError).message).not.toMatch(/\n/);
+  });
+
+  it('splitting the filled script finds the statements the template wrote, whatever the values hold', () => {
+    const script = "SELECT '{{ a }}' AS a;\nSELECT $$ {{ b }} $$ AS b; -- {{ c }}\nSELECT {{ c }} AS c";
+    const filled = renderTemplate(script, { a: "x'; SELECT 3; --", b: "'; /* ;", c: "';'" });
+    expect(splitStatements(filled).map((st) => st.text)).toEqual([
+      "SELECT 'x''; SELECT 3; --' AS a",
+      "SELECT $$ '; /* ; $$ AS b",
+      "-- {{ c }}\nSELECT ';' AS c",
+    ]);
   });
 });
