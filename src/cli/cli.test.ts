@@ -62,10 +62,16 @@ describe.skipIf(Boolean(missing))('doql on the command line', () => {
   });
 
   it('--var and --vars fill the placeholders', () => {
-    const vars = file('vars.yaml', 'pattern: back%\n');
-    const r = doql(['-o', 'csv', '--vars', vars, '--var', 'service=digitalocean.databases', "SHOW RESOURCES IN {{ service }} LIKE '{{ pattern }}'"]);
+    const vars = file('vars.yaml', 'rest: ck%\nstart: xx\n');
+    const r = doql(['-o', 'csv', '--vars', vars, '--var', 'start=ba', "SHOW RESOURCES IN digitalocean.databases LIKE '{{ start }}{{ rest }}'"]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('name,id\nbackups,digitalocean.databases.backups\n');
+  });
+
+  it('a placeholder outside quotes takes one literal, not a name', () => {
+    const r = doql(['--var', 'service=digitalocean.databases', 'SHOW RESOURCES IN {{ service }}']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^doql: \{\{ service \}\} \(line 1\) stands outside quotes, so its value must be one SQL literal/);
   });
 
   it('exec -f - reads standard input', () => {

@@ -41,8 +41,10 @@ const TOPICS: Record<string, string> = {
   /*+ AWAIT */ after the verb waits for the resulting actions; --dry-run prints the requests and sends none;
   changes to several rows ask first on a terminal and need --yes otherwise.
 `,
-  templating: `Templating: {{ name }} anywhere in a statement is replaced by --var name=value or a --vars FILE (JSON or YAML)
-  value before the statement is parsed; an unset one is an error naming it and its line.
+  templating: `Templating: {{ name }} takes its value from --var name=value, a --vars FILE (JSON or YAML) or .set in the shell.
+  Inside quotes ('{{ name }}', $$…$$, @@json='{"k": "{{ name }}"}') the value is text, quotes escaped; outside quotes it
+  must be one literal (a number, true, false, null or a 'quoted string'). A value never changes the statement: one that
+  would is an error naming it, as are an unset variable, {% … %}, {# … #} and filters.
 `,
   output: `Output: -o table (default on a terminal) | json (default otherwise) | jsonl | csv | tsv | text | markdown;
   --no-header (csv, tsv, text), --no-color or NO_COLOR, -x for one field a line.

@@ -173,9 +173,9 @@ describe.skipIf(Boolean(missing))('runShell over plain streams', () => {
       '.set pat b%',
       '.set svc digitalocean.databases',
       '.vars',
-      "SHOW RESOURCES IN {{ svc }} LIKE '{{ pat }}';",
+      "SHOW RESOURCES IN digitalocean.databases LIKE '{{ pat }}';",
       '.unset pat',
-      "SHOW RESOURCES IN {{ svc }} LIKE '{{ pat }}';",
+      "SHOW RESOURCES IN digitalocean.databases LIKE '{{ pat }}';",
     ]);
     expect(stdout).toContain('name,value\npat,b%\nsvc,digitalocean.databases\n');
     expect(stdout).toContain('backups,digitalocean.databases.backups');

@@ -123,8 +123,12 @@ export class PgCompat {
       if (catalog) rewritten = rewritePostgres(tokens, true, this.qualify);
     } catch (err) {
       if (isDoqlError(err)) throw err;
-      // A rewriter bug must not hide the query: SQLite gets it as written and reports what it cannot run.
-      return { catalog: namesCatalog(tokens) && rewriteResourceNames(tokens).resources.length === 0, tokens, columnTypes: [] };
+      // A rewriter bug: running the statement as written could give an answer Postgres would not, so refuse it.
+      throw new DoqlError('internal', `doql could not translate this statement's Postgres syntax (${(err as Error)?.message ?? String(err)})`, {
+        hint: 'this is a doql bug: please report the statement; writing it in SQLite syntax may work meanwhile',
+        sqlState: 'XX000',
+        cause: err,
+      });
     }
     const usesPgFunction = !catalog && tokens.some((t, i) => t.kind === 'word' && SESSION_FUNCTIONS.has(t.text.toLowerCase()) && tokens.slice(i + 1).find((x) => x.kind !== 'space')?.text === '(');
     if (usesPgFunction && !this.registered) {

@@ -1,7 +1,7 @@
 // A small SQL lexer: enough to split statements, find 3-part resource names and parse doql's own statements.
 import { DoqlError } from '../errors.js';
 
-export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'op' | 'param' | 'hint' | 'comment' | 'space';
+export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'op' | 'param' | 'hint' | 'comment' | 'space' | 'template';
 
 export interface Token {
   kind: TokenKind;
@@ -16,8 +16,15 @@ const WORD_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
 /** The opening of a dollar-quoted string: `$$` or `$tag$` (a tag is an identifier without `$`, at most 64 long). */
 const DOLLAR_TAG = /^\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]{0,63})?\$/;
 
-/** Tokenizes SQL; never throws except for an unterminated string/identifier/comment, with its position. */
-export function tokenize(sql: string): Token[] {
+/** `{{` … `}}`, `{%` … `%}`, `{#` … `#}`: template syntax, recognised only when lexing a template. */
+const TEMPLATE_CLOSE: Record<string, string> = { '{{': '}}', '{%': '%}', '{#': '#}' };
+
+/**
+ * Tokenizes SQL; never throws except for an unterminated string/identifier/comment, with its position.
+ * With `template`, template syntax outside strings and comments is one `template` token (template.ts fills it).
+ */
+export function tokenize(sql: string, options?: { template?: boolean }): Token[] {
+  const template = options?.template === true;
   const out: Token[] = [];
   let i = 0;
   const n = sql.length;
@@ -87,6 +94,12 @@ export function tokenize(sql: string): Token[] {
     } else if (c === '?') {
       i++;
       push('param', start, i);
+    } else if (template && c === '{' && TEMPLATE_CLOSE[sql.slice(i, i + 2)]) {
+      const open = sql.slice(i, i + 2);
+      const close = sql.indexOf(TEMPLATE_CLOSE[open], i + 2);
+      if (close < 0) throw syntaxError(sql, start, `unclosed ${open} (a placeholder is written {{ name }})`);
+      i = close + 2;
+      push('template', start, i);
     } else if ('(),;.'.includes(c)) {
       i++;
       push('punct', start, i);

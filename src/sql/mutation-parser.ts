@@ -44,17 +44,38 @@ function literalValue(t: Token | undefined): string | number | null | undefined 
   return undefined;
 }
 
+/** Each token's bracket depth (0 = the statement's own level), so that a subquery's words are never the statement's. */
+function depths(toks: Token[]): number[] {
+  let depth = 0;
+  return toks.map((t) => {
+    if (t.kind === 'punct' && t.text === ')') depth = Math.max(0, depth - 1);
+    const d = depth;
+    if (t.kind === 'punct' && t.text === '(') depth++;
+    return d;
+  });
+}
+
+/** Index of the first token from `from` on that is at the top level and matches. */
+function findTop(toks: Token[], from: number, match: (t: Token) => boolean): number {
+  const d = depths(toks);
+  for (let i = from; i < toks.length; i++) if (d[i] === 0 && match(toks[i])) return i;
+  return -1;
+}
+
+/** Splits tokens on a top-level separator (AND, `,`). */
+function splitTop(toks: Token[], isSeparator: (t: Token) => boolean): Token[][] {
+  const d = depths(toks);
+  const out: Token[][] = [[]];
+  toks.forEach((t, i) => {
+    if (d[i] === 0 && isSeparator(t)) out.push([]);
+    else out[out.length - 1].push(t);
+  });
+  return out;
+}
+
 /** Splits significant tokens on top-level AND. */
 function conjuncts(toks: Token[]): Token[][] {
-  const out: Token[][] = [[]];
-  let depth = 0;
-  for (const t of toks) {
-    if (t.text === '(') depth++;
-    if (t.text === ')') depth--;
-    if (depth === 0 && isWord(t, 'AND')) out.push([]);
-    else out[out.length - 1].push(t);
-  }
-  return out.filter((c) => c.length);
+  return splitTop(toks, (t) => isWord(t, 'AND')).filter((c) => c.length);
 }
 
 function columnName(toks: Token[]): string | undefined {
@@ -70,7 +91,7 @@ export function parseWhere(text: string, toks: Token[]): WhereClause {
   let all = !toks.some((t) => isWord(t, 'OR', 'NOT'));
   for (const c of conjuncts(toks)) {
     parts.push({ text: text.slice(c[0].start, c[c.length - 1].end) });
-    const eq = c.findIndex((t) => t.text === '=' || t.text === '==');
+    const eq = findTop(c, 0, (t) => t.kind === 'op' && (t.text === '=' || t.text === '=='));
     if (eq > 0 && c.length === eq + 2) {
       const col = columnName(c.slice(0, eq));
       const val = literalValue(c[eq + 1]);
@@ -80,7 +101,7 @@ export function parseWhere(text: string, toks: Token[]): WhereClause {
         continue;
       }
     }
-    const inIdx = c.findIndex((t) => isWord(t, 'IN'));
+    const inIdx = findTop(c, 0, (t) => isWord(t, 'IN'));
     if (inIdx > 0 && c[inIdx + 1]?.text === '(' && c[c.length - 1].text === ')') {
       const col = columnName(c.slice(0, inIdx));
       const inner = c.slice(inIdx + 2, -1).filter((t) => t.text !== ',');
@@ -117,7 +138,7 @@ export function parseMutation(text: string, tokens: Token[]): Mutation {
     throw syntaxError(text, t ? t.start : text.length, msg);
   };
   const verb = toks[0].text.toLowerCase();
-  const returningAt = toks.findIndex((t, i) => i > 0 && isWord(t, 'RETURNING'));
+  const returningAt = findTop(toks, 1, (t) => isWord(t, 'RETURNING'));
   const returning = returningAt > 0 ? text.slice(toks[returningAt + 1]?.start ?? text.length).trim() : undefined;
   if (returningAt > 0 && !returning) fail(toks[returningAt], 'RETURNING needs * or column names');
   const body = returningAt > 0 ? toks.slice(0, returningAt) : toks;
@@ -176,21 +197,13 @@ export function parseMutation(text: string, tokens: Token[]): Mutation {
     let i = n!.next;
     if (!isWord(body[i], 'SET')) fail(body[i], 'expected SET data__field = value, …');
     i++;
-    const whereAt = body.findIndex((t, j) => j > i && isWord(t, 'WHERE'));
-    const setEnd = whereAt > 0 ? whereAt : body.length;
+    const whereAt = findTop(body, i, (t) => isWord(t, 'WHERE'));
     const set: { column: string; expr: string }[] = [];
-    let depth = 0;
-    let start = i;
-    for (let j = i; j <= setEnd; j++) {
-      const t = body[j];
-      if (t && t.text === '(') depth++;
-      if (t && t.text === ')') depth--;
-      if (j === setEnd || (depth === 0 && t.text === ',')) {
-        const part = body.slice(start, j);
-        if (part.length < 3 || part[1].text !== '=') fail(part[0] ?? body[j], 'expected data__field = value');
-        set.push({ column: identValue(part[0]), expr: text.slice(part[2].start, part[part.length - 1].end) });
-        start = j + 1;
+    for (const part of splitTop(body.slice(i, whereAt > 0 ? whereAt : body.length), (t) => t.kind === 'punct' && t.text === ',')) {
+      if (part.length < 3 || part[1].text !== '=' || (part[0].kind !== 'word' && part[0].kind !== 'quoted')) {
+        fail(part[0] ?? body[whereAt > 0 ? whereAt : i], 'expected data__field = value');
       }
+      set.push({ column: identValue(part[0]), expr: text.slice(part[2].start, part[part.length - 1].end) });
     }
     const where = whereAt > 0 ? parseWhere(text, body.slice(whereAt + 1)) : undefined;
     return { verb, hints, resource: n!.name, set, where, returning };
