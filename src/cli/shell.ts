@@ -8,7 +8,7 @@ import { Progress } from './progress.js';
 import { chooseFormat, printResult, type Output } from './run.js';
 import { bufferState } from './shell-buffer.js';
 import { completeLine } from './shell-completer.js';
-import { HISTORY_SIZE, historyFile, loadHistory, saveHistory } from './shell-history.js';
+import { HISTORY_SIZE, historyEntry, historyFile, loadHistory, saveHistory } from './shell-history.js';
 import { runMeta, type ShellState } from './shell-meta.js';
 
 export const PROMPT = 'doql> ';
@@ -92,11 +92,26 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
     completer: (line: string): [string[], string] => (state ? completeLine(line, buffer, state.ctx.catalog.catalog) : [[], line]),
   });
   let historyWarned = false;
-  rl.on('history', (history: string[]) => {
-    const problem = saveHistory(historyPath, history);
+  const save = (entries: readonly string[]): void => {
+    const problem = saveHistory(historyPath, entries);
     if (problem && !historyWarned) io.stderr(`doql: ${problem}`);
     historyWarned ||= Boolean(problem);
-  });
+  };
+  rl.on('history', save);
+  const history = {
+    /** A statement typed over several lines becomes one history entry in place of its lines: Up brings it back whole. */
+    saveStatement(typed: string[]): void {
+      // readline keeps its history (newest first) on the interface; the property is not in its typings.
+      const entries = (rl as unknown as { history?: string[] }).history;
+      if (!entries) return;
+      for (const line of [...typed].reverse()) if (entries[0] === line) entries.shift();
+      const entry = historyEntry(typed);
+      const older = entries.indexOf(entry);
+      if (older >= 0) entries.splice(older, 1);
+      entries.unshift(entry);
+      save(entries);
+    },
+  };
 
   const makeContext = (o: RunOptions): Promise<RunContext> =>
     createRunContext(o, { defaultCacheTtl: 60, stderr: io.stderr, confirm: io.terminal ? askOnShell(rl, pendingQuestion) : undefined });
@@ -187,21 +202,31 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
 
   const report = (err: unknown): void => io.stderr(describeError(err, shell.opts.debug).text);
 
+  /** The lines of the statement being typed, to save it to history as one entry. */
+  let lines: string[] = [];
   const handleLine = async (line: string): Promise<void> => {
-    if (!buffer && /^\s*\./.test(line)) {
+    // Dot commands, psql's backslash commands, and exit/quit/help alone on a line (as psql and sqlite3 take them).
+    if (!buffer && /^\s*[.\\]/.test(line)) {
       await runMeta(shell, line);
       return;
     }
-    if (!buffer && /^\s*(quit|exit|\\q)\s*;?\s*$/i.test(line)) {
-      quitting = true;
+    const word = /^\s*(quit|exit|help)\s*;?\s*$/i.exec(buffer ? '' : line)?.[1]?.toLowerCase();
+    if (word) {
+      await runMeta(shell, word === 'help' ? '.help' : '.quit');
       return;
     }
     buffer = buffer ? `${buffer}\n${line}` : line;
+    lines.push(line);
     const st = bufferState(buffer);
-    if (st === 'empty') buffer = '';
+    if (st === 'empty') {
+      buffer = '';
+      lines = [];
+    }
     if (st !== 'complete') return;
     const sql = buffer;
+    if (io.terminal && lines.length > 1) history.saveStatement(lines);
     buffer = '';
+    lines = [];
     await shell.run(sql);
   };
 
