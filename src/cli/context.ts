@@ -5,6 +5,11 @@ import type { ApiClient, ApiClientOptions, RequestEvent } from '../api/client.js
 import { createSession, type DoqlSession, type SessionOptions } from '../engine/session.js';
 import type { StatementResult } from '../engine/types.js';
 import { loadConfig, loadVars, type RunOptions } from './options.js';
+import { duration } from '../api/rate-limit.js';
+import { DoqlError } from '../errors.js';
+
+/** Requests in one round above which a statement asks first: a minute of DigitalOcean's budget (250 a minute). */
+const LARGE_FANOUT = 250;
 
 export interface RunContext {
   catalog: LoadedCatalog;
@@ -86,6 +91,16 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
 
   const sessionOptions: SessionOptions = {
     catalog,
+    beforeFetch: async (requests) => {
+      if (requests <= LARGE_FANOUT || opts.yes) return;
+      const what = `this statement sends ${requests} requests, about ${duration((requests / LARGE_FANOUT) * 60_000)} of DigitalOcean's rate limit (${LARGE_FANOUT}/min)`;
+      if (!extras.confirm) {
+        // A read changes nothing: without a terminal to ask on it goes ahead, saying what it costs.
+        extras.stderr(`doql: ${what}; sending them (--yes skips this notice)`);
+        return;
+      }
+      if (!(await extras.confirm(what))) throw new DoqlError('cancelled', `${what}; not confirmed, nothing was sent`, { hint: '--yes skips the question' });
+    },
     api: () => api,
     cacheTtlMs: (opts.cacheTtl ?? config.cacheTtl ?? extras.defaultCacheTtl) * 1000,
     vars,
