@@ -1,5 +1,5 @@
 // Runs scripts of statements for the command line and prints each result as soon as it is ready.
-import { DoqlError, isDoqlError } from '../errors.js';
+import { isDoqlError } from '../errors.js';
 import type { StatementResult } from '../engine/types.js';
 import { copyLines } from '../engine/copy-out.js';
 import { duration, limitText, type RateLimitWait } from '../api/rate-limit.js';
@@ -8,6 +8,7 @@ import { FORMATTERS, type FormatName } from './format/index.js';
 import type { RunOptions } from './options.js';
 import { loadConfig } from './options.js';
 import { Progress } from './progress.js';
+import { statementDeadline } from './deadline.js';
 
 export interface Output {
   stdout: (text: string) => void;
@@ -157,32 +158,4 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
     }
     await ctx.close();
   }
-}
-
-/** An abort signal that fires when one statement runs longer than `ms`. */
-function statementDeadline(ms: number) {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let fired = false;
-  return {
-    signal: controller.signal,
-    restart(): void {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        fired = true;
-        controller.abort();
-      }, ms);
-    },
-    clear(): void {
-      if (timer) clearTimeout(timer);
-    },
-    expired: (): boolean => fired,
-    error(cause: DoqlError): DoqlError {
-      const which = /^statement \d+ of \d+/.exec(cause.message)?.[0];
-      return new DoqlError('timeout', `${which ? `${which}: ` : ''}stopped after ${duration(ms)}: --timeout bounds each statement, rate-limit waits included`, {
-        hint: 'raise --timeout, or narrow the statement',
-        cause,
-      });
-    },
-  };
 }

@@ -5,7 +5,9 @@ import { createRunContext, type RunContext } from './context.js';
 import { describeError } from './errors.js';
 import type { RunOptions } from './options.js';
 import { Progress } from './progress.js';
-import { chooseFormat, printResult, type Output } from './run.js';
+import { chooseFormat, printResult, rateLimitNotice, type Output } from './run.js';
+import { statementDeadline } from './deadline.js';
+import { isDoqlError } from '../errors.js';
 import { bufferState } from './shell-buffer.js';
 import { completeLine } from './shell-completer.js';
 import { HISTORY_SIZE, historyEntry, historyFile, loadHistory, saveHistory } from './shell-history.js';
@@ -113,8 +115,21 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
     },
   };
 
+  // Lines on stderr erase the progress line first; it is drawn again on its next tick.
+  const stderr = (line: string): void => {
+    pendingQuestion.progress?.clear();
+    io.stderr(line);
+  };
   const makeContext = (o: RunOptions): Promise<RunContext> =>
-    createRunContext(o, { defaultCacheTtl: 60, stderr: io.stderr, confirm: io.terminal ? askOnShell(rl, pendingQuestion) : undefined });
+    createRunContext(o, {
+      defaultCacheTtl: 60,
+      stderr,
+      confirm: io.terminal ? askOnShell(rl, pendingQuestion) : undefined,
+      onRateLimitWait: (wait) => {
+        const notice = rateLimitNotice(wait);
+        if (notice) stderr(notice);
+      },
+    });
 
   let ctx: RunContext;
   try {
@@ -138,10 +153,14 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
       const requests = (): number => c.clientStats()?.requests ?? 0;
       let since = performance.now();
       let requestsBefore = requests();
-      const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => ({ ...c.clientStats(), rowsFetched: c.session.stats.rowsFetched }));
+      const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => c.clientStats());
       pendingQuestion.progress = progress;
+      // --timeout bounds each statement here too; Ctrl-C still cancels.
+      const deadline = shell.opts.timeout !== undefined ? statementDeadline(shell.opts.timeout * 1000, ac.signal) : undefined;
+      deadline?.restart();
       try {
-        await c.session.executeEach(sql, { signal: ac.signal }, (result) => {
+        await c.session.executeEach(sql, { signal: deadline?.signal ?? ac.signal }, (result) => {
+          deadline?.restart();
           progress.stop();
           shell.print(result);
           if (shell.timing) {
@@ -152,7 +171,10 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
           }
           progress.restart();
         });
+      } catch (err) {
+        throw deadline?.expired() && isDoqlError(err) && err.code === 'cancelled' ? deadline.error(err) : err;
       } finally {
+        deadline?.clear();
         progress.stop();
         pendingQuestion.progress = undefined;
         running = undefined;
