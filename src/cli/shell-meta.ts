@@ -3,7 +3,7 @@ import { DoqlError } from '../errors.js';
 import type { CellValue, StatementResult } from '../engine/types.js';
 import type { RunContext } from './context.js';
 import { FORMAT_NAMES, type FormatName } from './format/index.js';
-import type { RunOptions } from './options.js';
+import { formatNamed, type RunOptions } from './options.js';
 import { resourceIds } from './shell-completer.js';
 
 /** What a dot command may read and change. */
@@ -102,8 +102,9 @@ export const META: Record<string, MetaCommand> = {
     help: `output format: ${FORMAT_NAMES.join(', ')}`,
     run: (state, [format]) => {
       if (!format) return state.notice(`output: ${state.format}`);
-      if (!(FORMAT_NAMES as readonly string[]).includes(format)) throw new DoqlError('usage', `unknown output format "${format}"; one of ${FORMAT_NAMES.join(', ')}`);
-      state.format = format as FormatName;
+      const named = formatNamed(format);
+      if (!named) throw new DoqlError('usage', `unknown output format "${format}"; one of ${FORMAT_NAMES.join(', ')}`);
+      state.format = named;
     },
   },
   '.timing': {
