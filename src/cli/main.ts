@@ -26,6 +26,15 @@ function readScriptFile(file: string): string {
   }
 }
 
+/** Standard input as text; a closed or unreadable one is empty (`doql <&-` is "no statement given"). */
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /**
  * A subcommand's options with those given before it (`doql --dry-run exec -f x.sql`): an option set on the
  * subcommand wins, then one set on the program; defaults apply only when neither was given. Dropping a
@@ -69,7 +78,7 @@ export function buildProgram(): Command {
         return;
       }
       // `echo "SELECT 1;" | doql`: statements come from stdin when it is not a terminal, as psql and sqlite3 read them.
-      const piped = process.stdin.isTTY ? '' : readFileSync(0, 'utf8');
+      const piped = process.stdin.isTTY ? '' : readStdin();
       if (piped.trim() === '') throw new DoqlError('usage', 'no statement given: doql "SELECT …", doql exec -f FILE.sql, or doql shell (see doql --help)');
       statements = [piped];
     }
