@@ -41,6 +41,8 @@ export class RateLimitPacer {
 
   private reportedUntil = 0;
   private waitingUntil = 0;
+  /** Requests waiting right now: a wait woken early by a fresher budget is over, whatever it was told. */
+  private waiting = 0;
 
   constructor(
     private readonly options: {
@@ -55,7 +57,17 @@ export class RateLimitPacer {
 
   /** Local epoch ms the current wait ends, or 0 when nothing waits: for a progress line. */
   waitingUntilMs(): number {
-    return this.waitingUntil > this.now() ? this.waitingUntil : 0;
+    return this.waiting > 0 && this.waitingUntil > this.now() ? this.waitingUntil : 0;
+  }
+
+  /** Counts a wait while it lasts; when the last one ends, nothing is waiting any more. */
+  private async waitFor(waiting: Promise<void>): Promise<void> {
+    this.waiting++;
+    try {
+      await waiting;
+    } finally {
+      if (--this.waiting === 0) this.waitingUntil = 0;
+    }
   }
 
   /** Fails a wait longer than maxWaitMs; otherwise reports it (once) and records it for the progress line. */
@@ -105,7 +117,7 @@ export class RateLimitPacer {
       if (this.blockedUntil > now) {
         waited = true;
         this.beginWait(this.blockedUntil - now, now);
-        await wait(this.blockedUntil - now, signal, { sleep: this.options.sleep });
+        await this.waitFor(wait(this.blockedUntil - now, signal, { sleep: this.options.sleep }));
         continue;
       }
       if (this.resetAt !== undefined && now >= this.resetAt) this.probe();
@@ -117,7 +129,7 @@ export class RateLimitPacer {
       // An answer still on its way may report a fresher budget, so wake on it as well as on the reset.
       const wake = this.sending > 0 ? this.nextChange() : undefined;
       this.beginWait(this.resetAt - now + RESET_MARGIN_MS, now);
-      await wait(this.resetAt - now + RESET_MARGIN_MS, signal, { sleep: this.options.sleep, wake });
+      await this.waitFor(wait(this.resetAt - now + RESET_MARGIN_MS, signal, { sleep: this.options.sleep, wake }));
     }
   }
 
