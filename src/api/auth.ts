@@ -12,8 +12,10 @@ export type AuthSource = 'option' | 'DIGITALOCEAN_TOKEN' | 'DIGITALOCEAN_ACCESS_
 export interface ResolveAuthOptions {
   /** From `--token`. */
   token?: string;
-  /** From `--context NAME`: a doctl auth context. */
+  /** From `--context NAME`: a doctl auth context (else DIGITALOCEAN_CONTEXT). */
   context?: string;
+  /** doql's own config file's `context`: used when neither a context nor a token variable is set. */
+  defaultContext?: string;
   /** From `--api-url`. */
   apiUrl?: string;
   env: Record<string, string | undefined>;
@@ -49,13 +51,16 @@ export function resolveAuth(options: ResolveAuthOptions): ResolvedAuth {
   const explicit = clean(options.token);
   if (explicit) return { token: explicit, apiUrl, source: 'option' };
 
-  const wantedContext = clean(options.context);
+  // doctl reads DIGITALOCEAN_CONTEXT as it reads --context.
+  const wantedContext = clean(options.context) ?? clean(options.env['DIGITALOCEAN_CONTEXT']);
   if (wantedContext) return { ...fromDoctl(options, wantedContext), apiUrl };
 
   for (const name of ['DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN'] as const) {
     const token = clean(options.env[name]);
     if (token) return { token, apiUrl, source: name };
   }
+  const configured = clean(options.defaultContext);
+  if (configured) return { ...fromDoctl(options, configured), apiUrl };
   const path = findDoctlConfig(options);
   if (path) {
     const config = readDoctlConfig(path);
@@ -64,6 +69,22 @@ export function resolveAuth(options: ResolveAuthOptions): ResolvedAuth {
     if (token) return { token, apiUrl, source: 'doctl', context, configPath: path };
   }
   throw new DoqlError('auth', NO_TOKEN_MESSAGE, { hint: NO_TOKEN_HINT });
+}
+
+/** Where a token came from and how to fix it, for the error when the API rejects it (never the token itself). */
+export function describeAuthSource(auth: Pick<ResolvedAuth, 'source' | 'context' | 'configPath'>): { where: string; fix: string } {
+  switch (auth.source) {
+    case 'option':
+      return { where: 'the -t/--access-token option', fix: 'check the token given to --access-token' };
+    case 'DIGITALOCEAN_TOKEN':
+    case 'DIGITALOCEAN_ACCESS_TOKEN':
+      return { where: auth.source, fix: `check ${auth.source}, or run \`doctl auth init\`` };
+    case 'doctl':
+      return {
+        where: `doctl context "${auth.context ?? 'default'}" (${auth.configPath ?? 'doctl config'})`,
+        fix: `run \`doctl auth init --context ${auth.context ?? 'default'}\``,
+      };
+  }
 }
 
 function fromDoctl(options: ResolveAuthOptions, context: string): Omit<ResolvedAuth, 'apiUrl'> {

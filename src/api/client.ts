@@ -100,8 +100,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     bodyTimeout: timeoutMs + 1_000,
   });
   const limiter = new Limiter(concurrency);
-  const pacer = new RateLimitPacer({ sleep });
-  const counters = { requests: 0, pages: 0, retries: 0, rateLimitWaits: 0, inFlight: 0, done: 0, bytes: 0 };
+  const pacer = new RateLimitPacer({ sleep, maxWaitMs: options.maxWaitMs, onWait: options.onRateLimitWait });
+  const counters = { requests: 0, pages: 0, retries: 0, rateLimitWaits: 0, inFlight: 0, done: 0, bytes: 0, rows: 0, rowsExpected: 0 };
   const fixedHeaders: Record<string, string> = {
     authorization: `Bearer ${token}`,
     accept: 'application/json, */*;q=0.8',
@@ -128,8 +128,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw cancelledError(what);
     }
     try {
-      const waited = await pacer.acquire(signal).catch(() => {
-        throw cancelledError(what);
+      const waited = await pacer.acquire(signal).catch((err: unknown) => {
+        // A wait past --max-wait says so; anything else here is the caller's abort.
+        throw err instanceof DoqlError && err.code !== 'cancelled' ? err : cancelledError(what);
       });
       if (waited) counters.rateLimitWaits++;
       if (signal?.aborted) {
@@ -215,7 +216,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   /** The retry loop around `attempt`. */
   async function execute(method: string, url: URL, body: unknown, signal: AbortSignal | undefined, extraHeaders?: Record<string, string>): Promise<ApiResponse> {
     if (closed) throw new DoqlError('internal', 'the API client is closed');
-    const ctx: FailureContext = { method, path: url.pathname, token };
+    const ctx: FailureContext = { method, path: url.pathname, token, tokenSource: options.tokenSource };
     const what = `${method} ${url.pathname}`;
     const payload = body === undefined ? undefined : JSON.stringify(body);
     for (let n = 1; ; n++) {
@@ -238,6 +239,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
+  /** Counts a page and its rows as it arrives, so a progress line can show rows before the list is complete. */
+  function pageArrived(response: ApiResponse, listKey: string): void {
+    counters.pages++;
+    counters.rows += extractItems(response.body, listKey)?.length ?? 0;
+  }
+
   function itemsOf(response: ApiResponse, url: URL, listKey: string): unknown[] {
     const items = extractItems(response.body, listKey);
     if (items === undefined) {
@@ -248,7 +255,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   /** Pages fetched at once; the first failure cancels the rest and fails the whole list. */
-  async function fetchAll(urls: URL[], signal: AbortSignal | undefined): Promise<ApiResponse[]> {
+  async function fetchAll(urls: URL[], listKey: string, signal: AbortSignal | undefined): Promise<ApiResponse[]> {
     const inner = sharedController();
     const onAbort = (): void => inner.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -258,7 +265,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         urls.map((url) =>
           execute('GET', url, undefined, inner.signal).then(
             (response) => {
-              counters.pages++;
+              pageArrived(response, listKey);
               return response;
             },
             (err: unknown) => {
@@ -285,13 +292,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const url = buildUrl(base, req.path, req.query);
     if (isPinned(req.query)) {
       const response = await execute('GET', url, undefined, signal);
-      counters.pages++;
+      pageArrived(response, listKey);
       return { items: itemsOf(response, url, listKey), pages: 1, response };
     }
     const firstUrl = setParam(url, 'per_page', PER_PAGE);
     const first = await execute('GET', firstUrl, undefined, signal);
-    counters.pages++;
+    pageArrived(first, listKey);
     const chunks: unknown[][] = [itemsOf(first, firstUrl, listKey)];
+    counters.rowsExpected += metaTotal(first.body) ?? 0;
     const plan = planPages(first.body, chunks[0]!.length);
     let next: string | undefined;
     if (plan.kind === 'range') {
@@ -300,7 +308,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       }
       const urls: URL[] = [];
       for (let page = 2; page <= plan.lastPage; page++) urls.push(setParam(firstUrl, 'page', page));
-      const rest = await fetchAll(urls, signal);
+      const rest = await fetchAll(urls, listKey, signal);
       rest.forEach((response, i) => chunks.push(itemsOf(response, urls[i]!, listKey)));
       // The list may have grown since page 1 was counted: keep going while the last page says so.
       next = nextLink(rest.at(-1)?.body);
@@ -320,7 +328,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       }
       seen.add(pageUrl.href);
       const response = await execute('GET', pageUrl, undefined, signal);
-      counters.pages++;
+      pageArrived(response, listKey);
       chunks.push(itemsOf(response, pageUrl, listKey));
       next = nextLink(response.body);
     }
@@ -334,13 +342,19 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     list,
     stats(): ClientStats {
-      return { ...counters };
+      return { ...counters, rateLimitWaitUntil: pacer.waitingUntilMs() };
     },
     async close(): Promise<void> {
       closed = true;
       await agent.close();
     },
   };
+}
+
+/** meta.total, when the first page of a list gives it: the progress line's "of N". */
+function metaTotal(body: unknown): number | undefined {
+  const meta = body !== null && typeof body === 'object' ? (body as { meta?: { total?: unknown } }).meta : undefined;
+  return typeof meta?.total === 'number' && Number.isFinite(meta.total) ? meta.total : undefined;
 }
 
 function describe(body: unknown): string {

@@ -10,6 +10,8 @@ export interface FailureContext {
   /** The path only: query strings stay out of errors. */
   path: string;
   token: string;
+  /** Where the token came from (see auth.ts describeAuthSource), for a 401's hint. */
+  tokenSource?: { where: string; fix: string };
 }
 
 export interface Failure {
@@ -116,7 +118,11 @@ export function statusFailure(
       apiId,
       apiMessage: `${base}${attemptsNote(attempts)}${notApplied}`,
       requestId,
-      hint: rateLimited ? 'Rate limited by DigitalOcean: wait a minute and try again.' : STATUS_HINTS[status],
+      hint: rateLimited
+        ? 'Rate limited by DigitalOcean: wait a minute and try again.'
+        : status === 401 && ctx.tokenSource
+          ? `the token from ${ctx.tokenSource.where} was rejected: ${ctx.tokenSource.fix}`
+          : STATUS_HINTS[status],
     });
   };
   return { retryable, status, rateLimited, retryAfterMs, summary: `HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}`, build };

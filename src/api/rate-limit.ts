@@ -1,6 +1,19 @@
 // Rate-limit pacing: track ratelimit-limit/remaining/reset and hold requests back instead of earning 429s.
+import { DoqlError } from '../errors.js';
 import { wait } from './cancel.js';
 import type { SleepFn } from './cancel.js';
+
+/** A wait on the rate limit, as reported to whoever shows it. */
+export interface RateLimitWait {
+  ms: number;
+  /** Local epoch ms when it ends. */
+  until: number;
+  /** ratelimit-limit, when the API sent it. */
+  limit?: number;
+}
+
+/** A wait is reported again only when it ends this much later than the last one reported (many requests share one wait). */
+const REPORT_STEP_MS = 1_000;
 
 /** Sent just after the window resets, not on the edge of it: reset has one-second resolution. */
 const RESET_MARGIN_MS = 100;
@@ -26,7 +39,58 @@ export class RateLimitPacer {
   private sending = 0;
   private wakers: Array<() => void> = [];
 
-  constructor(private readonly options: { now?: () => number; sleep?: SleepFn } = {}) {}
+  private reportedUntil = 0;
+  private waitingUntil = 0;
+  /** Requests waiting right now: a wait woken early by a fresher budget is over, whatever it was told. */
+  private waiting = 0;
+
+  constructor(
+    private readonly options: {
+      now?: () => number;
+      sleep?: SleepFn;
+      /** A wait longer than this fails at once with the time the limit resets (default: wait however long). */
+      maxWaitMs?: number;
+      /** A new wait begins (reported once however many requests share it). */
+      onWait?: (wait: RateLimitWait) => void;
+    } = {},
+  ) {}
+
+  /** Local epoch ms the current wait ends, or 0 when nothing waits: for a progress line. */
+  waitingUntilMs(): number {
+    return this.waiting > 0 && this.waitingUntil > this.now() ? this.waitingUntil : 0;
+  }
+
+  /** Counts a wait while it lasts; when the last one ends, nothing is waiting any more. */
+  private async waitFor(waiting: Promise<void>): Promise<void> {
+    this.waiting++;
+    try {
+      await waiting;
+    } finally {
+      if (--this.waiting === 0) this.waitingUntil = 0;
+    }
+  }
+
+  /** Fails a wait longer than maxWaitMs; otherwise reports it (once) and records it for the progress line. */
+  private beginWait(ms: number, now: number): void {
+    const until = now + ms;
+    const limit = this.limit;
+    if (this.options.maxWaitMs !== undefined && ms > this.options.maxWaitMs) {
+      throw new DoqlError(
+        'api',
+        `DigitalOcean's rate limit${limitText(limit, ms)} is used up until ${clockTime(until)} (in ${duration(ms)}); doql waits at most ${duration(this.options.maxWaitMs)}`,
+        { hint: 'try again after it resets, or allow a longer wait with --max-wait SECONDS', sqlState: '53400' },
+      );
+    }
+    this.waitingUntil = Math.max(this.waitingUntil, until);
+    if (until > this.reportedUntil + REPORT_STEP_MS) {
+      this.reportedUntil = until;
+      try {
+        this.options.onWait?.({ ms, until, limit });
+      } catch {
+        // A failing listener must not fail the request that waits.
+      }
+    }
+  }
 
   private now(): number {
     return this.options.now ? this.options.now() : Date.now();
@@ -52,7 +116,8 @@ export class RateLimitPacer {
       const now = this.now();
       if (this.blockedUntil > now) {
         waited = true;
-        await wait(this.blockedUntil - now, signal, { sleep: this.options.sleep });
+        this.beginWait(this.blockedUntil - now, now);
+        await this.waitFor(wait(this.blockedUntil - now, signal, { sleep: this.options.sleep }));
         continue;
       }
       if (this.resetAt !== undefined && now >= this.resetAt) this.probe();
@@ -63,7 +128,8 @@ export class RateLimitPacer {
       waited = true;
       // An answer still on its way may report a fresher budget, so wake on it as well as on the reset.
       const wake = this.sending > 0 ? this.nextChange() : undefined;
-      await wait(this.resetAt - now + RESET_MARGIN_MS, signal, { sleep: this.options.sleep, wake });
+      this.beginWait(this.resetAt - now + RESET_MARGIN_MS, now);
+      await this.waitFor(wait(this.resetAt - now + RESET_MARGIN_MS, signal, { sleep: this.options.sleep, wake }));
     }
   }
 
@@ -147,6 +213,24 @@ export class RateLimitPacer {
     this.wakers = [];
     for (const wake of wakers) wake();
   }
+}
+
+/** ` (250/min)`: DigitalOcean has a per-minute and an hourly limit, and only a wait past a minute can be the hourly one. */
+export function limitText(limit: number | undefined, ms: number): string {
+  return limit === undefined ? '' : ` (${limit}/${ms > 60_000 ? 'hour' : 'min'})`;
+}
+
+/** `42 s`, `24 min`, `1 h 5 min`. */
+export function duration(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.ceil(s / 60);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}
+
+/** Local wall-clock time, `14:05:09`. */
+function clockTime(epochMs: number): string {
+  return new Date(epochMs).toTimeString().slice(0, 8);
 }
 
 /**

@@ -1,4 +1,6 @@
 // The public contract of the DigitalOcean API client: options, requests, responses, events and stats.
+import type { RateLimitWait } from './rate-limit.js';
+export type { RateLimitWait } from './rate-limit.js';
 
 /** Query values as callers hand them over; arrays repeat the key (`tag=a&tag=b`), undefined is dropped. */
 export type QueryValue = string | number | boolean | (string | number)[] | undefined;
@@ -30,7 +32,13 @@ export interface ApiClientOptions {
   /** Per attempt, headers and body included. Default 30000. */
   timeoutMs?: number;
   userAgent?: string;
+  /** Where the token came from, named when the API rejects it (`DIGITALOCEAN_TOKEN`, a doctl context). */
+  tokenSource?: { where: string; fix: string };
   onRequest?: (ev: RequestEvent) => void;
+  /** A rate-limit wait longer than this fails at once, saying when the limit resets. Default: no limit. */
+  maxWaitMs?: number;
+  /** A wait on the rate limit begins (reported once, however many requests share it). */
+  onRateLimitWait?: (wait: RateLimitWait) => void;
   /** Replaces the timer used for backoff and rate-limit waits (tests). Cancellation is still prompt. */
   sleep?: (ms: number) => Promise<void>;
   /** First backoff step for retries; full jitter, doubling, capped by backoffMaxMs. Default 100. */
@@ -91,6 +99,12 @@ export interface ClientStats {
   done: number;
   /** Response body bytes received. */
   bytes: number;
+  /** List items received so far (counted as pages arrive). */
+  rows: number;
+  /** The sum of `meta.total` of the lists that reported one. */
+  rowsExpected: number;
+  /** Local epoch ms the current rate-limit wait ends; 0 when none. */
+  rateLimitWaitUntil: number;
 }
 
 export interface ApiClient {

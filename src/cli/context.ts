@@ -1,10 +1,15 @@
 // Builds what a command runs with: the catalog, the API client (DigitalOcean or the sandbox) and a session.
 import { loadCatalog, type LoadedCatalog } from '../catalog/load.js';
 import type { EngineApi } from '../engine/fetcher.js';
-import type { ApiClient } from '../api/client.js';
+import type { ApiClient, ApiClientOptions, RequestEvent } from '../api/client.js';
 import { createSession, type DoqlSession, type SessionOptions } from '../engine/session.js';
 import type { StatementResult } from '../engine/types.js';
 import { loadConfig, loadVars, type RunOptions } from './options.js';
+import { duration } from '../api/rate-limit.js';
+import { DoqlError } from '../errors.js';
+
+/** Requests in one round above which a statement asks first: a minute of DigitalOcean's budget (250 a minute). */
+const LARGE_FANOUT = 250;
 
 export interface RunContext {
   catalog: LoadedCatalog;
@@ -25,10 +30,19 @@ export interface ContextExtras {
   stderr: (line: string) => void;
   confirm?: (message: string) => Promise<boolean>;
   templating?: boolean;
+  /** A wait on DigitalOcean's rate limit begins (see api/types.ts). */
+  onRateLimitWait?: ApiClientOptions['onRateLimitWait'];
+}
+
+/** One `-v` line per attempt; an attempt that failed after a 2xx (a truncated body) shows as failed, not `→ 200`. */
+function requestLine(ev: RequestEvent): string {
+  const outcome = ev.error && ev.status >= 200 && ev.status < 300 ? `${ev.status} failed: ${ev.error}` : String(ev.status || ev.error || '?');
+  return `${ev.method} ${ev.url} → ${outcome} ${Math.round(ev.ms)} ms${ev.attempt > 1 ? ` (attempt ${ev.attempt})` : ''}`;
 }
 
 export async function createRunContext(opts: RunOptions, extras: ContextExtras): Promise<RunContext> {
   const config = loadConfig();
+  for (const w of config.warnings) extras.stderr(w);
   const catalog = loadCatalog({ specFile: opts.spec });
   const vars = loadVars(opts);
   let client: ClientLike | undefined;
@@ -37,11 +51,11 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
   const clientOptions = {
     concurrency: opts.concurrency ?? config.concurrency,
     retries: opts.retries,
-    timeoutMs: opts.timeout !== undefined ? opts.timeout * 1000 : undefined,
-    onRequest: opts.verbose
-      ? (ev: { method: string; url: string; status?: number; ms: number; attempt?: number; error?: string }) =>
-          extras.stderr(`${ev.method} ${ev.url} → ${ev.status || ev.error || '?'} ${Math.round(ev.ms)} ms${ev.attempt && ev.attempt > 1 ? ` (attempt ${ev.attempt})` : ''}`)
-      : undefined,
+    // --timeout bounds the whole statement (run.ts); no single request may outlast it either.
+    timeoutMs: opts.timeout !== undefined ? Math.min(opts.timeout, 30) * 1000 : undefined,
+    maxWaitMs: (opts.maxWait ?? config.maxWait ?? 60) * 1000,
+    onRateLimitWait: extras.onRateLimitWait,
+    onRequest: opts.verbose ? (ev: RequestEvent) => extras.stderr(requestLine(ev)) : undefined,
   };
 
   // The client is made on first use; in sandbox mode the simulator starts then too.
@@ -55,9 +69,16 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
       sandbox = sb;
       return createApiClient({ baseUrl: sb.url, token: sb.token, ...clientOptions });
     }
-    const { resolveAuth } = await import('../api/auth.js');
-    const auth = resolveAuth({ context: opts.context ?? config.context, apiUrl: opts.apiUrl ?? config.apiUrl, env: process.env });
-    return createApiClient({ baseUrl: auth.apiUrl, token: auth.token, ...clientOptions });
+    const { resolveAuth, describeAuthSource } = await import('../api/auth.js');
+    // Flags beat the environment, which beats doql's config file.
+    const auth = resolveAuth({
+      token: opts.accessToken,
+      context: opts.context,
+      defaultContext: config.context,
+      apiUrl: opts.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? config.apiUrl,
+      env: process.env,
+    });
+    return createApiClient({ baseUrl: auth.apiUrl, token: auth.token, tokenSource: describeAuthSource(auth), ...clientOptions });
   };
   // Engine calls are async everywhere the client is used, so a lazy async proxy suffices.
   let pending: Promise<ClientLike> | undefined;
@@ -70,6 +91,16 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
 
   const sessionOptions: SessionOptions = {
     catalog,
+    beforeFetch: async (requests) => {
+      if (requests <= LARGE_FANOUT || opts.yes) return;
+      const what = `this statement sends ${requests} requests, about ${duration((requests / LARGE_FANOUT) * 60_000)} of DigitalOcean's rate limit (${LARGE_FANOUT}/min)`;
+      if (!extras.confirm) {
+        // A read changes nothing: without a terminal to ask on it goes ahead, saying what it costs.
+        extras.stderr(`doql: ${what}; sending them (--yes skips this notice)`);
+        return;
+      }
+      if (!(await extras.confirm(what))) throw new DoqlError('cancelled', `${what}; not confirmed, nothing was sent`, { hint: '--yes skips the question' });
+    },
     api: () => api,
     cacheTtlMs: (opts.cacheTtl ?? config.cacheTtl ?? extras.defaultCacheTtl) * 1000,
     vars,
@@ -80,7 +111,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
       confirm: extras.confirm,
       waitTimeoutMs: (opts.waitTimeout ?? 600) * 1000,
       // Dry-run URLs say where the requests would go (the sandbox's address is only known once it runs).
-      baseUrl: opts.sandbox ? undefined : (opts.apiUrl ?? config.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? catalog.catalog.serverUrl).replace(/\/+$/, ''),
+      baseUrl: opts.sandbox ? undefined : (opts.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? config.apiUrl ?? catalog.catalog.serverUrl).replace(/\/+$/, ''),
       onProgress: process.stderr.isTTY ? (line) => extras.stderr(line) : undefined,
     },
     registry: {

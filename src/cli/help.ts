@@ -7,12 +7,13 @@ Examples:
   doql --sandbox "SELECT id, name, region FROM digitalocean.databases.clusters"
   doql --var database_cluster_uuid=ID \\
     "SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '{{ database_cluster_uuid }}'"
-  doql exec -f deploy.sql --vars vars.yaml
+  doql exec -f deploy.sql --vars vars.yaml      (-i/--infile too; statements also come from a pipe)
   doql shell
   doql serve --port 5444        (then: psql -h 127.0.0.1 -p 5444)
 
 Output: a table on a terminal, JSON when stdout is not a terminal; -o table|json|jsonl|csv|tsv|text|markdown.
-Auth: DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN or doctl's config (--context NAME); --sandbox needs none.
+Auth: -t TOKEN, DIGITALOCEAN_TOKEN, DIGITALOCEAN_ACCESS_TOKEN or doctl's config (--context NAME or
+  DIGITALOCEAN_CONTEXT); --sandbox needs none.
 Exit codes: 0 success, 1 statement error, 2 usage error.
 Topics: doql help <command> | statements | select | mutations | templating | output | auth | sandbox
 `;
@@ -34,6 +35,9 @@ const TOPICS: Record<string, string> = {
   Every page is fetched (per_page=200, pages in parallel); a failed page fails the statement.
   Times compare as DigitalOcean writes them: WHERE created_at > now() - interval '7 days'.
   Postgres's date_trunc, extract, json_agg, jsonb_array_elements_text(d.tags) AS t, ->, ->> and casts work too.
+  A SELECT that would send more than 250 requests asks first on a terminal (goes ahead with a notice otherwise).
+  Waits on DigitalOcean's rate limit show on stderr past 5 s; one past --max-wait (60 s) fails, saying when the
+  limit resets; --timeout bounds a statement, waits included.
 `,
   mutations: `Mutations:
   INSERT INTO digitalocean.compute.droplets (data__name, data__region, data__size, data__image)
@@ -46,11 +50,16 @@ const TOPICS: Record<string, string> = {
   must be one literal (a number, true, false, null or a 'quoted string'). A value never changes the statement: one that
   would is an error naming it, as are an unset variable, {% … %}, {# … #} and filters.
 `,
-  output: `Output: -o table (default on a terminal) | json (default otherwise) | jsonl | csv | tsv | text | markdown;
-  --no-header (csv, tsv, text), --no-color or NO_COLOR, -x for one field a line.
+  output: `Output: -o table (default on a terminal; pretty is the same) | json (default otherwise) | jsonl | csv | tsv |
+  text | markdown. The table fits the terminal (or COLUMNS): IDs and short columns whole, the widest cut with …,
+  records when a row cannot fit; -x always records. json: one array of row objects, or an array of those when
+  several statements return rows. text: psql's unaligned output (|-separated); tsv: tab-separated, escaped.
+  --null TEXT prints NULL so (csv already tells NULL, an empty field, from '', ""); --no-header (table, csv, tsv,
+  text; json has no header); --no-color or NO_COLOR.
 `,
-  auth: `Auth: DIGITALOCEAN_TOKEN, then DIGITALOCEAN_ACCESS_TOKEN, then doctl's config (~/.config/doctl/config.yaml,
-  access-token or auth-contexts with --context NAME). --api-url or DIGITALOCEAN_API_URL to change the endpoint.
+  auth: `Auth: -t/--access-token; --context NAME or DIGITALOCEAN_CONTEXT (a doctl context); DIGITALOCEAN_TOKEN, then
+  DIGITALOCEAN_ACCESS_TOKEN, then doctl's config (~/.config/doctl/config.yaml, access-token or auth-contexts).
+  --api-url, else DIGITALOCEAN_API_URL, else config.yaml's api_url changes the endpoint.
   The token is never printed, logged or put in an error.
 `,
   sandbox: `Sandbox: --sandbox runs statements against a built-in DigitalOcean simulator (state kept between runs;

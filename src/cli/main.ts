@@ -1,6 +1,6 @@
 // The doql command line: parses arguments, dispatches to a command, turns errors into one line and an exit code.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DoqlError } from '../errors.js';
 import { describeError } from './errors.js';
 import { addRunOptions, type RunOptions } from './options.js';
@@ -23,6 +23,15 @@ function readScriptFile(file: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new DoqlError('usage', `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(err))}`);
+  }
+}
+
+/** Standard input as text; a closed or unreadable one is empty (`doql <&-` is "no statement given"). */
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -68,19 +77,27 @@ export function buildProgram(): Command {
         await runShell(opts);
         return;
       }
-      throw new DoqlError('usage', 'no statement given: doql "SELECT …", doql exec -f FILE.sql, or doql shell (see doql --help)');
+      // `echo "SELECT 1;" | doql`: statements come from stdin when it is not a terminal, as psql and sqlite3 read them.
+      const piped = process.stdin.isTTY ? '' : readStdin();
+      if (piped.trim() === '') throw new DoqlError('usage', 'no statement given: doql "SELECT …", doql exec -f FILE.sql, or doql shell (see doql --help)');
+      statements = [piped];
     }
-    await runScript(statements.join(' '), opts);
+    // Each argument is its own script, run in order (`doql "SELECT 1 a" "SELECT 2 b"`).
+    await runScript(statements, opts);
   });
 
   addRunOptions(
     program
       .command('exec')
       .description('run the statements in a file (-f -: standard input)')
-      .requiredOption('-f, --file <file>', 'SQL file to run, or - for standard input'),
+      .option('-f, --file <file>', 'SQL file to run, or - for standard input')
+      // StackQL's spelling of the same option.
+      .addOption(new Option('-i, --infile <file>', 'the same as -f').hideHelp()),
   ).action(async (_opts: unknown, cmd: Command) => {
-    const opts = withGlobals<RunOptions & { file: string }>(cmd);
-    await runScript(readScriptFile(opts.file), opts);
+    const opts = withGlobals<RunOptions & { file?: string; infile?: string }>(cmd);
+    const file = opts.file ?? opts.infile ?? (process.stdin.isTTY ? undefined : '-');
+    if (file === undefined) throw new DoqlError('usage', "exec needs a file: doql exec -f FILE.sql (or -f - for standard input)");
+    await runScript([readScriptFile(file)], opts);
   });
 
   addRunOptions(program.command('shell').description('interactive SQL shell')).action(async (_opts: unknown, cmd: Command) => {
@@ -190,7 +207,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that goes away (`doql --help | head`) closes the pipe: stop quietly with exit 0, as a program killed by
+ * SIGPIPE would, instead of an EPIPE stack trace.
+ */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  endQuietlyOnClosedPipe();
   const program = buildProgram();
   const debug = argv.includes('--debug');
   try {

@@ -1,10 +1,11 @@
 // The options every statement-running command shares, their parsing, and the config-file defaults.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { yaml } from '../lazy-yaml.js';
 import { DoqlError } from '../errors.js';
 import { doqlPaths } from '../catalog/paths.js';
+import { closestNames } from '../catalog/lookup.js';
 import type { Vars } from '../sql/template.js';
 import { FORMAT_NAMES, type FormatName } from './format/index.js';
 
@@ -18,6 +19,12 @@ export interface RunOptions {
   sandbox: boolean;
   apiUrl?: string;
   context?: string;
+  /** doctl's -t/--access-token. */
+  accessToken?: string;
+  /** How NULL prints in text outputs (psql's \pset null); JSON keeps null. */
+  null?: string;
+  /** Longest rate-limit wait, in seconds, before a statement fails instead (default 60). */
+  maxWait?: number;
   spec?: string;
   concurrency?: number;
   cacheTtl?: number;
@@ -43,23 +50,41 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** Other tools' names for a format: StackQL's `-o pretty` is the boxed table. */
+const FORMAT_ALIASES: Record<string, FormatName> = { pretty: 'table' };
+
+/** A format name or alias as the format it names, or undefined. */
+export function formatNamed(value: string): FormatName | undefined {
+  if ((FORMAT_NAMES as readonly string[]).includes(value)) return value as FormatName;
+  return FORMAT_ALIASES[value];
+}
+
+function formatArg(value: string): FormatName {
+  const format = formatNamed(value);
+  if (!format) throw new InvalidArgumentError(`Allowed choices are ${FORMAT_NAMES.join(', ')} (pretty = table).`);
+  return format;
+}
+
 /** Adds the shared options to a command. */
 export function addRunOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('-o, --output <format>', 'output format (table on a terminal, json otherwise)').choices([...FORMAT_NAMES]))
-    .option('--no-header', 'leave out the header line (csv, tsv, text)')
+    .addOption(new Option('-o, --output <format>', `output format: ${FORMAT_NAMES.join(', ')} (table on a terminal, json otherwise)`).argParser(formatArg))
+    .option('--no-header', 'leave out the header line (table, csv, tsv, text; json has none)')
+    .option('--null <text>', 'how NULL prints in table, csv, tsv, text and markdown (default: empty)')
     .option('--no-color', 'plain output (also when NO_COLOR is set)')
     .option('-x, --expanded', 'one field a line, like psql \\x', false)
     .option('--var <name=value>', 'set a {{ name }} template variable (repeatable)', collect, [])
     .option('--vars <file>', 'template variables from a JSON or YAML file')
     .option('--sandbox', 'run against the built-in DigitalOcean simulator (no token needed)', false)
     .option('--api-url <url>', 'DigitalOcean API base URL (env DIGITALOCEAN_API_URL)')
-    .option('--context <name>', "doctl auth context to take the token from")
+    .option('--context <name>', 'doctl auth context to take the token from (env DIGITALOCEAN_CONTEXT)')
+    .option('-t, --access-token <token>', 'DigitalOcean API token (as doctl; prefer DIGITALOCEAN_TOKEN, which stays out of `ps`)')
     .option('--spec <file>', 'use this OpenAPI spec (JSON or YAML) instead of the active catalog')
     .option('--concurrency <n>', 'most requests in flight (default 64)', intArg('--concurrency', 1))
     .option('--cache-ttl <seconds>', 'keep API results this long in a session (default: 0 one-shot, 60 shell)', intArg('--cache-ttl'))
     .option('--retries <n>', 'retries for failed reads (default 5)', intArg('--retries'))
-    .option('--timeout <seconds>', 'per-request timeout (default 30)', intArg('--timeout', 1))
+    .option('--timeout <seconds>', 'longest a statement may take, rate-limit waits included (each request: 30 s at most)', intArg('--timeout', 1))
+    .option('--max-wait <seconds>', "longest wait for DigitalOcean's rate limit before failing (default 60)", intArg('--max-wait'))
     .option('-v, --verbose', 'print each HTTP request on stderr (token redacted)', false)
     .option('--stats', 'print requests, pages, retries, cache hits, rounds and time on stderr', false)
     .option('--debug', 'print stack traces with errors', false)
@@ -106,30 +131,59 @@ export interface ConfigDefaults {
   cacheTtl?: number;
   context?: string;
   apiUrl?: string;
+  maxWait?: number;
+  /** Keys the file sets that doql does not know, each with the closest known key: warned about, not fatal. */
+  warnings: string[];
 }
 
-/** `~/.config/doql/config.yaml`: defaults for output, concurrency, cache TTL, context. */
+/** The keys config.yaml may set, and the other spellings each accepts. */
+const CONFIG_KEYS: Record<string, readonly string[]> = {
+  output: ['output'],
+  concurrency: ['concurrency'],
+  cache_ttl: ['cache_ttl', 'cache-ttl', 'cacheTtl'],
+  context: ['context'],
+  api_url: ['api_url', 'api-url'],
+  max_wait: ['max_wait', 'max-wait'],
+};
+
+/**
+ * `~/.config/doql/config.yaml`: defaults for output, concurrency, cache TTL, context, API URL and max wait.
+ * They rank last: a flag beats the environment, which beats this file.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigDefaults {
   const file = join(doqlPaths(env).config, 'config.yaml');
-  if (!existsSync(file)) return {};
+  if (!existsSync(file)) return { warnings: [] };
   let data: unknown;
   try {
     data = yaml().parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new DoqlError('config', `cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (!data || typeof data !== 'object') return {};
+  if (!data || typeof data !== 'object') return { warnings: [] };
   const d = data as Record<string, unknown>;
-  const out: ConfigDefaults = {};
-  if (typeof d.output === 'string') {
-    if (!(FORMAT_NAMES as readonly string[]).includes(d.output)) throw new DoqlError('config', `${file}: output must be one of ${FORMAT_NAMES.join(', ')}`);
-    out.output = d.output as FormatName;
+  const out: ConfigDefaults = { warnings: [] };
+  const spellings = Object.values(CONFIG_KEYS).flat();
+  for (const key of Object.keys(d)) {
+    if (spellings.includes(key)) continue;
+    const near = closestNames(key, Object.keys(CONFIG_KEYS), 1);
+    out.warnings.push(`doql: ${file}: unknown key "${key}" ignored${near.length ? `; did you mean ${near[0]}?` : ` (known keys: ${Object.keys(CONFIG_KEYS).join(', ')})`}`);
   }
-  if (typeof d.concurrency === 'number') out.concurrency = d.concurrency;
-  const ttl = d.cache_ttl ?? d['cache-ttl'] ?? d.cacheTtl;
+  const get = (key: string): unknown => CONFIG_KEYS[key].map((k) => d[k]).find((v) => v !== undefined);
+  const output = get('output');
+  if (typeof output === 'string') {
+    const format = formatNamed(output);
+    if (!format) throw new DoqlError('config', `${file}: output must be one of ${FORMAT_NAMES.join(', ')}`);
+    out.output = format;
+  }
+  const concurrency = get('concurrency');
+  if (typeof concurrency === 'number') out.concurrency = concurrency;
+  const ttl = get('cache_ttl');
   if (typeof ttl === 'number') out.cacheTtl = ttl;
-  if (typeof d.context === 'string') out.context = d.context;
-  const url = d.api_url ?? d['api-url'];
+  const context = get('context');
+  if (typeof context === 'string') out.context = context;
+  const url = get('api_url');
   if (typeof url === 'string') out.apiUrl = url;
+  const maxWait = get('max_wait');
+  if (typeof maxWait === 'number') out.maxWait = maxWait;
   return out;
 }

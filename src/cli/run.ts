@@ -1,11 +1,14 @@
-// Runs a script of statements for the command line and prints each result as soon as it is ready.
+// Runs scripts of statements for the command line and prints each result as soon as it is ready.
+import { isDoqlError } from '../errors.js';
 import type { StatementResult } from '../engine/types.js';
 import { copyLines } from '../engine/copy-out.js';
+import { duration, limitText, type RateLimitWait } from '../api/rate-limit.js';
 import { createRunContext } from './context.js';
 import { FORMATTERS, type FormatName } from './format/index.js';
 import type { RunOptions } from './options.js';
 import { loadConfig } from './options.js';
 import { Progress } from './progress.js';
+import { statementDeadline } from './deadline.js';
 
 export interface Output {
   stdout: (text: string) => void;
@@ -21,12 +24,15 @@ export function processOutput(): Output {
     stderr: (l) => process.stderr.write(`${l}\n`),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
-    columns: process.stdout.columns,
+    // A pipe has no width; COLUMNS (set by the shell, or by hand) still says how wide the reader's terminal is.
+    columns: process.stdout.columns ?? (Number(process.env.COLUMNS) || undefined),
   };
 }
 
+/** -o, else the config file, else -x's records, else a table on a terminal and JSON otherwise. */
 export function chooseFormat(opts: RunOptions, out: Output): FormatName {
-  return opts.output ?? loadConfig().output ?? (out.stdoutIsTTY ? 'table' : 'json');
+  // `-x` asked for explicitly means records, on a pipe too (psql's \x).
+  return opts.output ?? loadConfig().output ?? (out.stdoutIsTTY || opts.expanded ? 'table' : 'json');
 }
 
 export function useColor(opts: RunOptions, out: Output): boolean {
@@ -49,17 +55,51 @@ export function printResult(result: StatementResult, format: FormatName, opts: R
     FORMATTERS[format].format(result, {
       header: opts.header,
       color: useColor(opts, out),
-      width: out.stdoutIsTTY ? out.columns : undefined,
+      // The table fits the terminal it is shown on; COLUMNS also applies to a pipe (`COLUMNS=80 doql … | less`).
+      width: out.stdoutIsTTY || process.env.COLUMNS ? out.columns : undefined,
       expanded: opts.expanded,
+      null: opts.null,
     }),
   );
 }
 
-/** Runs statements; throws the first failure after printing what ran before it. */
-export async function runScript(script: string, opts: RunOptions, out: Output = processOutput()): Promise<void> {
+/**
+ * `-o json` prints one JSON document: a statement's array of rows, or, when several statements return rows,
+ * an array of those arrays (streamed from the second one on, closed even when a later statement fails).
+ */
+function jsonDocument(out: Output): { write(text: string): void; end(): void } {
+  let first: string | undefined;
+  let count = 0;
+  const indent = (text: string): string => text.trimEnd().replace(/^/gm, '  ');
+  return {
+    write(text) {
+      count++;
+      if (count === 1) first = text;
+      else if (count === 2) out.stdout(`[\n${indent(first!)},\n${indent(text)}`);
+      else out.stdout(`,\n${indent(text)}`);
+    },
+    end() {
+      if (count === 1) out.stdout(first!);
+      else if (count > 1) out.stdout('\n]\n');
+    },
+  };
+}
+
+/** `waiting 42 s for DigitalOcean's rate limit (250/min)`, printed once for a wait longer than 5 s. */
+export function rateLimitNotice(wait: RateLimitWait): string | undefined {
+  return wait.ms > 5_000 ? `waiting ${duration(wait.ms)} for DigitalOcean's rate limit${limitText(wait.limit, wait.ms)}` : undefined;
+}
+
+/** Runs scripts in order (each argument of `doql "…" "…"` is one); throws the first failure after printing what ran before it. */
+export async function runScript(scripts: string[], opts: RunOptions, out: Output = processOutput()): Promise<void> {
   const format = chooseFormat(opts, out);
   const ask = out.stderrIsTTY && process.stdin.isTTY ? (await import('./confirm.js')).confirmOnTerminal : undefined;
   let progress: Progress | undefined;
+  // Lines on stderr erase the progress line first; it is drawn again on its next tick.
+  const stderr = (line: string): void => {
+    progress?.clear();
+    out.stderr(line);
+  };
   // The progress line is redrawn on stderr every 100 ms; it must pause while a question waits there.
   const confirm = ask
     ? async (message: string): Promise<boolean> => {
@@ -71,17 +111,42 @@ export async function runScript(script: string, opts: RunOptions, out: Output = 
         }
       }
     : undefined;
-  const ctx = await createRunContext(opts, { defaultCacheTtl: 0, stderr: out.stderr, confirm });
+  const ctx = await createRunContext(opts, {
+    defaultCacheTtl: 0,
+    stderr,
+    confirm,
+    onRateLimitWait: (wait) => {
+      const notice = rateLimitNotice(wait);
+      if (notice) stderr(notice);
+    },
+  });
   const started = performance.now();
-  progress = new Progress(out.stderrIsTTY && !opts.verbose, () => ({ ...ctx.clientStats(), rowsFetched: ctx.session.stats.rowsFetched }));
+  progress = new Progress(out.stderrIsTTY && !opts.verbose, () => ctx.clientStats());
+  const json = format === 'json' ? jsonDocument(out) : undefined;
+  const print = (result: StatementResult): void => {
+    if (json && result.kind === 'rows' && !result.copy) {
+      for (const n of result.notices ?? []) out.stderr(n);
+      json.write(FORMATTERS.json.format(result, { header: opts.header, color: false, expanded: false }));
+    } else printResult(result, format, opts, out);
+  };
+  // --timeout bounds each statement, rate-limit waits included: its timer starts again after every result.
+  const deadline = opts.timeout !== undefined ? statementDeadline(opts.timeout * 1000) : undefined;
   try {
-    await ctx.session.executeEach(script, {}, (result) => {
-      progress?.stop();
-      printResult(result, format, opts, out);
-      progress?.restart();
-    });
+    for (const script of scripts) {
+      deadline?.restart();
+      await ctx.session.executeEach(script, { signal: deadline?.signal }, (result) => {
+        progress?.stop();
+        print(result);
+        deadline?.restart();
+        progress?.restart();
+      });
+    }
+  } catch (err) {
+    throw deadline?.expired() && isDoqlError(err) && err.code === 'cancelled' ? deadline.error(err) : err;
   } finally {
+    deadline?.clear();
     progress.stop();
+    json?.end();
     if (opts.stats) {
       const s = ctx.clientStats() ?? {};
       // What the statement cost; the client's in-flight gauges (inFlight, done) say nothing once it is over.

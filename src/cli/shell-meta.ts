@@ -3,12 +3,13 @@ import { DoqlError } from '../errors.js';
 import type { CellValue, StatementResult } from '../engine/types.js';
 import type { RunContext } from './context.js';
 import { FORMAT_NAMES, type FormatName } from './format/index.js';
-import type { RunOptions } from './options.js';
+import { formatNamed, type RunOptions } from './options.js';
 import { resourceIds } from './shell-completer.js';
 
 /** What a dot command may read and change. */
 export interface ShellState {
   ctx: RunContext;
+  /** The options results print with; meta commands (\\x, .headers, .nullvalue) replace it. */
   opts: RunOptions;
   format: FormatName;
   timing: boolean;
@@ -40,7 +41,8 @@ function matcher(pattern: string | undefined): (id: string) => boolean {
   if (!pattern) return () => true;
   const body = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/[%*]/g, '.*').replace(/_/g, '.');
   const re = /[%*]/.test(pattern) ? new RegExp(`^${body}$`, 'i') : new RegExp(body, 'i');
-  return (id) => re.test(id);
+  // `databases.*` as psql users type it matches without the provider's name too.
+  return (id) => re.test(id) || re.test(id.replace(/^[^.]+\./, ''));
 }
 
 /** `backups`, `databases.backups` or the full id: the shell accepts the short forms when they are unambiguous. */
@@ -60,7 +62,8 @@ export const META: Record<string, MetaCommand> = {
         [
           'Statements end with ; and may span lines (SHOW, DESCRIBE, SELECT, INSERT, UPDATE, REPLACE, DELETE, EXEC).',
           'Tab completes keywords, digitalocean.<service>.<resource> names and the columns of the resources in the statement.',
-          'Ctrl-C cancels a running statement or clears the line; Ctrl-D exits. {{ name }} takes a value from .set.',
+          'Ctrl-C cancels a running statement or clears the line; Ctrl-D, exit or quit exits. {{ name }} takes a value from .set.',
+          "psql's \\? \\q \\dt [pattern] \\d [NAME] \\x \\timing and sqlite3's .schema [NAME] .mode .headers .timer work too.",
           ...lines,
         ].join('\n'),
       );
@@ -99,8 +102,9 @@ export const META: Record<string, MetaCommand> = {
     help: `output format: ${FORMAT_NAMES.join(', ')}`,
     run: (state, [format]) => {
       if (!format) return state.notice(`output: ${state.format}`);
-      if (!(FORMAT_NAMES as readonly string[]).includes(format)) throw new DoqlError('usage', `unknown output format "${format}"; one of ${FORMAT_NAMES.join(', ')}`);
-      state.format = format as FormatName;
+      const named = formatNamed(format);
+      if (!named) throw new DoqlError('usage', `unknown output format "${format}"; one of ${FORMAT_NAMES.join(', ')}`);
+      state.format = named;
     },
   },
   '.timing': {
@@ -152,16 +156,75 @@ export const META: Record<string, MetaCommand> = {
       state.ctx.session.cache.clear();
     },
   },
+  '.expanded': {
+    usage: '[on|off|auto]',
+    help: 'one field a line (psql \\x); off = a table, or records when a row cannot fit',
+    run: (state, [value]) => {
+      if (value !== undefined && value !== 'on' && value !== 'off' && value !== 'auto') usage('.expanded');
+      const on = value === undefined ? !state.opts.expanded : value === 'on';
+      state.opts = { ...state.opts, expanded: on };
+      state.notice(`Expanded display is ${on ? 'on' : value === 'auto' ? 'used automatically' : 'off'}.`);
+    },
+  },
+  '.headers': {
+    usage: 'on|off',
+    help: 'header lines in table, csv, tsv and text output',
+    run: (state, [value]) => {
+      if (value !== 'on' && value !== 'off') usage('.headers');
+      state.opts = { ...state.opts, header: value === 'on' };
+    },
+  },
+  '.nullvalue': {
+    usage: 'TEXT',
+    help: 'how NULL prints (--null; psql \\pset null)',
+    run: (state, _args, argText) => {
+      state.opts = { ...state.opts, null: argText.replace(/^(['"])(.*)\1$/, '$2') || undefined };
+    },
+  },
   '.quit': { usage: '', help: 'leave the shell (also .exit, Ctrl-D)', run: (state) => state.quit() },
   '.exit': { usage: '', help: 'leave the shell', run: (state) => state.quit() },
 };
 
-/** Runs one dot-command line. */
+/**
+ * psql's backslash commands and sqlite3's dot commands that users type from habit, as the dot command doing the
+ * same (`\\d` with a name describes it; alone it lists, as in psql). The value is the command, or a function of
+ * the arguments; `args` maps sqlite3's words to ours where they differ.
+ */
+const ALIASES: Record<string, string | ((args: string[]) => string)> = {
+  '\\?': '.help',
+  '\\h': '.help',
+  '\\q': '.quit',
+  '\\dt': '.tables',
+  '\\dt+': '.tables',
+  '\\d': (args) => (args.length ? '.describe' : '.tables'),
+  '\\d+': (args) => (args.length ? '.describe' : '.tables'),
+  '\\x': '.expanded',
+  '\\timing': '.timing',
+  '\\set': '.set',
+  '\\unset': '.unset',
+  '.schema': (args) => (args.length ? '.describe' : '.tables'),
+  '.mode': '.output',
+  '.header': '.headers',
+  '.timer': '.timing',
+};
+
+/** sqlite3's `.mode` names as doql's formats. */
+const SQLITE_MODES: Record<string, FormatName> = { box: 'table', column: 'table', list: 'text', tabs: 'tsv' };
+
+/** Runs one dot-command (or psql backslash-command) line. */
 export async function runMeta(state: ShellState, line: string): Promise<void> {
-  const text = line.trim();
-  const name = /^\S+/.exec(text)![0];
-  const argText = text.slice(name.length).trim();
-  const command = META[name.toLowerCase()];
-  if (!command) throw new DoqlError('usage', `unknown command ${name}; .help lists them`);
-  await command.run(state, argText ? argText.split(/\s+/) : [], argText);
+  // `\q;` and `.tables;`: a habit from statements, not part of the command.
+  const text = line.trim().replace(/\s*;+$/, '');
+  const typed = /^\S+/.exec(text)![0];
+  let argText = text.slice(typed.length).trim();
+  let args = argText ? argText.split(/\s+/) : [];
+  const alias = ALIASES[typed.toLowerCase()];
+  const name = typeof alias === 'function' ? alias(args) : (alias ?? typed.toLowerCase());
+  // psql's \timing alone toggles; doql's .timing wants on|off.
+  if (typed.toLowerCase() === '\\timing' && !args.length) args = [state.timing ? 'off' : 'on'];
+  if (typed.toLowerCase() === '.mode' && args[0] && SQLITE_MODES[args[0]]) args = [SQLITE_MODES[args[0]]];
+  if (args.join(' ') !== argText.split(/\s+/).filter(Boolean).join(' ')) argText = args.join(' ');
+  const command = META[name];
+  if (!command) throw new DoqlError('usage', `unknown command ${typed}; ${typed.startsWith('\\') ? '\\? or ' : ''}.help lists them`);
+  await command.run(state, args, argText);
 }

@@ -5,10 +5,12 @@ import { createRunContext, type RunContext } from './context.js';
 import { describeError } from './errors.js';
 import type { RunOptions } from './options.js';
 import { Progress } from './progress.js';
-import { chooseFormat, printResult, type Output } from './run.js';
+import { chooseFormat, printResult, rateLimitNotice, type Output } from './run.js';
+import { statementDeadline } from './deadline.js';
+import { isDoqlError } from '../errors.js';
 import { bufferState } from './shell-buffer.js';
 import { completeLine } from './shell-completer.js';
-import { HISTORY_SIZE, historyFile, loadHistory, saveHistory } from './shell-history.js';
+import { HISTORY_SIZE, historyEntry, historyFile, loadHistory, saveHistory } from './shell-history.js';
 import { runMeta, type ShellState } from './shell-meta.js';
 
 export const PROMPT = 'doql> ';
@@ -92,14 +94,42 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
     completer: (line: string): [string[], string] => (state ? completeLine(line, buffer, state.ctx.catalog.catalog) : [[], line]),
   });
   let historyWarned = false;
-  rl.on('history', (history: string[]) => {
-    const problem = saveHistory(historyPath, history);
+  const save = (entries: readonly string[]): void => {
+    const problem = saveHistory(historyPath, entries);
     if (problem && !historyWarned) io.stderr(`doql: ${problem}`);
     historyWarned ||= Boolean(problem);
-  });
+  };
+  rl.on('history', save);
+  const history = {
+    /** A statement typed over several lines becomes one history entry in place of its lines: Up brings it back whole. */
+    saveStatement(typed: string[]): void {
+      // readline keeps its history (newest first) on the interface; the property is not in its typings.
+      const entries = (rl as unknown as { history?: string[] }).history;
+      if (!entries) return;
+      for (const line of [...typed].reverse()) if (entries[0] === line) entries.shift();
+      const entry = historyEntry(typed);
+      const older = entries.indexOf(entry);
+      if (older >= 0) entries.splice(older, 1);
+      entries.unshift(entry);
+      save(entries);
+    },
+  };
 
+  // Lines on stderr erase the progress line first; it is drawn again on its next tick.
+  const stderr = (line: string): void => {
+    pendingQuestion.progress?.clear();
+    io.stderr(line);
+  };
   const makeContext = (o: RunOptions): Promise<RunContext> =>
-    createRunContext(o, { defaultCacheTtl: 60, stderr: io.stderr, confirm: io.terminal ? askOnShell(rl, pendingQuestion) : undefined });
+    createRunContext(o, {
+      defaultCacheTtl: 60,
+      stderr,
+      confirm: io.terminal ? askOnShell(rl, pendingQuestion) : undefined,
+      onRateLimitWait: (wait) => {
+        const notice = rateLimitNotice(wait);
+        if (notice) stderr(notice);
+      },
+    });
 
   let ctx: RunContext;
   try {
@@ -123,10 +153,14 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
       const requests = (): number => c.clientStats()?.requests ?? 0;
       let since = performance.now();
       let requestsBefore = requests();
-      const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => ({ ...c.clientStats(), rowsFetched: c.session.stats.rowsFetched }));
+      const progress = new Progress(io.stderrIsTTY && !shell.opts.verbose, () => c.clientStats());
       pendingQuestion.progress = progress;
+      // --timeout bounds each statement here too; Ctrl-C still cancels.
+      const deadline = shell.opts.timeout !== undefined ? statementDeadline(shell.opts.timeout * 1000, ac.signal) : undefined;
+      deadline?.restart();
       try {
-        await c.session.executeEach(sql, { signal: ac.signal }, (result) => {
+        await c.session.executeEach(sql, { signal: deadline?.signal ?? ac.signal }, (result) => {
+          deadline?.restart();
           progress.stop();
           shell.print(result);
           if (shell.timing) {
@@ -137,7 +171,10 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
           }
           progress.restart();
         });
+      } catch (err) {
+        throw deadline?.expired() && isDoqlError(err) && err.code === 'cancelled' ? deadline.error(err) : err;
       } finally {
+        deadline?.clear();
         progress.stop();
         pendingQuestion.progress = undefined;
         running = undefined;
@@ -187,21 +224,31 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
 
   const report = (err: unknown): void => io.stderr(describeError(err, shell.opts.debug).text);
 
+  /** The lines of the statement being typed, to save it to history as one entry. */
+  let lines: string[] = [];
   const handleLine = async (line: string): Promise<void> => {
-    if (!buffer && /^\s*\./.test(line)) {
+    // Dot commands, psql's backslash commands, and exit/quit/help alone on a line (as psql and sqlite3 take them).
+    if (!buffer && /^\s*[.\\]/.test(line)) {
       await runMeta(shell, line);
       return;
     }
-    if (!buffer && /^\s*(quit|exit|\\q)\s*;?\s*$/i.test(line)) {
-      quitting = true;
+    const word = /^\s*(quit|exit|help)\s*;?\s*$/i.exec(buffer ? '' : line)?.[1]?.toLowerCase();
+    if (word) {
+      await runMeta(shell, word === 'help' ? '.help' : '.quit');
       return;
     }
     buffer = buffer ? `${buffer}\n${line}` : line;
+    lines.push(line);
     const st = bufferState(buffer);
-    if (st === 'empty') buffer = '';
+    if (st === 'empty') {
+      buffer = '';
+      lines = [];
+    }
     if (st !== 'complete') return;
     const sql = buffer;
+    if (io.terminal && lines.length > 1) history.saveStatement(lines);
     buffer = '';
+    lines = [];
     await shell.run(sql);
   };
 

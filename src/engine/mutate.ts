@@ -392,7 +392,9 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     const refs = bodies.flatMap(actionRefs);
     if (refs.length) {
       // The response's own action objects are shown (SHOWRESULTS, RETURNING) as they ended, not as they started.
-      const final = await awaitActions(api, refs, wait);
+      const final = await awaitActions(api, refs, wait).catch((err: unknown) => {
+        throw m.verb === 'insert' ? namingCreated(err, resource, bodies.flatMap((b) => extractItems(answering(resource, method, b), b))) : err;
+      });
       const settled = (a: unknown): unknown => (a && typeof a === 'object' && final.get(String((a as ActionLike).id))) || a;
       bodies = bodies.map((b) => {
         if (!b || typeof b !== 'object' || Array.isArray(b)) return b;
@@ -469,3 +471,18 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
   return { kind: 'command', columns: [], rows: [], command: tag, notices };
 }
 
+
+/**
+ * A create whose action failed still made its object (a droplet that errored exists and may bill): the error names
+ * it, so the user can inspect or delete it rather than create another.
+ */
+function namingCreated(err: unknown, resource: Resource, created: unknown[]): unknown {
+  if (!(err instanceof DoqlError) || err.code === 'cancelled') return err;
+  const ids = created.flatMap((o) => (o && typeof o === 'object' ? [(o as Record<string, unknown>).id ?? (o as Record<string, unknown>).uuid] : [])).filter((id) => id !== undefined && id !== null);
+  if (!ids.length) return err;
+  const list = ids.map((id) => String(id)).join(', ');
+  return new DoqlError(err.code, `${err.message}; the INSERT created ${resource.id} ${ids.length === 1 ? 'id' : 'ids'} ${list}, which ${ids.length === 1 ? 'exists' : 'exist'}`, {
+    hint: `inspect it with SELECT * FROM ${resource.id} WHERE id = ${typeof ids[0] === 'number' ? ids[0] : `'${String(ids[0])}'`}, or DELETE it`,
+    cause: err,
+  });
+}

@@ -32,6 +32,8 @@ export interface SelectContext {
   round?: Round;
   /** rounds run, and rows fetched from the API (for progress lines). */
   stats: { rounds: number; rowsFetched: number };
+  /** Told how many requests a round is about to send; may refuse by throwing (a large fan-out not confirmed). */
+  beforeFetch?: (requests: number) => Promise<void>;
 }
 
 const MAX_ROUNDS = 64;
@@ -193,6 +195,7 @@ export async function runSelect(
       if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
       return toResult(ctx, stmt, raw as CellValue[][]);
     }
+    await ctx.beforeFetch?.(state.misses.size);
     const api = ctx.api();
     await Promise.all(
       [...state.misses].map(async ([k, key]) => {

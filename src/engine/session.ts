@@ -51,6 +51,8 @@ export interface SessionOptions {
   /** Expand `{{ var }}` placeholders (the CLI and shell do; the wire server does not). */
   templating?: boolean;
   mutation?: Partial<MutationOptions>;
+  /** Told how many requests a SELECT's round is about to send; throws to refuse (the CLI asks above 250). */
+  beforeFetch?: (requests: number) => Promise<void>;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
   registry?: {
     list(): Promise<StatementResult>;
@@ -94,6 +96,7 @@ export class DoqlSession implements Session {
       resolveResource: (id) => this.resource(id),
       registered: new Map(),
       stats: this.stats,
+      beforeFetch: options.beforeFetch,
     };
   }
 

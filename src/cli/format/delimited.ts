@@ -1,26 +1,40 @@
-// -o csv (RFC 4180 quoting) and -o tsv (tabs and newlines escaped).
-import type { Formatter } from './formatter.js';
+// -o csv (RFC 4180 quoting; NULL an empty field, '' a quoted "") and -o tsv (tabs, newlines and backslashes escaped).
+import type { CellValue } from '../../engine/types.js';
+import type { Formatter, FormatOptions } from './formatter.js';
 import { cellText } from './values.js';
 
-function csvCell(s: string): string {
+function csvCell(v: CellValue, options: FormatOptions): string {
+  // NULL is an empty unquoted field (as COPY … CSV writes it) and '' a quoted one, so the two stay apart.
+  if (v === null || v === undefined) return options.null === undefined ? '' : csvText(options.null);
+  const s = cellText(v);
+  return s === '' ? '""' : csvText(s);
+}
+
+function csvText(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function tsvCell(s: string): string {
+function tsvText(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-function delimited(sep: string, cell: (s: string) => string): Formatter {
+function tsvCell(v: CellValue, options: FormatOptions): string {
+  // --null's text is written as given (`--null '\N'` is COPY's text format).
+  if (v === null || v === undefined) return options.null ?? '';
+  return tsvText(cellText(v));
+}
+
+function delimited(sep: string, head: (s: string) => string, cell: (v: CellValue, options: FormatOptions) => string): Formatter {
   return {
     format(result, options) {
       if (result.kind !== 'rows') return '';
       const lines: string[] = [];
-      if (options.header) lines.push(result.columns.map((c) => cell(c.name)).join(sep));
-      for (const r of result.rows) lines.push(r.map((v) => cell(cellText(v))).join(sep));
+      if (options.header) lines.push(result.columns.map((c) => head(c.name)).join(sep));
+      for (const r of result.rows) lines.push(r.map((v) => cell(v, options)).join(sep));
       return lines.length ? `${lines.join('\n')}\n` : '';
     },
   };
 }
 
-export const csvFormatter = delimited(',', csvCell);
-export const tsvFormatter = delimited('\t', tsvCell);
+export const csvFormatter = delimited(',', csvText, csvCell);
+export const tsvFormatter = delimited('\t', tsvText, tsvCell);

@@ -7,6 +7,8 @@ export interface FormatOptions {
   /** Terminal width for table output; undefined = no limit. */
   width?: number;
   expanded: boolean;
+  /** How NULL prints (psql's \pset null); default: csv an empty unquoted field, the others nothing. JSON keeps null. */
+  null?: string;
 }
 
 export interface Formatter {

@@ -7,11 +7,11 @@ function mdCell(s: string): string {
 }
 
 export const markdownFormatter: Formatter = {
-  format(result) {
+  format(result, options) {
     if (result.kind !== 'rows') return '';
     const head = `| ${result.columns.map((c) => mdCell(c.name)).join(' | ')} |`;
     const rule = `|${result.columns.map((c) => (c.type === 'INTEGER' || c.type === 'REAL' ? '---:' : ':---')).join('|')}|`;
-    const body = result.rows.map((r) => `| ${r.map((v) => mdCell(cellText(v))).join(' | ')} |`);
+    const body = result.rows.map((r) => `| ${r.map((v) => mdCell(cellText(v, options.null))).join(' | ')} |`);
     return `${[head, rule, ...body].join('\n')}\n`;
   },
 };

@@ -1,4 +1,5 @@
-// -o text: space-separated values, one row a line, for shell pipelines (`| while read id name`).
+// -o text: psql's unaligned output (`psql -A`): values as they are, separated by `|`, a header line unless
+// --no-header, no footer. For escaped, tab-separated values use -o tsv.
 import type { Formatter } from './formatter.js';
 import { cellText } from './values.js';
 
@@ -6,8 +7,8 @@ export const textFormatter: Formatter = {
   format(result, options) {
     if (result.kind !== 'rows') return '';
     const lines: string[] = [];
-    if (options.header) lines.push(result.columns.map((c) => c.name).join('\t'));
-    for (const r of result.rows) lines.push(r.map((v) => cellText(v).replace(/\s*\n\s*/g, ' ')).join('\t'));
+    if (options.header) lines.push(result.columns.map((c) => c.name).join('|'));
+    for (const r of result.rows) lines.push(r.map((v) => cellText(v, options.null)).join('|'));
     return lines.length ? `${lines.join('\n')}\n` : '';
   },
 };

@@ -1,9 +1,9 @@
 // Cell values as each kind of output wants them.
 import type { CellValue, ResultColumn } from '../../engine/types.js';
 
-/** A cell as plain text: null → '', booleans true/false, JSON text as is. */
-export function cellText(v: CellValue): string {
-  if (v === null || v === undefined) return '';
+/** A cell as plain text: null → `nullText` (default ''), booleans true/false, JSON text as is. */
+export function cellText(v: CellValue, nullText = ''): string {
+  if (v === null || v === undefined) return nullText;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return String(v);
 }
