@@ -297,6 +297,7 @@ class Rewriter {
    * service: the 3-part resource name. Returns the index after the name, or -1.
    */
   private resourceName(i: number, end: number, out: Piece[], clause: string): number {
+    if (this.qualify && clause !== 'from') return this.qualifiedColumn(i, end, out);
     if (!this.qualify || clause !== 'from') return -1;
     const prev = lastSignificant(out);
     if (!prev || !(['FROM', 'JOIN'].includes(upper(prev)) || prev.text === ',')) return -1;
@@ -304,6 +305,21 @@ class Rewriter {
     const [a, dot, b] = [this.toks[i], this.toks[i + 1], this.toks[i + 2]];
     const after = i + 3 < end ? this.toks[i + 3] : undefined;
     if (dot.text !== '.' || (b.kind !== 'word' && b.kind !== 'quoted') || after?.text === '.') return -1;
+    const name = (t: Token): string => (t.kind === 'quoted' ? identValue(t) : t.text.toLowerCase());
+    if (!this.qualify(name(a), name(b))) return -1;
+    out.push({ text: `digitalocean.${a.text}.${b.text}`, kind: 'word' });
+    return i + 3;
+  }
+
+  /**
+   * `databases.backups.created_at` outside FROM (SQLAlchemy qualifies every column so): the resource's
+   * 3-part name before the column. Returns the index of the column's dot, or -1.
+   */
+  private qualifiedColumn(i: number, end: number, out: Piece[]): number {
+    if (!this.qualify || i + 4 >= end || out[out.length - 1]?.text === '.') return -1;
+    const [a, dot, b, dot2, c] = [this.toks[i], this.toks[i + 1], this.toks[i + 2], this.toks[i + 3], this.toks[i + 4]];
+    if (dot?.text !== '.' || dot2?.text !== '.' || !b || !c || (b.kind !== 'word' && b.kind !== 'quoted') || (c.kind !== 'word' && c.kind !== 'quoted')) return -1;
+    if (this.toks[i + 5]?.text === '.') return -1;
     const name = (t: Token): string => (t.kind === 'quoted' ? identValue(t) : t.text.toLowerCase());
     if (!this.qualify(name(a), name(b))) return -1;
     out.push({ text: `digitalocean.${a.text}.${b.text}`, kind: 'word' });
