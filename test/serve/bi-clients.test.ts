@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMissing, DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { runProcess } from '../support/run-process.js';
 import { psql, startDoqlServe, type DoqlServe } from './doql-serve.js';
+import { LATEST_SPEC, latestSpecAvailable } from '../sandbox/test-catalog.js';
 
 const SCRIPT = join(import.meta.dirname, 'bi_clients.py');
 
@@ -128,6 +129,9 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
       expect(out[`params_${format}`]).toEqual(asRows(expected));
       expect(out[`types_${format}`]).toEqual([20, 25, 1184]); // int8, text, timestamptz
     }
+    // Results in binary: timestamptz as Postgres' microseconds, jsonb with its version byte.
+    expect(out.binary_types).toEqual([20, 25, 1184, 3802]);
+    expect(out.binary_results).toEqual(droplets.map((d) => [d.id, d.name, d.created_at, 'list']));
     expect(out.typed_params).toEqual([1, 2, 3, 1.5, 2.5, '12.34', true, 'x', '2024-06-01', { a: 1 }]);
     expect(out.text_array).toEqual([[droplets[1].name]]);
     // itersize 2 over 3+ rows: the server answered FETCH FORWARD 2 with 2 rows, then the rest.
@@ -141,6 +145,32 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     const out = await python(PSYCOPG2, 'psycopg2-cursor');
     expect(out.named_cursor).toEqual(droplets.map((d) => [d.id, d.created_at]));
   }, 60_000);
+
+  describe.skipIf(PSYCOPG.skip || !latestSpecAvailable())('on the latest DigitalOcean spec (../shared)', () => {
+    let latest: DoqlServe;
+    beforeAll(async () => {
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOQL_HOME: home };
+      latest = await startDoqlServe(['--sandbox', '--spec', LATEST_SPEC], env);
+    }, 60_000);
+    afterAll(async () => {
+      await latest?.stop();
+    });
+
+    it('sends money (decimal strings) as numeric, in text and binary', async () => {
+      const run = await runProcess(PSYCOPG.python!, [SCRIPT, String(latest.port), 'money'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' },
+        timeoutMs: 60_000,
+      });
+      expect(run).toMatchObject({ code: 0 });
+      const out = JSON.parse(run.stdout) as Record<string, { oids: number[]; types: string[]; values: unknown[] }>;
+      for (const format of ['text', 'binary']) {
+        expect(out[format].oids).toEqual([1700, 1700, 1184]);
+        expect(out[format].types).toEqual(['Decimal', 'Decimal', 'datetime']);
+        expect(out[format].values).toEqual(out.text.values);
+      }
+      expect(out.text.values[0]).toMatch(/^-?\d+\.\d+$/);
+    }, 60_000);
+  });
 
   describe.skipIf(PSQL.skip)('psql', () => {
     it('\\d+ shows timestamptz and jsonb columns; \\df, \\dn and \\l answer', async () => {

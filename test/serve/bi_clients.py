@@ -105,6 +105,10 @@ def psycopg_scenario():
             )
             out[f"params_{fmt}"] = rows(cur.fetchall())
             out[f"types_{fmt}"] = [d.type_code for d in cur.description]
+        binary = conn.cursor(binary=True)
+        binary.execute("SELECT id, name, created_at, tags FROM compute.droplets ORDER BY id")
+        out["binary_results"] = [[jsonable(v) for v in row[:3]] + [type(row[3]).__name__] for row in binary.fetchall()]
+        out["binary_types"] = [d.type_code for d in binary.description]
         typed = conn.execute(
             "SELECT %b::int2, %b::int4, %b::int8, %b::float4, %b::float8, %b::numeric, %b::bool, %b::text, %b::date, %b::jsonb",
             [1, 2, 3, 1.5, 2.5, decimal.Decimal("12.34"), True, "x", datetime.date(2024, 6, 1), psycopg.types.json.Jsonb({"a": 1})],
@@ -120,6 +124,24 @@ def psycopg_scenario():
             out["named_cursor"] = rows(first + cur.fetchall())
         conn.commit()
         out["cursors_after_commit"] = conn.execute("SELECT count(*) FROM pg_catalog.pg_cursors").fetchone()[0]
+    return out
+
+
+def money_scenario():
+    """Decimal strings (money) are numeric: Decimal in Python, in text and binary results."""
+    import psycopg
+
+    out = {}
+    with psycopg.connect(DSN) as conn:
+        for binary in (False, True):
+            cur = conn.cursor(binary=binary)
+            cur.execute("SELECT account_balance, month_to_date_usage, generated_at FROM billing.balances")
+            row = cur.fetchone()
+            out["binary" if binary else "text"] = {
+                "oids": [d.type_code for d in cur.description],
+                "types": [type(v).__name__ for v in row],
+                "values": [str(v) if isinstance(v, decimal.Decimal) else jsonable(v) for v in row],
+            }
     return out
 
 
@@ -145,6 +167,7 @@ SCENARIOS = {
     "pandas": pandas_scenario,
     "psycopg": psycopg_scenario,
     "psycopg2-cursor": psycopg2_cursor_scenario,
+    "money": money_scenario,
 }
 
 print(json.dumps(SCENARIOS[SCENARIO](), default=str))
