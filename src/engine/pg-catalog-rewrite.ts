@@ -760,8 +760,13 @@ class Rewriter {
             }
             const first = upper(toks[this.nextSig(callOpen + 1, close)]);
             const inner = this.text(callOpen + 1, close);
-            // An array parameter arrives as JSON text (src/server/pg-params.ts); json_each keeps its elements' types.
-            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM json_each(pg_json_array(${inner}))`;
+            // An array parameter arrives as JSON text (src/server/pg-params.ts); json_each keeps its elements' types,
+            // and so does json_array for an ARRAY[…] literal (psycopg2 sends lists so): 1 stays a number, '1' text.
+            const a = this.nextSig(callOpen + 1, close);
+            const literal = upper(toks[a]) === 'ARRAY' && toks[a + 1]?.kind === 'quoted' && toks[a + 1].text.startsWith('[') && this.nextSig(a + 2, close) < 0;
+            const elements = literal ? new Rewriter(tokenize(toks[a + 1].text.slice(1, -1))) : undefined;
+            const array = elements ? `json_array(${elements.text(0, elements.toks.length)})` : `pg_json_array(${inner})`;
+            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM json_each(${array})`;
             out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${set})`, kind: 'atom' });
             i = close;
             continue;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMissing, DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { runProcess } from '../support/run-process.js';
-import { psql, startDoqlServe, type DoqlServe } from './doql-serve.js';
+import { psql, startDoqlServe, withPgClient, type DoqlServe } from './doql-serve.js';
 import { LATEST_SPEC, latestSpecAvailable } from '../sandbox/test-catalog.js';
 
 const SCRIPT = join(import.meta.dirname, 'bi_clients.py');
@@ -145,6 +145,34 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     const out = await python(PSYCOPG2, 'psycopg2-cursor');
     expect(out.named_cursor).toEqual(droplets.map((d) => [d.id, d.created_at]));
   }, 60_000);
+
+  it('SQL cursors: DECLARE in a block, FETCH and MOVE in every direction, CLOSE; the errors Postgres gives', async () => {
+    await withPgClient(server.port, async (client) => {
+      const ids = droplets.map((d) => String(d.id));
+      const fetchIds = async (sql: string): Promise<string[]> => (await client.query<{ id: string }>(sql)).rows.map((r) => String(r.id));
+      await expect(client.query('DECLARE c CURSOR FOR SELECT id FROM compute.droplets')).rejects.toMatchObject({ code: '25P01' });
+      await client.query('BEGIN');
+      const declared = await client.query('DECLARE c SCROLL CURSOR FOR SELECT id FROM compute.droplets WHERE id > $1 ORDER BY id', [0]);
+      expect(declared.command).toBe('DECLARE');
+      expect(await fetchIds('FETCH 2 FROM c')).toEqual(ids.slice(0, 2));
+      expect(await fetchIds('FETCH BACKWARD 1 FROM c')).toEqual([ids[0]]);
+      expect(await fetchIds('FETCH LAST FROM c')).toEqual([ids.at(-1)]);
+      expect(await fetchIds('FETCH NEXT FROM c')).toEqual([]);
+      const moved = await client.query('MOVE ABSOLUTE 0 IN c');
+      expect(moved.command).toBe('MOVE');
+      expect(await fetchIds('FETCH FORWARD ALL FROM c')).toEqual(ids);
+      expect(await fetchIds('FETCH ABSOLUTE 2 FROM c')).toEqual([ids[1]]);
+      expect(await fetchIds('FETCH RELATIVE -1 FROM c')).toEqual([ids[0]]);
+      await client.query('CLOSE c');
+      await expect(client.query('FETCH 1 FROM c')).rejects.toMatchObject({ code: '34000' });
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      await client.query('DECLARE d CURSOR FOR SELECT id FROM compute.droplets');
+      await client.query('COMMIT');
+      // A cursor WITHOUT HOLD ends with its block.
+      await expect(client.query('FETCH 1 FROM d')).rejects.toMatchObject({ code: '34000' });
+    });
+  });
 
   describe.skipIf(PSYCOPG.skip || !latestSpecAvailable())('on the latest DigitalOcean spec (../shared)', () => {
     let latest: DoqlServe;
