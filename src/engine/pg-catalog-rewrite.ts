@@ -688,7 +688,7 @@ class Rewriter {
         while (out.length && out[out.length - 1] !== prev) out.pop();
         out.pop();
         const operand = popOperand(out);
-        out.push({ text: `strftime('%Y-%m-%dT%H:%M:%SZ', ${operand.text}, ${modifiers.map(quoteString).join(', ')})`, kind: 'atom', rewritten: true });
+        out.push({ text: `strftime('%Y-%m-%dT%H:%M:%SZ', ${operand.text}, ${modifiers.map(quoteString).join(', ')})`, kind: 'atom', rewritten: true, pgType: 'timestamptz' });
         i = sig;
         continue;
       }
