@@ -132,8 +132,10 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     // Results in binary: timestamptz as Postgres' microseconds, jsonb with its version byte.
     expect(out.binary_types).toEqual([20, 25, 1184, 3802]);
     expect(out.binary_results).toEqual(droplets.map((d) => [d.id, d.name, d.created_at, 'list']));
-    expect(out.typed_params).toEqual([1, 2, 3, 1.5, 2.5, '12.34', true, 'x', '2024-06-01', { a: 1 }]);
-    expect(out.text_array).toEqual([[droplets[1].name]]);
+    for (const format of ['b', 't']) {
+      expect(out[`typed_params_${format}`]).toEqual([1, 2, 3, 1.5, 2.5, '12.34', true, 'x', '2024-06-01', { a: 1 }, [1], threshold]);
+      expect(out[`text_array_${format}`]).toEqual([[droplets[1].name]]);
+    }
     // itersize 2 over 3+ rows: the server answered FETCH FORWARD 2 with 2 rows, then the rest.
     expect(out.first_batch_rows_from_server).toBe(2);
     expect(out.cursor_listed).toEqual([['batches']]);

@@ -109,12 +109,15 @@ def psycopg_scenario():
         binary.execute("SELECT id, name, created_at, tags FROM compute.droplets ORDER BY id")
         out["binary_results"] = [[jsonable(v) for v in row[:3]] + [type(row[3]).__name__] for row in binary.fetchall()]
         out["binary_types"] = [d.type_code for d in binary.description]
-        typed = conn.execute(
-            "SELECT %b::int2, %b::int4, %b::int8, %b::float4, %b::float8, %b::numeric, %b::bool, %b::text, %b::date, %b::jsonb",
-            [1, 2, 3, 1.5, 2.5, decimal.Decimal("12.34"), True, "x", datetime.date(2024, 6, 1), psycopg.types.json.Jsonb({"a": 1})],
-        ).fetchone()
-        out["typed_params"] = [v if isinstance(v, (bool, int, float, str, dict)) else str(v) for v in typed]
-        out["text_array"] = rows(conn.execute("SELECT name FROM compute.droplets WHERE name = ANY(%s) ORDER BY name", [ARGS[2].split(",")]))
+        for fmt in ("b", "t"):
+            placeholders = ", ".join(f"%{fmt}::{t}" for t in ("int2", "int4", "int8", "float4", "float8", "numeric", "bool", "text", "date", "jsonb", "json", "timestamptz"))
+            typed = conn.execute(
+                f"SELECT {placeholders}",
+                [1, 2, 3, 1.5, 2.5, decimal.Decimal("12.34"), True, "x", datetime.date(2024, 6, 1), psycopg.types.json.Jsonb({"a": 1}), psycopg.types.json.Json([1]), threshold],
+            ).fetchone()
+            out[f"typed_params_{fmt}"] = [v if isinstance(v, (bool, int, float, str, dict, list)) else jsonable(v) if isinstance(v, datetime.datetime) else str(v) for v in typed]
+        for fmt in ("b", "t"):
+            out[f"text_array_{fmt}"] = rows(conn.execute(f"SELECT name FROM compute.droplets WHERE name = ANY(%{fmt}) ORDER BY name", [ARGS[2].split(",")]))
         with conn.cursor(name="batches") as cur:
             cur.itersize = 2
             cur.execute("SELECT id, created_at FROM compute.droplets WHERE id > %s ORDER BY id", [0])
