@@ -3,10 +3,13 @@
 //   x::pg_catalog.text            → CAST(x AS TEXT)          'pg_class'::regclass → pg_reg_oid('regclass', 'pg_class')
 //   a OPERATOR(pg_catalog.~) 'p'  → a REGEXP 'p'              a !~ 'p'           → a NOT REGEXP 'p'
 //   'p' COLLATE pg_catalog.default → 'p'                      pg_catalog.f(x)    → f(x)
-//   x = ANY (arr)                 → x IN (SELECT value FROM pg_unnest(arr))
+//   x = ANY (arr)                 → x IN (SELECT value FROM json_each(pg_json_array(arr)))
 //   ARRAY(SELECT …)               → (WITH …(v) AS (SELECT …) SELECT pg_array_agg(v) FROM …)
 //   unnest(arr) x / generate_series(a, b) s in FROM → (SELECT value AS x FROM pg_unnest(arr)) AS x
 //   E'\n', trim(trailing ';' from x), IS [NOT] DISTINCT FROM, ILIKE, arr[i], current_user
+//   SELECT unnest(a), generate_subscripts(a, 1) FROM t → SELECT s.value, s.ordinality FROM t, pg_unnest(a) AS s
+//   x::timestamptz → pg_timestamptz(x) (DigitalOcean's form; timestamptz to clients), … AS default → AS "default"
+//   svc.resource.column outside FROM → digitalocean.svc.resource.column
 //
 // It works on tokens, so strings and comments are never touched, and leaves everything it does not know
 // alone: a query that needs more than this fails in SQLite with a clean error, never here.
@@ -831,11 +834,9 @@ class Rewriter {
           continue;
         }
       }
-      if (word === 'AS' || (RESERVED_LABELS.has(word) && upper(lastSignificant(out)) === 'AS' && clauses[depth] === 'select')) {
-        if (word !== 'AS') {
-          out.push({ text: quoteIdent(t.text.toLowerCase()), kind: 'quoted' });
-          continue;
-        }
+      if (RESERVED_LABELS.has(word) && upper(lastSignificant(out)) === 'AS' && clauses[depth] === 'select') {
+        out.push({ text: quoteIdent(t.text.toLowerCase()), kind: 'quoted' });
+        continue;
       }
       if (TABLE_FUNCTIONS[lower] && callOpen >= 0 && clauses[depth] === 'from') {
         const close = this.matchParen(callOpen, end);

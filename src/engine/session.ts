@@ -268,10 +268,12 @@ export class DoqlSession implements Session {
       }
       case 'session_setting': {
         const result = sessionSetting(stmt);
-        if (result.command === 'COMMIT' || result.command === 'ROLLBACK') this.cursors.endTransaction();
         if (result.command === 'BEGIN' || result.command === 'START TRANSACTION') this.block ??= { changes: 0 };
-        else if (result.command === 'COMMIT') this.block = undefined;
-        else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
+        else if (result.command === 'COMMIT') {
+          this.block = undefined;
+          this.cursors.endTransaction();
+        } else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
+          this.cursors.endTransaction();
           const changes = this.block?.changes ?? 0;
           this.block = undefined;
           if (changes) return { ...result, notices: [`ROLLBACK did not undo the ${changes} change${changes === 1 ? '' : 's'} sent since BEGIN: doql has no transactions`] };
