@@ -829,7 +829,10 @@ class Rewriter {
             alias = `_pg_srf${++this.cteCount}`;
             level.joins.set(call, alias);
           }
-          out.push({ text: `${alias}.${srf.column}`, kind: 'atom', rewritten: true, columnName: lower });
+          // generate_subscripts(a, dim): arrays here have one dimension. The dimension stays in the text, since a
+          // `$n` that vanished would leave a gap in the parameters SQLite is given.
+          const value = srf.arrayArgs && args.length > 1 ? `CASE WHEN CAST(${args[1]} AS INTEGER) = 1 THEN ${alias}.${srf.column} END` : `${alias}.${srf.column}`;
+          out.push({ text: value, kind: 'atom', rewritten: true, columnName: lower });
           i = close;
           continue;
         }

@@ -176,6 +176,42 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     });
   });
 
+  // SQLAlchemy 2 reflects in bulk, with psycopg 3 binding values as $n: its queries' shapes (Debian 12 has only 1.4).
+  it('answers SQLAlchemy 2-style bulk reflection queries with bound parameters', async () => {
+    await withPgClient(server.port, async (client) => {
+      const columns = await client.query(
+        `SELECT pg_catalog.pg_class.relname, pg_catalog.pg_attribute.attname,
+           pg_catalog.format_type(pg_catalog.pg_attribute.atttypid, pg_catalog.pg_attribute.atttypmod) AS format_type,
+           (SELECT pg_catalog.pg_get_expr(pg_catalog.pg_attrdef.adbin, pg_catalog.pg_attrdef.adrelid) FROM pg_catalog.pg_attrdef
+             WHERE pg_catalog.pg_attrdef.adrelid = pg_catalog.pg_attribute.attrelid AND pg_catalog.pg_attrdef.adnum = pg_catalog.pg_attribute.attnum
+             AND pg_catalog.pg_attribute.atthasdef) AS "default",
+           pg_catalog.pg_attribute.attnotnull AS not_null,
+           (SELECT json_build_object($1::text, pg_catalog.pg_attribute.attidentity = $2, $3::text, pg_catalog.pg_sequence.seqstart) FROM pg_catalog.pg_sequence
+             WHERE pg_catalog.pg_attribute.attidentity != $4 AND pg_catalog.pg_sequence.seqrelid = CAST(CAST(pg_catalog.pg_get_serial_sequence(
+               CAST(CAST(pg_catalog.pg_attribute.attrelid AS REGCLASS) AS TEXT), pg_catalog.pg_attribute.attname) AS REGCLASS) AS OID)) AS identity_options
+         FROM pg_catalog.pg_class LEFT OUTER JOIN pg_catalog.pg_attribute ON pg_catalog.pg_class.oid = pg_catalog.pg_attribute.attrelid
+           AND pg_catalog.pg_attribute.attnum > $5 AND NOT pg_catalog.pg_attribute.attisdropped
+         JOIN pg_catalog.pg_namespace ON pg_catalog.pg_namespace.oid = pg_catalog.pg_class.relnamespace
+         WHERE pg_catalog.pg_class.relkind = ANY (ARRAY[$6, $7, $8]) AND pg_catalog.pg_namespace.nspname = $9 AND pg_catalog.pg_class.relname IN ($10)
+         ORDER BY pg_catalog.pg_class.relname, pg_catalog.pg_attribute.attnum`,
+        ['always', 'a', 'start', '', 0, 'r', 'p', 'v', 'compute', 'droplets'],
+      );
+      const types = Object.fromEntries(columns.rows.map((r: { attname: string; format_type: string }) => [r.attname, r.format_type]));
+      expect(types).toMatchObject({ id: 'bigint', created_at: 'timestamp with time zone', tags: 'jsonb', name: 'text' });
+      const keys = await client.query(
+        `SELECT attr.conrelid, array_agg(CAST(attr.attname AS TEXT) ORDER BY attr.ord) AS cols, attr.conname
+         FROM (SELECT con.conrelid AS conrelid, con.conname AS conname, con.ord AS ord, pg_catalog.pg_attribute.attname AS attname
+           FROM pg_catalog.pg_attribute JOIN (SELECT pg_catalog.pg_constraint.conrelid AS conrelid, pg_catalog.pg_constraint.conname AS conname,
+               unnest(pg_catalog.pg_constraint.conkey) AS attnum, generate_subscripts(pg_catalog.pg_constraint.conkey, $1) AS ord
+             FROM pg_catalog.pg_constraint WHERE pg_catalog.pg_constraint.contype = $2 AND pg_catalog.pg_constraint.conrelid = ANY ($3)) AS con
+           ON pg_catalog.pg_attribute.attnum = con.attnum AND pg_catalog.pg_attribute.attrelid = con.conrelid) AS attr
+         GROUP BY attr.conrelid, attr.conname ORDER BY attr.conrelid, attr.conname`,
+        [1, 'p', [columns.rows.length ? 1 : 0]],
+      );
+      expect(keys.rows).toEqual([]); // no keys declared, and no error
+    });
+  });
+
   describe.skipIf(PSYCOPG.skip || !latestSpecAvailable())('on the latest DigitalOcean spec (../shared)', () => {
     let latest: DoqlServe;
     beforeAll(async () => {

@@ -63,7 +63,7 @@ describe('rewritePostgres', () => {
 
   it('moves set-returning functions of a select list into its FROM clause, pairing those over one array', () => {
     expect(rw('SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord FROM pg_index ix WHERE ix.indisprimary')).toBe(
-      'SELECT _pg_srf1.value attnum, _pg_srf1.ordinality ord FROM pg_index ix , pg_unnest(ix.indkey) AS _pg_srf1 WHERE ix.indisprimary',
+      'SELECT _pg_srf1.value attnum, CASE WHEN CAST(1 AS INTEGER) = 1 THEN _pg_srf1.ordinality END ord FROM pg_index ix , pg_unnest(ix.indkey) AS _pg_srf1 WHERE ix.indisprimary',
     );
     expect(rw("SELECT unnest('{a,b}')")).toBe(`SELECT _pg_srf1.value AS "unnest" FROM pg_unnest('{a,b}') AS _pg_srf1`);
     expect(rw('SELECT x FROM (SELECT generate_series(1, 3) AS x) s')).toBe('SELECT x FROM (SELECT _pg_srf1.value AS x FROM pg_series(1, 3) AS _pg_srf1 ) s');
