@@ -135,6 +135,14 @@ function successContentType(doc: JsonObject, op: JsonObject, file: string): stri
   return types.find((c) => c.includes('json')) ?? types[0];
 }
 
+/**
+ * A string the spec shows as a decimal number (`"amount": {"type": "string", "example": "12.34"}`): money, which
+ * DigitalOcean sends as text so as not to round it. The column gets format `decimal` (numeric to Postgres clients).
+ */
+function decimalString(s: JsonSchema): boolean {
+  return s.type === 'string' && !s.enum && typeof s.example === 'string' && /^-?\d+\.\d+$/.test(s.example);
+}
+
 function columnsOf(item: JsonSchema | undefined): Column[] {
   if (!item) return [];
   const props = item.properties as Record<string, JsonSchema> | undefined;
@@ -146,7 +154,7 @@ function columnsOf(item: JsonSchema | undefined): Column[] {
     name,
     sqlType: sqlTypeOf(s),
     schemaType: schemaTypeOf(s),
-    ...(typeof s.format === 'string' ? { format: s.format } : {}),
+    ...(typeof s.format === 'string' ? { format: s.format } : decimalString(s) ? { format: 'decimal' } : {}),
     description: oneLine(s.description),
   }));
 }

@@ -1,15 +1,7 @@
 // Writes a result's rows as Postgres's COPY … TO STDOUT does, in text or CSV format, one line per row.
 import type { CopyOptions } from '../sql/copy.js';
-import type { CellValue, ResultColumn, StatementResult } from './types.js';
-
-/** A value as Postgres's text output writes it: booleans as t/f, everything else as its text. */
-function valueText(value: Exclude<CellValue, null>, column: ResultColumn): string {
-  if (column.type === 'BOOLEAN' || typeof value === 'boolean') {
-    if (value === true || value === 1 || value === 1n) return 't';
-    if (value === false || value === 0 || value === 0n) return 'f';
-  }
-  return String(value);
-}
+import type { CellValue, StatementResult } from './types.js';
+import { pgValueText } from './pg-value-text.js';
 
 const TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
 
@@ -35,7 +27,7 @@ export function copyLines(result: Pick<StatementResult, 'columns' | 'rows'>, o: 
   const lines: string[] = [];
   if (o.header) lines.push(`${result.columns.map((c) => field(c.name)).join(o.delimiter)}\n`);
   for (const row of result.rows) {
-    lines.push(`${result.columns.map((c, i) => field(row[i] === null || row[i] === undefined ? null : valueText(row[i] as Exclude<CellValue, null>, c))).join(o.delimiter)}\n`);
+    lines.push(`${result.columns.map((c, i) => field(row[i] === null || row[i] === undefined ? null : pgValueText(row[i] as Exclude<CellValue, null>, c))).join(o.delimiter)}\n`);
   }
   return lines;
 }

@@ -4,6 +4,7 @@
 import Database from 'better-sqlite3';
 import { EMULATED_TABLES, sqliteDeclaredType, type EmulatedTable } from './pg-catalog-schema.js';
 import { PG_TYPES, type PgType } from './pg-catalog-types.js';
+import { registerSessionTables, sessionTableFunction } from './pg-catalog-session.js';
 import {
   DATABASE_NAME,
   DATABASE_OID,
@@ -30,6 +31,12 @@ function defaultValue(type: PgType): unknown {
 }
 
 function createTable(db: Database.Database, table: EmulatedTable): void {
+  if (table.perSession) {
+    // A view over the table function that reads the asking session's rows (pg-catalog-session.ts).
+    const names = table.columns.map((c) => `"${c.name}"`).join(', ');
+    db.exec(`CREATE VIEW ${table.schema}."${table.name}" AS SELECT ${names}, ${table.oid} AS tableoid FROM ${sessionTableFunction(table.name)}`);
+    return;
+  }
   // tableoid is a system column in Postgres (\dd reads it); here a plain column pg_attribute does not list.
   const cols = table.columns.map((c) => `"${c.name}" ${sqliteDeclaredType(c.type)}`);
   cols.push(`tableoid INTEGER DEFAULT ${table.oid}`);
@@ -249,6 +256,7 @@ function allRows(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boole
  */
 export function buildCatalogDatabase(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boolean): Database.Database {
   const db = new Database(':memory:');
+  registerSessionTables(db, EMULATED_TABLES.filter((t) => t.perSession));
   db.exec(`ATTACH DATABASE ':memory:' AS pg_catalog; ATTACH DATABASE ':memory:' AS information_schema;`);
   const rows = allRows(model, canInsert);
   db.transaction(() => {

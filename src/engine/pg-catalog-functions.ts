@@ -4,7 +4,8 @@ import { registerPgTimeAndJsonFunctions } from './pg-time-json-functions.js';
 import type Database from 'better-sqlite3';
 import { DoqlError } from '../errors.js';
 import { SERVER_VERSION } from './session-settings.js';
-import { arrayElements, formatArray } from './pg-catalog-arrays.js';
+import { arrayElements, formatArray, jsonArray } from './pg-catalog-arrays.js';
+import { isoDate, isoTimestamp, toMicros } from './pg-values.js';
 import { EMULATED_TABLES } from './pg-catalog-schema.js';
 import { formatType, PG_TYPES, pgTypeByName, pgTypeByOid } from './pg-catalog-types.js';
 import { viewDefinition } from './pg-catalog-database.js';
@@ -136,6 +137,19 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     throw new DoqlError('validation', `invalid input syntax for type boolean: "${v}"`, { sqlState: '22P02' });
   });
   fn('pg_reg_oid', regOid);
+  // to_regclass('x') & co: regOid's lookup, NULL rather than an error for a name that does not exist.
+  // doql has no functions in pg_proc: to_regproc finds none.
+  for (const name of ['to_regproc', 'to_regprocedure']) fn(name, () => null);
+  for (const kind of ['regclass', 'regtype', 'regnamespace', 'regrole']) {
+    fn(`to_${kind}`, (value) => {
+      try {
+        return regOid(kind, value);
+      } catch (err) {
+        if (err instanceof DoqlError) return null;
+        throw err;
+      }
+    });
+  }
   fn('pg_reg_name', regName);
   fn('pg_subscript', (arr, index) => {
     const i = toNumber(index);
@@ -152,11 +166,29 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     result: (acc: Value[]) => formatArray(acc),
   });
   db.table('pg_unnest', {
-    columns: ['value'],
+    // ordinality: the element's subscript, for generate_subscripts() and WITH ORDINALITY.
+    columns: ['value', 'ordinality'],
     parameters: ['arr'],
     rows: function* (arr: unknown) {
-      for (const v of arrayElements(arr)) yield [v];
+      // A vector's elements are numbers (attnums, OIDs) and must compare equal to numbers.
+      const numeric = typeof arr === 'string' && /^-?\d+( -?\d+)*$/.test(arr);
+      let i = 0;
+      for (const v of arrayElements(arr)) yield [numeric && v !== null ? Number(v) : v, ++i];
     },
+  });
+  fn('pg_json_array', (arr) => jsonArray(arr));
+  // Casts to timestamptz and date keep DigitalOcean's way of writing times, so that they compare with its columns.
+  fn('pg_timestamptz', (v) => {
+    if (v === null) return null;
+    const micros = toMicros(v);
+    if (micros === undefined) throw new DoqlError('validation', `invalid input syntax for type timestamp with time zone: "${v}"`, { sqlState: '22007' });
+    return isoTimestamp(micros);
+  });
+  fn('pg_date', (v) => {
+    if (v === null) return null;
+    const date = isoDate(v);
+    if (date === undefined) throw new DoqlError('validation', `invalid input syntax for type date: "${v}"`, { sqlState: '22007' });
+    return date;
   });
   db.table('pg_series', {
     columns: ['value'],

@@ -4,7 +4,13 @@
 import type { Catalog, Column, Param, Resource, SqlType } from '../catalog/types.js';
 import { PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { EMULATED_TABLES } from './pg-catalog-schema.js';
-import { pgTypeOfSqlType, type PgType } from './pg-catalog-types.js';
+import { pgTypeOfName, pgTypeOfSqlType, type PgType } from './pg-catalog-types.js';
+import { pgTypeOfColumn } from './pg-column-types.js';
+
+const pgTypeOf = (c: Column): PgType => {
+  const name = pgTypeOfColumn(c);
+  return name ? pgTypeOfName(name) : pgTypeOfSqlType(c.sqlType);
+};
 import { SERVER_VERSION } from './session-settings.js';
 
 export const DATABASE_NAME = 'digitalocean';
@@ -100,7 +106,7 @@ function resourceColumns(resource: Resource): ModelColumn[] {
     : [{ name: 'content', sqlType: 'TEXT', schemaType: 'string', description: 'The response body.' }];
   const out: ModelColumn[] = columns.map((c) => ({
     name: c.name,
-    type: pgTypeOfSqlType(c.sqlType),
+    type: pgTypeOf(c),
     notNull: false,
     description: text(c.description),
   }));

@@ -3,10 +3,13 @@
 //   x::pg_catalog.text            → CAST(x AS TEXT)          'pg_class'::regclass → pg_reg_oid('regclass', 'pg_class')
 //   a OPERATOR(pg_catalog.~) 'p'  → a REGEXP 'p'              a !~ 'p'           → a NOT REGEXP 'p'
 //   'p' COLLATE pg_catalog.default → 'p'                      pg_catalog.f(x)    → f(x)
-//   x = ANY (arr)                 → x IN (SELECT value FROM pg_unnest(arr))
+//   x = ANY (arr)                 → x IN (SELECT value FROM json_each(pg_json_array(arr)))
 //   ARRAY(SELECT …)               → (WITH …(v) AS (SELECT …) SELECT pg_array_agg(v) FROM …)
 //   unnest(arr) x / generate_series(a, b) s in FROM → (SELECT value AS x FROM pg_unnest(arr)) AS x
 //   E'\n', trim(trailing ';' from x), IS [NOT] DISTINCT FROM, ILIKE, arr[i], current_user
+//   SELECT unnest(a), generate_subscripts(a, 1) FROM t → SELECT s.value, s.ordinality FROM t, pg_unnest(a) AS s
+//   x::timestamptz → pg_timestamptz(x) (DigitalOcean's form; timestamptz to clients), … AS default → AS "default"
+//   svc.resource.column outside FROM → digitalocean.svc.resource.column
 //
 // It works on tokens, so strings and comments are never touched, and leaves everything it does not know
 // alone: a query that needs more than this fails in SQLite with a clean error, never here.
@@ -14,6 +17,7 @@ import type { SqlType } from '../catalog/types.js';
 import { identValue, stringValue, tokenize, type Token } from '../sql/lexer.js';
 import { DoqlError } from '../errors.js';
 import { castColumnName, castTarget } from './pg-catalog-types.js';
+import type { PgTypeName } from './types.js';
 
 interface Piece {
   text: string;
@@ -23,6 +27,8 @@ interface Piece {
   /** For a cast (or a function-like atom): the column name Postgres would give it and its type. */
   columnName?: string;
   columnType?: SqlType;
+  /** The Postgres type a client is told (a cast to timestamptz is text in SQLite, timestamptz on the wire). */
+  pgType?: PgTypeName;
   /** Text the rewriter made (not the client's own): SQLite's name for the column would show it. */
   rewritten?: boolean;
 }
@@ -34,6 +40,8 @@ export interface PgRewrite {
   changed: boolean;
   /** Types the query text fixes for its result columns (casts, true/false), by position; empty when unknown. */
   columnTypes: (SqlType | undefined)[];
+  /** The Postgres types the text fixes beyond columnTypes (casts to timestamptz, now()), by position. */
+  pgTypes: (PgTypeName | undefined)[];
 }
 
 const KEYWORDS = new Set(
@@ -92,6 +100,26 @@ const TABLE_FUNCTIONS: Record<string, string> = {
   json_array_elements_text: 'json_each',
   jsonb_array_elements_text: 'json_each',
 };
+
+/**
+ * Set-returning functions in a select list (`SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1)`):
+ * SQLite has none, so each becomes a table function joined to the FROM clause of its SELECT, read as a column.
+ * Calls over the same array share one join, so that unnest and generate_subscripts pair up as in Postgres.
+ */
+const SELECT_LIST_SRFS: Record<string, { fn: string; column: string; arrayArgs?: 1 }> = {
+  unnest: { fn: 'pg_unnest', column: 'value', arrayArgs: 1 },
+  generate_subscripts: { fn: 'pg_unnest', column: 'ordinality', arrayArgs: 1 },
+  generate_series: { fn: 'pg_series', column: 'value' },
+  json_array_elements: { fn: 'json_each', column: 'value' },
+  jsonb_array_elements: { fn: 'json_each', column: 'value' },
+  json_array_elements_text: { fn: 'json_each', column: 'value' },
+  jsonb_array_elements_text: { fn: 'json_each', column: 'value' },
+};
+
+/** SQLite keywords Postgres takes as a column label after AS (`… AS default`): quoted for SQLite. */
+const RESERVED_LABELS = new Set(
+  'DEFAULT TABLE INDEX ORDER GROUP CHECK PRIMARY REFERENCES UNIQUE CONSTRAINT FOREIGN TO TRANSACTION COLUMN COLLATE LIMIT OFFSET ESCAPE'.split(' '),
+);
 
 const isSpace = (t: Token | Piece | undefined): boolean => t !== undefined && (t.kind === 'space' || t.kind === 'comment');
 const upper = (t: Token | Piece | undefined): string => (t && (t.kind === 'word' || t.kind === 'atom') ? t.text.toUpperCase() : '');
@@ -176,9 +204,13 @@ function castPiece(operand: { text: string; literal: boolean }, typeName: string
   const columnName = castColumnName(typeName);
   // Times as DigitalOcean writes them, so that `created_at > '2024-06-01'::timestamp` compares like with like.
   const base = typeName.toLowerCase().replace(/\s*\(.*\)$/, '');
-  if (base === 'date') return { text: `date(${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT' };
+  if (base === 'date') return { text: `pg_date(${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT', pgType: 'date' };
   if (/^timestamp(tz| with(out)? time zone)?$/.test(base)) {
-    return { text: `strftime('%Y-%m-%dT%H:%M:%SZ', ${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT' };
+    const pgType = /tz|with time/.test(base) ? 'timestamptz' : 'timestamp';
+    return { text: `pg_timestamptz(${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT', pgType };
+  }
+  if (base === 'numeric' || base === 'decimal') {
+    return { text: `CAST(${operand.text} AS REAL)`, kind: 'atom', columnName, columnType: 'REAL', pgType: 'numeric' };
   }
   switch (target) {
     case 'ARRAY':
@@ -193,7 +225,7 @@ function castPiece(operand: { text: string; literal: boolean }, typeName: string
     case 'UNKNOWN':
       return { text: operand.text, kind: 'atom', columnName };
     case 'JSON':
-      return { text: `CAST(${operand.text} AS TEXT)`, kind: 'atom', columnName, columnType: 'JSON' };
+      return { text: `CAST(${operand.text} AS TEXT)`, kind: 'atom', columnName, columnType: 'JSON', pgType: base === 'jsonb' ? 'jsonb' : 'json' };
     default:
       return { text: `CAST(${operand.text} AS ${target})`, kind: 'atom', columnName, columnType: target };
   }
@@ -268,6 +300,7 @@ class Rewriter {
    * service: the 3-part resource name. Returns the index after the name, or -1.
    */
   private resourceName(i: number, end: number, out: Piece[], clause: string): number {
+    if (this.qualify && clause !== 'from') return this.qualifiedColumn(i, end, out);
     if (!this.qualify || clause !== 'from') return -1;
     const prev = lastSignificant(out);
     if (!prev || !(['FROM', 'JOIN'].includes(upper(prev)) || prev.text === ',')) return -1;
@@ -275,6 +308,21 @@ class Rewriter {
     const [a, dot, b] = [this.toks[i], this.toks[i + 1], this.toks[i + 2]];
     const after = i + 3 < end ? this.toks[i + 3] : undefined;
     if (dot.text !== '.' || (b.kind !== 'word' && b.kind !== 'quoted') || after?.text === '.') return -1;
+    const name = (t: Token): string => (t.kind === 'quoted' ? identValue(t) : t.text.toLowerCase());
+    if (!this.qualify(name(a), name(b))) return -1;
+    out.push({ text: `digitalocean.${a.text}.${b.text}`, kind: 'word' });
+    return i + 3;
+  }
+
+  /**
+   * `databases.backups.created_at` outside FROM (SQLAlchemy qualifies every column so): the resource's
+   * 3-part name before the column. Returns the index of the column's dot, or -1.
+   */
+  private qualifiedColumn(i: number, end: number, out: Piece[]): number {
+    if (!this.qualify || i + 4 >= end || out[out.length - 1]?.text === '.') return -1;
+    const [a, dot, b, dot2, c] = [this.toks[i], this.toks[i + 1], this.toks[i + 2], this.toks[i + 3], this.toks[i + 4]];
+    if (dot?.text !== '.' || dot2?.text !== '.' || !b || !c || (b.kind !== 'word' && b.kind !== 'quoted') || (c.kind !== 'word' && c.kind !== 'quoted')) return -1;
+    if (this.toks[i + 5]?.text === '.') return -1;
     const name = (t: Token): string => (t.kind === 'quoted' ? identValue(t) : t.text.toLowerCase());
     if (!this.qualify(name(a), name(b))) return -1;
     out.push({ text: `digitalocean.${a.text}.${b.text}`, kind: 'word' });
@@ -466,6 +514,25 @@ class Rewriter {
     return next;
   }
 
+  /** The top-level arguments of the call whose parentheses are at toks[open] and toks[close], as rewritten text. */
+  private callArguments(open: number, close: number): string[] {
+    const args: string[] = [];
+    let depth = 0;
+    let from = open + 1;
+    for (let j = open + 1; j < close; j++) {
+      const t = this.toks[j];
+      if (t.kind !== 'punct') continue;
+      if (t.text === '(') depth++;
+      else if (t.text === ')') depth--;
+      else if (t.text === ',' && depth === 0) {
+        args.push(this.text(from, j).trim());
+        from = j + 1;
+      }
+    }
+    args.push(this.text(from, close).trim());
+    return args;
+  }
+
   /**
    * Rewrites toks[start, end). With `items`, the top-level select list's items are recorded (piece ranges)
    * so that unnamed columns can be named as Postgres names them.
@@ -474,6 +541,15 @@ class Rewriter {
     const out: Piece[] = [];
     const toks = this.toks;
     const clauses: string[] = ['none'];
+    // Per nesting level: the table functions that select-list SRFs need joined, and whether FROM was seen.
+    const srfs: { joins: Map<string, string>; from: boolean }[] = [{ joins: new Map(), from: false }];
+    const joinSrfs = (): void => {
+      const level = srfs[srfs.length - 1];
+      if (!level.joins.size) return;
+      const items = [...level.joins].map(([call, alias]) => `${call} AS ${alias}`).join(', ');
+      out.push({ text: level.from ? `, ${items} ` : ` FROM ${items} `, kind: 'atom', rewritten: true });
+      level.joins.clear();
+    };
     let collecting = false;
     let collected = false;
     const endItem = (): void => {
@@ -488,13 +564,21 @@ class Rewriter {
       const next = toks[i + 1];
 
       if (t.kind === 'punct') {
-        if (t.text === '(') clauses.push('none');
-        else if (t.text === ')' && clauses.length > 1) clauses.pop();
-        else if (t.text === ',' && atTop && collecting && items) {
+        if (t.text === '(') {
+          clauses.push('none');
+          srfs.push({ joins: new Map(), from: false });
+        } else if (t.text === ')' && clauses.length > 1) {
+          joinSrfs();
+          clauses.pop();
+          srfs.pop();
+        } else if (t.text === ',' && atTop && collecting && items) {
           endItem();
           collecting = true;
           items.push({ start: out.length + 1, end: -1 });
-        } else if (t.text === ';' && atTop) endItem();
+        } else if (t.text === ';' && atTop) {
+          endItem();
+          joinSrfs();
+        }
         out.push({ text: t.text, kind: t.kind });
         continue;
       }
@@ -607,7 +691,7 @@ class Rewriter {
         while (out.length && out[out.length - 1] !== prev) out.pop();
         out.pop();
         const operand = popOperand(out);
-        out.push({ text: `strftime('%Y-%m-%dT%H:%M:%SZ', ${operand.text}, ${modifiers.map(quoteString).join(', ')})`, kind: 'atom', rewritten: true });
+        out.push({ text: `strftime('%Y-%m-%dT%H:%M:%SZ', ${operand.text}, ${modifiers.map(quoteString).join(', ')})`, kind: 'atom', rewritten: true, pgType: 'timestamptz' });
         i = sig;
         continue;
       }
@@ -679,7 +763,13 @@ class Rewriter {
             }
             const first = upper(toks[this.nextSig(callOpen + 1, close)]);
             const inner = this.text(callOpen + 1, close);
-            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM pg_unnest(${inner})`;
+            // An array parameter arrives as JSON text (src/server/pg-params.ts); json_each keeps its elements' types,
+            // and so does json_array for an ARRAY[…] literal (psycopg2 sends lists so): 1 stays a number, '1' text.
+            const a = this.nextSig(callOpen + 1, close);
+            const literal = upper(toks[a]) === 'ARRAY' && toks[a + 1]?.kind === 'quoted' && toks[a + 1].text.startsWith('[') && this.nextSig(a + 2, close) < 0;
+            const elements = literal ? new Rewriter(tokenize(toks[a + 1].text.slice(1, -1))) : undefined;
+            const array = elements ? `json_array(${elements.text(0, elements.toks.length)})` : `pg_json_array(${inner})`;
+            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM json_each(${array})`;
             out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${set})`, kind: 'atom' });
             i = close;
             continue;
@@ -727,6 +817,30 @@ class Rewriter {
           continue;
         }
       }
+      if (SELECT_LIST_SRFS[lower] && callOpen >= 0 && clauses[depth] === 'select') {
+        const close = this.matchParen(callOpen, end);
+        if (close > 0) {
+          const srf = SELECT_LIST_SRFS[lower];
+          const args = this.callArguments(callOpen, close);
+          const call = `${srf.fn}(${(srf.arrayArgs ? args.slice(0, 1) : args).join(', ')})`;
+          const level = srfs[srfs.length - 1];
+          let alias = level.joins.get(call);
+          if (!alias) {
+            alias = `_pg_srf${++this.cteCount}`;
+            level.joins.set(call, alias);
+          }
+          // generate_subscripts(a, dim): arrays here have one dimension. The dimension stays in the text, since a
+          // `$n` that vanished would leave a gap in the parameters SQLite is given.
+          const value = srf.arrayArgs && args.length > 1 ? `CASE WHEN CAST(${args[1]} AS INTEGER) = 1 THEN ${alias}.${srf.column} END` : `${alias}.${srf.column}`;
+          out.push({ text: value, kind: 'atom', rewritten: true, columnName: lower });
+          i = close;
+          continue;
+        }
+      }
+      if (RESERVED_LABELS.has(word) && upper(lastSignificant(out)) === 'AS' && clauses[depth] === 'select') {
+        out.push({ text: quoteIdent(t.text.toLowerCase()), kind: 'quoted' });
+        continue;
+      }
       if (TABLE_FUNCTIONS[lower] && callOpen >= 0 && clauses[depth] === 'from') {
         const close = this.matchParen(callOpen, end);
         if (close > 0) {
@@ -765,6 +879,7 @@ class Rewriter {
       // Clause tracking: where FROM items and the top-level select list are.
       if (word === 'SELECT') {
         clauses[depth] = 'select';
+        srfs[srfs.length - 1] = { joins: new Map(), from: false };
         out.push({ text: t.text, kind: 'word' });
         if (atTop && items && !collected) {
           collected = true;
@@ -782,13 +897,17 @@ class Rewriter {
       if (FROM_STARTERS.has(word) || (word === 'INTO' && atTop)) {
         if (atTop) endItem();
         clauses[depth] = 'from';
+        if (word === 'FROM') srfs[srfs.length - 1].from = true;
       } else if (CLAUSE_ENDERS.has(word)) {
         if (atTop) endItem();
+        // The SRFs' joins go at the end of the FROM clause (after any JOIN … ON, before WHERE).
+        if (word !== 'ON' && word !== 'USING') joinSrfs();
         clauses[depth] = 'other';
       }
       out.push({ text: t.text, kind: 'word' });
     }
     endItem();
+    joinSrfs();
     return out;
   }
 
@@ -817,12 +936,58 @@ function expressionType(sig: Piece[]): SqlType | undefined {
   return undefined;
 }
 
+/** Functions whose result is a Postgres type doql holds as text or a number (times, jsonb). */
+const FUNCTION_PG_TYPES: Record<string, PgTypeName> = {
+  now: 'timestamptz',
+  current_timestamp: 'timestamptz',
+  statement_timestamp: 'timestamptz',
+  transaction_timestamp: 'timestamptz',
+  clock_timestamp: 'timestamptz',
+  date_trunc: 'timestamptz',
+  to_timestamp: 'timestamptz',
+  current_date: 'date',
+  to_jsonb: 'jsonb',
+  jsonb_build_object: 'jsonb',
+  jsonb_build_array: 'jsonb',
+  jsonb_agg: 'jsonb',
+  jsonb_object_agg: 'jsonb',
+};
+
+/** The Postgres type an expression's text fixes beyond its SQL type: a cast's, a known function's. */
+function expressionPgType(sig: Piece[]): PgTypeName | undefined {
+  if (sig.length === 1 && sig[0].kind === 'atom') return sig[0].pgType;
+  const first = sig[0];
+  const name = (first?.columnName ?? first?.text ?? '').toLowerCase();
+  if (sig.length === 1 && first.kind === 'word') return name === 'current_timestamp' || name === 'current_date' ? FUNCTION_PG_TYPES[name] : undefined;
+  if (!first || first.kind !== 'word' || sig[1]?.text !== '(' || sig[sig.length - 1].text !== ')') return undefined;
+  let depth = 0;
+  for (let k = 1; k < sig.length; k++) {
+    if (sig[k].text === '(') depth++;
+    else if (sig[k].text === ')' && --depth === 0) return k === sig.length - 1 ? FUNCTION_PG_TYPES[name] : undefined;
+  }
+  return undefined;
+}
+
 /**
  * A select item's type (when the text fixes it) and, when it has no alias and SQLite would name it otherwise,
  * the name Postgres gives it: a cast's type (`text`), `?column?` for a rewritten expression, and with
  * `functions` a function call's name (`version`). Other expressions keep SQLite's name.
  */
-function analyzeItem(pieces: Piece[], functions: boolean): { name?: string; type?: SqlType; star?: boolean } {
+function analyzeItem(pieces: Piece[], functions: boolean): { name?: string; type?: SqlType; pgType?: PgTypeName; star?: boolean } {
+  const info = analyzeItemName(pieces, functions);
+  if (info.star) return info;
+  const sig = pieces.filter((p) => !isSpace(p));
+  let exprEnd = sig.length;
+  const last = sig[sig.length - 1];
+  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && !isKeyword(last)) {
+    if (upper(sig[sig.length - 2]) === 'AS') exprEnd -= 2;
+    else if (sig[sig.length - 2].text !== '.' && endsOperand(sig[sig.length - 2]) && !isKeyword(sig[sig.length - 2])) exprEnd -= 1;
+  }
+  const pgType = expressionPgType(sig.slice(0, exprEnd));
+  return pgType ? { ...info, pgType } : info;
+}
+
+function analyzeItemName(pieces: Piece[], functions: boolean): { name?: string; type?: SqlType; star?: boolean } {
   const sig = pieces.filter((p) => !isSpace(p));
   if (sig.length === 0) return {};
   const last = sig[sig.length - 1];
@@ -866,6 +1031,7 @@ export function rewritePostgres(tokens: Token[], functionNames = false, qualify?
   const items: SelectItem[] = [];
   const pieces = rewriter.rewrite(0, tokens.length, items);
   const columnTypes: (SqlType | undefined)[] = [];
+  const pgTypes: (PgTypeName | undefined)[] = [];
   let star = false;
   // Name unnamed columns as Postgres does (`version`, `?column?`), last item first so indices stay valid.
   for (let k = items.length - 1; k >= 0; k--) {
@@ -874,6 +1040,7 @@ export function rewritePostgres(tokens: Token[], functionNames = false, qualify?
     const info = analyzeItem(pieces.slice(item.start, end), functionNames);
     if (info.star) star = true;
     columnTypes[k] = info.type;
+    pgTypes[k] = info.pgType;
     if (info.name) {
       let at = end;
       while (at > item.start && isSpace(pieces[at - 1])) at--;
@@ -881,5 +1048,5 @@ export function rewritePostgres(tokens: Token[], functionNames = false, qualify?
     }
   }
   const sql = pieces.map((p) => p.text).join('');
-  return { sql, changed: sql !== original, columnTypes: star ? [] : columnTypes };
+  return { sql, changed: sql !== original, columnTypes: star ? [] : columnTypes, pgTypes: star ? [] : pgTypes };
 }

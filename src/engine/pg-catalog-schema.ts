@@ -15,6 +15,8 @@ export interface EmulatedTable {
   /** 'r' table, 'v' view (as Postgres has them: pg_roles and the information_schema are views). */
   kind: 'r' | 'v';
   columns: EmulatedColumn[];
+  /** Rows that belong to the session asking (its cursors), not to the shared database: see pg-catalog-session.ts. */
+  perSession?: true;
 }
 
 /** `name:type name:type …` → columns; a type is a pg_type name or `name[]`. */
@@ -240,6 +242,7 @@ export const EMULATED_TABLES: readonly EmulatedTable[] = [
     'v',
   ),
   pg('pg_user', 12009, 'usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool usebypassrls:bool passwd:text valuntil:timestamptz useconfig:text[]', 'v'),
+  { ...pg('pg_cursors', 12010, 'name:text statement:text is_holdable:bool is_binary:bool is_scrollable:bool creation_time:timestamptz', 'v'), perSession: true },
   pg('pg_indexes', 12006, 'schemaname:name tablename:name indexname:name tablespace:name indexdef:text', 'v'),
   info(
     'schemata',

@@ -1,6 +1,7 @@
 // The Postgres data types the emulated pg_catalog knows: their OIDs, names, how format_type() prints them,
 // and how doql's SQL types and the emulated tables' column types map onto them.
 import type { SqlType } from '../catalog/types.js';
+import type { PgTypeName } from './types.js';
 
 export interface PgType {
   oid: number;
@@ -37,6 +38,14 @@ const OID = scalar(26, 'oid', 'oid', 'N', 4, 'INTEGER');
 const FLOAT4 = scalar(700, 'float4', 'real', 'N', 4, 'REAL');
 const FLOAT8 = scalar(701, 'float8', 'double precision', 'N', 8, 'REAL');
 const ACLITEM = scalar(1033, 'aclitem', 'aclitem', 'U', 12, 'TEXT');
+const JSON_TYPE = scalar(114, 'json', 'json', 'U', -1, 'JSON');
+const VARCHAR = scalar(1043, 'varchar', 'character varying', 'S', -1, 'TEXT');
+const DATE = scalar(1082, 'date', 'date', 'D', 4, 'TEXT');
+const TIMESTAMP = scalar(1114, 'timestamp', 'timestamp without time zone', 'D', 8, 'TEXT');
+const TIMESTAMPTZ = scalar(1184, 'timestamptz', 'timestamp with time zone', 'D', 8, 'TEXT');
+const NUMERIC = scalar(1700, 'numeric', 'numeric', 'N', -1, 'REAL');
+const UUID = scalar(2950, 'uuid', 'uuid', 'U', 16, 'TEXT');
+const JSONB = scalar(3802, 'jsonb', 'jsonb', 'U', -1, 'JSON');
 
 /** Every type the emulated catalog lists in pg_type. */
 export const PG_TYPES: readonly PgType[] = [
@@ -53,7 +62,8 @@ export const PG_TYPES: readonly PgType[] = [
   OID,
   scalar(28, 'xid', 'xid', 'U', 4, 'INTEGER'),
   scalar(30, 'oidvector', 'oidvector', 'A', -1, 'TEXT'),
-  scalar(114, 'json', 'json', 'U', -1, 'JSON'),
+  JSON_TYPE,
+  array(199, JSON_TYPE),
   scalar(194, 'pg_node_tree', 'pg_node_tree', 'Z', -1, 'TEXT'),
   FLOAT4,
   FLOAT8,
@@ -69,14 +79,22 @@ export const PG_TYPES: readonly PgType[] = [
   array(1022, FLOAT8),
   array(1028, OID),
   array(1034, ACLITEM),
-  scalar(1043, 'varchar', 'character varying', 'S', -1, 'TEXT'),
-  scalar(1082, 'date', 'date', 'D', 4, 'TEXT'),
-  scalar(1184, 'timestamptz', 'timestamp with time zone', 'D', 8, 'TEXT'),
-  scalar(1700, 'numeric', 'numeric', 'N', -1, 'REAL'),
+  array(1015, VARCHAR),
+  VARCHAR,
+  DATE,
+  TIMESTAMP,
+  array(1115, TIMESTAMP),
+  array(1182, DATE),
+  TIMESTAMPTZ,
+  array(1185, TIMESTAMPTZ),
+  array(1231, NUMERIC),
+  NUMERIC,
   scalar(2205, 'regclass', 'regclass', 'N', 4, 'TEXT'),
   scalar(2206, 'regtype', 'regtype', 'N', 4, 'TEXT'),
-  scalar(2950, 'uuid', 'uuid', 'U', 16, 'TEXT'),
-  scalar(3802, 'jsonb', 'jsonb', 'U', -1, 'JSON'),
+  UUID,
+  array(2951, UUID),
+  JSONB,
+  array(3807, JSONB),
   scalar(4089, 'regnamespace', 'regnamespace', 'N', 4, 'TEXT'),
 ];
 
@@ -107,6 +125,11 @@ export function pgTypeOfSqlType(sqlType: SqlType): PgType {
     case 'TEXT':
       return TEXT;
   }
+}
+
+/** The pg_type of a Postgres type name doql reports (`timestamptz`, `numeric`, `jsonb`). */
+export function pgTypeOfName(name: PgTypeName): PgType {
+  return BY_NAME.get(name)!;
 }
 
 /** format_type(oid, typmod): the display name, or NULL for an unknown OID (Postgres prints `???`). */

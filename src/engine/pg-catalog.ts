@@ -18,7 +18,9 @@ import { buildCatalogDatabase } from './pg-catalog-database.js';
 import { registerPgFunctions } from './pg-catalog-functions.js';
 import { buildModel, type PgCatalogModel } from './pg-catalog-model.js';
 import { rewritePostgres, type QualifyName } from './pg-catalog-rewrite.js';
-import type { CellValue, ExecuteOptions, ResultColumn, StatementResult } from './types.js';
+import { sessionTableFunction, withSessionCatalog, type SessionCatalog } from './pg-catalog-session.js';
+import { EMULATED_TABLES } from './pg-catalog-schema.js';
+import type { CellValue, ExecuteOptions, PgTypeName, ResultColumn, StatementResult } from './types.js';
 
 export interface PgQuery {
   /** True when the statement reads no resource: it runs on the catalog database. */
@@ -27,6 +29,8 @@ export interface PgQuery {
   tokens: Token[];
   /** Column types fixed by the query text (casts), by position. */
   columnTypes: (SqlType | undefined)[];
+  /** Postgres types fixed by the query text (casts to timestamptz, now()), by position. */
+  pgTypes: (PgTypeName | undefined)[];
 }
 
 interface Shared {
@@ -73,9 +77,14 @@ function inferType(rows: CellValue[][], i: number): SqlType {
   return 'TEXT';
 }
 
+/** The types of the per-session tables' columns, which SQLite does not know (they come from table functions). */
+const SESSION_COLUMN_TYPES = new Map(
+  EMULATED_TABLES.filter((t) => t.perSession).flatMap((t) => t.columns.map((c) => [`${sessionTableFunction(t.name)}.${c.name}`, c.type] as const)),
+);
+
 /** Catalog functions whose names do not start with `pg_`. */
 const CATALOG_FUNCTIONS = new Set(
-  'version current_database current_catalog current_schema current_schemas current_setting set_config current_user session_user current_role obj_description col_description shobj_description format_type getdatabaseencoding quote_ident txid_current has_table_privilege has_schema_privilege has_database_privilege has_column_privilege has_any_column_privilege has_function_privilege has_sequence_privilege'.split(
+  'version current_database current_catalog current_schema current_schemas current_setting set_config current_user session_user current_role obj_description col_description shobj_description format_type getdatabaseencoding quote_ident txid_current has_table_privilege has_schema_privilege has_database_privilege has_column_privilege has_any_column_privilege has_function_privilege has_sequence_privilege to_regclass to_regtype to_regnamespace to_regrole to_regproc to_regprocedure'.split(
     ' ',
   ),
 );
@@ -106,6 +115,8 @@ export class PgCompat {
   constructor(
     private readonly loaded: LoadedCatalog,
     private readonly sessionDb: () => Database.Database,
+    /** The session's own rows of the catalog (its cursors), for pg_cursors. */
+    private readonly session?: SessionCatalog,
   ) {}
 
   /** `databases.backups` is the resource digitalocean.databases.backups when `databases` is a service. */
@@ -135,12 +146,12 @@ export class PgCompat {
       registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
       this.registered = true;
     }
-    if (!rewritten.changed) return { catalog, tokens, columnTypes: rewritten.columnTypes };
+    if (!rewritten.changed) return { catalog, tokens, columnTypes: rewritten.columnTypes, pgTypes: rewritten.pgTypes };
     if (!catalog && !this.registered) {
       registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
       this.registered = true;
     }
-    return { catalog, tokens: tokenize(rewritten.sql), columnTypes: rewritten.columnTypes };
+    return { catalog, tokens: tokenize(rewritten.sql), columnTypes: rewritten.columnTypes, pgTypes: rewritten.pgTypes };
   }
 
   /** Runs a catalog query (one that reads no resource) on the shared catalog database. */
@@ -170,14 +181,16 @@ export class PgCompat {
     }
     let rows: CellValue[][];
     try {
-      rows = (Object.keys(params).length ? stmt.raw(true).all(params) : stmt.raw(true).all()) as CellValue[][];
+      rows = withSessionCatalog(this.session, () => (Object.keys(params).length ? stmt.raw(true).all(params) : stmt.raw(true).all())) as CellValue[][];
     } catch (err) {
       throw sqliteError(err);
     }
-    const columns: ResultColumn[] = stmt.columns().map((c, i) => ({
-      name: c.name,
-      type: (c.type ? DECLARED[c.type.toUpperCase()] : undefined) ?? query.columnTypes[i] ?? inferType(rows, i),
-    }));
+    const columns: ResultColumn[] = stmt.columns().map((c, i) => {
+      const session = c.table && c.column ? SESSION_COLUMN_TYPES.get(`${c.table}.${c.column}`) : undefined;
+      const pgType = query.pgTypes[i] ?? (session?.name === 'timestamptz' ? 'timestamptz' : undefined);
+      const type = (c.type ? DECLARED[c.type.toUpperCase()] : undefined) ?? session?.sqlType ?? query.columnTypes[i] ?? inferType(rows, i);
+      return pgType ? { name: c.name, type, pgType } : { name: c.name, type };
+    });
     columns.forEach((c, i) => {
       if (c.type !== 'BOOLEAN') return;
       for (const r of rows) if (typeof r[i] === 'number' || typeof r[i] === 'bigint') r[i] = Number(r[i]) !== 0;

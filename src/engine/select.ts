@@ -4,7 +4,8 @@
 import type Database from 'better-sqlite3';
 import { DoqlError } from '../errors.js';
 import type { Column, Resource } from '../catalog/types.js';
-import type { CellValue, ResultColumn, StatementResult } from '../engine/types.js';
+import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../engine/types.js';
+import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchKey, type QueryValue } from './fetcher.js';
 import { columnValues, type SqliteValue } from './rows.js';
@@ -164,7 +165,7 @@ export async function runSelect(
   ctx: SelectContext,
   sql: string,
   resourceIds: string[],
-  options: { params?: unknown[]; signal?: AbortSignal } = {},
+  options: { params?: unknown[]; signal?: AbortSignal; pgTypes?: (PgTypeName | undefined)[] } = {},
 ): Promise<StatementResult> {
   for (const id of resourceIds) ensureTable(ctx, id);
   let stmt: Database.Statement;
@@ -193,7 +194,7 @@ export async function runSelect(
     }
     if (state.misses.size === 0) {
       if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
-      return toResult(ctx, stmt, raw as CellValue[][]);
+      return toResult(ctx, stmt, raw as CellValue[][], options.pgTypes ?? []);
     }
     await ctx.beforeFetch?.(state.misses.size);
     const api = ctx.api();
@@ -208,12 +209,15 @@ export async function runSelect(
   throw new DoqlError('internal', `the statement still needed data after ${MAX_ROUNDS} rounds of fetching`);
 }
 
-function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][]): StatementResult {
+function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][], pgTypes: (PgTypeName | undefined)[]): StatementResult {
   const cols = stmt.columns();
   const columns: ResultColumn[] = cols.map((c, i) => {
     const resource = c.table ? ctx.registered.get(c.table) : undefined;
     const col = resource?.columns.find((x) => x.name === c.column);
-    return { name: c.name, type: col ? col.sqlType : inferType(rows.map((r) => r[i])) };
+    // A cast in the query (`created_at::date`) says more than the column it reads.
+    const pgType = pgTypes[i] ?? (col ? pgTypeOfColumn(col) : undefined);
+    const type = col ? col.sqlType : inferType(rows.map((r) => r[i]));
+    return pgType ? { name: c.name, type, pgType } : { name: c.name, type };
   });
   const boolIdx = columns.map((c, i) => (c.type === 'BOOLEAN' ? i : -1)).filter((i) => i >= 0);
   if (boolIdx.length) {

@@ -19,7 +19,8 @@ import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
 import { sessionSetting } from './session-settings.js';
-import type { CellValue, ExecuteOptions, Session, StatementResult } from './types.js';
+import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
+import { Cursors } from './cursors.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -77,6 +78,8 @@ export class DoqlSession implements Session {
   /** Postgres clients' catalog queries and syntax (pg-catalog.ts). */
   private readonly pg: PgCompat;
   readonly mutation: MutationOptions;
+  /** DECLARE'd cursors (a driver's server-side cursors). */
+  private readonly cursors = new Cursors();
   /** Between BEGIN and COMMIT/ROLLBACK: how many changes were sent meanwhile (none can be rolled back). */
   private block?: { changes: number };
 
@@ -84,11 +87,16 @@ export class DoqlSession implements Session {
     return this.block !== undefined;
   }
 
+  /** The columns of an open cursor, which a wire client may describe as a portal. */
+  describeCursor(name: string): ResultColumn[] | undefined {
+    return this.cursors.columns(name);
+  }
+
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
-    this.pg = new PgCompat(options.catalog, () => this.db());
+    this.pg = new PgCompat(options.catalog, () => this.db(), { cursors: () => this.cursors.list() });
     this.ctx = {
       db: () => this.db(),
       cache: this.cache,
@@ -240,7 +248,7 @@ export class DoqlSession implements Session {
         const pg = this.pg.prepare(stmt.tokens);
         if (pg.catalog) return this.pg.run(pg, options);
         const { sql, resources } = rewriteResourceNames(pg.tokens, this.rewriteOptions);
-        return runSelect(this.ctx, sql, resources, options);
+        return runSelect(this.ctx, sql, resources, { ...options, pgTypes: pg.pgTypes });
       }
       case 'show_providers':
       case 'show_services':
@@ -272,14 +280,23 @@ export class DoqlSession implements Session {
       case 'session_setting': {
         const result = sessionSetting(stmt);
         if (result.command === 'BEGIN' || result.command === 'START TRANSACTION') this.block ??= { changes: 0 };
-        else if (result.command === 'COMMIT') this.block = undefined;
-        else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
+        else if (result.command === 'COMMIT') {
+          this.block = undefined;
+          this.cursors.endTransaction();
+        } else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
+          this.cursors.endTransaction();
           const changes = this.block?.changes ?? 0;
           this.block = undefined;
           if (changes) return { ...result, notices: [`ROLLBACK did not undo the ${changes} change${changes === 1 ? '' : 's'} sent since BEGIN: doql has no transactions`] };
         }
         return result;
       }
+      case 'cursor':
+        return this.cursors.run(stmt.text, stmt.tokens, this.inBlock(), async (sql) => {
+          const inner = parseStatement(sql, tokenize(sql));
+          if (inner.kind !== 'select') throw new DoqlError('parse', 'a cursor is declared FOR a SELECT (or VALUES)', { sqlState: '42601' });
+          return this.executeOne(inner, options);
+        });
       case 'copy': {
         const inner = parseStatement(stmt.query, tokenize(stmt.query));
         if (inner.kind !== 'select') throw new DoqlError('parse', 'COPY (…) TO STDOUT copies the rows of a SELECT', { sqlState: '0A000' });

@@ -6,7 +6,15 @@ export interface ResultColumn {
   name: string;
   /** The catalog's SQL type when known; TEXT for computed columns of unknown type. */
   type: SqlType;
+  /**
+   * The Postgres type a wire client sees, when `type` alone does not say it: date-time text is `timestamptz`,
+   * a decimal string `numeric`, JSON `jsonb` (see pg-column-types.ts). Values stay as `type` holds them.
+   */
+  pgType?: PgTypeName;
 }
+
+/** Postgres types that doql values of its SQL types are shown as on the wire. */
+export type PgTypeName = 'timestamptz' | 'timestamp' | 'date' | 'numeric' | 'json' | 'jsonb';
 
 /** Values in rows: string, number, bigint (SQLite integers), boolean (BOOLEAN columns), null. JSON columns hold JSON text. */
 export type CellValue = string | number | bigint | boolean | null;
@@ -42,5 +50,7 @@ export interface Session {
   execute(sql: string, options?: ExecuteOptions): Promise<StatementResult[]>;
   /** True between BEGIN and COMMIT/ROLLBACK (a block of statements only: doql has no transactions). */
   inBlock?(): boolean;
+  /** The columns of an open SQL cursor (DECLARE), which a client may Describe as a portal of that name. */
+  describeCursor?(name: string): ResultColumn[] | undefined;
   close(): void;
 }

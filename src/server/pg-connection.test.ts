@@ -231,7 +231,7 @@ describe('PgConnection', () => {
     ['Execute of a missing portal', [serialize.execute({ portal: 'nope' })], '34000'],
     [
       'binary parameters of an unsupported type',
-      [serialize.parse({ text: 'select $1', types: [1114] }), serialize.bind({ values: [Buffer.alloc(8)] })],
+      [serialize.parse({ text: 'select $1', types: [600] }), serialize.bind({ values: [Buffer.alloc(16)] })],
       '0A000',
     ],
   ])('reports %s with SQLSTATE %s', async (_name, frames, sqlState) => {

@@ -1,6 +1,8 @@
 // Maps doql's SQL types to Postgres type OIDs and encodes cells / decodes parameters in text or binary format.
 import type { SqlType } from '../catalog/types.js';
-import type { CellValue, ResultColumn } from '../engine/types.js';
+import type { CellValue, PgTypeName, ResultColumn } from '../engine/types.js';
+import { dateToBinary, numericToBinary, timestampToBinary } from '../engine/pg-values.js';
+import { pgValueText } from '../engine/pg-value-text.js';
 import { DoqlError } from '../errors.js';
 import type { FieldDescription } from './backend-serializer.js';
 
@@ -20,6 +22,10 @@ export const enum TypeOid {
   Unknown = 705,
   Bpchar = 1042,
   Varchar = 1043,
+  Date = 1082,
+  Timestamp = 1114,
+  Timestamptz = 1184,
+  Numeric = 1700,
   Uuid = 2950,
   Jsonb = 3802,
 }
@@ -38,9 +44,19 @@ const WIRE_TYPES: Record<SqlType, { oid: TypeOid; size: number }> = {
   JSON: { oid: TypeOid.Json, size: -1 },
 };
 
+/** What a column shown as a Postgres type (ResultColumn.pgType) is on the wire. */
+const PG_WIRE_TYPES: Record<PgTypeName, { oid: TypeOid; size: number }> = {
+  timestamptz: { oid: TypeOid.Timestamptz, size: 8 },
+  timestamp: { oid: TypeOid.Timestamp, size: 8 },
+  date: { oid: TypeOid.Date, size: 4 },
+  numeric: { oid: TypeOid.Numeric, size: -1 },
+  json: { oid: TypeOid.Json, size: -1 },
+  jsonb: { oid: TypeOid.Jsonb, size: -1 },
+};
+
 export function fieldDescriptions(columns: ResultColumn[], formats: FormatCode[]): FieldDescription[] {
   return columns.map((column, i) => {
-    const wire = WIRE_TYPES[column.type] ?? WIRE_TYPES.TEXT;
+    const wire = (column.pgType && PG_WIRE_TYPES[column.pgType]) ?? WIRE_TYPES[column.type] ?? WIRE_TYPES.TEXT;
     return { name: column.name, typeOid: wire.oid, typeSize: wire.size, format: formats[i] ?? FormatCode.Text };
   });
 }
@@ -57,6 +73,7 @@ export function cellText(value: Exclude<CellValue, null>, type: SqlType): string
 
 export function encodeCell(value: CellValue, column: ResultColumn, format: FormatCode): Buffer | null {
   if (value === null) return null;
+  if (column.pgType) return encodePgTyped(value, column, column.pgType, format);
   if (format === FormatCode.Text) return Buffer.from(cellText(value, column.type), 'utf8');
   switch (column.type) {
     case 'INTEGER': {
@@ -79,6 +96,32 @@ export function encodeCell(value: CellValue, column: ResultColumn, format: Forma
       // Binary json is its text; binary text is its UTF-8 bytes.
       return Buffer.from(cellText(value, column.type), 'utf8');
   }
+}
+
+/** A value of a column shown as timestamptz, date, numeric or jsonb, as Postgres sends that type. */
+function encodePgTyped(value: Exclude<CellValue, null>, column: ResultColumn, pgType: PgTypeName, format: FormatCode): Buffer {
+  if (format === FormatCode.Text) return Buffer.from(pgValueText(value, column), 'utf8');
+  const text = typeof value === 'string' ? value : String(value);
+  let binary: Buffer | undefined;
+  switch (pgType) {
+    case 'timestamptz':
+    case 'timestamp':
+      binary = timestampToBinary(text);
+      break;
+    case 'date':
+      binary = dateToBinary(text);
+      break;
+    case 'numeric':
+      binary = numericToBinary(typeof value === 'boolean' ? Number(value) : value);
+      break;
+    case 'jsonb':
+      // jsonb's binary form is a version byte (1) and the JSON text.
+      return Buffer.concat([Buffer.from([1]), Buffer.from(text, 'utf8')]);
+    case 'json':
+      return Buffer.from(text, 'utf8');
+  }
+  if (!binary) throw notBinary(value, column, pgType);
+  return binary;
 }
 
 const TRUE_WORDS = new Set(['t', 'true', '1', 'y', 'yes', 'on']);
@@ -123,7 +166,7 @@ function notBinary(value: Exclude<CellValue, null>, column: ResultColumn, pgType
 }
 
 /**
- * Decodes a binary-format parameter into the string the engine binds. Only the simple scalar types are
+ * Decodes a binary-format parameter (see pg-params.ts for the types beyond these) into the string the engine binds. Only the simple scalar types are
  * understood; anything else is refused, since guessing a layout would bind a wrong value.
  */
 export function decodeBinaryParam(bytes: Buffer, typeOid: number, position: number): string {

@@ -13,7 +13,8 @@ import type {
   ParseMessage,
   QueryMessage,
 } from './frontend-messages.js';
-import { decodeBinaryParam, encodeCell, fieldDescriptions, FormatCode, TypeOid } from './pg-types.js';
+import { encodeCell, fieldDescriptions, FormatCode, TypeOid } from './pg-types.js';
+import { decodeParam } from './pg-params.js';
 import type { SqlShape } from './sql-scan.js';
 import { scanSql } from './sql-scan.js';
 import { errorFields } from './sql-state.js';
@@ -198,11 +199,9 @@ export class QueryProtocol {
       );
     }
     const formats = expandFormats(message.paramFormats, message.params.length, 'parameter');
-    const params = message.params.map((bytes, i) => {
-      if (bytes === null) return null;
-      if (formats[i] === FormatCode.Text) return bytes.toString('utf8');
-      return decodeBinaryParam(bytes, statement.paramTypes[i] ?? TypeOid.Unspecified, i + 1);
-    });
+    const params = message.params.map((bytes, i) =>
+      bytes === null ? null : decodeParam(bytes, formats[i] ?? FormatCode.Text, statement.paramTypes[i] ?? TypeOid.Unspecified, i + 1),
+    );
     checkFormatCodes(message.resultFormats); // their count is checked once the columns are known
     this.portals.set(message.portal, { statement, params, resultFormats: message.resultFormats });
     this.out.send(wire.bindComplete());
@@ -216,6 +215,12 @@ export class QueryProtocol {
       const columns = await this.statementColumns(statement);
       const formats = (columns ?? []).map(() => FormatCode.Text);
       this.out.send(columns ? wire.rowDescription(fieldDescriptions(columns, formats)) : wire.noData());
+      return;
+    }
+    const cursorColumns = this.portals.has(message.name) ? undefined : this.session.describeCursor?.(message.name);
+    if (cursorColumns) {
+      // A DECLAREd cursor is a portal of that name in Postgres: drivers describe it before they FETCH.
+      this.out.send(wire.rowDescription(fieldDescriptions(cursorColumns, cursorColumns.map(() => FormatCode.Text))));
       return;
     }
     const outcome = await this.runPortal(this.portal(message.name));

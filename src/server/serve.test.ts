@@ -55,7 +55,7 @@ describe.skipIf(missing)('doql serve: psql meta-commands answered from the catal
     const run = await psql(server.port, ['-c', `\\d ${name}`]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('Table "databases.backups"');
-    expect(run.stdout).toMatch(/^ created_at +\| text +\| +\| +\| *$/m);
+    expect(run.stdout).toMatch(/^ created_at +\| timestamp with time zone +\| +\| +\| *$/m);
     expect(run.stdout).toMatch(/^ size_gigabytes +\| double precision +\|/m);
     // The required parameter is a column a query must give: "not null".
     expect(run.stdout).toMatch(/^ database_cluster_uuid +\| text +\| +\| not null +\|/m);
@@ -140,7 +140,7 @@ describe.skipIf(missing)('doql serve: psql meta-commands answered from the catal
       server.port,
       "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'databases' AND table_name = 'backups' ORDER BY ordinal_position",
     );
-    expect(columns.stdout).toContain('created_at | text | YES\nsize_gigabytes | double precision | YES\n');
+    expect(columns.stdout).toContain('created_at | timestamp with time zone | YES\nsize_gigabytes | double precision | YES\n');
     expect(columns.stdout).toContain('database_cluster_uuid | text | NO\n');
   });
 
@@ -199,7 +199,9 @@ describe.skipIf(missing)('doql serve: rows from a (fake) DigitalOcean API', () =
     expect(id).toMatchObject({ code: 0, stdout: `${seed.id}\n` });
     const run = await psqlRows(server.port, `SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${seed.id}'`);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toBe(BACKUPS[seed.id].map((b) => `${b.created_at} | ${b.size_gigabytes}\n`).join(''));
+    // created_at is timestamptz on the wire: psql prints it as Postgres does.
+    const pgTime = (t: string): string => t.replace('T', ' ').replace(/Z$/, '+00');
+    expect(run.stdout).toBe(BACKUPS[seed.id].map((b) => `${pgTime(b.created_at)} | ${b.size_gigabytes}\n`).join(''));
   });
 
   it('runs a join that needs one API call per cluster', async () => {
@@ -280,7 +282,7 @@ describe.skipIf(missing)('doql serve --sandbox', () => {
     expect(id.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
     const run = await psqlRows(server.port, `SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${id.stdout.trim()}'`);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/^(\d{4}-\d\d-\d\dT[\d:]+Z \| \d+(\.\d+)?\n)+$/);
+    expect(run.stdout).toMatch(/^(\d{4}-\d\d-\d\d [\d:]+\+00 \| \d+(\.\d+)?\n)+$/);
   });
 
   it('answers the join as the seed queries add up, to psql and to 50 concurrent pg clients', async () => {

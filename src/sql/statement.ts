@@ -15,6 +15,8 @@ export type Statement =
   | { kind: 'registry_pull'; provider: string; from?: string }
   | { kind: 'mutation'; verb: 'insert' | 'update' | 'replace' | 'delete' | 'exec'; text: string; tokens: Token[] }
   | { kind: 'session_setting'; text: string; tokens: Token[] }
+  /** DECLARE … CURSOR FOR, FETCH, MOVE, CLOSE (engine/cursors.ts). */
+  | { kind: 'cursor'; text: string; tokens: Token[] }
   | CopyStatement;
 
 export type StatementKind = Statement['kind'];
@@ -67,6 +69,11 @@ export function parseStatement(text: string, tokens: Token[]): Statement {
       return { kind: 'mutation', verb: word.toLowerCase() as 'insert', text, tokens };
     case 'COPY':
       return parseCopy(text, tokens);
+    case 'DECLARE':
+    case 'FETCH':
+    case 'MOVE':
+    case 'CLOSE':
+      return { kind: 'cursor', text, tokens };
     case 'SET':
     case 'RESET':
     case 'BEGIN':

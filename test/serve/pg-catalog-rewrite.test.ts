@@ -47,7 +47,7 @@ describe('rewritePostgres', () => {
   });
 
   it('rewrites arrays: = ANY, ARRAY(subquery), ARRAY[…], unnest and generate_series in FROM, subscripts', () => {
-    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM pg_unnest(pol.polroles))');
+    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM json_each(pg_json_array(pol.polroles)))');
     expect(rw('SELECT 1 WHERE x <> ALL (SELECT y FROM t)')).toBe('SELECT 1 WHERE x NOT IN (SELECT y FROM t)');
     expect(rw('SELECT ARRAY(SELECT b.rolname FROM r b) AS m')).toBe('SELECT (WITH _pg_array1(v) AS (SELECT b.rolname FROM r b) SELECT pg_array_agg(v) FROM _pg_array1) AS m');
     expect(rw("SELECT ARRAY['a', 'b'] AS a")).toBe("SELECT pg_array('a', 'b') AS a");
@@ -56,6 +56,29 @@ describe('rewritePostgres', () => {
     );
     expect(rw('SELECT s FROM generate_series(1, 3) AS g(s)')).toBe('SELECT s FROM (SELECT value AS "s" FROM pg_series(1, 3)) AS "g"');
     expect(rw('SELECT prattrs[s] AS a FROM t')).toBe('SELECT pg_subscript(prattrs, s) AS a FROM t');
+    // A list: psycopg2's ARRAY[…] keeps its elements' SQL types; a parameter arrives as JSON (pg-params.ts).
+    expect(rw("SELECT id FROM t WHERE id = ANY(ARRAY[1, '2'])")).toBe("SELECT id FROM t WHERE id IN (SELECT value FROM json_each(json_array(1, '2')))");
+    expect(rw('SELECT id FROM t WHERE id = ANY($1)')).toBe('SELECT id FROM t WHERE id IN (SELECT value FROM json_each(pg_json_array($1)))');
+  });
+
+  it('moves set-returning functions of a select list into its FROM clause, pairing those over one array', () => {
+    expect(rw('SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord FROM pg_index ix WHERE ix.indisprimary')).toBe(
+      'SELECT _pg_srf1.value attnum, CASE WHEN CAST(1 AS INTEGER) = 1 THEN _pg_srf1.ordinality END ord FROM pg_index ix , pg_unnest(ix.indkey) AS _pg_srf1 WHERE ix.indisprimary',
+    );
+    expect(rw("SELECT unnest('{a,b}')")).toBe(`SELECT _pg_srf1.value AS "unnest" FROM pg_unnest('{a,b}') AS _pg_srf1`);
+    expect(rw('SELECT x FROM (SELECT generate_series(1, 3) AS x) s')).toBe('SELECT x FROM (SELECT _pg_srf1.value AS x FROM pg_series(1, 3) AS _pg_srf1 ) s');
+  });
+
+  it('quotes SQLite keywords used as column labels, and types times, dates, numerics and jsonb', () => {
+    expect(rw('SELECT (SELECT 1) AS DEFAULT, 2 AS "order"')).toBe('SELECT (SELECT 1) AS "default", 2 AS "order"');
+    const r = rewritePostgres(tokenize("SELECT now(), x::timestamptz, x::date AS d, '1.5'::numeric, j::jsonb FROM t"), false);
+    expect(r.sql).toBe(`SELECT now(), pg_timestamptz(x) AS "timestamptz", pg_date(x) AS d, CAST('1.5' AS REAL) AS "numeric", CAST(j AS TEXT) AS "jsonb" FROM t`);
+    expect(r.pgTypes).toEqual(['timestamptz', 'timestamptz', 'date', 'numeric', 'jsonb']);
+  });
+
+  it('names a resource before its column: service.resource.column (SQLAlchemy qualifies so)', () => {
+    const r = rewritePostgres(tokenize('SELECT compute.droplets.id FROM compute.droplets WHERE compute.droplets.id > 1'), false, (schema) => schema === 'compute');
+    expect(r.sql).toBe('SELECT digitalocean.compute.droplets.id FROM digitalocean.compute.droplets WHERE digitalocean.compute.droplets.id > 1');
   });
 
   it('rewrites E strings, trim(… FROM …), IS DISTINCT FROM, ILIKE, bare current_user', () => {
@@ -98,6 +121,7 @@ describe('rewritePostgres', () => {
       sql: 'SELECT version() AS "version", CAST($1 AS INTEGER) AS "int4", true AS "bool", 1 = 1 AS eq, c.relname FROM pg_class c',
       changed: true,
       columnTypes: [undefined, 'INTEGER', 'BOOLEAN', 'BOOLEAN', undefined],
+      pgTypes: [undefined, undefined, undefined, undefined, undefined],
     });
     // Over resources (functionNames false) SQLite's own names stay.
     expect(rw('SELECT count(*), x::text FROM t', false)).toBe('SELECT count(*), CAST(x AS TEXT) AS "text" FROM t');

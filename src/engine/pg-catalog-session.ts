@@ -1,0 +1,50 @@
+// The emulated catalog's per-session tables (pg_cursors): the catalog database is shared by every session, so
+// these are views over table functions that read the rows of the session whose statement is running.
+// better-sqlite3 runs a statement to completion synchronously, so one "current session" at a time is exact.
+import type Database from 'better-sqlite3';
+import type { CursorInfo } from './cursors.js';
+import type { EmulatedTable } from './pg-catalog-schema.js';
+
+/** What a session tells the catalog about itself. */
+export interface SessionCatalog {
+  cursors(): CursorInfo[];
+}
+
+let current: SessionCatalog | undefined;
+
+/** Runs `f` (a statement on the catalog database) with `session` as the one its per-session tables show. */
+export function withSessionCatalog<T>(session: SessionCatalog | undefined, f: () => T): T {
+  const before = current;
+  current = session;
+  try {
+    return f();
+  } finally {
+    current = before;
+  }
+}
+
+export const sessionTableFunction = (table: string): string => `pg_session_${table}`;
+
+const ROWS: Record<string, (s: SessionCatalog) => Record<string, unknown>[]> = {
+  pg_cursors: (s) => s.cursors() as unknown as Record<string, unknown>[],
+};
+
+export function registerSessionTables(db: Database.Database, tables: readonly EmulatedTable[]): void {
+  for (const table of tables) {
+    const rowsOf = ROWS[table.name];
+    if (!rowsOf) throw new Error(`pg-catalog-session: no rows for ${table.name}`); // a bug in the table list
+    const names = table.columns.map((c) => c.name);
+    db.table(sessionTableFunction(table.name), {
+      columns: names,
+      rows: function* () {
+        if (!current) return;
+        for (const row of rowsOf(current)) {
+          yield names.map((n) => {
+            const v = row[n];
+            return typeof v === 'boolean' ? Number(v) : (v as string | number | null | undefined) ?? null;
+          });
+        }
+      },
+    });
+  }
+}
