@@ -154,6 +154,18 @@ export function buildProgram(): Command {
     await serveCommand(withGlobals<RunOptions & Record<string, string | undefined>>(cmd));
   });
 
+  addRunOptions(
+    program
+      .command('sync')
+      .description('copy resources into a SQLite file or PostgreSQL as snapshots, to query their history')
+      .requiredOption('--to <fileOrUrl>', 'a SQLite file (history.db) or a postgres:// URL')
+      .option('--resources <list>', 'what to copy, e.g. compute.droplets,databases.*')
+      .option('--mode <mode>', 'append (keep every snapshot) or replace (keep the latest)', 'append'),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    const { syncCommand } = await import('./sync-command.js');
+    await syncCommand(withGlobals<import('./sync-command.js').SyncCommandOptions>(cmd));
+  });
+
   program
     .command('docs')
     .description('write one Markdown page per resource')
