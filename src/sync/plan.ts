@@ -101,19 +101,29 @@ export function planResource(catalog: Catalog, r: Resource): SyncPlan | Skipped 
   const at = m.path.indexOf(marker);
   if (at < 0) return { resource: r.id, reason: `it needs the query parameter ${param}, which no parent lists` };
   const itemPath = m.path.slice(0, at + marker.length);
+  // Parameter names differ between parent and child paths (`/v2/apps/{id}`, `/v2/apps/{app_id}/alerts`): match shapes.
+  const shape = (path: string): string => path.replace(/\{[^}]*\}/g, '{}');
+  let parentParam = param;
   const parent = Object.values(catalog.services)
     .flatMap((s) => Object.values(s.resources))
-    .find((p) => p.id !== r.id && unparameterised(p) && selectMethods(p).some((pm) => pm.path === itemPath));
-  const key = parent && parentKeyColumn(parent, param);
+    .find((p) => {
+      if (p.id === r.id || !unparameterised(p)) return false;
+      const item = selectMethods(p).find((pm) => shape(pm.path) === shape(itemPath));
+      if (item) parentParam = item.requiredParams[item.requiredParams.length - 1] ?? param;
+      return item !== undefined;
+    });
+  const key = parent && (parentKeyColumn(parent, parentParam) ?? parentKeyColumn(parent, param));
   if (!parent || !key) return { resource: r.id, reason: `it needs ${param}, and no resource lists the items of ${itemPath}` };
   // A parameter also named as a column (collidingParams) is already among the columns, with the same value.
   const withParam = !collidingParams(r).has(param);
   const paramType = syncType({ sqlType: m.params.find((x) => x.name === param)?.sqlType ?? 'TEXT' });
-  const select = [...(withParam ? [`p.${quote(key)} AS ${quote(param)}`] : []), ...cols.map((c) => `c.${quote(c.name)}`)];
+  const select = [...(withParam ? [`p.doql_key AS ${quote(param)}`] : []), ...cols.map((c) => `c.${quote(c.name)}`)];
   return {
     resource: r.id,
     table,
-    sql: `SELECT ${select.join(', ')} FROM ${parent.id} p JOIN ${r.id} c ON c.${quote(param)} = p.${quote(key)}`,
+    // The key is renamed in a subquery: in ON, a parent column that is also its own required parameter (`id` of
+    // apps) would mean the parameter, not the listed rows' values.
+    sql: `SELECT ${select.join(', ')} FROM (SELECT ${quote(key)} AS doql_key FROM ${parent.id}) p JOIN ${r.id} c ON c.${quote(param)} = p.doql_key`,
     columns: [...(withParam ? [{ name: param, type: paramType }] : []), ...cols.map((c) => ({ name: c.name, type: syncType(c) }))],
     followedFrom: parent.id,
   };
