@@ -57,7 +57,9 @@ export async function openPostgres(url: string): Promise<Destination> {
         if (s.mode === 'replace') await client.query(`DELETE FROM ${t} WHERE context = $1`, [s.context]);
         const names = columns.map((c) => quoteIdent(c.name));
         const shape = columns.map((c) => `${quoteIdent(c.name)} ${TYPES[c.type]}`).join(', ');
-        const sql = `INSERT INTO ${t} (${[...names, 'context', 'synced_at'].join(', ')}) SELECT ${[...names, '$2', '$3'].join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${shape})`;
+        // `AS x()` is not SQL: a resource without columns of its own still gets one row per item.
+        const source = columns.length ? `jsonb_to_recordset($1::jsonb) AS x(${shape})` : 'jsonb_array_elements($1::jsonb) AS x';
+        const sql = `INSERT INTO ${t} (${[...names, 'context', 'synced_at'].join(', ')}) SELECT ${[...names, '$2', '$3'].join(', ')} FROM ${source}`;
         for (let i = 0; i < rows.length; i += BATCH) {
           const batch = rows.slice(i, i + BATCH).map((r) => Object.fromEntries(columns.map((c, k) => [c.name, jsonCell(r[k], c.type)])));
           await client.query(sql, [JSON.stringify(batch), s.context, s.syncedAt]);
