@@ -1,5 +1,5 @@
 // `doql sync --to postgres://…`: snapshots in PostgreSQL 13+ with its own types (timestamptz, numeric, jsonb, boolean);
-// rows go in as one bound jsonb array per batch, expanded by jsonb_to_recordset, so no value is pasted into SQL.
+// rows go in as one bound JSON array per batch, expanded by json_to_recordset, so no value is pasted into SQL.
 import pg from 'pg';
 import { DoqlError } from '../errors.js';
 import type { CellValue } from '../engine/types.js';
@@ -14,17 +14,10 @@ export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/i, '$1:…@');
 }
 
-/** A cell as jsonb_to_recordset reads it for the column's type. */
+/** A cell as json_to_recordset reads it for the column's type (JSON columns travel as their JSON text). */
 function jsonCell(v: CellValue, type: SyncType): unknown {
   if (v === null) return null;
   if (typeof v === 'bigint') return v.toString();
-  if (type === 'json' && typeof v === 'string') {
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v; // not JSON text: kept as a JSON string rather than lost
-    }
-  }
   // An unparseable date would fail the whole batch; the API documents these as ISO 8601, so this is a guard.
   if (type === 'timestamp' && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) return null;
   if (type === 'boolean' && typeof v === 'number') return v !== 0;
@@ -56,10 +49,13 @@ export async function openPostgres(url: string): Promise<Destination> {
         for (const c of columns) if (!have.has(c.name)) await client.query(`ALTER TABLE ${t} ADD COLUMN ${quoteIdent(c.name)} ${TYPES[c.type]}`);
         if (s.mode === 'replace') await client.query(`DELETE FROM ${t} WHERE context = $1`, [s.context]);
         const names = columns.map((c) => quoteIdent(c.name));
-        const shape = columns.map((c) => `${quoteIdent(c.name)} ${TYPES[c.type]}`).join(', ');
+        // JSON columns arrive as JSON text, cast once in Postgres: parsing them in JavaScript only to serialise
+        // them again took longer than the insert itself (json, not jsonb, for the batch: it is read once).
+        const shape = columns.map((c) => `${quoteIdent(c.name)} ${c.type === 'json' ? 'text' : TYPES[c.type]}`).join(', ');
+        const values = columns.map((c) => (c.type === 'json' ? `${quoteIdent(c.name)}::jsonb` : quoteIdent(c.name)));
         // `AS x()` is not SQL: a resource without columns of its own still gets one row per item.
-        const source = columns.length ? `jsonb_to_recordset($1::jsonb) AS x(${shape})` : 'jsonb_array_elements($1::jsonb) AS x';
-        const sql = `INSERT INTO ${t} (${[...names, 'context', 'synced_at'].join(', ')}) SELECT ${[...names, '$2', '$3'].join(', ')} FROM ${source}`;
+        const source = columns.length ? `json_to_recordset($1::json) AS x(${shape})` : 'json_array_elements($1::json) AS x';
+        const sql = `INSERT INTO ${t} (${[...names, 'context', 'synced_at'].join(', ')}) SELECT ${[...values, '$2', '$3'].join(', ')} FROM ${source}`;
         for (let i = 0; i < rows.length; i += BATCH) {
           const batch = rows.slice(i, i + BATCH).map((r) => Object.fromEntries(columns.map((c, k) => [c.name, jsonCell(r[k], c.type)])));
           await client.query(sql, [JSON.stringify(batch), s.context, s.syncedAt]);
