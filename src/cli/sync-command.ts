@@ -23,6 +23,9 @@ export async function syncCommand(opts: SyncCommandOptions): Promise<void> {
   const tty = Boolean(process.stderr.isTTY);
   const progress = new Progress(tty && !opts.verbose, () => ({ ...ctx.clientStats(), rowsFetched: ctx.session.stats.rowsFetched }));
   try {
+    // A misspelt resource is refused before the destination is created or anything fetched.
+    const { resolvePatterns } = await import('../sync/plan.js');
+    resolvePatterns(ctx.catalog.catalog, [opts.resources]);
     destination = await openDestination(opts.to);
     const context = opts.context ?? loadConfig().context ?? 'default';
     const result = await runSync(ctx.session, destination, {

@@ -1,7 +1,7 @@
 // `doql sync` as a process against the sandbox, into a SQLite file and into a real PostgreSQL 15: two snapshots
 // with a change between them, the destination's types, replace mode, and a failed sync leaving the last snapshot.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -199,5 +199,40 @@ describe.skipIf(Boolean(missing))('doql sync', () => {
         synced_at: 'timestamp with time zone',
       },
     );
+  });
+});
+
+describe.skipIf(Boolean(missing))('doql sync refuses bad input in one line, before creating anything', () => {
+  const home = tempDoqlHome();
+  const doql = doqlIn(home);
+  const dir = mkdtempSync(join(tmpdir(), 'doql-sync-bad-'));
+  const cases: [string[], string][] = [
+    [['--resources', 'compute.dropletz'], '--resources compute.dropletz:'],
+    [['--resources', 'nosuch.*'], 'no service "nosuch"'],
+    [['--resources', 'compute.droplets', '--mode', 'merge'], '--mode must be append or replace'],
+    [[], 'doql sync needs --resources'],
+  ];
+  for (const [args, message] of cases) {
+    it(`${args.join(' ') || '(no --resources)'}`, async () => {
+      const file = join(dir, `${args.join('_') || 'none'}.db`);
+      const r = await doql(['--sandbox', 'sync', '--to', file, ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(/^doql: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(file)).toBe(false);
+    });
+  }
+
+  it('says which URLs it takes, and never shows a password', async () => {
+    const other = await doql(['--sandbox', 'sync', '--to', 'mysql://me:hunter2@127.0.0.1/x', '--resources', 'compute.droplets']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('only a SQLite file path or a postgres:// URL');
+    expect(other.stderr).not.toContain('hunter2');
+    // Nothing listens on port 1: the connection is refused.
+    const refused = await doql(['--sandbox', 'sync', '--to', 'postgres://me:hunter2@127.0.0.1:1/x', '--resources', 'compute.droplets']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('cannot connect');
+    expect(refused.stderr).not.toContain('hunter2');
   });
 });
