@@ -160,6 +160,7 @@ export function buildProgram(): Command {
       .description('copy resources into a SQLite file or PostgreSQL as snapshots, to query their history')
       .requiredOption('--to <fileOrUrl>', 'a SQLite file (history.db) or a postgres:// URL')
       .option('--resources <list>', 'what to copy, e.g. compute.droplets,databases.*')
+      .option('--query <file>', 'also copy the rows of the SELECT in FILE, into a table named after it (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
       .option('--mode <mode>', 'append (keep every snapshot) or replace (keep the latest)', 'append'),
   ).action(async (_opts: unknown, cmd: Command) => {
     const { syncCommand } = await import('./sync-command.js');

@@ -4,6 +4,9 @@ import { DoqlError } from '../errors.js';
 import type { Catalog, Column, Method, Resource } from '../catalog/types.js';
 import { findResource } from '../catalog/lookup.js';
 import { collidingParams, selectMethods } from '../engine/method-choice.js';
+import type { ResultColumn } from '../engine/types.js';
+import { splitStatements } from '../sql/split.js';
+import { parseStatement } from '../sql/statement.js';
 
 /** A column's type in the destination; each destination maps it to its own SQL type. */
 export type SyncType = 'text' | 'integer' | 'real' | 'boolean' | 'json' | 'timestamp';
@@ -19,7 +22,8 @@ export interface SyncPlan {
   table: string;
   /** One SELECT over the resource (and its parent), columns in the order of `columns`. */
   sql: string;
-  columns: SyncColumn[];
+  /** Absent for a `--query` file: its result's columns and types are used. */
+  columns?: SyncColumn[];
   /** The parent the rows were followed from, when the resource needs one of its keys. */
   followedFrom?: string;
 }
@@ -131,4 +135,25 @@ export function planResource(catalog: Catalog, r: Resource): SyncPlan | Skipped 
 
 export function isSkipped(p: SyncPlan | Skipped): p is Skipped {
   return 'reason' in p;
+}
+
+/** The columns of a `--query` file's result: the engine's types, date-times as text (a result does not say which are). */
+export function resultColumns(columns: ResultColumn[]): SyncColumn[] {
+  return columns.map((c) => ({ name: c.name, type: syncType({ sqlType: c.type }) }));
+}
+
+/**
+ * A `--query FILE` of one SELECT becomes the table named after the file (`costs.sql` → `costs`). Anything but a
+ * single SELECT is refused before a request is sent: a sync must never change the account.
+ */
+export function planQuery(file: string, text: string): SyncPlan {
+  const base = (file.split(/[\\/]/).pop() ?? file).replace(/\.sql$/i, '');
+  const table = base.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  if (!table) throw new DoqlError('usage', `--query ${file}: cannot name a table after this file`, { hint: 'name the file after the table, e.g. droplet_costs.sql' });
+  const statements = splitStatements(text);
+  const kinds = statements.map((st) => parseStatement(st.text, st.tokens).kind);
+  if (statements.length !== 1 || kinds[0] !== 'select') {
+    throw new DoqlError('usage', `--query ${file}: the file must hold one SELECT (it holds ${statements.length === 1 ? `a ${kinds[0]} statement` : `${statements.length} statements`})`);
+  }
+  return { resource: `query ${file}`, table, sql: statements[0].text };
 }

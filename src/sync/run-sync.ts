@@ -3,10 +3,12 @@
 import { DoqlError, isDoqlError } from '../errors.js';
 import type { DoqlSession } from '../engine/session.js';
 import type { Destination, SyncMode } from './destination.js';
-import { isSkipped, planResource, resolvePatterns, type Skipped } from './plan.js';
+import { isSkipped, planResource, resolvePatterns, resultColumns, type Skipped, type SyncPlan } from './plan.js';
 
 export interface SyncOptions {
   patterns: string[];
+  /** Plans of `--query` files, run after the resources. */
+  queries?: SyncPlan[];
   mode: SyncMode;
   context: string;
   /** One line per event (skipped resource, resource done), for stderr. */
@@ -25,7 +27,7 @@ export interface SyncResult {
 
 export async function runSync(session: DoqlSession, destination: Destination, o: SyncOptions): Promise<SyncResult> {
   const catalog = session.catalog.catalog;
-  const plans = resolvePatterns(catalog, o.patterns).map((r) => planResource(catalog, r));
+  const plans = [...(o.patterns.length ? resolvePatterns(catalog, o.patterns).map((r) => planResource(catalog, r)) : []), ...(o.queries ?? [])];
   // One instant for the whole run, so `WHERE synced_at = …` gives every resource's state at that sync.
   const syncedAt = new Date();
   const result: SyncResult = { syncedAt, resources: 0, rows: 0, skipped: [], failed: [] };
@@ -37,7 +39,7 @@ export async function runSync(session: DoqlSession, destination: Destination, o:
     o.onResource?.(plan.resource, i, todo.length);
     try {
       const fetched = await session.select(plan.sql);
-      await destination.write(plan.table, plan.columns, fetched.rows, { context: o.context, syncedAt, mode: o.mode });
+      await destination.write(plan.table, plan.columns ?? resultColumns(fetched.columns), fetched.rows, { context: o.context, syncedAt, mode: o.mode });
       result.resources++;
       result.rows += fetched.rows.length;
       o.log(`${plan.resource} → ${plan.table}: ${fetched.rows.length} row${fetched.rows.length === 1 ? '' : 's'}${plan.followedFrom ? ` (followed from ${plan.followedFrom})` : ''}`);

@@ -1,7 +1,7 @@
 // `doql sync` as a process against the sandbox, into a SQLite file and into a real PostgreSQL 15: two snapshots
 // with a change between them, the destination's types, replace mode, and a failed sync leaving the last snapshot.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -235,4 +235,34 @@ describe.skipIf(Boolean(missing))('doql sync refuses bad input in one line, befo
     expect(refused.stderr).toContain('cannot connect');
     expect(refused.stderr).not.toContain('hunter2');
   });
+});
+
+describe.skipIf(Boolean(missing))('doql sync --query FILE', () => {
+  const home = tempDoqlHome();
+  const doql = doqlIn(home);
+  const dir = mkdtempSync(join(tmpdir(), 'doql-sync-query-'));
+  const QUERY = "SELECT region ->> 'slug' AS region, count(*) AS droplets, sum(memory) AS memory FROM digitalocean.compute.droplets GROUP BY 1 ORDER BY 1";
+
+  it("copies the SELECT's rows into a table named after the file", async () => {
+    writeFileSync(join(dir, 'droplets_by_region.sql'), QUERY);
+    const file = join(dir, 'q.db');
+    const r = await doql(['--sandbox', 'sync', '--to', file, '--query', join(dir, 'droplets_by_region.sql')]);
+    expect(r.code, r.stderr).toBe(0);
+    const expected = await doql(['--sandbox', '-o', 'json', QUERY]);
+    const db = new Database(file, { readonly: true });
+    const rows = db.prepare('SELECT region, droplets, memory FROM droplets_by_region ORDER BY region').all();
+    db.close();
+    expect(rows).toEqual(JSON.parse(expected.stdout));
+  }, 60_000);
+
+  it('refuses a file holding anything but one SELECT, sending nothing', async () => {
+    const count = async () => JSON.parse((await doql(['--sandbox', '-o', 'json', 'SELECT count(*) AS n FROM digitalocean.compute.droplets'])).stdout) as unknown;
+    const was = await count();
+    writeFileSync(join(dir, 'bad.sql'), 'DELETE FROM digitalocean.compute.droplets WHERE droplet_id > 0');
+    const r = await doql(['--sandbox', '-y', 'sync', '--to', join(dir, 'bad.db'), '--query', join(dir, 'bad.sql')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the file must hold one SELECT');
+    expect(existsSync(join(dir, 'bad.db'))).toBe(false);
+    expect(await count()).toEqual(was);
+  }, 60_000);
 });
