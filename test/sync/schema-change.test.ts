@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDestination, type Destination } from '../../src/sync/destination.js';
+import { buildMissing, DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
+import { runProcess } from '../support/run-process.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../support/postgres.js';
 
 const pgMissing = postgresMissing();
@@ -24,6 +26,23 @@ async function evolve(dest: Destination, read: (sql: string) => Promise<Record<s
   ]);
 }
 
+/**
+ * A write that fails half-way (a CHECK the rows break, made by hand before the sync) rolls the resource back whole,
+ * columns it added included; the other resource is still written and the command names the failed one.
+ */
+async function failedWrite(to: string, exec: (sql: string) => Promise<void>, read: (sql: string) => Promise<Record<string, unknown>[]>): Promise<void> {
+  await exec("CREATE TABLE compute_droplets (id bigint CHECK (id < 0), context text NOT NULL, synced_at text NOT NULL)");
+  await exec("INSERT INTO compute_droplets VALUES (-1, 'default', 'earlier')");
+  const r = await runProcess('node', [DOQL_BIN, '--sandbox', 'sync', '--to', to, '--resources', 'compute.droplets,databases.clusters'], {
+    env: { PATH: process.env.PATH ?? '', DOQL_HOME: tempDoqlHome(), NO_COLOR: '1' },
+    timeoutMs: 60_000,
+  });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('sync of digitalocean.compute.droplets failed');
+  expect(await read('SELECT id, synced_at FROM compute_droplets')).toEqual([{ id: -1, synced_at: 'earlier' }]);
+  expect(Number((await read('SELECT count(*) AS n FROM databases_clusters'))[0].n)).toBeGreaterThan(0);
+}
+
 describe('schema changes add columns and drop none', () => {
   it('in a SQLite file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'doql-sync-')), 'h.db');
@@ -37,6 +56,17 @@ describe('schema changes add columns and drop none', () => {
       await dest.close();
     }
   });
+
+  it.skipIf(Boolean(buildMissing()))('a failed write leaves the SQLite table as it was', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'doql-sync-')), 'h.db');
+    const db = new Database(file);
+    try {
+      await failedWrite(file, async (sql) => void db.exec(sql), async (sql) => db.prepare(sql).all() as Record<string, unknown>[]);
+      expect((db.prepare("SELECT name FROM pragma_table_info('compute_droplets')").pluck().all() as string[]).sort()).toEqual(['context', 'id', 'synced_at']);
+    } finally {
+      db.close();
+    }
+  }, 60_000);
 
   describe.skipIf(Boolean(pgMissing))('PostgreSQL 15', () => {
     let server: TestPostgres | undefined;
@@ -65,6 +95,20 @@ describe('schema changes add columns and drop none', () => {
       } finally {
         await client.end();
         await dest.close();
+      }
+    }, 60_000);
+
+    it.skipIf(Boolean(buildMissing()))('a failed write leaves the Postgres table as it was', async () => {
+      server ??= await startPostgres();
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        await client.query('DROP TABLE IF EXISTS compute_droplets, databases_clusters');
+        await failedWrite(server.url, async (sql) => void (await client.query(sql)), async (sql) => (await client.query(sql)).rows.map((r) => ('id' in r ? { ...r, id: Number(r.id) } : r)));
+        const cols = (await client.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'compute_droplets' ORDER BY 1")).rows.map((c) => c.column_name);
+        expect(cols).toEqual(['context', 'id', 'synced_at']);
+      } finally {
+        await client.end();
       }
     }, 60_000);
   });
