@@ -9,6 +9,9 @@ import { createApiClient } from '../api/client.js';
 import { loadCatalog } from '../catalog/load.js';
 import { createSession } from '../engine/session.js';
 import { createSandbox } from '../sandbox/index.js';
+import { openDestination } from '../sync/destination.js';
+import { runSync } from '../sync/run-sync.js';
+import { postgresMissing, startPostgres } from './local-postgres.js';
 
 /** The part of @digitalocean/dots the comparison uses. */
 interface DotsModule {
@@ -309,7 +312,59 @@ async function cold(): Promise<void> {
   rmSync(home, { recursive: true, force: true });
 }
 
-const BENCHES: Record<string, () => Promise<void>> = { startup, cold, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss };
+/**
+ * `doql sync` of 10,000 droplets into each destination against listing them (the same SELECT, rows kept in memory):
+ * what writing a snapshot adds to fetching it.
+ */
+async function syncBench(): Promise<void> {
+  const sb = await standaloneSandbox(['--seed', '3', '--count', 'compute.droplets=10000', '--latency', String(LATENCY)]);
+  const pgServer = postgresMissing() ? undefined : await startPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'doql-bench-sync-'));
+  try {
+    const { session, client } = sessionFor(sb.url, sb.token);
+    await session.execute('SELECT count(*) FROM digitalocean.compute.droplets'); // warm connections
+    const lists: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await session.execute('SELECT * FROM digitalocean.compute.droplets');
+      lists.push(performance.now() - t);
+    }
+    const list = median(lists);
+    process.stdout.write(`      listing 10,000 droplets (all columns): ${list.toFixed(0)} ms\n`);
+    const destinations: [string, string | undefined][] = [
+      ['SQLite file', join(dir, 'history.db')],
+      ['PostgreSQL 15', pgServer?.url],
+    ];
+    for (const [name, to] of destinations) {
+      if (!to) {
+        process.stdout.write(`skip  sync of 10,000 droplets to ${name}: ${postgresMissing()}\n`);
+        continue;
+      }
+      const times: number[] = [];
+      let rows = 0;
+      for (let i = 0; i < 3; i++) {
+        const dest = await openDestination(to);
+        const t = performance.now();
+        const r = await runSync(session, dest, { patterns: ['compute.droplets'], mode: 'append', context: 'bench', log: () => {} });
+        times.push(performance.now() - t);
+        await dest.close();
+        if (r.failed.length) throw new Error(`sync failed: ${r.failed[0].message}`);
+        rows = r.rows;
+      }
+      const ms = median(times);
+      const ratio = ms / list;
+      line(`sync of 10,000 droplets to ${name}`, `${ms.toFixed(0)} ms (${rows} rows) = ${ratio.toFixed(2)}x listing`, '≤ 1.5x listing', ratio <= 1.5);
+    }
+    session.close();
+    await client.close();
+  } finally {
+    await pgServer?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    await sb.close();
+  }
+}
+
+const BENCHES: Record<string, () => Promise<void>> = { startup, cold, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss, sync: syncBench };
 
 /** `npm run bench` runs them all; `npm run bench -- local rss` runs the named ones. */
 async function main(): Promise<void> {

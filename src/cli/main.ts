@@ -185,6 +185,19 @@ export function buildProgram(): Command {
     await mcpCommand(withGlobals<import('../mcp/command.js').McpOptions>(cmd), version());
   });
 
+  addRunOptions(
+    program
+      .command('sync')
+      .description('copy resources into a SQLite file or PostgreSQL as snapshots, to query their history')
+      .requiredOption('--to <fileOrUrl>', 'a SQLite file (history.db) or a postgres:// URL')
+      .option('--resources <list>', 'what to copy, e.g. compute.droplets,databases.*')
+      .option('--query <file>', 'also copy the rows of the SELECT in FILE, into a table named after it (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
+      .option('--mode <mode>', 'append (keep every snapshot) or replace (keep the latest)', 'append'),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    const { syncCommand } = await import('./sync-command.js');
+    await syncCommand(withGlobals<import('./sync-command.js').SyncCommandOptions>(cmd));
+  });
+
   program
     .command('docs')
     .description('write one Markdown page per resource')

@@ -1,0 +1,63 @@
+// Runs a sync: each planned resource fetched through the engine (one SELECT, joins and all), then written to the
+// destination in its own transaction. A failed resource leaves its table as it was; the others still go.
+import { DoqlError, isDoqlError } from '../errors.js';
+import type { DoqlSession } from '../engine/session.js';
+import type { Destination, SyncMode } from './destination.js';
+import { isSkipped, planResource, resolvePatterns, resultColumns, type Skipped, type SyncPlan } from './plan.js';
+
+export interface SyncOptions {
+  patterns: string[];
+  /** Plans of `--query` files, run after the resources. */
+  queries?: SyncPlan[];
+  mode: SyncMode;
+  context: string;
+  /** One line per event (skipped resource, resource done), for stderr. */
+  log: (line: string) => void;
+  /** Called before each resource, for a progress line. */
+  onResource?: (resource: string, index: number, total: number) => void;
+}
+
+export interface SyncResult {
+  syncedAt: Date;
+  resources: number;
+  rows: number;
+  skipped: Skipped[];
+  failed: { resource: string; message: string }[];
+}
+
+export async function runSync(session: DoqlSession, destination: Destination, o: SyncOptions): Promise<SyncResult> {
+  const catalog = session.catalog.catalog;
+  const plans = [...(o.patterns.length ? resolvePatterns(catalog, o.patterns).map((r) => planResource(catalog, r)) : []), ...(o.queries ?? [])];
+  // One instant for the whole run, so `WHERE synced_at = …` gives every resource's state at that sync.
+  const syncedAt = new Date();
+  const result: SyncResult = { syncedAt, resources: 0, rows: 0, skipped: [], failed: [] };
+  for (const p of plans) if (isSkipped(p)) result.skipped.push(p);
+  for (const s of result.skipped) o.log(`skipped ${s.resource}: ${s.reason}`);
+  const todo = plans.filter((p) => !isSkipped(p));
+  for (const [i, plan] of todo.entries()) {
+    if (isSkipped(plan)) continue;
+    o.onResource?.(plan.resource, i, todo.length);
+    try {
+      const fetched = await session.select(plan.sql);
+      await destination.write(plan.table, plan.columns ?? resultColumns(fetched.columns), fetched.rows, { context: o.context, syncedAt, mode: o.mode });
+      result.resources++;
+      result.rows += fetched.rows.length;
+      o.log(`${plan.resource} → ${plan.table}: ${fetched.rows.length} row${fetched.rows.length === 1 ? '' : 's'}${plan.followedFrom ? ` (followed from ${plan.followedFrom})` : ''}`);
+    } catch (err) {
+      if (!isDoqlError(err) && !(err instanceof Error)) throw err;
+      result.failed.push({ resource: plan.resource, message: err.message });
+      o.log(`failed ${plan.resource}: ${err.message} (its table is as it was)`);
+    }
+  }
+  return result;
+}
+
+/** The error a run with failures ends with: it names every failed resource. */
+export function failureError(result: SyncResult): DoqlError | undefined {
+  if (!result.failed.length) return undefined;
+  const [first, ...rest] = result.failed;
+  const others = rest.length ? `; also failed: ${rest.map((f) => f.resource).join(', ')}` : '';
+  return new DoqlError('api', `sync of ${first.resource} failed: ${first.message}${others}`, {
+    hint: `${result.resources} other resource${result.resources === 1 ? ' was' : 's were'} written; a failed resource's table keeps its previous snapshot`,
+  });
+}

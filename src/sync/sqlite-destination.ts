@@ -1,0 +1,41 @@
+// `doql sync --to FILE`: snapshots in a SQLite file (dates as ISO-8601 text, booleans 0/1, JSON as text).
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
+import { DoqlError } from '../errors.js';
+import type { CellValue } from '../engine/types.js';
+import type { SyncColumn, SyncType } from './plan.js';
+import { quoteIdent, type Destination, type Snapshot } from './destination.js';
+
+const TYPES: Record<SyncType, string> = { text: 'TEXT', integer: 'INTEGER', real: 'REAL', boolean: 'INTEGER', json: 'TEXT', timestamp: 'TEXT' };
+
+export function openSqlite(file: string): Destination {
+  const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  let db: Database.Database;
+  try {
+    db = new Sqlite(file);
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    throw new DoqlError('usage', `--to ${file}: cannot open it as a SQLite database: ${(err as Error).message}`);
+  }
+  return {
+    label: file,
+    async write(table: string, columns: SyncColumn[], rows: CellValue[][], s: Snapshot): Promise<void> {
+      const t = quoteIdent(table);
+      db.transaction(() => {
+        const all = [...columns.map((c) => `${quoteIdent(c.name)} ${TYPES[c.type]}`), 'context TEXT NOT NULL', 'synced_at TEXT NOT NULL'];
+        db.exec(`CREATE TABLE IF NOT EXISTS ${t} (${all.join(', ')})`);
+        db.exec(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_snapshot`)} ON ${t} (context, synced_at)`);
+        const have = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]));
+        for (const c of columns) if (!have.has(c.name)) db.exec(`ALTER TABLE ${t} ADD COLUMN ${quoteIdent(c.name)} ${TYPES[c.type]}`);
+        if (s.mode === 'replace') db.prepare(`DELETE FROM ${t} WHERE context = ?`).run(s.context);
+        const names = [...columns.map((c) => quoteIdent(c.name)), 'context', 'synced_at'];
+        const insert = db.prepare(`INSERT INTO ${t} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
+        const at = s.syncedAt.toISOString();
+        for (const r of rows) insert.run(...r.map((v) => (typeof v === 'boolean' ? Number(v) : v)), s.context, at);
+      })();
+    },
+    async close(): Promise<void> {
+      db.close();
+    },
+  };
+}
