@@ -5,6 +5,7 @@ import { DoqlError } from '../errors.js';
 import { Namer } from './naming.js';
 import type { OperationRef } from './naming.js';
 import { derefShallow, SchemaResolver } from './ref-resolver.js';
+import { requestVariants } from './request-variants.js';
 import { assertRefsResolve } from './spec-validate.js';
 import type {
   BodyField,
@@ -135,7 +136,7 @@ function successContentType(doc: JsonObject, op: JsonObject, file: string): stri
   return types.find((c) => c.includes('json')) ?? types[0];
 }
 
-function columnsOf(item: JsonSchema | undefined): Column[] {
+export function columnsOf(item: JsonSchema | undefined): Column[] {
   if (!item) return [];
   const props = item.properties as Record<string, JsonSchema> | undefined;
   if (!props) {
@@ -286,13 +287,16 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
       // Request body.
       let body: Method['body'];
       let requestSchema: JsonSchema | undefined;
+      let variantSchemas: JsonSchema[] | undefined;
       const rb = op.requestBody === undefined ? undefined : derefShallow(doc, op.requestBody, file);
       if (isObject(rb) && isObject(rb.content)) {
         const contentType = Object.keys(rb.content).find((c) => c.includes('json')) ?? Object.keys(rb.content)[0];
         const media = (rb.content as JsonObject)[contentType];
         if (isObject(media)) {
           requestSchema = resolver.resolve(media.schema ?? {});
-          body = { contentType, required: rb.required === true, fields: bodyFieldsOf(requestSchema) };
+          const forms = requestVariants(doc, media.schema ?? {}, resolver, file);
+          variantSchemas = forms?.schemas;
+          body = { contentType, required: rb.required === true, fields: bodyFieldsOf(requestSchema), ...(forms ? { variants: forms.variants } : {}) };
         }
       }
 
@@ -340,6 +344,7 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
       };
       schemas.operations[operationId] = {
         ...(requestSchema ? { request: requestSchema } : {}),
+        ...(variantSchemas ? { requestVariants: variantSchemas } : {}),
         ...(responseSchema ? { response: responseSchema } : {}),
         responseStatus: method.successStatus,
       };
