@@ -146,7 +146,18 @@ export interface Catalog {
  */
 export interface SchemaBundle {
   specHash: string;
-  operations: Record<string, { request?: JsonSchema; response?: JsonSchema; responseStatus: number; requestVariants?: JsonSchema[] }>;
+  operations: Record<
+    string,
+    {
+      request?: JsonSchema;
+      response?: JsonSchema;
+      responseStatus: number;
+      /** Each form of a body that is a oneOf/anyOf of objects (Method.body.variants says which is which). */
+      requestVariants?: JsonSchema[];
+      /** The body schema with its nested oneOf/anyOf kept, when it has any: what a request is validated by. */
+      requestStrict?: JsonSchema;
+    }
+  >;
 }
 
 /** A JSON Schema object (OpenAPI 3.0 dialect), resolved: no `$ref` left. */

@@ -8,11 +8,27 @@ import type { BodyVariants, JsonSchema, SchemaBundle } from '../catalog/types.js
 /** Compiled validators per schema bundle (one per catalog), by operationId and form. */
 const compiled = new WeakMap<SchemaBundle | JsonSchema, { ajv: ReturnType<typeof createAjv>; byKey: Map<string, ValidateFunction> }>();
 
+/**
+ * A nested oneOf checked as anyOf: the spec's forms often overlap (a snapshot action is a generic action plus an
+ * optional `name`), so "exactly one" would refuse bodies DigitalOcean accepts. Top-level forms that the given
+ * fields select more than one of are still refused (validateBody).
+ */
+function oneOfAsAnyOf(schema: unknown, depth = 0): unknown {
+  if (schema === null || typeof schema !== 'object' || depth > 64) return schema;
+  if (Array.isArray(schema)) return schema.map((x) => oneOfAsAnyOf(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === 'example' || k === 'examples') out[k] = v;
+    else out[k === 'oneOf' && !('anyOf' in schema) ? 'anyOf' : k] = oneOfAsAnyOf(v, depth + 1);
+  }
+  return out;
+}
+
 function validator(owner: SchemaBundle | JsonSchema, key: string, schema: JsonSchema): ValidateFunction {
   let c = compiled.get(owner);
   if (!c) compiled.set(owner, (c = { ajv: createAjv(), byKey: new Map() }));
   let v = c.byKey.get(key);
-  if (!v) c.byKey.set(key, (v = compileSchema(c.ajv, schema, 'request')));
+  if (!v) c.byKey.set(key, (v = compileSchema(c.ajv, oneOfAsAnyOf(schema) as JsonSchema, 'request')));
   return v;
 }
 
@@ -20,8 +36,10 @@ export interface BodySchemas {
   /** Owner of the compiled validators' cache (the catalog's schema bundle). */
   owner: SchemaBundle | JsonSchema;
   operationId: string;
-  /** The flattened body schema (every form's fields; what all forms require). */
+  /** The flattened body schema (every form's fields; what all forms require): values are converted by it. */
   request: JsonSchema;
+  /** The body schema with its nested oneOf/anyOf as the spec writes them, when it has any: validated by it. */
+  strict?: JsonSchema;
   /** Each form's own schema, when the body is a oneOf/anyOf of object forms. */
   variants?: { meta: BodyVariants; schemas: JsonSchema[] };
 }
@@ -57,8 +75,33 @@ function shown(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/**
+ * A nested oneOf/anyOf that no branch matched reports every branch's errors: keep only the errors of the branch
+ * that came closest (fewest errors), as a user who meant one form needs to hear about that form.
+ */
+function closestBranches(errors: ErrorObject[]): ErrorObject[] {
+  let kept = errors;
+  const choices = errors
+    .filter((e) => (e.keyword === 'oneOf' || e.keyword === 'anyOf') && !Array.isArray((e.params as { passingSchemas?: unknown }).passingSchemas))
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const c of choices) {
+    const prefix = `${c.schemaPath}/`;
+    const byBranch = new Map<string, ErrorObject[]>();
+    for (const e of kept) {
+      if (!e.schemaPath.startsWith(prefix)) continue;
+      const branch = e.schemaPath.slice(prefix.length).split('/')[0];
+      byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
+    }
+    if (byBranch.size < 2) continue;
+    const best = [...byBranch.values()].sort((a, b) => a.length - b.length)[0];
+    kept = kept.filter((e) => !e.schemaPath.startsWith(prefix) || best.includes(e));
+  }
+  return kept;
+}
+
 /** One line per ajv error, named as the user wrote the field; errors under a value that failed to convert are dropped. */
-function describeErrors(errors: ErrorObject[], body: unknown, naming: Naming): { missing: string[]; other: string[] } {
+function describeErrors(all: ErrorObject[], body: unknown, naming: Naming): { missing: string[]; other: string[] } {
+  const errors = closestBranches(all);
   const missing: string[] = [];
   const other: string[] = [];
   const seen = new Set<string>();
@@ -92,7 +135,12 @@ function describeErrors(errors: ErrorObject[], body: unknown, naming: Naming): {
         line = e.instancePath ? `${path} has no field ${extra}` : `unknown field ${naming.top(extra)}`;
         break;
       }
-      case 'oneOf':
+      case 'oneOf': {
+        const passing = (e.params as { passingSchemas?: number[] | null }).passingSchemas;
+        if (!Array.isArray(passing)) continue; // the closest branch's own errors say what is wrong
+        line = `${path} matches more than one of its forms (${passing.map((i) => i + 1).join(' and ')}); give the fields of one`;
+        break;
+      }
       case 'anyOf':
       case 'if':
         continue; // the branches' own errors say what is wrong
@@ -119,7 +167,7 @@ function formLabel(meta: BodyVariants, i: number, naming: Naming): string {
 export function validateBody(body: Record<string, unknown>, schemas: BodySchemas, naming: Naming): string[] {
   const { variants } = schemas;
   if (!variants || variants.schemas.length !== variants.meta.forms.length) {
-    const validate = validator(schemas.owner, schemas.operationId, schemas.request);
+    const validate = validator(schemas.owner, schemas.operationId, schemas.strict ?? schemas.request);
     if (validate(body)) return [];
     const { missing, other } = describeErrors(validate.errors ?? [], body, naming);
     return [...other, ...missing];

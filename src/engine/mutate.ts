@@ -83,7 +83,7 @@ function bodySchemasOf(session: DoqlSession, method: Method): BodySchemas | unde
   const op = bundle.operations[method.operationId];
   if (!op?.request) return undefined;
   const variants = method.body.variants && op.requestVariants ? { meta: method.body.variants, schemas: op.requestVariants } : undefined;
-  return { owner: bundle, operationId: method.operationId, request: op.request, ...(variants ? { variants } : {}) };
+  return { owner: bundle, operationId: method.operationId, request: op.request, ...(op.requestStrict ? { strict: op.requestStrict } : {}), ...(variants ? { variants } : {}) };
 }
 
 /** What buildRequest needs from the catalog besides the method. */

@@ -3,7 +3,7 @@
 // gathers every problem before anything is sent.
 import { DoqlError } from '../errors.js';
 import type { BodyField, JsonSchema, Method, Param } from '../catalog/types.js';
-import { coerceValue, type Coercion } from './body-coercion.js';
+import { coerceValue, wantedTypes, type Coercion } from './body-coercion.js';
 import { validateBody, type BodySchemas } from './body-validation.js';
 import { fillPath } from './fetcher.js';
 
@@ -90,6 +90,9 @@ export function buildRequest(
   const setField = (name: string, raw: SqlValue, label: string): void => {
     columns.set(name, label);
     const field = fields.get(name);
+    // An empty text for a field that takes no text is no value (a template's unset placeholder: `'{{ tags }}'`).
+    const wanted = wantedTypes(options.schemas?.request.properties?.[name] ?? (field ? { type: field.schemaType } : undefined));
+    if (raw === '' && wanted.size > 0 && !wanted.has('string')) return;
     if (raw === null || raw === undefined) {
       // NULL means "leave it out", unless the field takes null (a domain record's priority).
       if (field?.nullable || options.schemas?.request.properties?.[name]?.nullable) (body ??= {})[name] = null;
@@ -142,6 +145,12 @@ export function buildRequest(
     if (body) {
       const props = (schemas.request.properties ?? {}) as Record<string, JsonSchema>;
       for (const [k, v] of Object.entries(body)) {
+        // An empty text for a field that takes no text is no value, in @@json too (`"tags": "{{ tags }}"` unset).
+        const wanted = wantedTypes(props[k]);
+        if (v === '' && wanted.size > 0 && !wanted.has('string')) {
+          delete body[k];
+          continue;
+        }
         if (coercion.failed.includes(`/${k}`)) continue;
         body[k] = coerceValue(v, props[k], top(k), `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, coercion);
       }
