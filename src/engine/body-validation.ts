@@ -196,7 +196,9 @@ export function validateBody(body: Record<string, unknown>, schemas: BodySchemas
     .sort((a, b) => b.score - a.score || a.errors - b.errors || a.i - b.i);
   const best = results[order[0].i];
   const problems = [...best.other, ...best.missing];
-  if (best.missing.length && meta.forms.length > 1) {
+  // Name the forms when a missing field is one some forms do without (`name`, or `names` for several).
+  const formSpecific = meta.forms.flatMap((f) => f.required).filter((r) => !meta.forms.every((f) => f.required.includes(r)));
+  if (best.missing.some((line) => formSpecific.some((r) => line === `missing required field ${naming.top(r)}`))) {
     problems.push(`the body takes ${meta.kind === 'oneOf' ? 'one' : 'at least one'} of these forms: ${meta.forms.map((_, i) => formLabel(meta, i, naming)).join(' or ')}`);
   }
   return problems;
