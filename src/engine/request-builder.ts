@@ -90,9 +90,6 @@ export function buildRequest(
   const setField = (name: string, raw: SqlValue, label: string): void => {
     columns.set(name, label);
     const field = fields.get(name);
-    // An empty text for a field that takes no text is no value (a template's unset placeholder: `'{{ tags }}'`).
-    const wanted = wantedTypes(options.schemas?.request.properties?.[name] ?? (field ? { type: field.schemaType } : undefined));
-    if (raw === '' && wanted.size > 0 && !wanted.has('string')) return;
     if (raw === null || raw === undefined) {
       // NULL means "leave it out", unless the field takes null (a domain record's priority).
       if (field?.nullable || options.schemas?.request.properties?.[name]?.nullable) (body ??= {})[name] = null;
@@ -145,7 +142,8 @@ export function buildRequest(
     if (body) {
       const props = (schemas.request.properties ?? {}) as Record<string, JsonSchema>;
       for (const [k, v] of Object.entries(body)) {
-        // An empty text for a field that takes no text is no value, in @@json too (`"tags": "{{ tags }}"` unset).
+        // An empty text for a field that takes no text is no value: a template's unset placeholder (`'{{ tags }}'`,
+        // `"tags": "{{ tags }}"` in @@json).
         const wanted = wantedTypes(props[k]);
         if (v === '' && wanted.size > 0 && !wanted.has('string')) {
           delete body[k];

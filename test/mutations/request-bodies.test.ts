@@ -61,6 +61,15 @@ describe('body values written as StackQL\'s docs write them', () => {
     expect(objects(r)).toEqual([{ method: 'POST', url: '/v2/domains/example.com/records', body: JSON.stringify({ type: 'A', name: 'www', data: '192.0.2.1', ttl: 3600 }) }]);
     expect(sb.requests().total).toBe(0);
   });
+
+  it('an empty text for a field that takes no text (an unset placeholder) is left out, in data__ fields and @@json', async () => {
+    const sb = await startSandbox();
+    const t = sessionOn(sb, { dryRun: true });
+    const [insert] = await t.run(`INSERT INTO digitalocean.compute.droplets (data__name, data__size, data__image, data__tags, data__backups) SELECT 'w', '${DROPLET_SIZE}', '${DROPLET_IMAGE}', '', ''`);
+    const [exec] = await t.run(`EXEC digitalocean.compute.firewalls.firewalls_create @@json = '{"name": "fw-1", "droplet_ids": "", "inbound_rules": [{"protocol": "tcp", "ports": "22", "sources": {"tags": ["web"]}}]}'`);
+    expect(JSON.parse(String(objects(insert)[0].body))).toEqual({ name: 'w', size: DROPLET_SIZE, image: DROPLET_IMAGE });
+    expect(JSON.parse(String(objects(exec)[0].body))).not.toHaveProperty('droplet_ids');
+  });
 });
 
 describe('nullable fields', () => {
