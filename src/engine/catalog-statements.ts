@@ -43,14 +43,8 @@ export function insertTemplates(resource: Resource, requiredOnly: boolean): stri
   if (!method) return [`-- ${resource.id} has no INSERT method (see SHOW METHODS IN ${resource.id})`];
   const all = method.body?.fields ?? [];
   const forms = method.body?.variants?.forms;
-  const variants = forms?.length
-    ? forms.map((f, i) => ({
-        comment: `/* ${f.title ?? `form ${i + 1}`}: form ${i + 1} of the ${forms.length} the body takes */\n`,
-        fields: all.filter((x) => f.fields.includes(x.name)).map((x) => ({ ...x, required: f.required.includes(x.name) })),
-      }))
-    : [{ comment: '', fields: all }];
-  return variants.map(({ comment, fields }) => {
-    const params = method.requiredParams.map((p) => ({ column: p, value: p, required: true }));
+  const params = method.requiredParams.map((p) => ({ column: p, value: p, required: true }));
+  const render = (fields: typeof all): string => {
     const cols = fields
       .filter((f) => f.required || !requiredOnly)
       .map((f) => ({ column: `data__${f.name}`, value: f.name, required: f.required, type: f.schemaType }));
@@ -61,8 +55,14 @@ export function insertTemplates(resource: Resource, requiredOnly: boolean): stri
         return `${quoted}${c.required ? ' /* required */' : ''}`;
       })
       .join(',\n');
-    return `${comment}INSERT INTO ${resource.id} (\n${both.map((c) => c.column).join(',\n')}\n)\nSELECT\n${vals}\n;`;
-  });
+    return `INSERT INTO ${resource.id} (\n${both.map((c) => c.column).join(',\n')}\n)\nSELECT\n${vals}\n;`;
+  };
+  if (!forms?.length) return [render(all)];
+  // Forms that come out the same (a domain record's A and AAAA forms) are shown once.
+  const rendered = forms.map((f) => render(all.filter((x) => f.fields.includes(x.name)).map((x) => ({ ...x, required: f.required.includes(x.name) }))));
+  const distinct = forms.flatMap((f, i) => (rendered.indexOf(rendered[i]) === i ? [{ f, text: rendered[i] }] : []));
+  if (distinct.length === 1) return [distinct[0].text];
+  return distinct.map(({ f, text }, i) => `/* ${f.title ? `${f.title}: ` : ''}form ${i + 1} of the ${distinct.length} the body takes */\n${text}`);
 }
 
 /** The INSERT template(s) of a resource as one text (the forms of its body one after another). */
