@@ -5,6 +5,7 @@ import { DoqlError } from '../errors.js';
 import { Namer } from './naming.js';
 import type { OperationRef } from './naming.js';
 import { derefShallow, SchemaResolver } from './ref-resolver.js';
+import { requestVariants } from './request-variants.js';
 import { assertRefsResolve } from './spec-validate.js';
 import type {
   BodyField,
@@ -143,7 +144,7 @@ function decimalString(s: JsonSchema): boolean {
   return s.type === 'string' && !s.enum && typeof s.example === 'string' && /^-?\d+\.\d+$/.test(s.example);
 }
 
-function columnsOf(item: JsonSchema | undefined): Column[] {
+export function columnsOf(item: JsonSchema | undefined): Column[] {
   if (!item) return [];
   const props = item.properties as Record<string, JsonSchema> | undefined;
   if (!props) {
@@ -189,6 +190,15 @@ function bodyFieldsOf(schema: JsonSchema): BodyField[] {
     }));
 }
 
+/** True when a resolved schema still holds a oneOf/anyOf somewhere. */
+function hasChoices(schema: unknown, depth = 0): boolean {
+  if (schema === null || typeof schema !== 'object' || depth > 64) return false;
+  if (Array.isArray(schema)) return schema.some((x) => hasChoices(x, depth + 1));
+  const o = schema as Record<string, unknown>;
+  if (Array.isArray(o.oneOf) || Array.isArray(o.anyOf)) return true;
+  return Object.entries(o).some(([k, v]) => k !== 'example' && k !== 'examples' && hasChoices(v, depth + 1));
+}
+
 /** The operation's own server (operation level, else path level) when it is not the API's. */
 function serverOf(op: JsonObject, item: JsonObject, apiServer: string): { server?: string } {
   const servers = (Array.isArray(op.servers) ? op.servers : Array.isArray(item.servers) ? item.servers : []) as JsonObject[];
@@ -203,6 +213,8 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
   const { file } = options;
   assertRefsResolve(doc, file);
   const resolver = new SchemaResolver(doc, file);
+  // Request bodies are validated by their oneOf/anyOf as the spec writes them, not by the flattened union.
+  const strictResolver = new SchemaResolver(doc, file, { keepChoices: true });
   const specHash = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
   const paths = doc.paths as JsonObject;
 
@@ -294,13 +306,19 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
       // Request body.
       let body: Method['body'];
       let requestSchema: JsonSchema | undefined;
+      let variantSchemas: JsonSchema[] | undefined;
+      let strictRequest: JsonSchema | undefined;
       const rb = op.requestBody === undefined ? undefined : derefShallow(doc, op.requestBody, file);
       if (isObject(rb) && isObject(rb.content)) {
         const contentType = Object.keys(rb.content).find((c) => c.includes('json')) ?? Object.keys(rb.content)[0];
         const media = (rb.content as JsonObject)[contentType];
         if (isObject(media)) {
           requestSchema = resolver.resolve(media.schema ?? {});
-          body = { contentType, required: rb.required === true, fields: bodyFieldsOf(requestSchema) };
+          const forms = requestVariants(doc, media.schema ?? {}, strictResolver, file);
+          const strict = forms ? undefined : strictResolver.resolve(media.schema ?? {});
+          if (strict && hasChoices(strict)) strictRequest = strict;
+          variantSchemas = forms?.schemas;
+          body = { contentType, required: rb.required === true, fields: bodyFieldsOf(requestSchema), ...(forms ? { variants: forms.variants } : {}) };
         }
       }
 
@@ -348,6 +366,8 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
       };
       schemas.operations[operationId] = {
         ...(requestSchema ? { request: requestSchema } : {}),
+        ...(variantSchemas ? { requestVariants: variantSchemas } : {}),
+        ...(strictRequest ? { requestStrict: strictRequest } : {}),
         ...(responseSchema ? { response: responseSchema } : {}),
         responseStatus: method.successStatus,
       };

@@ -56,9 +56,14 @@ const MAX_DEPTH = 12;
 export class SchemaResolver {
   private readonly memo = new Map<string, JsonSchema>();
 
+  /**
+   * `keepChoices` keeps oneOf/anyOf as they are (each branch resolved) instead of flattening them: a schema
+   * to validate a request by, where one of the forms must match.
+   */
   constructor(
     private readonly root: Json,
     private readonly file: string,
+    private readonly options: { keepChoices?: boolean } = {},
   ) {}
 
   resolve(node: Json): JsonSchema {
@@ -109,7 +114,8 @@ export class SchemaResolver {
     for (const key of ['oneOf', 'anyOf'] as const) {
       if (Array.isArray(obj[key])) {
         const branches = (obj[key] as Json[]).map((b) => this.walk(b, stack, depth + 1));
-        out = mergeSchemas(out, unionSchemas(branches), 'all');
+        if (this.options.keepChoices) out[key] = branches;
+        else out = mergeSchemas(out, unionSchemas(branches), 'all');
       }
     }
     return out;

@@ -49,6 +49,22 @@ export interface BodyField {
   enum?: (string | number | boolean)[];
 }
 
+/** One form of a body whose schema is a oneOf/anyOf of objects. */
+export interface BodyVariant {
+  /** The branch's title in the spec (`Single Droplet Request`), when it has one. */
+  title?: string;
+  /** The fields this form requires. */
+  required: string[];
+  /** Every field this form has. */
+  fields: string[];
+}
+
+export interface BodyVariants {
+  /** oneOf: exactly one form must match; anyOf: at least one. */
+  kind: 'oneOf' | 'anyOf';
+  forms: BodyVariant[];
+}
+
 export interface Method {
   /** StackQL method name: the snake_cased operationId (`databases_list_backups`). */
   name: string;
@@ -67,6 +83,8 @@ export interface Method {
     contentType: string;
     required: boolean;
     fields: BodyField[];
+    /** The body's forms when its schema is a oneOf/anyOf of objects (a droplet create: `name`, or `names`). */
+    variants?: BodyVariants;
   };
   /**
    * Where the rows are in a successful response: `$.backups` (a list or a single object under
@@ -128,7 +146,18 @@ export interface Catalog {
  */
 export interface SchemaBundle {
   specHash: string;
-  operations: Record<string, { request?: JsonSchema; response?: JsonSchema; responseStatus: number }>;
+  operations: Record<
+    string,
+    {
+      request?: JsonSchema;
+      response?: JsonSchema;
+      responseStatus: number;
+      /** Each form of a body that is a oneOf/anyOf of objects (Method.body.variants says which is which). */
+      requestVariants?: JsonSchema[];
+      /** The body schema with its nested oneOf/anyOf kept, when it has any: what a request is validated by. */
+      requestStrict?: JsonSchema;
+    }
+  >;
 }
 
 /** A JSON Schema object (OpenAPI 3.0 dialect), resolved: no `$ref` left. */

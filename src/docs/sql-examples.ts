@@ -1,6 +1,6 @@
 // Example statements for one method, with `{{ name }}` placeholders a user fills with --var or .set.
 import type { BodyField, Method, Resource } from '../catalog/types.js';
-import { insertTemplate } from '../engine/catalog-statements.js';
+import { insertTemplates } from '../engine/catalog-statements.js';
 
 const UNQUOTED = new Set(['integer', 'number', 'boolean']);
 /** In an @@json document, objects and arrays are JSON the user writes in place of the placeholder. */
@@ -28,9 +28,9 @@ export function selectExample(resource: Resource, method: Method): string {
   return finish(['SELECT', cols, `FROM ${resource.id}`, ...whereLines(method.requiredParams, false)]);
 }
 
-/** The template `SHOW INSERT INTO` prints, for this one method. */
+/** The template `SHOW INSERT INTO` prints, for this one method (of a body with several forms, the first). */
 export function insertExample(resource: Resource, method: Method): string {
-  return insertTemplate({ ...resource, methods: [method] }, false);
+  return insertTemplates({ ...resource, methods: [method] }, false)[0];
 }
 
 export function updateExample(resource: Resource, method: Method): string {

@@ -34,23 +34,40 @@ export function optionalParams(m: Method): string[] {
   return m.params.filter((p) => !m.requiredParams.includes(p.name)).map((p) => p.name);
 }
 
-/** `INSERT INTO … (data__…) SELECT '{{ … }}' …;` with required fields marked, as StackQL prints it. */
-export function insertTemplate(resource: Resource, requiredOnly: boolean): string {
+/**
+ * `INSERT INTO … (data__…) SELECT '{{ … }}' …;` with required fields marked, as StackQL prints it: one per form
+ * of the body when it has several (a droplet create: one `name`, or `names` for several), each named in a comment.
+ */
+export function insertTemplates(resource: Resource, requiredOnly: boolean): string[] {
   const method = resource.methods.find((m) => m.verb === 'insert');
-  if (!method) return `-- ${resource.id} has no INSERT method (see SHOW METHODS IN ${resource.id})`;
+  if (!method) return [`-- ${resource.id} has no INSERT method (see SHOW METHODS IN ${resource.id})`];
+  const all = method.body?.fields ?? [];
+  const forms = method.body?.variants?.forms;
   const params = method.requiredParams.map((p) => ({ column: p, value: p, required: true }));
-  const fields = (method.body?.fields ?? [])
-    .filter((f) => f.required || !requiredOnly)
-    .map((f) => ({ column: `data__${f.name}`, value: f.name, required: f.required, type: f.schemaType }));
-  const all = [...fields, ...params];
-  const cols = all.map((c) => c.column).join(',\n');
-  const vals = all
-    .map((c) => {
-      const quoted = 'type' in c && (c.type === 'integer' || c.type === 'number' || c.type === 'boolean') ? `{{ ${c.value} }}` : `'{{ ${c.value} }}'`;
-      return `${quoted}${c.required ? ' /* required */' : ''}`;
-    })
-    .join(',\n');
-  return `INSERT INTO ${resource.id} (\n${cols}\n)\nSELECT\n${vals}\n;`;
+  const render = (fields: typeof all): string => {
+    const cols = fields
+      .filter((f) => f.required || !requiredOnly)
+      .map((f) => ({ column: `data__${f.name}`, value: f.name, required: f.required, type: f.schemaType }));
+    const both = [...cols, ...params];
+    const vals = both
+      .map((c) => {
+        const quoted = 'type' in c && (c.type === 'integer' || c.type === 'number' || c.type === 'boolean') ? `{{ ${c.value} }}` : `'{{ ${c.value} }}'`;
+        return `${quoted}${c.required ? ' /* required */' : ''}`;
+      })
+      .join(',\n');
+    return `INSERT INTO ${resource.id} (\n${both.map((c) => c.column).join(',\n')}\n)\nSELECT\n${vals}\n;`;
+  };
+  if (!forms?.length) return [render(all)];
+  // Forms that come out the same (a domain record's A and AAAA forms) are shown once.
+  const rendered = forms.map((f) => render(all.filter((x) => f.fields.includes(x.name)).map((x) => ({ ...x, required: f.required.includes(x.name) }))));
+  const distinct = forms.flatMap((f, i) => (rendered.indexOf(rendered[i]) === i ? [{ f, text: rendered[i] }] : []));
+  if (distinct.length === 1) return [distinct[0].text];
+  return distinct.map(({ f, text }, i) => `/* ${f.title ? `${f.title}: ` : ''}form ${i + 1} of the ${distinct.length} the body takes */\n${text}`);
+}
+
+/** The INSERT template(s) of a resource as one text (the forms of its body one after another). */
+export function insertTemplate(resource: Resource, requiredOnly: boolean): string {
+  return insertTemplates(resource, requiredOnly).join('\n\n');
 }
 
 export function runCatalogStatement(stmt: Statement, cat: CatalogLookups): StatementResult {
@@ -150,7 +167,7 @@ export function runCatalogStatement(stmt: Statement, cat: CatalogLookups): State
     }
     case 'show_insert': {
       const resource = cat.resource(stmt.resource);
-      return table([['insert_statement', 'TEXT']], [[insertTemplate(resource, stmt.requiredOnly)]]);
+      return table([['insert_statement', 'TEXT']], insertTemplates(resource, stmt.requiredOnly).map((t) => [t]));
     }
     default:
       throw new Error(`not a catalog statement: ${stmt.kind}`);

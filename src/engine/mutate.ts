@@ -2,14 +2,17 @@
 // confirm changes to several rows, send (or print, for --dry-run), and wait for actions when asked.
 import { assertServedHere } from './served-here.js';
 import { DoqlError } from '../errors.js';
-import type { Column, JsonSchema, Method, Resource } from '../catalog/types.js';
+import type { Column, JsonSchema, Method, Resource, SchemaBundle } from '../catalog/types.js';
+import type { BodySchemas } from './body-validation.js';
 import { parseMutation, type Mutation, type WhereClause } from '../sql/mutation-parser.js';
 import type { Statement } from '../sql/statement.js';
 import { actionRefs, awaitActions, awaitStatus, isTransitional } from './await-actions.js';
 import type { DoqlSession } from './session.js';
 import { buildRequest, type PlannedRequest } from './request-builder.js';
+import { noMethodError } from './no-method.js';
 import { extractItems, toRow } from './rows.js';
 import { envelopeOf, fillPath } from './fetcher.js';
+import { columnsOf } from '../catalog/compile.js';
 import type { CellValue, ExecuteOptions, StatementResult } from './types.js';
 
 type SqlValue = string | number | bigint | boolean | null;
@@ -40,12 +43,11 @@ function chooseBySupplied(methods: Method[], supplied: Set<string>): Method | un
     .sort((a, b) => b.requiredParams.length - a.requiredParams.length)[0];
 }
 
-function noMethod(resource: Resource, verb: string): DoqlError {
-  const verbs = [...new Set(resource.methods.map((m) => m.verb.toUpperCase()))].join(', ');
-  return new DoqlError('not_found', `${resource.id} has no ${verb.toUpperCase()} method (it supports ${verbs})`, {
-    hint: `see SHOW METHODS IN ${resource.id}`,
-    sqlState: '42809',
-  });
+/** A SET value written as a plain literal (`'web-2'`, `42`), for the example in an error; undefined otherwise. */
+function literalOf(expr: string): string | number | undefined {
+  const quoted = /^\s*'((?:[^']|'')*)'\s*$/.exec(expr);
+  if (quoted) return quoted[1].replace(/''/g, "'");
+  return /^\s*-?\d+(\.\d+)?\s*$/.test(expr) ? Number(expr) : undefined;
 }
 
 /**
@@ -69,6 +71,27 @@ function stringExampleOf(session: DoqlSession, method: Method): (field: string) 
   };
 }
 
+/** The operation's body schemas from the catalog's bundle; undefined when the bundle cannot be read. */
+function bodySchemasOf(session: DoqlSession, method: Method): BodySchemas | undefined {
+  if (!method.body) return undefined;
+  let bundle: SchemaBundle;
+  try {
+    bundle = session.catalog.schemas();
+  } catch {
+    return undefined;
+  }
+  const op = bundle.operations[method.operationId];
+  if (!op?.request) return undefined;
+  const variants = method.body.variants && op.requestVariants ? { meta: method.body.variants, schemas: op.requestVariants } : undefined;
+  return { owner: bundle, operationId: method.operationId, request: op.request, ...(op.requestStrict ? { strict: op.requestStrict } : {}), ...(variants ? { variants } : {}) };
+}
+
+/** What buildRequest needs from the catalog besides the method. */
+function requestOptions(session: DoqlSession, method: Method): { schemas?: BodySchemas; stringExample: (field: string) => string | undefined } {
+  const schemas = bodySchemasOf(session, method);
+  return { ...(schemas ? { schemas } : {}), stringExample: stringExampleOf(session, method) };
+}
+
 interface Planned {
   resource: Resource;
   method: Method;
@@ -88,7 +111,7 @@ function sqlText(v: unknown): SqlValue {
 async function planInsert(session: DoqlSession, m: Extract<Mutation, { verb: 'insert' }>, options: ExecuteOptions): Promise<Planned> {
   const resource = session.resource(m.resource);
   const inserts = methodsOf(resource, 'insert');
-  if (!inserts.length) throw noMethod(resource, 'insert');
+  if (!inserts.length) throw noMethodError(session.catalog.catalog, resource, 'insert');
   const source = await session.select(m.source, options);
   if (source.columns.length !== m.columns.length) {
     throw new DoqlError('validation', `INSERT names ${m.columns.length} column${m.columns.length === 1 ? '' : 's'} but its ${m.source.trimStart().slice(0, 6).toUpperCase()} gives ${source.columns.length} value${source.columns.length === 1 ? '' : 's'} per row`, { sqlState: '42601' });
@@ -100,7 +123,7 @@ async function planInsert(session: DoqlSession, m: Extract<Mutation, { verb: 'in
     m.columns.forEach((c, i) => {
       values[c] = row[i] as SqlValue;
     });
-    return buildRequest(resource.id, method, values, { stringExample: stringExampleOf(session, method) });
+    return buildRequest(resource.id, method, values, requestOptions(session, method));
   });
   return { resource, method, requests, selected: false };
 }
@@ -132,7 +155,11 @@ async function planChange(
 ): Promise<Planned> {
   const resource = session.resource(m.resource);
   const candidates = methodsOf(resource, m.verb);
-  if (!candidates.length) throw noMethod(resource, m.verb);
+  if (!candidates.length) {
+    const set = m.verb === 'delete' ? [] : m.set.map((x) => ({ column: x.column, value: literalOf(x.expr) }));
+    const where = new Map((m.where?.equalities ?? []).filter((e) => e.values.length === 1).map((e) => [e.column, e.values[0]]));
+    throw noMethodError(session.catalog.catalog, resource, m.verb, { set, where });
+  }
   const constants = m.verb === 'delete' ? {} : await evalSet(session, m.set, options);
   const perRow = constants === undefined ? (m as Extract<Mutation, { verb: 'update' | 'replace' }>).set : [];
   const setValues: Record<string, SqlValue> = constants ?? {};
@@ -160,7 +187,7 @@ async function planChange(
     if (direct && [...eq.keys()].every((k) => direct.params.some((p) => p.name === k))) {
       const values: Record<string, SqlValue> = { ...setValues };
       for (const [k, v] of eq) values[k] = v;
-      const request = buildRequest(resource.id, direct, values, { stringExample: stringExampleOf(session, direct) });
+      const request = buildRequest(resource.id, direct, values, requestOptions(session, direct));
       const readable = resource.methods.some((x) => x.verb === 'select');
       const deleted = m.verb === 'delete' && m.returning && readable && where.text ? await session.select(`SELECT * FROM "${resource.id}" WHERE ${where.text}`, options) : undefined;
       return { resource, method: direct, requests: [request], selected: false, ...(deleted ? { deleted } : {}) };
@@ -202,7 +229,7 @@ async function planChange(
     for (const p of method.params) {
       if (p.in === 'query' && eq.has(p.name) && values[p.name] === undefined) values[p.name] = eq.get(p.name)!;
     }
-    return buildRequest(resource.id, method, values, { stringExample: stringExampleOf(session, method) });
+    return buildRequest(resource.id, method, values, requestOptions(session, method));
   });
   return { resource, method, requests, selected: true, ...(m.verb === 'delete' && m.returning ? { deleted: rows } : {}) };
 }
@@ -215,7 +242,7 @@ function planExec(session: DoqlSession, m: Extract<Mutation, { verb: 'exec' }>):
   if (!method) {
     throw new DoqlError('not_found', `${resource.id} has no method ${name}; its methods: ${resource.methods.map((x) => x.name).join(', ')}`, { sqlState: '42883' });
   }
-  return { resource, method, requests: [buildRequest(resource.id, method, m.args, { json: m.json, stringExample: stringExampleOf(session, method) })], selected: false };
+  return { resource, method, requests: [buildRequest(resource.id, method, m.args, { json: m.json, ...requestOptions(session, method) })], selected: false };
 }
 
 function queryText(r: PlannedRequest): string {
@@ -276,8 +303,48 @@ function returnableColumns(session: DoqlSession, resource: Resource, method: Met
   return [...resource.columns, ...[...new Set(keys)].filter((k) => !resource.columns.some((c) => c.name === k)).map(json)];
 }
 
+/** The value's column type, for a response field the spec does not describe. */
+function columnOfValue(name: string, sample: unknown): Column {
+  const sqlType: Column['sqlType'] =
+    sample !== null && typeof sample === 'object' ? 'JSON' : typeof sample === 'number' ? (Number.isInteger(sample) ? 'INTEGER' : 'REAL') : typeof sample === 'boolean' ? 'BOOLEAN' : 'TEXT';
+  const schemaType: Column['schemaType'] = sqlType === 'JSON' ? (Array.isArray(sample) ? 'array' : 'object') : sqlType === 'INTEGER' ? 'integer' : sqlType === 'REAL' ? 'number' : sqlType === 'BOOLEAN' ? 'boolean' : 'string';
+  return { name, sqlType, schemaType, description: '' };
+}
+
+/**
+ * The columns of what an EXEC answers (an action, the object it changed): the fields of the response's item in
+ * the spec's order, then any field the response has that the spec does not name.
+ */
+function execColumns(session: DoqlSession, method: Method, items: unknown[] = []): Column[] {
+  let response: JsonSchema | undefined;
+  try {
+    response = session.catalog.schemas().operations[method.operationId]?.response;
+  } catch {
+    response = undefined;
+  }
+  let item: JsonSchema | undefined;
+  if (response && method.objectKey) {
+    const at = method.objectKey === '$' ? response : (response.properties as Record<string, JsonSchema> | undefined)?.[method.objectKey.slice(2)];
+    item = method.returnsList ? at?.items : at;
+  }
+  const columns = item?.properties ? columnsOf(item) : [];
+  const objects = items.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x));
+  for (const name of new Set(objects.flatMap((x) => Object.keys(x)))) {
+    if (columns.some((c) => c.name === name)) continue;
+    columns.push(columnOfValue(name, objects.map((x) => x[name]).find((v) => v !== undefined && v !== null)));
+  }
+  if (!columns.length && items.length) columns.push(columnOfValue('value', items[0]));
+  return columns;
+}
+
 /** Fails before anything is sent when the RETURNING list names what the response cannot have. */
-function checkReturning(session: DoqlSession, resource: Resource, method: Method, returning: string): void {
+function checkReturning(session: DoqlSession, resource: Resource, method: Method, returning: string, exec: boolean): void {
+  if (exec) {
+    const columns = execColumns(session, method);
+    if (!columns.length) return; // the spec does not say what it answers: RETURNING is checked on the answer
+    session.returningRows(columns, [], returning);
+    return;
+  }
   const columns = returnableColumns(session, resource, method);
   if (!PLAIN_RETURNING.test(returning)) {
     session.returningRows(columns, [], returning);
@@ -318,7 +385,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
   const opts = session.mutation;
   // Before the dry run too: it must not show a request doql would refuse to send.
   assertServedHere(session.api(), resource.id, method);
-  if ('returning' in m && m.returning) checkReturning(session, resource, method, m.returning);
+  if ('returning' in m && m.returning) checkReturning(session, resource, method, m.returning, m.verb === 'exec');
 
   // A DELETE on a collection (`DELETE /v2/droplets?tag_name=ci`) is one request that can remove many rows.
   const bulk = m.verb === 'delete' && requests.length === 1 && !method.path.endsWith('}') && Object.keys(requests[0].query).length > 0;
@@ -430,26 +497,20 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     return session.returningRows(columns.map((c) => ({ name: c.name, sqlType: c.type })), rows, m.returning);
   }
   if (m.verb !== 'exec' && 'returning' in m && m.returning) return returningRows(session, resource, method, bodies, m.returning);
-  if (m.verb === 'exec' && m.hints.showResults) {
+  if (m.verb === 'exec') {
+    // What the API answered (the action with its id and status, the object made) is the statement's result.
     const items = bodies.flatMap((b) => extractItems(answering(resource, method, b), b));
-    const objectRows = items.every((x) => x && typeof x === 'object' && !Array.isArray(x));
-    if (objectRows && items.length) {
-      const names = [...new Set(items.flatMap((x) => Object.keys(x as object)))];
-      const cols = names.map((n) => ({ name: n, type: 'JSON' as const }));
+    if (items.length) {
+      const columns = execColumns(session, method, items);
+      const rows = items.map((item) => toRow(columns, item));
+      if (m.returning) return session.returningRows(columns, rows, m.returning);
       return {
         kind: 'rows',
-        columns: cols.map((c) => {
-          const sample = items.map((x) => (x as Record<string, unknown>)[c.name]).find((v) => v !== undefined && v !== null);
-          return { name: c.name, type: typeof sample === 'object' ? 'JSON' : typeof sample === 'number' ? (Number.isInteger(sample) ? 'INTEGER' : 'REAL') : typeof sample === 'boolean' ? 'BOOLEAN' : 'TEXT' };
-        }),
-        rows: items.map((x) => names.map((n) => {
-          const v = (x as Record<string, unknown>)[n];
-          return v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : (v as CellValue);
-        })),
-        command: `EXEC ${items.length}`,
+        columns: columns.map((c) => ({ name: c.name, type: c.sqlType })),
+        rows: rows.map((r) => r.map((v, i) => (columns[i].sqlType === 'BOOLEAN' && typeof v === 'bigint' ? v !== 0n : v))),
+        command: `EXEC ${rows.length}`,
       };
     }
-    return { kind: 'rows', columns: [{ name: 'result', type: 'JSON' }], rows: bodies.map((b) => [b === undefined ? null : JSON.stringify(b)]), command: 'EXEC' };
   }
   const tag =
     m.verb === 'insert'

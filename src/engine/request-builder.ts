@@ -1,7 +1,10 @@
-// Builds a mutation's HTTP request from SQL values: `data__` columns become body fields (coerced by the
-// schema's type), other columns path/query params. Validation gathers every problem before anything is sent.
+// Builds a mutation's HTTP request from SQL values: `data__` columns (and @@json) become the body, converted to
+// the types the body's schema wants, other columns path/query/header params. Validation by the spec's schema
+// gathers every problem before anything is sent.
 import { DoqlError } from '../errors.js';
-import type { BodyField, Method, Param, SchemaTypeName } from '../catalog/types.js';
+import type { BodyField, JsonSchema, Method, Param } from '../catalog/types.js';
+import { coerceValue, wantedTypes, type Coercion } from './body-coercion.js';
+import { validateBody, type BodySchemas } from './body-validation.js';
 import { fillPath } from './fetcher.js';
 
 export interface PlannedRequest {
@@ -28,60 +31,21 @@ function jsonContainer(v: string): 'object' | 'array' | undefined {
   }
 }
 
-function coerce(value: SqlValue, type: SchemaTypeName, name: string, problems: string[], stringExample?: () => string | undefined): unknown {
-  if (value === null || value === undefined) return null;
-  const v = typeof value === 'bigint' ? Number(value) : value;
-  switch (type) {
-    case 'integer':
-    case 'number': {
-      if (typeof v === 'number') return v;
-      if (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
-      problems.push(`${name} must be a ${type}, got ${JSON.stringify(v)}`);
-      return undefined;
-    }
-    case 'boolean': {
-      if (typeof v === 'boolean') return v;
-      if (v === 1 || v === 'true' || v === '1') return true;
-      if (v === 0 || v === 'false' || v === '0') return false;
-      problems.push(`${name} must be true or false, got ${JSON.stringify(v)}`);
-      return undefined;
-    }
-    case 'array':
-    case 'object': {
-      if (typeof v !== 'string') {
-        problems.push(`${name} must be JSON text (an ${type}), got ${JSON.stringify(v)}`);
-        return undefined;
-      }
-      try {
-        const parsed: unknown = JSON.parse(v);
-        const ok = type === 'array' ? Array.isArray(parsed) : parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
-        if (!ok) problems.push(`${name} must be a JSON ${type}, got ${v}`);
-        return parsed;
-      } catch {
-        // A bare string for an array field (`'web'` for tags) is a common slip: say how to write it.
-        problems.push(`${name} must be a JSON ${type}, e.g. '${type === 'array' ? '["a","b"]' : '{"key":"value"}'}', got ${JSON.stringify(v)}`);
-        return undefined;
-      }
-    }
-    default: {
-      if (typeof v !== 'string') return String(v);
-      // A JSON object for a field whose spec example is a word-like string (`data__size` given a droplet's
-      // `size` column instead of a slug like "s-1vcpu-1gb"). Free-text fields (a Kafka schema) take JSON text.
-      const container = stringExample ? jsonContainer(v) : undefined;
-      const example = container ? stringExample!() : undefined;
-      if (container && example !== undefined) {
-        problems.push(`${name} must be a string like ${JSON.stringify(example)}, got a JSON ${container} ${v.length > 60 ? `${v.slice(0, 57)}...` : v}`);
-        return undefined;
-      }
-      return v;
-    }
-  }
-}
-
 function paramValue(p: Param | undefined, value: SqlValue): string | number | boolean {
   const v = typeof value === 'bigint' ? Number(value) : value;
   if (p && (p.schemaType === 'integer' || p.schemaType === 'number') && typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   return v as string | number | boolean;
+}
+
+/** The body schema when the catalog's schema bundle is not at hand: the top-level fields the catalog knows. */
+function fieldsSchema(method: Method): JsonSchema {
+  const fields = method.body?.fields ?? [];
+  const properties: Record<string, JsonSchema> = {};
+  for (const f of fields) {
+    properties[f.name] = { type: f.schemaType, ...(f.nullable ? { nullable: true } : {}), ...(f.enum ? { enum: f.enum } : {}) };
+  }
+  const required = fields.filter((f) => f.required).map((f) => f.name);
+  return { type: 'object', properties, ...(required.length ? { required } : {}) };
 }
 
 /**
@@ -94,7 +58,8 @@ export function buildRequest(
   values: Record<string, SqlValue>,
   options: {
     json?: string;
-    partial?: boolean;
+    /** The operation's body schemas from the spec; without them, the catalog's top-level fields. */
+    schemas?: BodySchemas;
     /**
      * The spec's example of a body field typed as a plain string, when the field holds a word-like value (a
      * slug, id or name); asked only for values that are JSON objects or arrays, which such a field refuses.
@@ -102,7 +67,6 @@ export function buildRequest(
     stringExample?: (field: string) => string | undefined;
   } = {},
 ): PlannedRequest {
-  const example = (field: string) => (options.stringExample ? () => options.stringExample!(field) : undefined);
   const problems: string[] = [];
   const fields = new Map<string, BodyField>((method.body?.fields ?? []).map((f) => [f.name, f]));
   const params = new Map<string, Param>(method.params.map((p) => [p.name, p]));
@@ -116,36 +80,48 @@ export function buildRequest(
       problems.push(`@@json is not valid JSON: ${(err as Error).message}`);
     }
   }
+  const fromJson = body !== undefined;
+  /** Body fields the statement named as columns (`data__name`, or `name` in an EXEC): named so in errors. */
+  const columns = new Map<string, string>();
+  const coercion: Coercion = { problems: [], failed: [] };
   const pathValues: Record<string, unknown> = {};
-  /** Body fields given a wrong value: already reported, so not also reported missing. */
-  const wrong = new Set<string>();
   let headers: Record<string, string> | undefined;
   const query: Record<string, string | number | boolean> = {};
+  const setField = (name: string, raw: SqlValue, label: string): void => {
+    columns.set(name, label);
+    const field = fields.get(name);
+    if (raw === null || raw === undefined) {
+      // NULL means "leave it out", unless the field takes null (a domain record's priority).
+      if (field?.nullable || options.schemas?.request.properties?.[name]?.nullable) (body ??= {})[name] = null;
+      return;
+    }
+    const example = field?.schemaType === 'string' && typeof raw === 'string' && jsonContainer(raw) ? options.stringExample?.(name) : undefined;
+    if (example !== undefined) {
+      const container = jsonContainer(raw as string);
+      problems.push(`${label} must be a string like ${JSON.stringify(example)}, got a JSON ${container} ${(raw as string).length > 60 ? `${(raw as string).slice(0, 57)}...` : raw}`);
+      coercion.failed.push(`/${name}`);
+    }
+    (body ??= {})[name] = raw;
+  };
   for (const [key, raw] of Object.entries(values)) {
     if (key.startsWith('data__')) {
       const name = key.slice(6);
-      const field = fields.get(name);
       if (!method.body) {
         problems.push(`${key}: ${method.name} takes no request body`);
         continue;
       }
-      if (!field && fields.size > 0) {
+      if (!fields.has(name) && fields.size > 0) {
         problems.push(`unknown field ${key} (fields of ${method.name}: ${[...fields.keys()].map((f) => `data__${f}`).join(', ')})`);
         continue;
       }
-      const v = coerce(raw, field?.schemaType ?? 'string', key, problems, field ? example(name) : undefined);
-      if (v === undefined) wrong.add(name);
-      if (v === null && field && !field.nullable && raw === null) continue; // NULL means "leave out"
-      if (v !== undefined) (body ??= {})[name] = v;
+      setField(name, raw, key);
       continue;
     }
     const p = params.get(key);
     if (!p) {
       // A body field written without the prefix: accept it as a body field for EXEC-style ergonomics.
       if (fields.has(key)) {
-        const v = coerce(raw, fields.get(key)!.schemaType, key, problems, example(key));
-        if (v === undefined) wrong.add(key);
-        if (v !== undefined && v !== null) (body ??= {})[key] = v;
+        setField(key, raw, key);
         continue;
       }
       problems.push(`unknown column ${key} (params of ${method.name}: ${[...params.keys()].join(', ') || 'none'}; body fields take the data__ prefix)`);
@@ -159,12 +135,29 @@ export function buildRequest(
   for (const r of method.requiredParams) {
     if (pathValues[r] === undefined && query[r] === undefined && headers?.[r] === undefined) problems.push(`missing required param ${r}`);
   }
-  if (method.body && !options.partial) {
-    for (const f of fields.values()) {
-      if (f.required && !wrong.has(f.name) && (body === undefined || body[f.name] === undefined)) problems.push(`missing required field data__${f.name}`);
+  // A field inside @@json is named as the JSON names it; any other as a data__ column.
+  const top = (field: string): string => columns.get(field) ?? (fromJson ? field : `data__${field}`);
+  if (method.body) {
+    const schemas: BodySchemas = options.schemas ?? { owner: method, operationId: method.operationId, request: fieldsSchema(method) };
+    if (body) {
+      const props = (schemas.request.properties ?? {}) as Record<string, JsonSchema>;
+      for (const [k, v] of Object.entries(body)) {
+        // An empty text for a field that takes no text is no value: a template's unset placeholder (`'{{ tags }}'`,
+        // `"tags": "{{ tags }}"` in @@json).
+        const wanted = wantedTypes(props[k]);
+        if (v === '' && wanted.size > 0 && !wanted.has('string')) {
+          delete body[k];
+          continue;
+        }
+        if (coercion.failed.includes(`/${k}`)) continue;
+        body[k] = coerceValue(v, props[k], top(k), `/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, coercion);
+      }
+    }
+    problems.push(...coercion.problems);
+    if (body !== undefined || method.body.required) {
+      problems.push(...validateBody(body ?? {}, schemas, { top, failed: coercion.failed }));
     }
   }
-  if (method.body?.required && body === undefined && !options.partial) problems.push(`${method.name} needs a request body (data__ fields or @@json)`);
   if (problems.length) {
     throw new DoqlError('validation', `${resourceId}.${method.name}: ${problems.join('; ')}`, { sqlState: '22023' });
   }

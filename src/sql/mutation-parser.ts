@@ -27,7 +27,7 @@ export type Mutation =
   | { verb: 'insert'; hints: Hints; resource: string; columns: string[]; source: string; returning?: string }
   | { verb: 'update' | 'replace'; hints: Hints; resource: string; set: { column: string; expr: string }[]; where?: WhereClause; returning?: string }
   | { verb: 'delete'; hints: Hints; resource: string; where?: WhereClause; returning?: string }
-  | { verb: 'exec'; hints: Hints; method: string; args: Record<string, string>; json?: string };
+  | { verb: 'exec'; hints: Hints; method: string; args: Record<string, string>; json?: string; returning?: string };
 
 function hintsOf(tokens: Token[]): Hints {
   const hints = tokens.filter((t) => t.kind === 'hint').map((t) => t.text.toUpperCase());
@@ -165,7 +165,7 @@ export function parseMutation(text: string, tokens: Token[]): Mutation {
       } else args[p.text.slice(1)] = v === null ? '' : String(v);
       i += 3;
     }
-    return { verb: 'exec', hints, method: n!.name, args, json };
+    return { verb: 'exec', hints, method: n!.name, args, json, returning };
   }
 
   if (verb === 'insert') {

@@ -51,7 +51,7 @@ describe('/*+ AWAIT */ failures', () => {
     // At rate 0 the same action completes.
     sb.setActionErrorRate(0);
     const [done] = await t.run(reboot(id).replace('reboot', 'power_off'));
-    expect(done.command).toBe('EXEC');
+    expect(done.command).toBe('EXEC 1');
     expect(await t.rows(`SELECT status FROM digitalocean.compute.droplets WHERE droplet_id = ${id}`)).toEqual([{ status: 'off' }]);
   });
 });

@@ -8,15 +8,15 @@ const reboot = (id: string, hints = ''): string =>
   `EXEC ${hints}digitalocean.compute.droplet_actions.droplet_actions_post @droplet_id='${id}' @@json='{"type":"reboot"}'`;
 
 describe('EXEC digitalocean.compute.droplet_actions.droplet_actions_post (reboot)', () => {
-  it('sends one POST /v2/droplets/{id}/actions with the @@json body and reports the HTTP status', async () => {
+  it('sends one POST /v2/droplets/{id}/actions with the @@json body and returns the action it started', async () => {
     const sb = await startSandbox();
     const t = sessionOn(sb);
     const id = sb.ids('/v2/droplets')[0];
     const [r] = await t.run(reboot(id));
     expect(t.changes()).toEqual([{ method: 'POST', path: `/v2/droplets/${id}/actions`, body: { type: 'reboot' } }]);
     expect(routes(sb)).toEqual({ 'POST /v2/droplets/{droplet_id}/actions': 1 });
-    expect(r.kind).toBe('command');
-    expect(r.notices).toEqual(['droplet_actions_post: HTTP 201']);
+    expect(r.kind).toBe('rows');
+    expect(objects(r)).toEqual([expect.objectContaining({ type: 'reboot', resource_id: Number(id) })]);
   });
 
   it('/*+ SHOWRESULTS */ prints the action from the response: a reboot of that droplet, in progress', async () => {

@@ -29,7 +29,7 @@ describe('validation before sending', () => {
   });
 
   it.each([
-    ['missing required fields', `SELECT 'v-1', 'nyc3'`, '(data__name, data__region)', /missing required field data__image; missing required field data__size$/],
+    ['missing required fields', `SELECT 'v-1', 'nyc3'`, '(data__name, data__region)', /missing required field data__size; missing required field data__image$/],
     ['an unknown data__ field', `SELECT 'v-1', '${DROPLET_SIZE}', '${DROPLET_IMAGE}', 'x'`, '(data__name, data__size, data__image, data__colour)', /unknown field data__colour \(fields of droplets_create: /],
     ['a JSON object for a string field', `SELECT 'v-1', '{"slug":"${DROPLET_SIZE}"}', '${DROPLET_IMAGE}'`, '(data__name, data__size, data__image)', /data__size must be a string like "s-1vcpu-1gb", got a JSON object/],
     ["'maybe' for a boolean field", `SELECT 'v-1', '${DROPLET_SIZE}', '${DROPLET_IMAGE}', 'maybe'`, '(data__name, data__size, data__image, data__monitoring)', /data__monitoring must be true or false, got "maybe"/],
@@ -68,7 +68,7 @@ describe('validation before sending', () => {
     const err = await failure(
       t.run(`UPDATE digitalocean.compute.domain_records SET data__ttl = 'soon', data__weight = 'heavy' WHERE domain_name = 'example.com' AND domain_record_id = 5`),
     );
-    expect(err.message).toMatch(/data__ttl must be a integer, got "soon"; data__weight must be a integer, got "heavy"/);
+    expect(err.message).toMatch(/data__ttl must be an integer, got "soon"; data__weight must be an integer, got "heavy"/);
     expect(sb.requests().total).toBe(0);
   });
 
