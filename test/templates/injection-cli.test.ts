@@ -127,17 +127,20 @@ describe.skipIf(Boolean(missing))('template values cannot become SQL (doql --api
   it('EXEC @param and @@json values stay inside their literal (--dry-run shows the request)', async () => {
     sb.resetCounts();
     const target = droplets[0]!;
-    const r = await doqlAt(sb, [
-      '--dry-run', '-o', 'json',
-      '--var', `id=${target.id}`,
-      '--var', 'type=power_off", "extra": "injected',
-      "EXEC digitalocean.compute.droplet_actions.droplet_actions_post @droplet_id='{{ id }}' @@json='{\"type\": \"{{ type }}\"}'",
-    ]);
+    const exec = "EXEC digitalocean.compute.droplet_actions.droplet_actions_post @droplet_id='{{ id }}' @@json='{\"type\": \"{{ type }}\"}'";
+    const r = await doqlAt(sb, ['--dry-run', '-o', 'json', '--var', `id=${target.id}`, '--var', 'type=power_off', exec]);
     expect(r.stderr).toBe('dry run: 1 request not sent\n');
     const [req] = JSON.parse(r.stdout) as { method: string; url: string; body: unknown }[];
     expect(req!.method).toBe('POST');
     expect(req!.url).toMatch(new RegExp(`/v2/droplets/${target.id}/actions$`));
-    expect(req!.body).toEqual({ type: 'power_off", "extra": "injected' });
+    expect(req!.body).toEqual({ type: 'power_off' });
+    // A value that tries to close the JSON string and add a field stays the value of `type`: the body's schema
+    // then refuses it as an action type (its enum), so nothing is sent and no `extra` field ever exists.
+    const injected = await doqlAt(sb, ['--dry-run', '-o', 'json', '--var', `id=${target.id}`, '--var', 'type=power_off", "extra": "injected', exec]);
+    expect(injected.code).toBe(1);
+    expect(injected.stdout).toBe('');
+    expect(injected.stderr).toContain('type must be one of');
+    expect(injected.stderr).toContain('got "power_off\\", \\"extra\\": \\"injected"');
     expect(sb.requests().total).toBe(0);
   });
 
