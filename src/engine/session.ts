@@ -39,10 +39,19 @@ export interface SessionOptions {
   cacheTtlMs?: number;
   /** A read cache shared with other sessions (the wire server's connections); default: a new one. */
   cache?: FetchCache;
+  /** Fetches a resource's rows for SELECT; default: over api() (see SelectContext.fetchRows). */
+  fetchRows?: SelectContext['fetchRows'];
   vars?: Vars;
   /** Expand `{{ var }}` placeholders (the CLI and shell do; the wire server does not). */
   templating?: boolean;
   mutation?: Partial<MutationOptions>;
+  /**
+   * Called before each statement runs; throws to refuse it. The wire server refuses there what a remote
+   * client may not do (REGISTRY statements read the server's files and change its active catalog).
+   */
+  guard?: (stmt: Statement) => void;
+  /** Starting values of the settings a session may SET (statement_timeout), e.g. from `doql serve` flags. */
+  settings?: Record<string, string>;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
   registry?: {
     list(): Promise<StatementResult>;
@@ -69,6 +78,8 @@ export class DoqlSession implements Session {
   readonly mutation: MutationOptions;
   /** Between BEGIN and COMMIT/ROLLBACK: how many changes were sent meanwhile (none can be rolled back). */
   private block?: { changes: number };
+  /** What SET changed this session (statement_timeout); SHOW reads it. */
+  readonly settings: Map<string, string>;
 
   inBlock(): boolean {
     return this.block !== undefined;
@@ -76,6 +87,7 @@ export class DoqlSession implements Session {
 
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
+    this.settings = new Map(Object.entries(options.settings ?? {}));
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
     this.pg = new PgCompat(options.catalog, () => this.db());
@@ -86,6 +98,7 @@ export class DoqlSession implements Session {
       resolveResource: (id) => this.resource(id),
       registered: new Map(),
       stats: this.stats,
+      fetchRows: options.fetchRows,
     };
   }
 
@@ -224,6 +237,7 @@ export class DoqlSession implements Session {
   }
 
   async executeOne(stmt: Statement, options: ExecuteOptions = {}): Promise<StatementResult> {
+    this.options.guard?.(stmt);
     switch (stmt.kind) {
       case 'select': {
         const pg = this.pg.prepare(stmt.tokens);
@@ -259,7 +273,7 @@ export class DoqlSession implements Session {
         return result;
       }
       case 'session_setting': {
-        const result = sessionSetting(stmt);
+        const result = sessionSetting(stmt, this.settings);
         if (result.command === 'BEGIN' || result.command === 'START TRANSACTION') this.block ??= { changes: 0 };
         else if (result.command === 'COMMIT') this.block = undefined;
         else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
@@ -283,7 +297,8 @@ export class DoqlSession implements Session {
     const st = splitStatements(sql)[0];
     if (!st) throw new DoqlError('parse', 'empty SELECT');
     const { sql: rewritten, resources } = rewriteResourceNames(st.tokens, this.rewriteOptions);
-    return runSelect(this.ctx, rewritten, resources, options);
+    // A mutation reads all of its source rows: never a stream.
+    return runSelect(this.ctx, rewritten, resources, { params: options.params, signal: options.signal });
   }
 
   close(): void {

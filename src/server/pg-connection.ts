@@ -14,6 +14,8 @@ export interface ConnectionTransport {
   write(data: Buffer): void;
   /** Ends the connection once pending writes are out. */
   end(): void;
+  /** Resolves once the socket has room for more output (or is gone); absent: writes never wait. */
+  drain?: () => Promise<void>;
   /** Present when the server has a certificate: switches the socket to TLS; later bytes arrive decrypted. */
   startTls?: () => void;
   /** For log lines: `host:port`. */
@@ -198,6 +200,10 @@ export class PgConnection {
     this.protocol = new QueryProtocol(session, {
       send: (m) => this.send(m),
       flush: () => this.flush(),
+      drain: async () => {
+        this.flush();
+        await this.transport.drain?.();
+      },
       log: (line) => this.settings.log(`${this.transport.remoteAddress}: ${line}`),
     });
     this.cancelKey = this.settings.cancels.register(() => this.protocol?.cancel());
