@@ -15,6 +15,8 @@ export interface ServeChildConfig {
   mutation: Pick<MutationOptions, 'dryRun' | 'yes' | 'waitTimeoutMs' | 'baseUrl'>;
   allowRegistry: boolean;
   servesEveryPath: boolean;
+  /** Settings every session starts with (statement_timeout from --statement-timeout). */
+  settings: Record<string, string>;
 }
 
 /** The session's own cache lives for one statement; what it drops is dropped from the server's shared cache too. */
@@ -51,7 +53,8 @@ runSessionChild(async (raw, state, call) => {
     vars: config.vars,
     templating: false,
     mutation: config.mutation,
-    settings: state.settings,
+    settings: config.settings,
+    settingValues: state.settings,
     guard: remoteStatementGuard({ allowRegistry: config.allowRegistry }),
     registry: {
       list: async (): Promise<StatementResult> => (await import('./registry-command.js')).registryListResult(),

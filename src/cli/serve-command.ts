@@ -52,6 +52,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
   };
   // Sessions in a long-running server keep API results for 60 s unless told otherwise.
   const ctx = await createRunContext(opts, { defaultCacheTtl: 60, stderr: log, templating: false });
+  const settings = { statement_timeout: formatDurationMs(statementTimeoutMs) };
   const sessions = new SessionHost({
     childModule: fileURLToPath(new URL('./serve-child.js', import.meta.url)),
     config: {
@@ -65,8 +66,9 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
       },
       allowRegistry: opts.allowRegistry === true,
       servesEveryPath: opts.sandbox,
+      settings,
     } satisfies ServeChildConfig,
-    settings: { statement_timeout: formatDurationMs(statementTimeoutMs) },
+    settings,
     handle: serverCalls(ctx),
     log,
   });

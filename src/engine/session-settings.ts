@@ -76,16 +76,23 @@ function changeSetting(verb: string, toks: Token[], settings: Map<string, string
   settings.set(name, formatDurationMs(ms));
 }
 
+/** A session's own settings: what SET changed, over the values it started with. */
+export interface SessionSettings {
+  values: Map<string, string>;
+  defaults: Readonly<Record<string, string>>;
+}
+
 /**
  * Answers a session statement. `settings` holds the session's own values (statement_timeout), which SET and
  * RESET change and SHOW reads; without it they are fixed answers too.
  */
-export function sessionSetting(stmt: Extract<Statement, { kind: 'session_setting' }>, settings?: Map<string, string>): StatementResult {
+export function sessionSetting(stmt: Extract<Statement, { kind: 'session_setting' }>, settings?: SessionSettings): StatementResult {
   const toks = significant(stmt.tokens);
   const verb = toks[0]?.text.toUpperCase() ?? '';
-  if ((verb === 'SET' || verb === 'RESET') && settings) changeSetting(verb, toks, settings);
+  if ((verb === 'SET' || verb === 'RESET') && settings) changeSetting(verb, toks, settings.values);
   if (verb === 'SHOW') {
-    const SETTINGS: Record<string, string> = { ...FIXED_SETTINGS, ...(settings ? { ...SESSION_SETTING_DEFAULTS, ...Object.fromEntries(settings) } : {}) };
+    const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values) } : {};
+    const SETTINGS: Record<string, string> = { ...FIXED_SETTINGS, ...own };
     const ALIASES: Record<string, string> = { transactionisolationlevel: 'transaction_isolation', time_zone: 'timezone' };
     const typed = toks
       .slice(1)

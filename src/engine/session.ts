@@ -18,7 +18,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { sessionSetting } from './session-settings.js';
+import { sessionSetting, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, Session, StatementResult } from './types.js';
 
 export interface MutationOptions {
@@ -52,6 +52,8 @@ export interface SessionOptions {
   guard?: (stmt: Statement) => void;
   /** Starting values of the settings a session may SET (statement_timeout), e.g. from `doql serve` flags. */
   settings?: Record<string, string>;
+  /** Values SET gave before (a wire-server session restored in a new process). */
+  settingValues?: Record<string, string>;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
   registry?: {
     list(): Promise<StatementResult>;
@@ -78,8 +80,8 @@ export class DoqlSession implements Session {
   readonly mutation: MutationOptions;
   /** Between BEGIN and COMMIT/ROLLBACK: how many changes were sent meanwhile (none can be rolled back). */
   private block?: { changes: number };
-  /** What SET changed this session (statement_timeout); SHOW reads it. */
-  readonly settings: Map<string, string>;
+  /** What SET changed this session (statement_timeout), over its starting values; SHOW reads them. */
+  readonly settings: SessionSettings;
 
   inBlock(): boolean {
     return this.block !== undefined;
@@ -87,7 +89,7 @@ export class DoqlSession implements Session {
 
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
-    this.settings = new Map(Object.entries(options.settings ?? {}));
+    this.settings = { values: new Map(Object.entries(options.settingValues ?? {})), defaults: options.settings ?? {} };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
     this.pg = new PgCompat(options.catalog, () => this.db());

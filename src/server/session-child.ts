@@ -15,7 +15,7 @@ export type ServerCall = (op: string, ...args: unknown[]) => Promise<unknown>;
 export type MakeSession = (config: unknown, state: SessionState, call: ServerCall) => Promise<DoqlSession>;
 
 export function stateOf(session: DoqlSession): SessionState {
-  return { settings: Object.fromEntries(session.settings), inBlock: session.inBlock() };
+  return { settings: Object.fromEntries(session.settings.values), inBlock: session.inBlock() };
 }
 
 /** Serves `doql serve`'s messages on the IPC channel until it disconnects. */

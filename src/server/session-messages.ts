@@ -4,7 +4,7 @@ import type { CellValue, StatementResult } from '../engine/types.js';
 
 /** What the session process needs to know of the session it restores (after a restart, too). */
 export interface SessionState {
-  /** The session's settings (statement_timeout), as SHOW prints them. */
+  /** What SET changed (statement_timeout), as SHOW prints it; the server's defaults apply to the rest. */
   settings: Record<string, string>;
   /** Between BEGIN and COMMIT. */
   inBlock: boolean;

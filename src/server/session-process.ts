@@ -24,7 +24,7 @@ export interface SessionHostOptions {
   childModule: string;
   /** Handed to the module's makeSession: must survive structured clone. */
   config: unknown;
-  /** Settings every new session starts with (statement_timeout from `--statement-timeout`). */
+  /** Settings every session starts with (statement_timeout from `--statement-timeout`); the config carries them too. */
   settings: Record<string, string>;
   /** Does what a session process asks of the server; `signal` is that session's running statement's. */
   handle(op: string, args: unknown[], signal: AbortSignal): Promise<unknown>;
@@ -43,12 +43,12 @@ export class SessionHost {
 
   /** Starts the spare process ahead of the first connection. */
   warm(): void {
-    this.spare ??= this.spawn({ settings: { ...this.options.settings }, inBlock: false });
+    this.spare ??= this.spawn({ settings: {}, inBlock: false });
   }
 
   async newSession(): Promise<RemoteSession> {
     if (this.closed) throw new DoqlError('internal', 'the server is shutting down');
-    const proc = this.spare ?? this.spawn({ settings: { ...this.options.settings }, inBlock: false });
+    const proc = this.spare ?? this.spawn({ settings: {}, inBlock: false });
     this.spare = undefined;
     this.warm();
     await proc.ready;
@@ -214,7 +214,7 @@ export class RemoteSession implements Session {
     private readonly host: SessionHost,
     private proc: SessionProcess,
   ) {
-    this.state = { settings: { ...host.options_.settings }, inBlock: false };
+    this.state = { settings: {}, inBlock: false };
   }
 
   inBlock(): boolean {
@@ -312,7 +312,7 @@ export class RemoteSession implements Session {
       this.restart(proc);
       poke();
     };
-    const timeoutMs = parseDurationMs(this.state.settings.statement_timeout ?? '0') ?? 0;
+    const timeoutMs = parseDurationMs(this.state.settings.statement_timeout ?? this.host.options_.settings.statement_timeout ?? '0') ?? 0;
     const timer =
       timeoutMs > 0
         ? setTimeout(() => interrupt(new DoqlError('timeout', 'canceling statement due to statement timeout', { sqlState: '57014' })), timeoutMs)

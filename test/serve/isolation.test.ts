@@ -1,0 +1,155 @@
+// `doql serve --sandbox` shared by clients: one client's runaway statement stalls no one, cancel and
+// statement_timeout stop it (57014) and leave its connection usable, SIGTERM stops the server, and large
+// results arrive whole. Real server process, real `pg` clients and psql.
+import net from 'node:net';
+import pg from 'pg';
+import { serialize } from 'pg-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMissing } from '../cli/doql-home.js';
+import { runProcess } from '../support/run-process.js';
+import { psql, startDoqlServe, type DoqlServe } from './doql-serve.js';
+
+const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*) FROM r';
+
+async function connect(port: number): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'tester', database: 'digitalocean' });
+  await client.connect();
+  return client;
+}
+
+/** Sends a CancelRequest for `client`'s running statement, as psql's Ctrl-C does. */
+function cancelRequest(port: number, client: pg.Client): Promise<void> {
+  // processID and secretKey are BackendKeyData, kept by pg but not in its types.
+  const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end(serialize.cancel(processID, secretKey)));
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How long `SELECT 1` takes on an open connection: the best of a few tries (the machine may be busy). */
+async function selectOneMs(client: pg.Client, tries = 5): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const started = performance.now();
+    const { rows } = await client.query('SELECT 1 AS one');
+    best = Math.min(best, performance.now() - started);
+    expect(rows).toEqual([{ one: '1' }]); // an int8: pg gives it as text
+  }
+  return best;
+}
+
+describe.skipIf(buildMissing())('doql serve: one client cannot stall the others', () => {
+  let server: DoqlServe;
+  let a: pg.Client;
+  let b: pg.Client;
+  beforeAll(async () => {
+    server = await startDoqlServe(['--sandbox']);
+    [a, b] = await Promise.all([connect(server.port), connect(server.port)]);
+  });
+  afterAll(async () => {
+    await Promise.allSettled([a?.end(), b?.end()]);
+    await server?.stop();
+  });
+
+  it('answers SELECT 1 on another connection in under 100 ms while a recursive CTE runs; cancel stops it with 57014 and its connection runs the next query', async () => {
+    const runaway = a.query(RUNAWAY).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await sleep(500); // it is running (and would run forever)
+    expect(await selectOneMs(b)).toBeLessThan(100);
+    const cancelled = performance.now();
+    await cancelRequest(server.port, a);
+    expect(await runaway).toMatchObject({ code: '57014', message: 'canceling statement due to user request' });
+    expect(performance.now() - cancelled).toBeLessThan(3000);
+    expect((await a.query('SELECT 2 AS two')).rows).toEqual([{ two: '2' }]);
+  });
+
+  it("SET statement_timeout = '200ms' stops a CPU-bound query with 57014; the session keeps the setting and runs on", async () => {
+    await a.query("SET statement_timeout = '200ms'");
+    const started = performance.now();
+    await expect(a.query(RUNAWAY)).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' });
+    expect(performance.now() - started).toBeLessThan(3000);
+    // The statement's process was replaced: the new one has the session's setting.
+    expect((await a.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '200ms' }]);
+    await expect(a.query(RUNAWAY)).rejects.toMatchObject({ code: '57014' });
+    await a.query('RESET statement_timeout');
+    expect((await a.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '5min' }]);
+    await expect(a.query("SET statement_timeout = 'soon'")).rejects.toMatchObject({ code: '22023' });
+  });
+
+  it('the default timeout is 5min, and a BEGIN block survives its process being replaced', async () => {
+    const c = await connect(server.port);
+    try {
+      expect((await c.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '5min' }]);
+      await c.query("BEGIN; SET statement_timeout TO '150ms'");
+      await expect(c.query(RUNAWAY)).rejects.toMatchObject({ code: '57014' });
+      // ReadyForQuery says 'T' (in a block) for the restarted session too; pg keeps the status it last got.
+      await c.query('SELECT 1');
+      const status = (c as unknown as { _txStatus: string })._txStatus;
+      expect(status).toBe('T');
+      await c.query('COMMIT');
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('streams a large result whole: simple and extended protocol, every row and the right command tag', async () => {
+    const sql = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r WHERE n < 25000) SELECT n, printf('%.200c', 'x') AS pad FROM r";
+    const simple = await b.query(sql);
+    expect(simple.rowCount).toBe(25000);
+    expect(simple.rows[24999]).toMatchObject({ n: '25000' });
+    const extended = await b.query({ text: `${sql} WHERE n > $1`, values: [5] });
+    expect(extended.rowCount).toBe(24995);
+    expect(extended.rows[0]).toMatchObject({ n: '6' });
+    const run = await psql(server.port, ['-A', '-t', '-c', `SELECT count(*) FROM (${sql})`, '-c', `${sql} LIMIT 3`]);
+    expect(run.stdout.split('\n')[0]).toBe('25000');
+    const copy = await psql(server.port, ['-c', `\\copy (${sql}) TO STDOUT`]);
+    expect(copy.stdout.trim().split('\n')).toHaveLength(25000);
+  });
+
+  it('a connection that ends mid-statement leaves no process running it', async () => {
+    const before = await sessionProcesses(server.pid);
+    const c = await connect(server.port);
+    c.on('error', () => {}); // the socket is cut below
+    const pending = c.query(RUNAWAY).catch(() => undefined);
+    await sleep(300);
+    expect(await sessionProcesses(server.pid)).toBe(before + 1);
+    (c as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy();
+    await pending;
+    const deadline = Date.now() + 5000;
+    while ((await sessionProcesses(server.pid)) > before && Date.now() < deadline) await sleep(100);
+    expect(await sessionProcesses(server.pid)).toBe(before);
+  });
+});
+
+/** How many processes the server has started that are still running (one per session, one spare). */
+async function sessionProcesses(serverPid: number): Promise<number> {
+  const run = await runProcess('ps', ['-o', 'pid=', '--ppid', String(serverPid)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  return run.stdout.trim().split('\n').filter(Boolean).length;
+}
+
+describe.skipIf(buildMissing())('doql serve: SIGTERM', () => {
+  it('stops the server within 5 s while a runaway query runs, telling the client', async () => {
+    const server = await startDoqlServe(['--sandbox']);
+    const client = await connect(server.port);
+    client.on('error', () => {});
+    const runaway = client.query(RUNAWAY).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await sleep(500);
+    const started = performance.now();
+    process.kill(server.pid, 'SIGTERM');
+    const exit = await Promise.race([server.exited, sleep(6000).then(() => 'still running')]);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(exit).toMatchObject({ signal: null });
+    expect(await runaway).toMatchObject({ code: '57P01' });
+    await server.stop();
+  });
+});
+
