@@ -39,7 +39,7 @@ export class SessionHost {
   private readonly live = new Set<RemoteSession>();
   private closed = false;
 
-  constructor(private readonly options: SessionHostOptions) {}
+  constructor(readonly options: SessionHostOptions) {}
 
   /** Starts the spare process ahead of the first connection. */
   warm(): void {
@@ -48,7 +48,7 @@ export class SessionHost {
 
   async newSession(): Promise<RemoteSession> {
     if (this.closed) throw new DoqlError('internal', 'the server is shutting down');
-    const proc = this.spare ?? this.spawn({ settings: {}, inBlock: false });
+    const proc = this.spare && !this.spare.exited ? this.spare : this.spawn({ settings: {}, inBlock: false });
     this.spare = undefined;
     this.warm();
     await proc.ready;
@@ -70,10 +70,6 @@ export class SessionHost {
     this.closed = true;
     this.spare?.kill();
     for (const session of this.live) session.close();
-  }
-
-  get options_(): SessionHostOptions {
-    return this.options;
   }
 }
 
@@ -312,7 +308,7 @@ export class RemoteSession implements Session {
       this.restart(proc);
       poke();
     };
-    const timeoutMs = parseDurationMs(this.state.settings.statement_timeout ?? this.host.options_.settings.statement_timeout ?? '0') ?? 0;
+    const timeoutMs = parseDurationMs(this.state.settings.statement_timeout ?? this.host.options.settings.statement_timeout ?? '0') ?? 0;
     const timer =
       timeoutMs > 0
         ? setTimeout(() => interrupt(new DoqlError('timeout', 'canceling statement due to statement timeout', { sqlState: '57014' })), timeoutMs)
