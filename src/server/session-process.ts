@@ -171,10 +171,20 @@ class RemoteStream implements RowStream {
     });
   }
 
+  /** The batch asked for while the last one was being sent (the process reads while the socket writes). */
+  private ahead?: Promise<CellValue[][] | null>;
+
   async next(): Promise<CellValue[][] | undefined> {
-    const ahead = this.buffered.shift();
-    if (ahead) return ahead;
-    return (await this.fetch()) ?? undefined;
+    const buffered = this.buffered.shift();
+    if (buffered) return buffered;
+    const pending = this.ahead ?? this.fetch();
+    this.ahead = undefined;
+    const rows = await pending;
+    if (rows) {
+      this.ahead = this.fetch();
+      this.ahead.catch(() => {}); // a failure is seen by the next next()
+    }
+    return rows ?? undefined;
   }
 
   close(): void {
@@ -192,7 +202,10 @@ class RemoteStream implements RowStream {
 
   /** Reads the rest into memory, so that the process is free for another statement while a portal keeps its rows. */
   async drainToMemory(): Promise<void> {
-    for (let rows = await this.fetch(); rows; rows = await this.fetch()) this.buffered.push(rows);
+    const pending = this.ahead;
+    this.ahead = undefined;
+    let rows = pending ? await pending : await this.fetch();
+    for (; rows; rows = await this.fetch()) this.buffered.push(rows);
   }
 }
 
