@@ -72,7 +72,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
     handle: serverCalls(ctx),
     log,
   });
-  sessions.warm();
+  await sessions.start();
   const server = createPgServer({ sessionFactory: () => sessions.newSession(), password, tls, log });
   // The server logs its own `listening on host:port` line (port 0 shows the one picked).
   const addr = await server.listen(port, host);

@@ -41,9 +41,19 @@ export class SessionHost {
 
   constructor(readonly options: SessionHostOptions) {}
 
-  /** Starts the spare process ahead of the first connection. */
+  /** Starts the spare process ahead of the next connection. */
   warm(): void {
     this.spare ??= this.spawn({ settings: {}, inBlock: false });
+  }
+
+  /**
+   * Starts the first spare and waits until it is ready, so that the first client does not wait for it and a
+   * session process that cannot start fails `doql serve` at once.
+   * @throws DoqlError `internal` when it cannot start.
+   */
+  async start(): Promise<void> {
+    this.warm();
+    await (this.spare as SessionProcess).ready;
   }
 
   async newSession(): Promise<RemoteSession> {
