@@ -69,6 +69,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
       settings,
     } satisfies ServeChildConfig,
     settings,
+    hideEnv: opts.passwordEnv ? [opts.passwordEnv] : [],
     handle: serverCalls(ctx),
     log,
   });

@@ -24,12 +24,17 @@ export interface SessionHostOptions {
   childModule: string;
   /** Handed to the module's makeSession: must survive structured clone. */
   config: unknown;
+  /** Environment variables a session process must not see (the wire password's), beside the API token's. */
+  hideEnv?: string[];
   /** Settings every session starts with (statement_timeout from `--statement-timeout`); the config carries them too. */
   settings: Record<string, string>;
   /** Does what a session process asks of the server; `signal` is that session's running statement's. */
   handle(op: string, args: unknown[], signal: AbortSignal): Promise<unknown>;
   log(line: string): void;
 }
+
+/** Where the API token may be found in the environment (api/auth.ts). */
+const TOKEN_VARIABLES = new Set(['DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN']);
 
 /** After a cancel, how long a statement gets to stop by itself before its process is killed. */
 const CANCEL_GRACE_MS = 250;
@@ -99,7 +104,11 @@ class SessionProcess {
     state: SessionState,
   ) {
     // 'advanced' serialization is structured clone: bigint cells and Buffers arrive as they were sent.
-    this.child = fork(options.childModule, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    // The API token stays in the server, which makes every request: a session process has no use for it (nor for
+    // the wire password).
+    const hidden = new Set([...TOKEN_VARIABLES, ...(options.hideEnv ?? [])]);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !hidden.has(name)));
+    this.child = fork(options.childModule, [], { env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     let markReady: () => void = () => {};
     let markFailed: (err: Error) => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
@@ -288,6 +297,8 @@ export class RemoteSession implements Session {
 
   private async run(sql: string, options: ExecuteOptions, onResult: (result: StatementResult) => void | Promise<void>): Promise<void> {
     if (this.closed) throw new DoqlError('internal', 'the session is closed');
+    // A process that died while idle (killed from outside, out of memory) is replaced before it is used.
+    if (this.proc.exited) this.proc = this.host.spawn(this.state);
     const proc = this.proc;
     await proc.ready;
     const id = this.nextId++;
