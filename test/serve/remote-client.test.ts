@@ -5,7 +5,8 @@ import net from 'node:net';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMissing } from '../cli/doql-home.js';
+import { buildMissing, DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
+import { runProcess } from '../support/run-process.js';
 import { startDoqlServe, type DoqlServe } from './doql-serve.js';
 
 /** A local HTTP server that records every request and answers 404. */
@@ -43,7 +44,7 @@ describe.skipIf(buildMissing())('doql serve: REGISTRY statements over the wire',
   let allowing: DoqlServe;
   beforeAll(async () => {
     web = await startCountingServer();
-    [server, allowing] = await Promise.all([startDoqlServe(['--sandbox']), startDoqlServe(['--sandbox', '--allow-registry'])]);
+    [server, allowing] = await Promise.all([startDoqlServe(['--sandbox']), startDoqlServe(['--sandbox', '--allow-registry', '--statement-timeout', '90s'])]);
   });
   afterAll(async () => {
     await Promise.all([server?.stop(), allowing?.stop()]);
@@ -70,6 +71,17 @@ describe.skipIf(buildMissing())('doql serve: REGISTRY statements over the wire',
     expect(err).toBeInstanceOf(Error);
     expect((err as pg.DatabaseError).code).not.toBe('42501');
     expect(web.requests.slice(before)).toEqual(['/spec.yaml']);
+  });
+
+  it('--statement-timeout sets where every session starts; a bad value stops serve with a usage error', async () => {
+    expect(await query(allowing.port, 'SHOW statement_timeout')).toEqual([{ statement_timeout: '90s' }]);
+    expect(await query(server.port, 'SHOW statement_timeout')).toEqual([{ statement_timeout: '5min' }]);
+    const home = tempDoqlHome();
+    const run = await runProcess(process.execPath, [DOQL_BIN, 'serve', '--port', '0', '--statement-timeout', 'soon'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOQL_HOME: home },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--statement-timeout must be a duration such as 30s, 5min or 0 (none), got soon');
   });
 
   it('still runs SQL over resources', async () => {
