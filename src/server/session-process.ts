@@ -297,6 +297,7 @@ export class RemoteSession implements Session {
 
   private async run(sql: string, options: ExecuteOptions, onResult: (result: StatementResult) => void | Promise<void>): Promise<void> {
     if (this.closed) throw new DoqlError('internal', 'the session is closed');
+    if (options.signal?.aborted) throw new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' });
     // A process that died while idle (killed from outside, out of memory) is replaced before it is used.
     if (this.proc.exited) this.proc = this.host.spawn(this.state);
     const proc = this.proc;
@@ -350,8 +351,7 @@ export class RemoteSession implements Session {
     const onAbort = (): void => interrupt(new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' }));
     options.signal?.addEventListener('abort', onAbort);
     try {
-      if (options.signal?.aborted) onAbort();
-      else proc.send({ t: 'exec', id, sql, params: options.params });
+      proc.send({ t: 'exec', id, sql, params: options.params });
       for (;;) {
         const head = results.shift();
         if (head) {
