@@ -1,5 +1,5 @@
-// The entry of a `doql serve` session process (see server/session-process.ts): one connection's doql session,
-// whose API requests and shared-cache reads go to the server by message.
+// The entry of a `doql serve` session process (see server/session-process.ts): a doql session that runs any
+// connection's statements in that connection's state, whose API requests and shared-cache reads go to the server.
 import { loadCatalog } from '../catalog/load.js';
 import { FetchCache, type EngineApi, type FetchedRows, type FetchKey } from '../engine/fetcher.js';
 import { createSession, type MutationOptions } from '../engine/session.js';
@@ -36,7 +36,7 @@ const withoutSignal = <T extends { signal?: AbortSignal }>(req: T): Omit<T, 'sig
   return rest;
 };
 
-runSessionChild(async (raw, state, call) => {
+runSessionChild(async (raw, call) => {
   const config = raw as ServeChildConfig;
   const catalog = loadCatalog({ specFile: config.spec });
   // Requests leave from the server (one client, one rate-limit budget); it aborts them on cancel.
@@ -54,7 +54,6 @@ runSessionChild(async (raw, state, call) => {
     templating: false,
     mutation: config.mutation,
     settings: config.settings,
-    settingValues: state.settings,
     guard: remoteStatementGuard({ allowRegistry: config.allowRegistry }),
     registry: {
       list: async (): Promise<StatementResult> => (await import('./registry-command.js')).registryListResult(),

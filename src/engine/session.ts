@@ -52,13 +52,19 @@ export interface SessionOptions {
   guard?: (stmt: Statement) => void;
   /** Starting values of the settings a session may SET (statement_timeout), e.g. from `doql serve` flags. */
   settings?: Record<string, string>;
-  /** Values SET gave before (a wire-server session restored in a new process). */
-  settingValues?: Record<string, string>;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
   registry?: {
     list(): Promise<StatementResult>;
     pull(from?: string): Promise<StatementResult>;
   };
+}
+
+/** A session's state between statements (DoqlSession.sessionState); structured-clone safe. */
+export interface SessionState {
+  /** What SET changed (statement_timeout), as SHOW prints it. */
+  settings: Record<string, string>;
+  /** Between BEGIN and COMMIT: how many changes were sent meanwhile. */
+  block?: { changes: number };
 }
 
 /** Runs statement texts one by one; `onResult` sees each result as soon as it is ready. */
@@ -87,9 +93,21 @@ export class DoqlSession implements Session {
     return this.block !== undefined;
   }
 
+  /** What carries over from one statement to the next: SET values and the BEGIN block (see restoreState). */
+  sessionState(): SessionState {
+    return { settings: Object.fromEntries(this.settings.values), ...(this.block ? { block: { ...this.block } } : {}) };
+  }
+
+  /** Takes up a state from sessionState(): the wire server runs a connection's statements in whichever process is free. */
+  restoreState(state: SessionState): void {
+    this.settings.values.clear();
+    for (const [name, value] of Object.entries(state.settings)) this.settings.values.set(name, value);
+    this.block = state.block ? { ...state.block } : undefined;
+  }
+
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
-    this.settings = { values: new Map(Object.entries(options.settingValues ?? {})), defaults: options.settings ?? {} };
+    this.settings = { values: new Map(), defaults: options.settings ?? {} };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
     this.pg = new PgCompat(options.catalog, () => this.db());

@@ -1,9 +1,10 @@
-// The session process's side of a wire-server connection: runs one doql session's statements as `doql serve`
-// asks, streams their rows a batch per request, and reaches the server (API, shared cache) through `call`.
+// A session process's side of the wire server: runs statements as `doql serve` asks, each as the connection
+// whose session state comes with it, streams their rows a batch per request, and reaches the server (API,
+// shared cache) through `call`.
 import { DoqlError } from '../errors.js';
 import type { DoqlSession } from '../engine/session.js';
 import type { RowStream } from '../engine/types.js';
-import type { FromChild, SessionState, ToChild } from './session-messages.js';
+import type { FromChild, ToChild } from './session-messages.js';
 import { errorData, errorFromData } from './session-messages.js';
 
 /** Rows per batch sent to the server (fewer when they are wide: see select.ts). */
@@ -12,11 +13,7 @@ const BATCH_ROWS = 2000;
 /** Asks the server to do something only it may do (an HTTP request, a shared-cache read). */
 export type ServerCall = (op: string, ...args: unknown[]) => Promise<unknown>;
 
-export type MakeSession = (config: unknown, state: SessionState, call: ServerCall) => Promise<DoqlSession>;
-
-export function stateOf(session: DoqlSession): SessionState {
-  return { settings: Object.fromEntries(session.settings.values), inBlock: session.inBlock() };
-}
+export type MakeSession = (config: unknown, call: ServerCall) => Promise<DoqlSession>;
 
 /** Serves `doql serve`'s messages on the IPC channel until it disconnects. */
 export function runSessionChild(makeSession: MakeSession): void {
@@ -56,6 +53,7 @@ export function runSessionChild(makeSession: MakeSession): void {
     const live = session as DoqlSession;
     const controller = new AbortController();
     running = { id: message.id, controller };
+    live.restoreState(message.state);
     try {
       await live.executeEach(message.sql, { params: message.params, signal: controller.signal, batchRows: BATCH_ROWS }, async (result) => {
         const { stream, ...head } = result;
@@ -63,9 +61,9 @@ export function runSessionChild(makeSession: MakeSession): void {
         if (stream) await streamBatches(message.id, stream, controller);
         if (controller.signal.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
       });
-      send({ t: 'done', id: message.id, state: stateOf(live) });
+      send({ t: 'done', id: message.id, state: live.sessionState() });
     } catch (err) {
-      send({ t: 'error', id: message.id, error: errorData(err), state: stateOf(live) });
+      send({ t: 'error', id: message.id, error: errorData(err), state: live.sessionState() });
     } finally {
       running = undefined;
     }
@@ -74,11 +72,9 @@ export function runSessionChild(makeSession: MakeSession): void {
   process.on('message', (message: ToChild) => {
     switch (message.t) {
       case 'init':
-        void makeSession(message.config, message.state, call).then(
-          async (made) => {
+        void makeSession(message.config, call).then(
+          (made) => {
             session = made;
-            // Restarted inside a BEGIN block: the new session is in one too.
-            if (message.state.inBlock) await made.execute('BEGIN');
             send({ t: 'ready' });
           },
           (err: unknown) => {

@@ -1,21 +1,17 @@
-// The messages between `doql serve` and the process that runs one connection's session, and how errors cross.
+// The messages between `doql serve` and a session process that runs its connections' statements, and how errors cross.
 import { ApiError, DoqlError, type ErrorCode } from '../errors.js';
 import type { CellValue, StatementResult } from '../engine/types.js';
+import type { SessionState } from '../engine/session.js';
 
-/** What the session process needs to know of the session it restores (after a restart, too). */
-export interface SessionState {
-  /** What SET changed (statement_timeout), as SHOW prints it; the server's defaults apply to the rest. */
-  settings: Record<string, string>;
-  /** Between BEGIN and COMMIT. */
-  inBlock: boolean;
-}
+export type { SessionState } from '../engine/session.js';
 
 /** A result without its stream: `streaming` says whether more batches follow. */
 export type ResultHead = Omit<StatementResult, 'stream'>;
 
 export type ToChild =
-  | { t: 'init'; config: unknown; state: SessionState }
-  | { t: 'exec'; id: number; sql: string; params?: unknown[] }
+  | { t: 'init'; config: unknown }
+  /** Run `sql` as the session whose state this is. */
+  | { t: 'exec'; id: number; sql: string; params?: unknown[]; state: SessionState }
   /** Send the next batch of the streaming result. */
   | { t: 'more'; id: number }
   /** Stop the streaming result. */

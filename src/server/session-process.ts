@@ -1,17 +1,23 @@
-// Runs each wire-server connection's session in a process of its own, so that one client's statement never
+// Runs the wire server's statements in a small pool of session processes, so that one client's statement never
 // stalls the others, and cancel and statement_timeout can stop it whatever it is doing.
 //
 // Why processes and not worker threads: a worker's terminate() only takes effect when the thread returns to
 // JavaScript, and SQLite running `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*)
 // FROM r` never does (measured with better-sqlite3 12.11: terminate() still pending after 3 s, the thread
 // spinning on; better-sqlite3 exposes no sqlite3_interrupt or progress handler). Killing a process always works.
-// A session process costs ~70 MB and ~250 ms to start; one is kept started ahead, so a connection does not wait.
+//
+// Why a pool and not a process per connection: a process costs ~70 MB and ~250 ms of CPU to start; one per
+// connection made 50 clients connecting at once take 21 s instead of 3 s on a 2-core machine. A session's state
+// between statements is only its SET values and its BEGIN block (its SQLite database holds nothing a later
+// statement needs), so each statement takes whichever process is idle, with the state, and gives it back.
+// Processes are started as statements need them (one kept idle ahead) and the extra ones stopped once idle.
 //
 // What stays here, in the server: every HTTP request (one API client, so one rate-limit budget and one
 // connection pool for every connection) and the 60 s read cache that connections share. A session process asks
 // for a resource's rows by message ('fetch') and gets them from the shared cache or one fetch; measured on
-// this machine, copying 10,000 droplet-sized rows between processes takes ~40 ms, against a DigitalOcean round
-// trip of 100–300 ms per page, and it keeps mutations from one connection invalidating what the others read.
+// this machine, copying 100,000 rows of 1 kB between processes takes ~0.7 s, against ~1.2 s for SQLite to
+// produce them, and a DigitalOcean page of 200 takes 100–300 ms; and a mutation on one connection then
+// invalidates what the others read.
 import { fork, type ChildProcess } from 'node:child_process';
 import { DoqlError } from '../errors.js';
 import type { CellValue, ExecuteOptions, RowStream, Session, StatementResult } from '../engine/types.js';
@@ -39,57 +45,142 @@ const TOKEN_VARIABLES = new Set(['DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKE
 /** After a cancel, how long a statement gets to stop by itself before its process is killed. */
 const CANCEL_GRACE_MS = 250;
 
+/** Processes kept idle at most (the rest are stopped); one is always kept ready for the next statement. */
+const MAX_IDLE = 4;
+/**
+ * Statements running at once; more wait for a process. Starting a process per concurrent statement costs more
+ * CPU than the statements themselves when many clients arrive together (50 at once: 12 s without a cap, on 2
+ * cores), and a machine runs only so many CPU-bound statements at a time anyway.
+ */
+const MAX_BUSY = 8;
+
 export class SessionHost {
-  private spare?: SessionProcess;
-  private readonly live = new Set<RemoteSession>();
+  private readonly idle: SessionProcess[] = [];
+  private readonly busy = new Set<SessionProcess>();
+  /** Processes started and not yet ready. */
+  private starting = 0;
+  /** Statements waiting for a process, first come first served. */
+  private readonly waiting: { give: (proc: SessionProcess) => void; fail: (err: Error) => void }[] = [];
   private closed = false;
 
   constructor(readonly options: SessionHostOptions) {}
 
-  /** Starts the spare process ahead of the next connection. */
-  warm(): void {
-    this.spare ??= this.spawn({ settings: {}, inBlock: false });
-  }
-
   /**
-   * Starts the first spare and waits until it is ready, so that the first client does not wait for it and a
-   * session process that cannot start fails `doql serve` at once.
+   * Starts the first process and waits until it is ready, so that the first client does not wait for one and
+   * a session process that cannot start fails `doql serve` at once.
    * @throws DoqlError `internal` when it cannot start.
    */
   async start(): Promise<void> {
-    this.warm();
-    await (this.spare as SessionProcess).ready;
+    const first = this.startOne();
+    await first.ready;
   }
 
-  async newSession(): Promise<RemoteSession> {
+  newSession(): RemoteSession {
     if (this.closed) throw new DoqlError('internal', 'the server is shutting down');
-    const proc = this.spare && !this.spare.exited ? this.spare : this.spawn({ settings: {}, inBlock: false });
-    this.spare = undefined;
-    this.warm();
-    await proc.ready;
-    const session = new RemoteSession(this, proc);
-    this.live.add(session);
-    return session;
+    return new RemoteSession(this);
   }
 
-  spawn(state: SessionState): SessionProcess {
-    return new SessionProcess(this.options, state);
+  /**
+   * A process for one statement: an idle one, else the first to be freed or started (one is started when fewer
+   * than MAX_BUSY run: a freed one is often sooner than a new one). Give it back with release() or discard().
+   * @throws DoqlError `cancelled` when `signal` fires while it waits.
+   */
+  async acquire(signal?: AbortSignal): Promise<SessionProcess> {
+    if (this.closed) throw new DoqlError('internal', 'the server is shutting down');
+    let proc = this.idle.shift();
+    while (proc?.exited) proc = this.idle.shift();
+    if (proc) {
+      this.busy.add(proc);
+      this.keepOneAhead();
+      return proc;
+    }
+    return new Promise<SessionProcess>((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' }));
+      };
+      const waiter = {
+        give: (given: SessionProcess): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(given);
+        },
+        fail: (err: Error): void => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+      if (this.busy.size + this.starting < MAX_BUSY) this.startOne();
+    });
   }
 
-  forget(session: RemoteSession): void {
-    this.live.delete(session);
+  release(proc: SessionProcess): void {
+    this.busy.delete(proc);
+    if (proc.exited) this.startForWaiting();
+    else this.offer(proc);
+  }
+
+  /** Kills a process whose statement would not stop (or that died); a new one is started as needed. */
+  discard(proc: SessionProcess): void {
+    this.busy.delete(proc);
+    proc.kill();
+    this.startForWaiting();
+    this.keepOneAhead();
+  }
+
+  /** A ready process goes to the first waiting statement, else to the idle ones (up to MAX_IDLE). */
+  private offer(proc: SessionProcess): void {
+    const next = this.waiting.shift();
+    if (next) {
+      this.busy.add(proc);
+      next.give(proc);
+    } else if (this.closed || this.idle.length >= MAX_IDLE) {
+      proc.kill();
+    } else {
+      this.idle.push(proc);
+    }
+  }
+
+  private startOne(): SessionProcess {
+    const proc = new SessionProcess(this.options);
+    this.starting++;
+    proc.ready.then(
+      () => {
+        this.starting--;
+        this.offer(proc);
+      },
+      (err: Error) => {
+        this.starting--;
+        this.options.log(`a session process could not start: ${err.message}`);
+        this.waiting.shift()?.fail(err);
+      },
+    );
+    return proc;
+  }
+
+  private startForWaiting(): void {
+    if (!this.closed && this.waiting.length > this.starting && this.busy.size + this.starting < MAX_BUSY) this.startOne();
+  }
+
+  /** One process idle or starting ahead, so that the next statement does not wait for a start. */
+  private keepOneAhead(): void {
+    if (!this.closed && this.idle.length === 0 && this.starting === 0 && this.busy.size < MAX_BUSY) this.startOne();
   }
 
   /** Kills every session process (what runs is abandoned: the server is stopping). */
   close(): void {
     this.closed = true;
-    this.spare?.kill();
-    for (const session of this.live) session.close();
+    for (const proc of [...this.idle, ...this.busy]) proc.kill();
+    this.idle.length = 0;
+    this.busy.clear();
+    for (const waiter of this.waiting.splice(0)) waiter.fail(new DoqlError('internal', 'the server is shutting down'));
   }
 }
 
-/** One child process and the messages it sends, delivered to whichever statement is running. */
-class SessionProcess {
+/** One child process and the messages it sends, delivered to the statement it runs. */
+export class SessionProcess {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
   /** Messages of the statement running now ('result', 'rows', 'done', 'error'). */
@@ -99,10 +190,7 @@ class SessionProcess {
   exited = false;
   onExit?: () => void;
 
-  constructor(
-    private readonly options: SessionHostOptions,
-    state: SessionState,
-  ) {
+  constructor(private readonly options: SessionHostOptions) {
     // 'advanced' serialization is structured clone: bigint cells and Buffers arrive as they were sent.
     // The API token stays in the server, which makes every request: a session process has no use for it (nor for
     // the wire password).
@@ -115,7 +203,7 @@ class SessionProcess {
       markReady = resolve;
       markFailed = reject;
     });
-    this.ready.catch(() => {}); // awaited by newSession; a spare that dies unused must not be unhandled
+    this.ready.catch(() => {}); // awaited by acquire(); a spare that dies unused must not be unhandled
     this.child.on('message', (message: FromChild) => {
       if (message.t === 'ready') markReady();
       else if (message.t === 'call') void this.serve(message);
@@ -127,7 +215,7 @@ class SessionProcess {
       this.onExit?.();
     });
     this.child.on('error', (err) => options.log(`session process: ${err.message}`));
-    this.send({ t: 'init', config: options.config, state });
+    this.send({ t: 'init', config: options.config });
   }
 
   send(message: ToChild): void {
@@ -238,15 +326,12 @@ export class RemoteSession implements Session {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  constructor(
-    private readonly host: SessionHost,
-    private proc: SessionProcess,
-  ) {
-    this.state = { settings: {}, inBlock: false };
+  constructor(private readonly host: SessionHost) {
+    this.state = { settings: {} };
   }
 
   inBlock(): boolean {
-    return this.state.inBlock;
+    return this.state.block !== undefined;
   }
 
   /**
@@ -298,10 +383,7 @@ export class RemoteSession implements Session {
   private async run(sql: string, options: ExecuteOptions, onResult: (result: StatementResult) => void | Promise<void>): Promise<void> {
     if (this.closed) throw new DoqlError('internal', 'the session is closed');
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' });
-    // A process that died while idle (killed from outside, out of memory) is replaced before it is used.
-    if (this.proc.exited) this.proc = this.host.spawn(this.state);
-    const proc = this.proc;
-    await proc.ready;
+    const proc = await this.host.acquire(options.signal);
     const id = this.nextId++;
     proc.calls = new AbortController();
     const results: Extract<FromChild, { t: 'result' }>[] = [];
@@ -322,7 +404,7 @@ export class RemoteSession implements Session {
       // A statement busy in SQLite reads no messages: give it a moment to stop, then kill its process.
       killTimer = setTimeout(() => {
         killed = true;
-        this.restart(proc);
+        this.host.discard(proc);
         poke();
       }, CANCEL_GRACE_MS);
       poke();
@@ -338,9 +420,9 @@ export class RemoteSession implements Session {
       poke();
     };
     proc.onExit = () => {
-      interrupt(new DoqlError('internal', 'the session process ended unexpectedly; the session was restarted'));
+      interrupt(new DoqlError('internal', 'the process running the statement ended unexpectedly'));
       killed = true;
-      this.restart(proc);
+      this.host.discard(proc);
       poke();
     };
     const timeoutMs = parseDurationMs(this.state.settings.statement_timeout ?? this.host.options.settings.statement_timeout ?? '0') ?? 0;
@@ -351,7 +433,7 @@ export class RemoteSession implements Session {
     const onAbort = (): void => interrupt(new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' }));
     options.signal?.addEventListener('abort', onAbort);
     try {
-      proc.send({ t: 'exec', id, sql, params: options.params });
+      proc.send({ t: 'exec', id, sql, params: options.params, state: this.state });
       for (;;) {
         const head = results.shift();
         if (head) {
@@ -382,27 +464,16 @@ export class RemoteSession implements Session {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
-      if (this.proc === proc) {
-        proc.onStatementMessage = undefined;
-        proc.onExit = undefined;
-      }
+      proc.onStatementMessage = undefined;
+      proc.onExit = undefined;
+      if (!killed) this.host.release(proc);
     }
   }
 
-  /** Replaces a killed (or dead) session process with a new one in the same state. */
-  private restart(proc: SessionProcess): void {
-    if (this.proc !== proc || this.closed) return;
-    proc.onExit = undefined;
-    proc.kill();
-    this.proc = this.host.spawn(this.state);
-  }
-
+  /** The connection ended: a statement still running was cancelled with it (QueryProtocol aborts it). */
   close(): void {
-    if (this.closed) return;
     this.closed = true;
-    this.proc.onExit = undefined;
-    this.proc.kill();
-    this.host.forget(this);
+    this.openStream?.close(); // a portal still reading holds a process
   }
 }
 

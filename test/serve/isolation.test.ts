@@ -1,6 +1,7 @@
 // `doql serve --sandbox` shared by clients: one client's runaway statement stalls no one, cancel and
 // statement_timeout stop it (57014) and leave its connection usable, SIGTERM stops the server, and large
 // results arrive whole. Real server process, real `pg` clients and psql.
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import { serialize } from 'pg-protocol';
@@ -113,24 +114,38 @@ describe.skipIf(buildMissing())('doql serve: one client cannot stall the others'
   });
 
   it('a connection that ends mid-statement leaves no process running it', async () => {
-    const before = await sessionProcesses(server.pid);
     const c = await connect(server.port);
     c.on('error', () => {}); // the socket is cut below
     const pending = c.query(RUNAWAY).catch(() => undefined);
     await sleep(300);
-    expect(await sessionProcesses(server.pid)).toBe(before + 1);
+    // CPU time the server's session processes use in a second: a runaway statement uses most of a core.
+    expect(await childCpuMs(server.pid, 1000)).toBeGreaterThan(100);
     (c as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy();
     await pending;
-    const deadline = Date.now() + 5000;
-    while ((await sessionProcesses(server.pid)) > before && Date.now() < deadline) await sleep(100);
-    expect(await sessionProcesses(server.pid)).toBe(before);
+    await sleep(1000);
+    expect(await childCpuMs(server.pid, 1000)).toBeLessThan(100);
   });
 });
 
-/** How many processes the server has started that are still running (one per session, one spare). */
-async function sessionProcesses(serverPid: number): Promise<number> {
-  const run = await runProcess('ps', ['-o', 'pid=', '--ppid', String(serverPid)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-  return run.stdout.trim().split('\n').filter(Boolean).length;
+/** CPU time (ms) that the children of `serverPid` use during the next `windowMs`. */
+async function childCpuMs(serverPid: number, windowMs: number): Promise<number> {
+  const total = async (): Promise<number> => {
+    const run = await runProcess('ps', ['-o', 'pid=', '--ppid', String(serverPid)], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    let ticks = 0;
+    for (const pid of run.stdout.trim().split(/\s+/).filter(Boolean)) {
+      try {
+        // /proc/PID/stat: after the ")" ending the command name, utime and stime are fields 12 and 13.
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+    return ticks * 10; // USER_HZ is 100
+  };
+  const before = await total();
+  await sleep(windowMs);
+  return (await total()) - before;
 }
 
 describe.skipIf(buildMissing())('doql serve: SIGTERM', () => {
