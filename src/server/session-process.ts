@@ -241,8 +241,6 @@ export class SessionProcess {
 class RemoteStream implements RowStream {
   private waiting?: (rows: CellValue[][] | null) => void;
   private failed?: (err: Error) => void;
-  /** Batches read ahead by drainToMemory (another statement needs the process). */
-  private readonly buffered: CellValue[][][] = [];
   ended = false;
   private markEnded: () => void = () => {};
   /** Resolves once the process has no more rows to send (read to the end, closed, or failed). */
@@ -282,8 +280,6 @@ class RemoteStream implements RowStream {
   private ahead?: Promise<CellValue[][] | null>;
 
   async next(): Promise<CellValue[][] | undefined> {
-    const buffered = this.buffered.shift();
-    if (buffered) return buffered;
     const pending = this.ahead ?? this.fetch();
     this.ahead = undefined;
     const rows = await pending;
@@ -295,9 +291,8 @@ class RemoteStream implements RowStream {
   }
 
   close(): void {
-    if (this.ended && this.buffered.length === 0) return;
-    this.buffered.length = 0;
-    if (!this.ended) this.proc.send({ t: 'close', id: this.id });
+    if (this.ended) return;
+    this.proc.send({ t: 'close', id: this.id });
     this.end();
     this.waiting?.(null);
   }
@@ -306,22 +301,14 @@ class RemoteStream implements RowStream {
     this.ended = true;
     this.markEnded();
   }
-
-  /** Reads the rest into memory, so that the process is free for another statement while a portal keeps its rows. */
-  async drainToMemory(): Promise<void> {
-    const pending = this.ahead;
-    this.ahead = undefined;
-    let rows = pending ? await pending : await this.fetch();
-    for (; rows; rows = await this.fetch()) this.buffered.push(rows);
-  }
 }
 
-/** A Session whose statements run in a session process; see the top of this file. */
+/** A connection's Session: each statement runs in a process of the pool, with the session's state; see the top of this file. */
 export class RemoteSession implements Session {
   private state: SessionState;
   private nextId = 1;
-  /** A stream a finished execute() left open (an extended-protocol portal reading its rows). */
-  private openStream?: RemoteStream;
+  /** Streams still being read (extended-protocol portals), each holding its process; closed with the session. */
+  private readonly openStreams = new Set<RemoteStream>();
   /** One statement at a time; a later one waits for the one before. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -342,13 +329,17 @@ export class RemoteSession implements Session {
   async execute(sql: string, options: ExecuteOptions = {}): Promise<StatementResult[]> {
     const results: StatementResult[] = [];
     let returned = false;
+    let letNextRun: () => void = () => {};
+    const streaming = new Promise<void>((resolve) => (letNextRun = resolve));
     return new Promise<StatementResult[]>((resolve, reject) => {
-      this.executeEach(sql, options, async (result) => {
+      this.enqueue(sql, options, async (result) => {
         if (result.stream && options.batchRows && !returned) {
           returned = true;
           results.push(result);
           resolve(results);
-          // The caller reads the stream; this statement ends when it is read or closed.
+          // The caller reads the stream, in its own process: the session's next statement need not wait
+          // (a streaming SELECT changes no session state).
+          letNextRun();
           await (result.stream as RemoteStream).whenEnded;
           return;
         }
@@ -359,7 +350,7 @@ export class RemoteSession implements Session {
           return;
         }
         if (!returned) results.push(result);
-      }).then(
+      }, streaming).then(
         () => {
           if (!returned) resolve(results);
         },
@@ -372,11 +363,19 @@ export class RemoteSession implements Session {
 
   /** Runs the statements one by one; `onResult` gets each result (and may read its stream) before the next runs. */
   executeEach(sql: string, options: ExecuteOptions, onResult: (result: StatementResult) => void | Promise<void>): Promise<void> {
-    // A portal's open stream holds the process: keep the rest of its rows here, which ends that statement.
-    if (this.openStream && !this.openStream.ended) void this.openStream.drainToMemory().catch(() => {});
-    this.openStream = undefined;
+    return this.enqueue(sql, options, onResult);
+  }
+
+  /** Runs after the session's previous statement (or once `sooner` resolves, if first). */
+  private enqueue(
+    sql: string,
+    options: ExecuteOptions,
+    onResult: (result: StatementResult) => void | Promise<void>,
+    sooner?: Promise<void>,
+  ): Promise<void> {
     const run = this.queue.then(() => this.run(sql, options, onResult));
-    this.queue = run.catch(() => {});
+    const done = run.catch(() => {});
+    this.queue = sooner ? Promise.race([done, sooner]) : done;
     return run;
   }
 
@@ -384,6 +383,8 @@ export class RemoteSession implements Session {
     if (this.closed) throw new DoqlError('internal', 'the session is closed');
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' });
     const proc = await this.host.acquire(options.signal);
+    // Ids grow with each run: a portal's stream may end after a later statement ran, and its (older) state then
+    // must not replace the later one's.
     const id = this.nextId++;
     proc.calls = new AbortController();
     const results: Extract<FromChild, { t: 'result' }>[] = [];
@@ -414,7 +415,7 @@ export class RemoteSession implements Session {
       if (message.t === 'rows') return stream?.deliver(message.rows);
       if (message.t === 'result') results.push(message);
       else if (message.t === 'done' || message.t === 'error') {
-        this.state = message.state;
+        if (id === this.nextId - 1) this.state = message.state;
         end = message;
       }
       poke();
@@ -442,7 +443,9 @@ export class RemoteSession implements Session {
           if (head.streaming) {
             stream = new RemoteStream(proc, id);
             result.stream = stream;
-            this.openStream = stream;
+            const open = stream;
+            this.openStreams.add(open);
+            void open.whenEnded.then(() => this.openStreams.delete(open));
           }
           try {
             await onResult(result);
@@ -473,7 +476,7 @@ export class RemoteSession implements Session {
   /** The connection ended: a statement still running was cancelled with it (QueryProtocol aborts it). */
   close(): void {
     this.closed = true;
-    this.openStream?.close(); // a portal still reading holds a process
+    for (const stream of this.openStreams) stream.close(); // a portal still reading holds a process
   }
 }
 
