@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
-import { serialize } from 'pg-protocol';
+import { parse, serialize } from 'pg-protocol';
+import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMissing } from '../cli/doql-home.js';
 import { runProcess } from '../support/run-process.js';
@@ -113,6 +114,33 @@ describe.skipIf(buildMissing())('doql serve: one client cannot stall the others'
     expect(copy.stdout.trim().split('\n')).toHaveLength(25000);
   });
 
+  it('a portal read in parts (Execute with a row limit) keeps its place while another portal runs in between', async () => {
+    const big = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r WHERE n < 5000) SELECT n FROM r";
+    const messages = await rawExchange(server.port, [
+      serialize.parse({ name: 'big', text: big }),
+      serialize.bind({ statement: 'big', portal: 'p1' }),
+      serialize.execute({ portal: 'p1', rows: 3 }),
+      serialize.parse({ name: 'small', text: 'SELECT 42 AS answer' }),
+      serialize.bind({ statement: 'small', portal: 'p2' }),
+      serialize.execute({ portal: 'p2' }),
+      serialize.execute({ portal: 'p1' }),
+      serialize.sync(),
+    ]);
+    const summary: string[] = [];
+    let rows = 0;
+    for (const m of messages) {
+      if (m.name === 'dataRow') {
+        rows++;
+        continue;
+      }
+      if (rows) summary.push(`${rows} rows`);
+      rows = 0;
+      if (m.name === 'commandComplete') summary.push((m as unknown as { text: string }).text);
+      else if (!['parseComplete', 'bindComplete'].includes(m.name)) summary.push(m.name);
+    }
+    expect(summary).toEqual(['3 rows', 'portalSuspended', '1 rows', 'SELECT 1', '4997 rows', 'SELECT 4997', 'readyForQuery']);
+  });
+
   it('a connection that ends mid-statement leaves no process running it', async () => {
     const c = await connect(server.port);
     c.on('error', () => {}); // the socket is cut below
@@ -126,6 +154,26 @@ describe.skipIf(buildMissing())('doql serve: one client cannot stall the others'
     expect(await childCpuMs(server.pid, 1000)).toBeLessThan(100);
   });
 });
+
+/** Starts a session by hand, sends `messages`, and collects what comes back until ReadyForQuery. */
+async function rawExchange(port: number, messages: Buffer[]): Promise<BackendMessage[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const received: BackendMessage[] = [];
+  let ready = 0;
+  const done = new Promise<void>((resolve) => {
+    void parse(socket, (m) => {
+      if (m.name === 'readyForQuery' && ++ready === 2) resolve();
+      if (ready >= 1 && m.name !== 'readyForQuery') received.push(m);
+      else if (ready === 2) received.push(m);
+    });
+  });
+  socket.write(serialize.startup({ user: 'tester', database: 'digitalocean' }));
+  socket.write(Buffer.concat(messages));
+  await done;
+  socket.end(serialize.end());
+  return received;
+}
 
 /** CPU time (ms) that the children of `serverPid` use during the next `windowMs`. */
 async function childCpuMs(serverPid: number, windowMs: number): Promise<number> {
