@@ -165,10 +165,12 @@ export function buildProgram(): Command {
       .option('--port <port>', 'port to listen on', '5444')
       .option('--password-env <name>', 'environment variable holding the password clients must give')
       .option('--tls-cert <file>', 'TLS certificate (PEM)')
-      .option('--tls-key <file>', 'TLS private key (PEM)'),
+      .option('--tls-key <file>', 'TLS private key (PEM)')
+      .option('--statement-timeout <duration>', 'cancel a statement that runs longer (30s, 5min; 0: never); SET statement_timeout changes it per session', '5min')
+      .option('--allow-registry', "let clients run REGISTRY statements (they read the server's files, fetch URLs and switch its active catalog)"),
   ).action(async (_opts: unknown, cmd: Command) => {
     const { serveCommand } = await import('./serve-command.js');
-    await serveCommand(withGlobals<RunOptions & Record<string, string | undefined>>(cmd));
+    await serveCommand(withGlobals<RunOptions & import('./serve-command.js').ServeOptions>(cmd));
   });
 
   addRunOptions(
