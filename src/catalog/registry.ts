@@ -44,6 +44,8 @@ export interface PullOptions extends RegistryOptions {
   from?: string;
   /** For tests; the global fetch otherwise. */
   fetch?: typeof globalThis.fetch;
+  /** Installs a spec with fewer than half the active catalog's resources (a partial or wrong file, usually). */
+  force?: boolean;
 }
 
 /** The pointer `active.json` holds. */
@@ -119,6 +121,7 @@ export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry
   const text = url ? await download(from, options.fetch ?? globalThis.fetch) : readText(from);
   // Parse and compile before touching the registry: a bad spec changes nothing on disk.
   const { catalog, schemas } = compileSpec(parseSpecText(text, from), { file: from, source });
+  assertPlausible(catalog, from, options);
   const name = `digitalocean-${folderSafe(catalog.specVersion)}-${catalog.specHash.slice(0, 8)}`;
   const pulledAt = new Date().toISOString();
   const meta: Omit<RegistryEntry, 'active'> = {
@@ -148,6 +151,28 @@ export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry
   const pointer: ActivePointer = { name, source, pulledAt };
   writeFileAtomic(join(registry, ACTIVE_FILE), `${JSON.stringify(pointer, null, 2)}\n`);
   return { ...meta, active: true, dir };
+}
+
+/**
+ * A pull replaces the catalog every command uses, so a spec that would take most of it away (a truncated
+ * download, a spec for one service, an error page that happens to parse) is refused; the active one stays.
+ */
+function assertPlausible(catalog: Catalog, from: string, options: PullOptions): void {
+  const resources = countResources(catalog);
+  if (resources === 0) {
+    throw new DoqlError('spec', `${from}: the spec compiles to no resources (${catalog.operationCount} operations); the active catalog is unchanged`, {
+      hint: 'check that it is DigitalOcean\'s API spec, with operations under "paths"',
+    });
+  }
+  if (options.force) return;
+  const active = listRegistry(options).find((e) => e.active);
+  if (active && resources < active.resources / 2) {
+    throw new DoqlError(
+      'spec',
+      `${from}: the spec compiles to ${resources} resources, fewer than half of the active catalog's ${active.resources} (${active.name}); the active catalog is unchanged`,
+      { hint: 'if this is the spec you want, pull it again with --force' },
+    );
+  }
 }
 
 /** Renames `from` to `to`; an older folder of the same name (the same spec pulled again) is swapped out. */
