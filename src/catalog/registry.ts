@@ -113,15 +113,19 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** A spec's text from a file path or an http(s) URL, and its source as recorded (an absolute path or the URL). */
+export async function readSpecSource(from: string, fetchFn: typeof globalThis.fetch = globalThis.fetch): Promise<{ text: string; source: string }> {
+  return isUrl(from) ? { text: await download(from, fetchFn), source: from } : { text: readText(from), source: resolve(from) };
+}
+
 /** Downloads (or reads), validates and compiles a spec, stores it in the registry and makes it the active one. */
 export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry & { dir: string }> {
   const from = options.from ?? DEFAULT_SPEC_URL;
-  const url = isUrl(from);
-  const source = url ? from : resolve(from);
-  const text = url ? await download(from, options.fetch ?? globalThis.fetch) : readText(from);
+  const { text, source } = await readSpecSource(from, options.fetch);
   // Parse and compile before touching the registry: a bad spec changes nothing on disk.
   const { catalog, schemas } = compileSpec(parseSpecText(text, from), { file: from, source });
-  assertPlausible(catalog, from, options);
+  const active = options.force ? undefined : listRegistry(options).find((e) => e.active);
+  assertPlausible(catalog, from, { force: options.force, baseline: active && { name: `the active catalog's`, of: active.name, resources: active.resources } });
   const name = `digitalocean-${folderSafe(catalog.specVersion)}-${catalog.specHash.slice(0, 8)}`;
   const pulledAt = new Date().toISOString();
   const meta: Omit<RegistryEntry, 'active'> = {
@@ -157,22 +161,25 @@ export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry
  * A pull replaces the catalog every command uses, so a spec that would take most of it away (a truncated
  * download, a spec for one service, an error page that happens to parse) is refused; the active one stays.
  */
-function assertPlausible(catalog: Catalog, from: string, options: PullOptions): void {
+export function assertPlausible(
+  catalog: Catalog,
+  from: string,
+  options: { force?: boolean; baseline?: { name: string; of: string; resources: number }; kept?: string },
+): void {
+  const kept = options.kept ?? 'the active catalog is unchanged';
   const resources = countResources(catalog);
   if (resources === 0) {
-    throw new DoqlError('spec', `${from}: the spec compiles to no resources (${catalog.operationCount} operations); the active catalog is unchanged`, {
+    throw new DoqlError('spec', `${from}: the spec compiles to no resources (${catalog.operationCount} operations); ${kept}`, {
       hint: 'check that it is DigitalOcean\'s API spec, with operations under "paths"',
     });
   }
-  if (options.force) return;
-  const active = listRegistry(options).find((e) => e.active);
-  if (active && resources < active.resources / 2) {
-    throw new DoqlError(
-      'spec',
-      `${from}: the spec compiles to ${resources} resources, fewer than half of the active catalog's ${active.resources} (${active.name}); the active catalog is unchanged`,
-      { hint: 'if this is the spec you want, pull it again with --force' },
-    );
-  }
+  const { baseline } = options;
+  if (options.force || !baseline || resources >= baseline.resources / 2) return;
+  throw new DoqlError(
+    'spec',
+    `${from}: the spec compiles to ${resources} resources, fewer than half of ${baseline.name} ${baseline.resources} (${baseline.of}); ${kept}`,
+    { hint: 'if this is the spec you want, run it again with --force' },
+  );
 }
 
 /** Renames `from` to `to`; an older folder of the same name (the same spec pulled again) is swapped out. */
