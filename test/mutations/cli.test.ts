@@ -109,7 +109,7 @@ describe.skipIf(Boolean(missing))('mutations on the command line', () => {
     const sb = await startSandbox();
     const r = await doql([`INSERT INTO digitalocean.compute.droplets (data__name, data__backups) SELECT 'x', 'maybe'`, '--dry-run'], { sandbox: sb });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^doql: digitalocean\.compute\.droplets\.droplets_create: data__backups must be true or false, got "maybe"; missing required field data__image; missing required field data__size\n$/);
+    expect(r.stderr).toMatch(/^doql: digitalocean\.compute\.droplets\.droplets_create: data__backups must be true or false, got "maybe"; missing required field data__size; missing required field data__image\n$/);
     expect(sb.requests().total).toBe(0);
   });
 
