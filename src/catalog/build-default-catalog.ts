@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileSpec } from './compile.js';
 import { countResources } from './diff.js';
+import { encodeSchemas } from './schema-file.js';
 import { readSpecFile } from './spec-file.js';
 import { VENDORED_SPEC, VENDORED_SOURCE } from './vendored.js';
 
@@ -12,5 +13,5 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), 'default');
 const { catalog, schemas } = compileSpec(readSpecFile(VENDORED_SPEC), { file: VENDORED_SPEC, source: VENDORED_SOURCE });
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'catalog.json'), JSON.stringify(catalog));
-writeFileSync(join(outDir, 'schemas.json'), JSON.stringify(schemas));
+writeFileSync(join(outDir, 'schemas.json'), encodeSchemas(schemas));
 process.stdout.write(`doql: compiled ${catalog.operationCount} operations into ${countResources(catalog)} resources (${catalog.source})\n`);

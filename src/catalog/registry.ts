@@ -9,6 +9,7 @@ import { countResources } from './diff.js';
 import { DEFAULT_CATALOG_DIR } from './load.js';
 import { closestNames } from './lookup.js';
 import { doqlPaths } from './paths.js';
+import { encodeSchemas } from './schema-file.js';
 import { parseSpecText } from './spec-file.js';
 import type { Catalog } from './types.js';
 
@@ -144,7 +145,7 @@ export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry
   try {
     mkdirSync(staging);
     writeFileSync(join(staging, 'catalog.json'), JSON.stringify(catalog));
-    writeFileSync(join(staging, 'schemas.json'), JSON.stringify(schemas));
+    writeFileSync(join(staging, 'schemas.json'), encodeSchemas(schemas));
     writeFileSync(join(staging, PULL_FILE), JSON.stringify(meta));
     replaceDir(staging, dir);
   } catch (err) {

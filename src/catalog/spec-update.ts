@@ -8,6 +8,7 @@ import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
 import { countResources, diffCatalogs, formatDiff } from './diff.js';
 import { assertPlausible, DEFAULT_SPEC_URL, readSpecSource } from './registry.js';
+import { encodeSchemas } from './schema-file.js';
 import { parseSpecText, readSpecFile } from './spec-file.js';
 import type { Catalog } from './types.js';
 import { VENDORED_SOURCE, VENDORED_SPEC } from './vendored.js';
@@ -63,7 +64,7 @@ export async function updateVendoredSpec(options: SpecUpdateOptions = {}): Promi
   // One line of JSON, as DigitalOcean's bundled file is: the same spec gives the same bytes, so git shows no change.
   writeAtomic(out, JSON.stringify(doc));
   writeAtomic(join(catalogDir, 'catalog.json'), JSON.stringify(catalog));
-  writeAtomic(join(catalogDir, 'schemas.json'), JSON.stringify(schemas));
+  writeAtomic(join(catalogDir, 'schemas.json'), encodeSchemas(schemas));
   const report =
     `spec:update: ${from} → ${out} (spec version ${catalog.specVersion}, ${catalog.operationCount} operations, ${countResources(catalog)} resources)\n` +
     formatDiff(diffCatalogs(before, catalog), before, catalog);

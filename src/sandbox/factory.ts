@@ -366,7 +366,7 @@ function shapeOnly(value: unknown): unknown {
 }
 
 function sameShape(a: JsonSchema, b: JsonSchema): boolean {
-  return stableStringify(shapeOnly(a)) === stableStringify(shapeOnly(b));
+  return a === b || stableStringify(shapeOnly(a)) === stableStringify(shapeOnly(b));
 }
 
 function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
