@@ -80,4 +80,56 @@ describe.skipIf(Boolean(missing))('the built-in catalog', () => {
     expect(unreachable).toEqual([]);
     expect(reached).toBeGreaterThan(250);
   });
+
+  it('reaches every other method with its verb (INSERT, UPDATE, REPLACE, DELETE) or EXEC, in dry-run', async () => {
+    // Nothing is sent: a dry run plans the request, or body validation refuses it naming the method it chose.
+    const api = {
+      servesEveryPath: true,
+      request: async () => {
+        throw new Error('a dry run sent a request');
+      },
+      list: async () => {
+        throw new Error('a dry run sent a request');
+      },
+    };
+    const session = createSession({ catalog: catalog(), api: () => api as never, cacheTtlMs: 0, mutation: { dryRun: true, yes: true, waitTimeoutMs: 0 } });
+    const unreachable: string[] = [];
+    const byVerbStatement: Record<string, number> = {};
+    let byExec = 0;
+    for (const resource of resources()) {
+      for (const m of resource.methods.filter((x) => x.verb !== 'select')) {
+        const reached = async (sql: string): Promise<boolean> => {
+          try {
+            const [result] = await session.execute(sql);
+            return result.rows.some((row) => {
+              const path = new URL(String(row[1]), 'http://x').pathname;
+              return String(row[0]).toLowerCase() === m.httpMethod && pathPattern(m.path).test(path);
+            });
+          } catch (err) {
+            return (err as Error).message.startsWith(`${resource.id}.${m.name}: `);
+          }
+        };
+        const params = m.requiredParams;
+        const where = params.map((n) => `"${n}" = ${literal(m, n)}`).join(' AND ');
+        const field = m.body?.fields[0];
+        const set = field ? `"data__${field.name}" = ${field.sqlType === 'INTEGER' || field.sqlType === 'REAL' ? '1' : "'x1'"}` : undefined;
+        let sql: string | undefined;
+        if (m.verb === 'insert' && (params.length || field)) {
+          const cols = [...params, ...(params.length ? [] : [`data__${field?.name}`])];
+          sql = `INSERT INTO ${resource.id} (${cols.map((c) => `"${c}"`).join(', ')}) SELECT ${cols.map((c) => (params.includes(c) ? literal(m, c) : "'x1'")).join(', ')}`;
+        } else if ((m.verb === 'update' || m.verb === 'replace') && set && where) sql = `${m.verb.toUpperCase()} ${resource.id} SET ${set} WHERE ${where}`;
+        else if (m.verb === 'delete' && where) sql = `DELETE FROM ${resource.id} WHERE ${where}`;
+        if (sql && (await reached(sql))) {
+          byVerbStatement[m.verb] = (byVerbStatement[m.verb] ?? 0) + 1;
+          continue;
+        }
+        const args = params.map((n) => `@${n}=${literal(m, n)}`).join(', ');
+        if (await reached(`EXEC ${resource.id}.${m.name}${args ? ` ${args}` : ''}`)) byExec++;
+        else unreachable.push(`${resource.id}.${m.name} (${m.verb}, ${m.httpMethod.toUpperCase()} ${m.path})`);
+      }
+    }
+    console.log(`non-SELECT methods reached by their own verb: ${JSON.stringify(byVerbStatement)}; by EXEC: ${byExec}`);
+    expect(unreachable).toEqual([]);
+    expect(Object.values(byVerbStatement).reduce((a, b) => a + b, 0) + byExec).toBeGreaterThan(300);
+  });
 });
