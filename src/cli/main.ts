@@ -144,9 +144,10 @@ export function buildProgram(): Command {
     .description("download DigitalOcean's current spec (or --from FILE|URL), compile it and make it active")
     .argument('[provider]', 'provider', 'digitalocean')
     .option('--from <fileOrUrl>', 'a spec file or URL instead of the published one')
-    .action(async (_provider: string, opts: { from?: string }) => {
+    .option('--force', "install it even if it has fewer than half the active catalog's resources")
+    .action(async (_provider: string, opts: { from?: string; force?: boolean }) => {
       const { registryPull } = await import('./registry-command.js');
-      await registryPull(opts.from);
+      await registryPull(opts.from, opts.force === true);
     });
   registry
     .command('use')
