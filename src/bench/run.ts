@@ -364,9 +364,103 @@ async function syncBench(): Promise<void> {
   }
 }
 
-const BENCHES: Record<string, () => Promise<void>> = { startup, cold, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss, sync: syncBench };
+/** RSS of a process and its children (a `doql serve` and its session processes), in MB. */
+function treeRssMb(pid: number): number {
+  const r = spawnSync('ps', ['-o', 'rss=', '--pid', String(pid), '--ppid', String(pid)]);
+  return r.stdout.toString().split('\n').filter(Boolean).reduce((sum, kb) => sum + Number(kb), 0) / 1024;
+}
 
-/** `npm run bench` runs them all; `npm run bench -- local rss` runs the named ones. */
+/**
+ * Reads one simple query's answer off a raw socket, dropping the bytes, a little slowly (a pause per 4 MB), so
+ * that the server has to wait for the client. Resolves with the bytes read once ReadyForQuery follows it.
+ */
+function readQueryAnswer(socket: import('node:net').Socket, sql: string, send: (sql: string) => Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let pending: Buffer = Buffer.alloc(0);
+    let total = 0;
+    let sincePause = 0;
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      sincePause += chunk.length;
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      // Walk whole messages (type byte, int32 length); keep a partial one for the next chunk.
+      let at = 0;
+      while (pending.length - at >= 5) {
+        const length = pending.readInt32BE(at + 1);
+        if (pending.length - at < 1 + length) break;
+        const type = pending[at];
+        at += 1 + length;
+        if (type === 0x45) return finish(new Error(`the query failed: ${pending.toString('utf8', at - length + 4, at)}`));
+        if (type === 0x5a) return finish();
+      }
+      pending = pending.subarray(at);
+      if (sincePause >= 4 << 20) {
+        sincePause = 0;
+        socket.pause();
+        setTimeout(() => socket.resume(), 20);
+      }
+    };
+    const finish = (err?: Error): void => {
+      socket.off('data', onData);
+      if (err) reject(err);
+      else resolve(total);
+    };
+    socket.on('data', onData);
+    socket.write(send(sql));
+  });
+}
+
+async function serveRss(): Promise<void> {
+  const net = await import('node:net');
+  const { serialize } = await import('pg-protocol');
+  const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
+  const server = spawn(process.execPath, [doqlBin, 'serve', '--sandbox', '--port', '0'], { env: { ...process.env, DOQL_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let log = '';
+      const timer = setTimeout(() => reject(new Error(`doql serve did not start: ${log}`)), 60_000);
+      server.stderr.on('data', (d: Buffer) => {
+        log += d.toString();
+        const m = /listening on [^\s]+:(\d+)/.exec(log);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      server.on('exit', (code) => reject(new Error(`doql serve exited ${code}: ${log}`)));
+    });
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    // Startup, then wait for the first ReadyForQuery (the session is up).
+    await readQueryAnswer(socket, '', () => serialize.startup({ user: 'bench', database: 'digitalocean' }));
+    await readQueryAnswer(socket, 'SELECT 1', (sql) => serialize.query(sql));
+    await new Promise((r) => setTimeout(r, 500));
+    const idle = treeRssMb(server.pid as number);
+    let peak = idle;
+    const sampler = setInterval(() => (peak = Math.max(peak, treeRssMb(server.pid as number))), 50);
+    // 400,000 rows of ~1 kB of text: ~400 MB on the wire.
+    const sql = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 400000) SELECT n, hex(zeroblob(500)) AS pad FROM r';
+    const t = performance.now();
+    const bytes = await readQueryAnswer(socket, sql, (q) => serialize.query(q));
+    const ms = performance.now() - t;
+    clearInterval(sampler);
+    socket.end(serialize.end());
+    const above = peak - idle;
+    line(
+      'serve: peak RSS above idle, 400 MB result',
+      `${above.toFixed(0)} MB (idle ${idle.toFixed(0)} MB; ${(bytes / 1e6).toFixed(0)} MB in ${(ms / 1000).toFixed(1)} s)`,
+      '< 300 MB',
+      above < 300,
+    );
+  } finally {
+    server.kill('SIGTERM');
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const BENCHES: Record<string, () => Promise<void>> = { startup, cold, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss, serve: serveRss, sync: syncBench };
+
+/** `npm run bench` runs them all; `npm run bench -- local rss serve` runs the named ones. */
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((w) => !(w in BENCHES));

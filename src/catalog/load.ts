@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
 import { doqlPaths } from './paths.js';
+import { decodeSchemas } from './schema-file.js';
 import { readSpecFile } from './spec-file.js';
 import type { Catalog, SchemaBundle } from './types.js';
 
@@ -25,9 +26,9 @@ export const DEFAULT_CATALOG_DIR = [join(here, 'default'), join(here, '..', '..'
   existsSync(join(d, 'catalog.json')),
 ) ?? join(here, 'default');
 
-function readJson<T>(file: string): T {
+function readJson<T>(file: string, parse: (text: string) => T = (t) => JSON.parse(t) as T): T {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    return parse(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new DoqlError('spec', `cannot read the compiled catalog ${file}: ${(err as Error).message.split('\n')[0]}`, {
       hint: 'run `npm run build` in the doql checkout, or `doql registry pull` again',
@@ -39,7 +40,7 @@ function readJson<T>(file: string): T {
 export function loadCatalogDir(dir: string, origin: string): LoadedCatalog {
   const catalog = readJson<Catalog>(join(dir, 'catalog.json'));
   let schemas: SchemaBundle | undefined;
-  return { catalog, origin, schemas: () => (schemas ??= readJson<SchemaBundle>(join(dir, 'schemas.json'))) };
+  return { catalog, origin, schemas: () => (schemas ??= readJson(join(dir, 'schemas.json'), decodeSchemas)) };
 }
 
 /** Compiles a spec file on the fly (for `--spec FILE`). */

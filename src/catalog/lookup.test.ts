@@ -57,6 +57,14 @@ describe('findResource', () => {
     expect(failure(() => findResource(catalog, 'digitalocean.databases.zzzzzzzz')).hint).toMatch(/SHOW RESOURCES IN digitalocean.databases/);
     expect(failure(() => findResource(catalog, 'digitalocean.nope.zzzzzzzz')).hint).toMatch(/unknown service digitalocean.nope/);
   });
+
+  it('names `doql registry pull` for a name a newer spec may have, keeping the closest-name hint', () => {
+    const unknownService = failure(() => findResource(catalog, 'digitalocean.genai.agents'));
+    expect(unknownService.hint).toMatch(/unknown service digitalocean\.genai; .*`doql registry pull`/);
+    const unknownResource = failure(() => findResource(catalog, 'digitalocean.databases.backupz'));
+    expect(unknownResource.message).toBe('unknown resource digitalocean.databases.backupz: did you mean digitalocean.databases.backups?');
+    expect(unknownResource.hint).toMatch(/SHOW RESOURCES IN digitalocean\.databases lists them; `doql registry pull`/);
+  });
 });
 
 describe('findService', () => {
@@ -71,6 +79,7 @@ describe('findService', () => {
     expect(err.sqlState).toBe('42P01');
     expect(failure(() => findService(catalog, 'compte')).message).toBe('unknown service compte: did you mean compute?');
     expect(failure(() => findService(catalog, 'gcp.compute')).message).toBe('unknown provider gcp');
+    expect(failure(() => findService(catalog, 'digitalocean.databse')).hint).toMatch(/`doql registry pull` installs the latest spec/);
   });
 });
 

@@ -55,6 +55,9 @@ function didYouMean(names: string[]): string {
   return `: did you mean ${list}?`;
 }
 
+/** A name this catalog lacks may be in DigitalOcean's newer spec; only a pull can tell (doql is offline here). */
+const NEWER_SPEC = '`doql registry pull` installs the latest spec if it is newer than this catalog';
+
 /** `subject` is what is unknown, as the message names it: `resource digitalocean.databases.backup`. */
 function notFound(subject: string, suggestions: string[], hint: string): DoqlError {
   return new DoqlError('not_found', `unknown ${subject}${didYouMean(suggestions)}`, { sqlState: UNDEFINED_TABLE, hint });
@@ -81,7 +84,7 @@ export function findService(catalog: Catalog, name: string): Service {
   const names = Object.keys(catalog.services);
   const qualified = parts.length === 2;
   const suggestions = closestNames(parts[parts.length - 1], names).map((s) => (qualified ? `${catalog.provider}.${s}` : s));
-  throw notFound(`service ${name}`, suggestions, `SHOW SERVICES IN ${catalog.provider} lists them`);
+  throw notFound(`service ${name}`, suggestions, `SHOW SERVICES IN ${catalog.provider} lists them; ${NEWER_SPEC}`);
 }
 
 /** `digitalocean.databases.backups`. */
@@ -102,8 +105,8 @@ export function findResource(catalog: Catalog, id: string): Resource {
   // The same resource name in another service (`compute.clusters` → `kubernetes.clusters`) is a likely meaning too.
   if (suggestions.length === 0) suggestions = allIds.filter((r) => r.endsWith(`.${resourceName}`)).slice(0, 3);
   const hint = catalog.services[serviceName]
-    ? `SHOW RESOURCES IN ${provider}.${serviceName} lists them`
-    : `unknown service ${provider}.${serviceName}; SHOW SERVICES IN ${provider} lists them`;
+    ? `SHOW RESOURCES IN ${provider}.${serviceName} lists them; ${NEWER_SPEC}`
+    : `unknown service ${provider}.${serviceName}; SHOW SERVICES IN ${provider} lists them; ${NEWER_SPEC}`;
   throw notFound(`resource ${id}`, suggestions, hint);
 }
 

@@ -118,8 +118,20 @@ export class SchemaResolver {
         else out = mergeSchemas(out, unionSchemas(branches), 'all');
       }
     }
-    return out;
+    return fieldsUnderItems(out);
   }
+}
+
+/**
+ * `{type: object, items: {properties: …}}` (an object whose fields the spec wrote under `items`, which JSON
+ * Schema ignores for objects) means an object with those fields: the API answers an object
+ * (`{"service_key": {"value": …, "created_at": …}}`), so its rows get the columns and the sandbox the data.
+ */
+function fieldsUnderItems(schema: JsonSchema): JsonSchema {
+  const items = schema.items as JsonSchema | undefined;
+  if (schema.type !== 'object' || schema.properties || schema.additionalProperties !== undefined || !items?.properties) return schema;
+  const { items: _items, ...rest } = schema;
+  return { ...rest, properties: items.properties, ...(items.required ? { required: items.required } : {}) };
 }
 
 /** allOf merge: properties and required lists combine; scalar keywords: the first one set wins. */

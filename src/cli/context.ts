@@ -64,7 +64,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     if (opts.sandbox) {
       const { createSandbox } = await import('../sandbox/index.js');
       const { sandboxStateFile } = await import('./sandbox-command.js');
-      const stateFile = sandboxStateFile();
+      const stateFile = sandboxStateFile(catalog.catalog.specHash);
       const sb = await createSandbox({ stateFile, catalog });
       sandbox = sb;
       return createApiClient({ baseUrl: sb.url, token: sb.token, ...clientOptions });

@@ -144,9 +144,10 @@ export function buildProgram(): Command {
     .description("download DigitalOcean's current spec (or --from FILE|URL), compile it and make it active")
     .argument('[provider]', 'provider', 'digitalocean')
     .option('--from <fileOrUrl>', 'a spec file or URL instead of the published one')
-    .action(async (_provider: string, opts: { from?: string }) => {
+    .option('--force', "install it even if it has fewer than half the active catalog's resources")
+    .action(async (_provider: string, opts: { from?: string; force?: boolean }) => {
       const { registryPull } = await import('./registry-command.js');
-      await registryPull(opts.from);
+      await registryPull(opts.from, opts.force === true);
     });
   registry
     .command('use')
@@ -165,10 +166,12 @@ export function buildProgram(): Command {
       .option('--port <port>', 'port to listen on', '5444')
       .option('--password-env <name>', 'environment variable holding the password clients must give')
       .option('--tls-cert <file>', 'TLS certificate (PEM)')
-      .option('--tls-key <file>', 'TLS private key (PEM)'),
+      .option('--tls-key <file>', 'TLS private key (PEM)')
+      .option('--statement-timeout <duration>', 'cancel a statement that runs longer (30s, 5min; 0: never); SET statement_timeout changes it per session', '5min')
+      .option('--allow-registry', "let clients run REGISTRY statements (they read the server's files, fetch URLs and switch its active catalog)"),
   ).action(async (_opts: unknown, cmd: Command) => {
     const { serveCommand } = await import('./serve-command.js');
-    await serveCommand(withGlobals<RunOptions & Record<string, string | undefined>>(cmd));
+    await serveCommand(withGlobals<RunOptions & import('./serve-command.js').ServeOptions>(cmd));
   });
 
   addRunOptions(

@@ -25,8 +25,8 @@ export function registryListResult(): StatementResult {
   return entriesResult(listRegistry());
 }
 
-export async function registryPullResult(from?: string): Promise<StatementResult> {
-  const entry = await pullSpec({ from });
+export async function registryPullResult(from?: string, force = false): Promise<StatementResult> {
+  const entry = await pullSpec({ from, force });
   return entriesResult([entry]);
 }
 
@@ -40,8 +40,8 @@ export async function registryList(opts: { output?: string }): Promise<void> {
   print(registryListResult(), opts.output);
 }
 
-export async function registryPull(from?: string): Promise<void> {
-  const entry = await pullSpec({ from });
+export async function registryPull(from?: string, force = false): Promise<void> {
+  const entry = await pullSpec({ from, force });
   process.stderr.write(`doql: pulled ${entry.name} (${entry.operations} operations, ${entry.resources} resources) from ${entry.source}; it is now active\n`);
 }
 

@@ -1,20 +1,28 @@
 // `doql sandbox …` serves the simulator over HTTP; `doql sandbox reset` forgets the state kept for `--sandbox`.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoqlError } from '../errors.js';
 import { doqlPaths } from '../catalog/paths.js';
 
-/** Where `doql --sandbox` keeps the simulated account between runs. */
-export function sandboxStateFile(): string {
-  return join(doqlPaths().cache, 'sandbox', 'state.json');
+function sandboxStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(doqlPaths(env).cache, 'sandbox');
+}
+
+/**
+ * Where `doql --sandbox` keeps the simulated account between runs: one file per catalog (its spec hash), so a
+ * run with `--spec FILE` neither sees nor wipes what runs on the default catalog made.
+ */
+export function sandboxStateFile(specHash: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(sandboxStateDir(env), `state-${specHash.replace(/[^A-Za-z0-9]/g, '')}.json`);
 }
 
 export async function sandboxCommand(action: string | undefined, opts: Record<string, unknown>): Promise<void> {
   if (action === 'reset') {
-    const file = sandboxStateFile();
-    const had = existsSync(file);
-    rmSync(file, { force: true });
-    process.stderr.write(`doql: sandbox state ${had ? 'reset' : 'was already fresh'} (${file})\n`);
+    // Every catalog's state: starting over means the whole simulated account, whichever spec made it.
+    const dir = sandboxStateDir();
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^state(-[A-Za-z0-9]+)?\.json$/.test(f)) : [];
+    for (const f of files) rmSync(join(dir, f), { force: true });
+    process.stderr.write(`doql: sandbox state ${files.length ? 'reset' : 'was already fresh'} (${dir})\n`);
     return;
   }
   if (action !== undefined) throw new DoqlError('usage', `unknown sandbox action "${action}": use \`doql sandbox\` to serve or \`doql sandbox reset\``);

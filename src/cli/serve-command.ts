@@ -1,11 +1,30 @@
 // `doql serve`: the Postgres wire server in front of one doql session per connection.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
+import { fetchItems, fetchKeyString, type FetchKey } from '../engine/fetcher.js';
+import { formatDurationMs, parseDurationMs } from '../engine/session-settings.js';
 import { createPgServer } from '../server/pg-server.js';
-import { createRunContext } from './context.js';
+import { SessionHost } from '../server/session-process.js';
+import { createRunContext, type RunContext } from './context.js';
 import type { RunOptions } from './options.js';
+import type { ServeChildConfig } from './serve-child.js';
 
-export async function serveCommand(opts: RunOptions & Record<string, string | undefined>): Promise<void> {
+/** How long SIGTERM waits for connections and the sandbox's state to close before the process exits anyway. */
+const STOP_DEADLINE_MS = 4000;
+
+/** `doql serve`'s own options (main.ts declares them). */
+export interface ServeOptions {
+  host?: string;
+  port?: string;
+  passwordEnv?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  statementTimeout?: string;
+  allowRegistry?: boolean;
+}
+
+export async function serveCommand(opts: RunOptions & ServeOptions): Promise<void> {
   const host = opts.host ?? '127.0.0.1';
   const port = Number(opts.port ?? 5444);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DoqlError('usage', `--port must be 0–65535, got ${opts.port}`);
@@ -23,12 +42,39 @@ export async function serveCommand(opts: RunOptions & Record<string, string | un
       throw new DoqlError('usage', `cannot read TLS files: ${(err as Error).message}`);
     }
   }
+  const timeoutText = opts.statementTimeout ?? '5min';
+  const statementTimeoutMs = parseDurationMs(timeoutText);
+  if (statementTimeoutMs === undefined) {
+    throw new DoqlError('usage', `--statement-timeout must be a duration such as 30s, 5min or 0 (none), got ${timeoutText}`);
+  }
   const log = (line: string): void => {
     process.stderr.write(`doql serve: ${line}\n`);
   };
   // Sessions in a long-running server keep API results for 60 s unless told otherwise.
   const ctx = await createRunContext(opts, { defaultCacheTtl: 60, stderr: log, templating: false });
-  const server = createPgServer({ sessionFactory: () => ctx.newSession(), password, tls, log });
+  const settings = { statement_timeout: formatDurationMs(statementTimeoutMs) };
+  const sessions = new SessionHost({
+    childModule: fileURLToPath(new URL('./serve-child.js', import.meta.url)),
+    config: {
+      spec: opts.spec,
+      vars: ctx.session.vars,
+      mutation: {
+        dryRun: ctx.session.mutation.dryRun,
+        yes: ctx.session.mutation.yes,
+        waitTimeoutMs: ctx.session.mutation.waitTimeoutMs,
+        baseUrl: ctx.session.mutation.baseUrl,
+      },
+      allowRegistry: opts.allowRegistry === true,
+      servesEveryPath: opts.sandbox,
+      settings,
+    } satisfies ServeChildConfig,
+    settings,
+    hideEnv: opts.passwordEnv ? [opts.passwordEnv] : [],
+    handle: serverCalls(ctx),
+    log,
+  });
+  await sessions.start();
+  const server = createPgServer({ sessionFactory: () => sessions.newSession(), password, tls, log });
   // The server logs its own `listening on host:port` line (port 0 shows the one picked).
   const addr = await server.listen(port, host);
   const source = opts.sandbox ? 'the sandbox' : 'DigitalOcean';
@@ -42,6 +88,42 @@ export async function serveCommand(opts: RunOptions & Record<string, string | un
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await server.close();
+  // A statement still running is cancelled (its process killed); past the deadline the process exits anyway.
+  setTimeout(() => {
+    log('could not stop cleanly in time; exiting');
+    process.exit(1);
+  }, STOP_DEADLINE_MS).unref();
+  const closing = server.close();
+  sessions.close();
+  await closing;
   await ctx.close();
+}
+
+/** What session processes may ask of the server: API requests and reads through the shared 60 s cache. */
+function serverCalls(ctx: RunContext): (op: string, args: unknown[], signal: AbortSignal) => Promise<unknown> {
+  const api = ctx.session.api();
+  const cache = ctx.session.cache;
+  return async (op, args, signal) => {
+    switch (op) {
+      case 'fetch': {
+        const key = args[0] as FetchKey;
+        const k = fetchKeyString(key);
+        // Token 0 is no statement's own: an entry is fresh only by the TTL.
+        const hit = cache.get(k, 0);
+        if (hit) return { items: hit.items, envelope: hit.envelope, key: hit.key };
+        const rows = await fetchItems(api, key, signal);
+        cache.set(k, key.resourceId, rows, -1);
+        return rows;
+      }
+      case 'request':
+        return api.request({ ...(args[0] as Parameters<typeof api.request>[0]), signal });
+      case 'list':
+        return api.list({ ...(args[0] as Parameters<typeof api.list>[0]), signal });
+      case 'invalidate':
+        cache.invalidate(String(args[0]));
+        return null;
+      default:
+        throw new DoqlError('internal', `unknown server call ${op}`);
+    }
+  };
 }

@@ -108,6 +108,16 @@ export class Cursors {
     return this.open.get(name)?.result.columns;
   }
 
+  /** Every open cursor's columns, by name (what a wire server outside this process needs to Describe them). */
+  describeAll(): Record<string, ResultColumn[]> {
+    return Object.fromEntries([...this.open].map(([name, c]) => [name, c.result.columns]));
+  }
+
+  /** Drops every cursor: the process now serves a session that declared none. */
+  clear(): void {
+    this.open.clear();
+  }
+
   /** The end of a transaction block closes the cursors declared WITHOUT HOLD. */
   endTransaction(): void {
     for (const [name, c] of this.open) if (!c.holdable) this.open.delete(name);

@@ -7,7 +7,7 @@ import type { Column, Resource } from '../catalog/types.js';
 import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../engine/types.js';
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
-import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchKey, type QueryValue } from './fetcher.js';
+import { fetchItems, fetchKeyString, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
 import { columnValues, type SqliteValue } from './rows.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
 import { identValue, tokenize } from '../sql/lexer.js';
@@ -31,6 +31,8 @@ export interface SelectContext {
   /** Which resources already have a table in this database. */
   registered: Map<string, Resource>;
   round?: Round;
+  /** Where a miss is fetched; default fetchItems over api() (a wire-server session asks the server instead). */
+  fetchRows?: (key: FetchKey, signal?: AbortSignal) => Promise<FetchedRows>;
   /** rounds run, and rows fetched from the API (for progress lines). */
   stats: { rounds: number; rowsFetched: number };
   /** Told how many requests a round is about to send; may refuse by throwing (a large fan-out not confirmed). */
@@ -165,7 +167,7 @@ export async function runSelect(
   ctx: SelectContext,
   sql: string,
   resourceIds: string[],
-  options: { params?: unknown[]; signal?: AbortSignal; pgTypes?: (PgTypeName | undefined)[] } = {},
+  options: { params?: unknown[]; signal?: AbortSignal; pgTypes?: (PgTypeName | undefined)[]; batchRows?: number } = {},
 ): Promise<StatementResult> {
   for (const id of resourceIds) ensureTable(ctx, id);
   let stmt: Database.Statement;
@@ -178,35 +180,136 @@ export async function runSelect(
   const bind = bindings(sql, params, params.length ? placeholderKinds(sql, resourceIds.flatMap((id) => ctx.registered.get(id) ?? [])) : new Map());
   const statement = ctx.cache.beginStatement();
   const needed = mentionedNames(sql);
+  const batchRows = stmt.reader ? options.batchRows : undefined;
+  const pgTypes = options.pgTypes ?? [];
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     ctx.stats.rounds++;
     const state: Round = { statement, misses: new Map(), needed };
-    ctx.round = state;
-    let raw: unknown[][] = [];
-    try {
-      if (stmt.reader) raw = stmt.raw(true).all(...bind) as unknown[][];
-      else stmt.run(...bind);
-    } catch (err) {
-      throw sqliteError(err);
-    } finally {
-      ctx.round = undefined;
-    }
-    if (state.misses.size === 0) {
-      if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
-      return toResult(ctx, stmt, raw as CellValue[][], options.pgTypes ?? []);
+    if (batchRows) {
+      const reader = new BatchReader(ctx, state, stmt, bind, batchRows);
+      const first = reader.read();
+      if (!reader.done && resourceIds.length > 0) {
+        // A run that reads resources may still miss a fetch on a later row, and rows already sent cannot be
+        // taken back: finish this run without keeping its rows, then stream a run that misses nothing.
+        reader.drain();
+        if (state.misses.size === 0) return streamResult(ctx, stmt, new BatchReader(ctx, { ...state, misses: new Map() }, stmt, bind, batchRows), pgTypes);
+      } else if (state.misses.size === 0) {
+        return reader.done ? toResult(ctx, stmt, first, pgTypes) : streamResult(ctx, stmt, reader, pgTypes, first);
+      }
+    } else {
+      ctx.round = state;
+      let raw: unknown[][] = [];
+      try {
+        if (stmt.reader) raw = stmt.raw(true).all(...bind) as unknown[][];
+        else stmt.run(...bind);
+      } catch (err) {
+        throw sqliteError(err);
+      } finally {
+        ctx.round = undefined;
+      }
+      if (state.misses.size === 0) {
+        if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
+        return toResult(ctx, stmt, raw as CellValue[][], pgTypes);
+      }
     }
     await ctx.beforeFetch?.(state.misses.size);
     const api = ctx.api();
     await Promise.all(
       [...state.misses].map(async ([k, key]) => {
-        const fetched = await fetchItems(api, key, options.signal);
+        const fetched = ctx.fetchRows ? await ctx.fetchRows(key, options.signal) : await fetchItems(api, key, options.signal);
         ctx.stats.rowsFetched += fetched.items.length;
         ctx.cache.set(k, key.resourceId, fetched, statement);
       }),
     );
   }
   throw new DoqlError('internal', `the statement still needed data after ${MAX_ROUNDS} rounds of fetching`);
+}
+
+/** Bytes of text after which a batch ends early, so that wide rows make smaller batches. */
+const BATCH_TEXT_BYTES = 1 << 20;
+
+/** Reads one run of a statement a batch at a time, recording its cache misses in `state`. */
+class BatchReader {
+  private readonly rows: IterableIterator<unknown[]>;
+  done = false;
+
+  constructor(
+    private readonly ctx: SelectContext,
+    readonly state: Round,
+    stmt: Database.Statement,
+    bind: unknown[],
+    private readonly batchRows: number,
+  ) {
+    this.rows = this.step(() => stmt.raw(true).iterate(...bind) as IterableIterator<unknown[]>);
+  }
+
+  /** Runs SQLite with this run's round state in place (the virtual tables' rows() reads it). */
+  private step<T>(work: () => T): T {
+    this.ctx.round = this.state;
+    try {
+      return work();
+    } catch (err) {
+      this.close();
+      throw sqliteError(err);
+    } finally {
+      this.ctx.round = undefined;
+    }
+  }
+
+  read(): CellValue[][] {
+    const batch: CellValue[][] = [];
+    if (this.done) return batch;
+    this.step(() => {
+      let bytes = 0;
+      while (batch.length < this.batchRows && bytes < BATCH_TEXT_BYTES) {
+        const next = this.rows.next();
+        if (next.done) {
+          this.done = true;
+          break;
+        }
+        const row = next.value as CellValue[];
+        for (const v of row) if (typeof v === 'string') bytes += v.length;
+        batch.push(row);
+      }
+    });
+    return batch;
+  }
+
+  /** Finishes the run, dropping its rows: only its misses are wanted. */
+  drain(): void {
+    this.step(() => {
+      while (!this.rows.next().done);
+    });
+    this.done = true;
+  }
+
+  close(): void {
+    if (this.done) return;
+    this.done = true;
+    this.rows.return?.();
+  }
+}
+
+/** A result whose first batch is read now and the rest as the reader asks (see StatementResult.stream). */
+function streamResult(ctx: SelectContext, stmt: Database.Statement, reader: BatchReader, pgTypes: (PgTypeName | undefined)[], first = reader.read()): StatementResult {
+  const result = toResult(ctx, stmt, first, pgTypes);
+  const booleans = result.columns.flatMap((c, i) => (c.type === 'BOOLEAN' ? [i] : []));
+  result.stream = {
+    next: async () => {
+      if (reader.done) return undefined;
+      const batch = reader.read();
+      if (reader.state.misses.size > 0) {
+        reader.close();
+        throw new DoqlError('internal', 'the statement needed more data after its rows had started to be sent; run it again');
+      }
+      for (const r of batch) for (const i of booleans) if (typeof r[i] === 'number' || typeof r[i] === 'bigint') r[i] = Number(r[i]) !== 0;
+      return batch.length > 0 || !reader.done ? batch : undefined;
+    },
+    close: () => reader.close(),
+  };
+  if (reader.done) result.stream.close();
+  return result;
 }
 
 function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][], pgTypes: (PgTypeName | undefined)[]): StatementResult {

@@ -18,7 +18,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { sessionSetting } from './session-settings.js';
+import { sessionSetting, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 
@@ -48,17 +48,39 @@ export interface SessionOptions {
   cacheTtlMs?: number;
   /** A read cache shared with other sessions (the wire server's connections); default: a new one. */
   cache?: FetchCache;
+  /** Fetches a resource's rows for SELECT; default: over api() (see SelectContext.fetchRows). */
+  fetchRows?: SelectContext['fetchRows'];
   vars?: Vars;
   /** Expand `{{ var }}` placeholders (the CLI and shell do; the wire server does not). */
   templating?: boolean;
   mutation?: Partial<MutationOptions>;
   /** Told how many requests a SELECT's round is about to send; throws to refuse (the CLI asks above 250). */
   beforeFetch?: (requests: number) => Promise<void>;
+  /**
+   * Called before each statement runs; throws to refuse it. The wire server refuses there what a remote
+   * client may not do (REGISTRY statements read the server's files and change its active catalog).
+   */
+  guard?: (stmt: Statement) => void;
+  /** Starting values of the settings a session may SET (statement_timeout), e.g. from `doql serve` flags. */
+  settings?: Record<string, string>;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
   registry?: {
     list(): Promise<StatementResult>;
     pull(from?: string): Promise<StatementResult>;
   };
+}
+
+/** A session's state between statements (DoqlSession.sessionState); structured-clone safe. */
+export interface SessionState {
+  /** What SET changed (statement_timeout), as SHOW prints it. */
+  settings: Record<string, string>;
+  /** Between BEGIN and COMMIT: how many changes were sent meanwhile. */
+  block?: { changes: number };
+  /**
+   * The open cursors' columns, by name. Cursors hold rows in the process that declared them, so a wire
+   * connection with open cursors keeps its session process (see server/session-process.ts).
+   */
+  cursors?: Record<string, ResultColumn[]>;
 }
 
 /** Runs statement texts one by one; `onResult` sees each result as soon as it is ready. */
@@ -82,6 +104,8 @@ export class DoqlSession implements Session {
   private readonly cursors = new Cursors();
   /** Between BEGIN and COMMIT/ROLLBACK: how many changes were sent meanwhile (none can be rolled back). */
   private block?: { changes: number };
+  /** What SET changed this session (statement_timeout), over its starting values; SHOW reads them. */
+  readonly settings: SessionSettings;
 
   inBlock(): boolean {
     return this.block !== undefined;
@@ -92,8 +116,28 @@ export class DoqlSession implements Session {
     return this.cursors.columns(name);
   }
 
+  /** What carries over from one statement to the next: SET values and the BEGIN block (see restoreState). */
+  sessionState(): SessionState {
+    const cursors = this.cursors.describeAll();
+    return {
+      settings: Object.fromEntries(this.settings.values),
+      ...(this.block ? { block: { ...this.block } } : {}),
+      ...(Object.keys(cursors).length ? { cursors } : {}),
+    };
+  }
+
+  /** Takes up a state from sessionState(): the wire server runs a connection's statements in whichever process is free. */
+  restoreState(state: SessionState): void {
+    this.settings.values.clear();
+    for (const [name, value] of Object.entries(state.settings)) this.settings.values.set(name, value);
+    this.block = state.block ? { ...state.block } : undefined;
+    // A state without cursors is another session's, or one whose cursors are closed: none of this process's apply.
+    if (!state.cursors) this.cursors.clear();
+  }
+
   constructor(readonly options: SessionOptions) {
     this.vars = { ...(options.vars ?? {}) };
+    this.settings = { values: new Map(), defaults: options.settings ?? {} };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
     this.pg = new PgCompat(options.catalog, () => this.db(), { cursors: () => this.cursors.list() });
@@ -105,6 +149,7 @@ export class DoqlSession implements Session {
       registered: new Map(),
       stats: this.stats,
       beforeFetch: options.beforeFetch,
+      fetchRows: options.fetchRows,
     };
   }
 
@@ -243,6 +288,7 @@ export class DoqlSession implements Session {
   }
 
   async executeOne(stmt: Statement, options: ExecuteOptions = {}): Promise<StatementResult> {
+    this.options.guard?.(stmt);
     switch (stmt.kind) {
       case 'select': {
         const pg = this.pg.prepare(stmt.tokens);
@@ -278,7 +324,7 @@ export class DoqlSession implements Session {
         return result;
       }
       case 'session_setting': {
-        const result = sessionSetting(stmt);
+        const result = sessionSetting(stmt, this.settings);
         if (result.command === 'BEGIN' || result.command === 'START TRANSACTION') this.block ??= { changes: 0 };
         else if (result.command === 'COMMIT') {
           this.block = undefined;
@@ -311,7 +357,8 @@ export class DoqlSession implements Session {
     const st = splitStatements(sql)[0];
     if (!st) throw new DoqlError('parse', 'empty SELECT');
     const { sql: rewritten, resources } = rewriteResourceNames(st.tokens, this.rewriteOptions);
-    return runSelect(this.ctx, rewritten, resources, options);
+    // A mutation reads all of its source rows: never a stream.
+    return runSelect(this.ctx, rewritten, resources, { params: options.params, signal: options.signal });
   }
 
   close(): void {

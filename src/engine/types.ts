@@ -35,6 +35,19 @@ export interface StatementResult {
    * the API cannot say beforehand (a collection DELETE whose list cannot take the same filters).
    */
   wouldChange?: number;
+  /**
+   * Set when the rows come in batches (asked for with ExecuteOptions.batchRows): `rows` is the first batch,
+   * `command` counts only it, and the reader counts the rest. Read to the end or close it.
+   */
+  stream?: RowStream;
+}
+
+/** The rest of a result's rows, a batch at a time, while the statement still runs. */
+export interface RowStream {
+  /** The next batch, or undefined once every row has been read. */
+  next(): Promise<CellValue[][] | undefined>;
+  /** Stops the statement; later next() calls answer undefined. */
+  close(): void;
 }
 
 export interface ExecuteOptions {
@@ -42,12 +55,22 @@ export interface ExecuteOptions {
   params?: unknown[];
   /** Aborts in-flight requests and fails the statement with a `cancelled` DoqlError. */
   signal?: AbortSignal;
+  /**
+   * Return a large SELECT's rows as a RowStream in batches of about this many rows (fewer when they are
+   * wide) instead of all at once, so that a result bigger than memory can be sent as it is read.
+   */
+  batchRows?: number;
 }
 
 /** A session: one connection's worth of state (vars, read cache, settings). */
 export interface Session {
   /** Runs one or more `;`-separated statements and returns one result per statement. */
   execute(sql: string, options?: ExecuteOptions): Promise<StatementResult[]>;
+  /**
+   * Runs the statements one by one, handing each result to `onResult` before the next runs; a result may
+   * stream its rows (with ExecuteOptions.batchRows), which `onResult` reads or closes.
+   */
+  executeEach?(sql: string, options: ExecuteOptions, onResult: (result: StatementResult) => void | Promise<void>): Promise<void>;
   /** True between BEGIN and COMMIT/ROLLBACK (a block of statements only: doql has no transactions). */
   inBlock?(): boolean;
   /** The columns of an open SQL cursor (DECLARE), which a client may Describe as a portal of that name. */

@@ -125,8 +125,10 @@ export class ItemFactory {
         if (id !== undefined) item[c.idField] = id;
       }
     }
-    this.applyRefs(c, item, this.runtimeRng);
+    // Emptied before the references are filled: those objects (a droplet's size) are shared stored items,
+    // whose counts (`gpu_info.count`) are theirs, not what the new item holds.
     startEmpty(c, item);
+    this.applyRefs(c, item, this.runtimeRng);
     this.merge(c, item, body, c.idField);
     for (const f of ['created_at', 'updated_at']) {
       const s = c.itemSchema.properties?.[f] as JsonSchema | undefined;
@@ -354,8 +356,17 @@ function mirror(item: Item, ref: Extract<Ref, { kind: 'object' }>, schema: Recor
   }
 }
 
+/** Words about a schema, not its shape: a droplet's `image` says "The Droplet's image" and is still an image. */
+const DOC_KEYWORDS = new Set(['description', 'title', 'example', 'examples']);
+
+function shapeOnly(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOnly);
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !DOC_KEYWORDS.has(k)).map(([k, v]) => [k, shapeOnly(v)]));
+}
+
 function sameShape(a: JsonSchema, b: JsonSchema): boolean {
-  return stableStringify(a) === stableStringify(b);
+  return a === b || stableStringify(shapeOnly(a)) === stableStringify(shapeOnly(b));
 }
 
 function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {

@@ -13,7 +13,9 @@ type Row = Record<string, unknown> & { id: number | string };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any; // any: tests read whatever the response holds
 
-const DELAY_MS = 150;
+// Long enough for two warm listings of 450 droplets (re-derived on every hit in the checking run) to finish
+// before a new droplet turns active: the current spec's droplets are larger rows than the 2023 spec's.
+const DELAY_MS = 1000;
 const DROPLETS = 450; // three pages of 200
 const NEW_DROPLET = { name: 'fresh-1', region: 'nyc3', size: 's-1vcpu-1gb', image: 'ubuntu-20-04-x64' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -275,7 +275,7 @@ export function buildModel(loaded: LoadedCatalog): SandboxModel {
     const get = itemOps.find((o) => o.httpMethod === 'GET' && !o.method.returnsList);
     if (get) {
       const item = schemaAtKey(get.response, get.method.objectKey, false);
-      if (isObjectSchema(item) && stableStringify(item) !== stableStringify(c.itemSchema)) c.itemSchema = mergeItemSchemas(c.itemSchema, item);
+      if (isObjectSchema(item) && item !== c.itemSchema && stableStringify(item) !== stableStringify(c.itemSchema)) c.itemSchema = mergeItemSchemas(c.itemSchema, item);
       c.getOp = get;
     }
     const idOp = get ?? itemOps[0];

@@ -7,13 +7,15 @@ import { FrontendParser } from './message-parser.js';
 import type { AuthMethod, PasswordCredentials, PasswordExchange } from './password-exchange.js';
 import { createPasswordExchange } from './password-exchange.js';
 import { QueryProtocol } from './query-protocol.js';
-import { messageOf } from './sql-state.js';
+import { logSafe, messageOf } from './sql-state.js';
 
 /** The socket as a connection sees it; the server adapts net/tls sockets to it, tests can fake it. */
 export interface ConnectionTransport {
   write(data: Buffer): void;
   /** Ends the connection once pending writes are out. */
   end(): void;
+  /** Resolves once the socket has room for more output (or is gone); absent: writes never wait. */
+  drain?: () => Promise<void>;
   /** Present when the server has a certificate: switches the socket to TLS; later bytes arrive decrypted. */
   startTls?: () => void;
   /** For log lines: `host:port`. */
@@ -176,7 +178,7 @@ export class PgConnection {
       case 'failed':
         // Never log what the client sent: it may be the password itself.
         this.settings.log(
-          `${this.transport.remoteAddress}: password authentication failed for user "${this.user}" (${step.reason})`,
+          `${this.transport.remoteAddress}: password authentication failed for user ${logSafe(this.user)} (${step.reason})`,
         );
         return this.fatal('28P01', `password authentication failed for user "${this.user}"`);
     }
@@ -198,6 +200,10 @@ export class PgConnection {
     this.protocol = new QueryProtocol(session, {
       send: (m) => this.send(m),
       flush: () => this.flush(),
+      drain: async () => {
+        this.flush();
+        await this.transport.drain?.();
+      },
       log: (line) => this.settings.log(`${this.transport.remoteAddress}: ${line}`),
     });
     this.cancelKey = this.settings.cancels.register(() => this.protocol?.cancel());
@@ -206,7 +212,7 @@ export class PgConnection {
     this.send(wire.readyForQuery());
     this.flush();
     this.state = 'ready';
-    this.settings.log(`${this.transport.remoteAddress}: session started for user "${this.user}"`);
+    this.settings.log(`${this.transport.remoteAddress}: session started for user ${logSafe(this.user)}`);
   }
 
   private parameterStatuses(): [string, string][] {

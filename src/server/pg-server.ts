@@ -159,6 +159,17 @@ function accept(
     end: () => {
       if (!stream.destroyed) stream.end();
     },
+    drain: () =>
+      new Promise<void>((resolve) => {
+        if (!stream.writableNeedDrain || stream.destroyed) return resolve();
+        const done = (): void => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+      }),
     startTls: secureContext
       ? () => {
           socket.removeListener('data', onData);

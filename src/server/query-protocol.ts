@@ -1,5 +1,5 @@
 // The simple and extended query protocols for one connection: prepared statements, portals and result messages.
-import type { ResultColumn, Session, StatementResult } from '../engine/types.js';
+import type { CellValue, ResultColumn, Session, StatementResult } from '../engine/types.js';
 import { copyLines } from '../engine/copy-out.js';
 import type { CopyOptions } from '../sql/copy.js';
 import { DoqlError } from '../errors.js';
@@ -26,6 +26,8 @@ export interface QueryOutput {
   send(message: Buffer): void;
   /** Hands what was sent so far to the socket. */
   flush(): void;
+  /** Flushes, then resolves once the socket has room for more (rows are read only as fast as the client takes them). */
+  drain?(): Promise<void>;
   log(line: string): void;
 }
 
@@ -41,7 +43,16 @@ interface PreparedStatement {
 
 type PortalOutcome =
   | { kind: 'empty' }
-  | { kind: 'result'; result: StatementResult; formats: FormatCode[]; sent: number; executions: number };
+  | {
+      kind: 'result';
+      result: StatementResult;
+      formats: FormatCode[];
+      sent: number;
+      executions: number;
+      /** Rows read but not yet sent (the first batch, then each batch the stream gives), from `offset`. */
+      pending: CellValue[][];
+      offset: number;
+    };
 
 interface Portal {
   statement: PreparedStatement;
@@ -54,6 +65,11 @@ interface Portal {
 /** Statements that only read, so that running them to learn their columns is harmless (see describeStatement). */
 const READ_KEYWORDS = new Set(['SELECT', 'VALUES', 'SHOW', 'TABLE', 'DESCRIBE', 'DESC', 'EXPLAIN', 'WITH']);
 const WRITE_WORDS = ['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'MERGE', 'EXEC', 'CREATE', 'DROP', 'ALTER'];
+/** Large results are read from the session in batches of about this many rows and sent as they come. */
+const BATCH_ROWS = 2000;
+
+/** `SELECT 2000` → `SELECT 12000`: a streamed result's tag counts every row sent. */
+const recount = (command: string, rows: number): string => command.replace(/\d+$/, String(rows));
 
 function protocolError(sqlState: string, message: string): DoqlError {
   return new DoqlError('validation', message, { sqlState });
@@ -111,10 +127,18 @@ export class QueryProtocol {
     private readonly out: QueryOutput,
   ) {}
 
+  /** Bumped by every cancel(), so that a stream being read between statements (a portal's) sees it. */
+  private cancels = 0;
+
   /** Aborts the statement running now, if any (a CancelRequest, or the connection closing). */
   cancel(): void {
+    this.cancels++;
     this.running?.abort();
+    this.reading?.close();
   }
+
+  /** The stream whose next batch is awaited now. */
+  private reading?: NonNullable<StatementResult['stream']>;
 
   async handle(message: QueryProtocolMessage): Promise<void> {
     if (this.skipUntilSync && message.kind !== 'sync') return;
@@ -134,7 +158,7 @@ export class QueryProtocol {
     this.running = controller;
     try {
       const { signal } = controller;
-      return await this.session.execute(sql, params ? { params, signal } : { signal });
+      return await this.session.execute(sql, params ? { params, signal, batchRows: BATCH_ROWS } : { signal, batchRows: BATCH_ROWS });
     } catch (err) {
       throw new StatementFailure(err, controller.signal.aborted);
     } finally {
@@ -142,26 +166,77 @@ export class QueryProtocol {
     }
   }
 
+  /** Like run(), handing each result over before the next statement runs, when the session can. */
+  private async runEach(sql: string, onResult: (result: StatementResult) => Promise<void>): Promise<void> {
+    if (!this.session.executeEach) {
+      for (const result of await this.run(sql)) await onResult(result);
+      return;
+    }
+    const controller = new AbortController();
+    this.running = controller;
+    try {
+      await this.session.executeEach(sql, { signal: controller.signal, batchRows: BATCH_ROWS }, onResult);
+    } catch (err) {
+      throw new StatementFailure(err, controller.signal.aborted);
+    } finally {
+      if (this.running === controller) this.running = undefined;
+    }
+  }
+
+  /** The next batch of a streaming result, once the client has taken the last; undefined at its end. */
+  private async nextBatch(result: StatementResult): Promise<CellValue[][] | undefined> {
+    const { stream } = result;
+    if (!stream) return undefined;
+    const cancels = this.cancels;
+    await this.out.drain?.();
+    this.reading = stream;
+    try {
+      if (this.cancels === cancels) {
+        const batch = await stream.next();
+        if (this.cancels === cancels) return batch;
+      }
+    } finally {
+      this.reading = undefined;
+    }
+    stream.close();
+    throw new StatementFailure(new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' }), true);
+  }
+
+  /** Drops a portal, stopping the statement still streaming its rows. */
+  private dropPortal(name: string): void {
+    const outcome = this.portals.get(name)?.outcome;
+    if (outcome?.kind === 'result') outcome.result.stream?.close();
+    this.portals.delete(name);
+  }
+
   // ---- simple query ----
 
   private async query(message: QueryMessage): Promise<void> {
     // A simple Query ends any unnamed statement and portal, as in Postgres.
     this.statements.delete('');
-    this.portals.delete('');
+    this.dropPortal('');
     try {
-      const results = scanSql(message.sql).statementCount === 0 ? [] : await this.run(message.sql);
-      if (results.length === 0) this.out.send(wire.emptyQueryResponse());
-      for (const result of results) {
-        this.sendNotices(result);
-        if (result.copy) {
-          this.sendCopy(result, result.copy);
-        } else if (result.kind === 'rows') {
-          const formats = result.columns.map(() => FormatCode.Text);
-          this.out.send(wire.rowDescription(fieldDescriptions(result.columns, formats)));
-          this.sendRows(result, formats, result.rows);
-        }
-        this.out.send(wire.commandComplete(result.command));
+      let count = 0;
+      if (scanSql(message.sql).statementCount > 0) {
+        await this.runEach(message.sql, async (result) => {
+          count++;
+          this.sendNotices(result);
+          let rows = result.rows.length;
+          if (result.copy) {
+            rows = await this.sendCopy(result, result.copy);
+          } else if (result.kind === 'rows') {
+            const formats = result.columns.map(() => FormatCode.Text);
+            this.out.send(wire.rowDescription(fieldDescriptions(result.columns, formats)));
+            this.sendRows(result, formats, result.rows);
+            for (let batch = await this.nextBatch(result); batch; batch = await this.nextBatch(result)) {
+              this.sendRows(result, formats, batch);
+              rows += batch.length;
+            }
+          }
+          this.out.send(wire.commandComplete(result.stream ? recount(result.command, rows) : result.command));
+        });
       }
+      if (count === 0) this.out.send(wire.emptyQueryResponse());
     } catch (err) {
       this.out.send(wire.errorResponse(toErrorFields(err)));
     }
@@ -244,6 +319,7 @@ export class QueryProtocol {
     if (shape.statementCount === 0 || !readOnly) return null;
     try {
       const results = await this.run(statement.sql, statement.paramTypes.map(() => null));
+      for (const r of results) r.stream?.close(); // only the columns were wanted
       const last = results[results.length - 1];
       statement.columns = last?.kind === 'rows' ? last.columns : null;
     } catch (err) {
@@ -262,39 +338,57 @@ export class QueryProtocol {
     }
     const { result } = outcome;
     if (result.copy) {
-      this.sendCopy(result, result.copy);
-      this.out.send(wire.commandComplete(result.command));
+      const rows = await this.sendCopy(result, result.copy);
+      this.out.send(wire.commandComplete(result.stream ? recount(result.command, rows) : result.command));
       return;
     }
     if (result.kind === 'command') {
       this.out.send(wire.commandComplete(result.command));
       return;
     }
-    const end = message.maxRows > 0 ? outcome.sent + message.maxRows : result.rows.length;
-    const rows = result.rows.slice(outcome.sent, end);
-    this.sendRows(result, outcome.formats, rows);
-    outcome.sent += rows.length;
+    // Rows are sent from what was read (`pending`), reading the stream's next batch when that runs out.
+    let sentNow = 0;
+    let more = true;
+    for (;;) {
+      if (outcome.offset >= outcome.pending.length) {
+        const batch = await this.nextBatch(result);
+        outcome.pending = batch ?? [];
+        outcome.offset = 0;
+        if (!batch) {
+          more = false;
+          break;
+        }
+        continue;
+      }
+      if (message.maxRows > 0 && sentNow >= message.maxRows) break;
+      const take = message.maxRows > 0 ? message.maxRows - sentNow : outcome.pending.length - outcome.offset;
+      const rows = outcome.pending.slice(outcome.offset, outcome.offset + take);
+      outcome.offset += rows.length;
+      this.sendRows(result, outcome.formats, rows);
+      sentNow += rows.length;
+    }
+    outcome.sent += sentNow;
     outcome.executions++;
-    if (outcome.sent < result.rows.length) {
+    if (more) {
       this.out.send(wire.portalSuspended());
       return;
     }
     // After a partial fetch Postgres reports the rows of this Execute only.
     const partial = outcome.executions > 1 && result.command.startsWith('SELECT');
-    const tag = partial ? `SELECT ${rows.length}` : result.command;
+    const tag = partial ? `SELECT ${sentNow}` : result.stream ? recount(result.command, outcome.sent) : result.command;
     this.out.send(wire.commandComplete(tag));
   }
 
   private close(message: CloseMessage): void {
     if (message.target === 'statement') this.statements.delete(message.name);
-    else this.portals.delete(message.name);
+    else this.dropPortal(message.name);
     this.out.send(wire.closeComplete());
   }
 
   private sync(): void {
     this.skipUntilSync = false;
     // Every Sync ends the implicit transaction, and portals with it (doql has no transaction blocks).
-    this.portals.clear();
+    for (const name of [...this.portals.keys()]) this.dropPortal(name);
     this.out.send(wire.readyForQuery(this.session.inBlock?.() ? 'T' : 'I'));
     this.out.flush();
   }
@@ -320,7 +414,7 @@ export class QueryProtocol {
     for (const r of results) this.sendNotices(r);
     const formats = expandFormats(portal.resultFormats, result.columns.length, 'result');
     statement.columns = result.kind === 'rows' && !result.copy ? result.columns : null;
-    portal.outcome = { kind: 'result', result, formats, sent: 0, executions: 0 };
+    portal.outcome = { kind: 'result', result, formats, sent: 0, executions: 0, pending: result.rows, offset: 0 };
     return portal.outcome;
   }
 
@@ -332,12 +426,18 @@ export class QueryProtocol {
     }
   }
 
-  /** COPY … TO STDOUT: CopyOutResponse, one CopyData a row (the header first when asked), CopyDone. */
-  private sendCopy(result: StatementResult, options: CopyOptions): void {
-    const lines = copyLines(result, options);
+  /** COPY … TO STDOUT: CopyOutResponse, one CopyData a row (the header first when asked), CopyDone; returns the row count. */
+  private async sendCopy(result: StatementResult, options: CopyOptions): Promise<number> {
     this.out.send(wire.copyOutResponse(result.columns.length));
-    for (const line of lines) this.out.send(wire.copyData(Buffer.from(line, 'utf8')));
+    let rows = 0;
+    for (let batch: CellValue[][] | undefined = result.rows, first = true; batch; batch = await this.nextBatch(result), first = false) {
+      for (const line of copyLines({ columns: result.columns, rows: batch }, first ? options : { ...options, header: false })) {
+        this.out.send(wire.copyData(Buffer.from(line, 'utf8')));
+      }
+      rows += batch.length;
+    }
     this.out.send(wire.copyDone());
+    return rows;
   }
 
   /** Encodes every row before sending any, so that a value that cannot be encoded fails cleanly. */

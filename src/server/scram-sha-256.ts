@@ -71,7 +71,8 @@ export class ScramExchange implements PasswordExchange {
   private clientFirst(data: Buffer): AuthStep {
     const reader = new MessageReader(data);
     const mechanism = reader.cstring();
-    if (mechanism !== SCRAM_MECHANISM) return failed(`unsupported SASL mechanism ${mechanism}`);
+    // What the client named is never repeated: a client answering with its password would put it in the log.
+    if (mechanism !== SCRAM_MECHANISM) return failed('unsupported SASL mechanism');
     const length = reader.int32();
     const message = reader.bytes(Math.max(0, length)).toString('utf8');
     const match = /^([ny]),(a=[^,]*)?,(.*)$/.exec(message);

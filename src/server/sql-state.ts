@@ -52,3 +52,26 @@ export function errorFields(err: unknown, cancelled = false): ErrorFields {
 export function messageOf(err: unknown): string {
   return oneLine(err instanceof Error ? err.message : String(err));
 }
+
+/** Longest client-chosen text (a user name) a log line shows. */
+const LOG_TEXT_MAX = 64;
+
+/**
+ * Client-chosen text (a user name, before or after authentication) as a log line may show it: control
+ * characters escaped (a newline cannot forge another line), quotes escaped, cut to 64 characters.
+ */
+export function logSafe(text: string): string {
+  const chars = [...text];
+  const cut = chars.length > LOG_TEXT_MAX;
+  const shown = (cut ? chars.slice(0, LOG_TEXT_MAX) : chars)
+    .map((ch) => {
+      const code = ch.codePointAt(0) as number;
+      if (ch === '"' || ch === '\\') return `\\${ch}`;
+      if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0x2028 || code === 0x2029) {
+        return `\\x${code.toString(16).padStart(2, '0')}`;
+      }
+      return ch;
+    })
+    .join('');
+  return `"${shown}"${cut ? `… (${chars.length} characters)` : ''}`;
+}

@@ -18,9 +18,11 @@ type Outcome = { ok: true; rows: string; n: number } | { ok: false; message: str
 
 const fingerprint = (rows: unknown[][]): string => JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
-async function run(sb: Sandbox, sql: string): Promise<Outcome> {
-  // Short backoff and a short per-attempt timeout (slow faults answer after 1.5 s) keep the test fast.
-  const t = sessionFor(sb, { client: { backoffBaseMs: 5, backoffMaxMs: 50, timeoutMs: 1_000 } });
+async function run(sb: Sandbox, sql: string, faults = true): Promise<Outcome> {
+  // Short backoff and a short per-attempt timeout (slow faults answer after 1.5 s) keep the test fast. The
+  // fault-free reference run keeps the client's own timeout: three seeds' 10,000-droplet pages at once on a
+  // loaded machine can take longer than 1 s each, and the reference must not fail for that.
+  const t = sessionFor(sb, { client: faults ? { backoffBaseMs: 5, backoffMaxMs: 50, timeoutMs: 1_000 } : {} });
   try {
     const rows = await t.rows(sql);
     return { ok: true, rows: fingerprint(rows), n: rows.length };
@@ -61,7 +63,7 @@ interface SeedReport {
 }
 
 async function seedRun(seed: number): Promise<{ expected: { join: Outcome; list: Outcome }; report: SeedReport }> {
-  const expected = await withSandbox({ seed, rateLimit: false }, async (sb) => ({ join: await run(sb, JOIN), list: await run(sb, LIST) }));
+  const expected = await withSandbox({ seed, rateLimit: false }, async (sb) => ({ join: await run(sb, JOIN, false), list: await run(sb, LIST, false) }));
   const report = await withSandbox(
     { seed, rateLimit: RATE, faults: { rate: 0.1, kinds: ['500', '503', 'drop', 'truncate', 'slow'], slowMs: 1_500 } },
     async (sb) => {
@@ -76,7 +78,10 @@ async function seedRun(seed: number): Promise<{ expected: { join: Outcome; list:
 
 describe('reliability under faults and 429s', () => {
   it(`the fan-out join and the 10,000-droplet listing return exactly the fault-free rows, or fail clearly (seeds ${SEEDS.join(', ')})`, async () => {
-    const runs = await Promise.all(SEEDS.map(seedRun));
+    // One seed at a time: three 10,000-droplet sandboxes at once made pages slower than the 1 s attempt timeout
+    // on a loaded machine (the current spec's droplets are larger rows), so the faults were not what failed.
+    const runs: Awaited<ReturnType<typeof seedRun>>[] = [];
+    for (const seed of SEEDS) runs.push(await seedRun(seed));
     let succeeded = 0;
     const statuses: Record<string, number> = {};
     for (const { expected, report } of runs) {
@@ -103,5 +108,5 @@ describe('reliability under faults and 429s', () => {
     expect((statuses['500'] ?? 0) + (statuses['503'] ?? 0)).toBeGreaterThan(0);
     expect(statuses['0'] ?? 0).toBeGreaterThan(0);
     expect(succeeded).toBeGreaterThanOrEqual(SEEDS.length);
-  }, 45_000);
+  }, 180_000);
 });

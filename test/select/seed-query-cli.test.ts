@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { buildMissing, catalog, directGet, doql, doqlAt, startSandbox, tempDir } from './helpers.js';
 import { createSandbox } from '../../src/sandbox/index.js';
+import { sandboxStateFile } from '../../src/cli/sandbox-command.js';
 
 const missing = buildMissing();
 const SEED_QUERY =
@@ -26,7 +27,7 @@ describe.skipIf(Boolean(missing))('the seed query through `doql --sandbox`', () 
     expect(r.code).toBe(0);
     clusterIds = (JSON.parse(r.stdout) as { id: string }[]).map((c) => c.id);
     expect(clusterIds.length).toBeGreaterThanOrEqual(3);
-    const sb = await createSandbox({ catalog: catalog(), stateFile: join(home, 'cache', 'sandbox', 'state.json'), rateLimit: false });
+    const sb = await createSandbox({ catalog: catalog(), stateFile: sandboxStateFile(catalog().catalog.specHash, { DOQL_HOME: home }), rateLimit: false });
     try {
       for (const id of clusterIds) {
         const body = await directGet(sb, `/v2/databases/${id}/backups`);

@@ -8,6 +8,9 @@ export interface DoqlServe {
   port: number;
   /** Everything the server wrote on stderr so far (its log). */
   log(): string;
+  pid: number;
+  /** Resolves when the server process ends, with its exit code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
 }
 
@@ -21,6 +24,9 @@ export function startDoqlServe(args: string[] = [], env: Record<string, string> 
   });
   let stderr = '';
   let stdout = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
   return new Promise((resolve, reject) => {
     let started = false;
@@ -40,7 +46,7 @@ export function startDoqlServe(args: string[] = [], env: Record<string, string> 
       started = true;
       clearTimeout(timer);
       child.off('exit', onExit);
-      resolve({ port: Number(m[1]), log: () => stderr + stdout, stop: () => stop(child) });
+      resolve({ port: Number(m[1]), pid: child.pid as number, log: () => stderr + stdout, exited, stop: () => stop(child) });
     });
   });
 }

@@ -1,0 +1,63 @@
+// The entry of a `doql serve` session process (see server/session-process.ts): a doql session that runs any
+// connection's statements in that connection's state, whose API requests and shared-cache reads go to the server.
+import { loadCatalog } from '../catalog/load.js';
+import { FetchCache, type EngineApi, type FetchedRows, type FetchKey } from '../engine/fetcher.js';
+import { createSession, type MutationOptions } from '../engine/session.js';
+import type { StatementResult } from '../engine/types.js';
+import type { Vars } from '../sql/template.js';
+import { remoteStatementGuard } from '../server/remote-policy.js';
+import { runSessionChild, type ServerCall } from '../server/session-child.js';
+
+/** What `doql serve` tells each session process (structured-clone safe). */
+export interface ServeChildConfig {
+  spec?: string;
+  vars: Vars;
+  mutation: Pick<MutationOptions, 'dryRun' | 'yes' | 'waitTimeoutMs' | 'baseUrl'>;
+  allowRegistry: boolean;
+  servesEveryPath: boolean;
+  /** Settings every session starts with (statement_timeout from --statement-timeout). */
+  settings: Record<string, string>;
+}
+
+/** The session's own cache lives for one statement; what it drops is dropped from the server's shared cache too. */
+class SharedCacheView extends FetchCache {
+  constructor(private readonly call: ServerCall) {
+    super(0);
+  }
+
+  override invalidate(resourceId: string): void {
+    super.invalidate(resourceId);
+    void this.call('invalidate', resourceId).catch(() => {});
+  }
+}
+
+const withoutSignal = <T extends { signal?: AbortSignal }>(req: T): Omit<T, 'signal'> => {
+  const { signal: _signal, ...rest } = req;
+  return rest;
+};
+
+runSessionChild(async (raw, call) => {
+  const config = raw as ServeChildConfig;
+  const catalog = loadCatalog({ specFile: config.spec });
+  // Requests leave from the server (one client, one rate-limit budget); it aborts them on cancel.
+  const api: EngineApi = {
+    request: async (req) => (await call('request', withoutSignal(req))) as Awaited<ReturnType<EngineApi['request']>>,
+    list: async (req) => (await call('list', withoutSignal(req))) as Awaited<ReturnType<EngineApi['list']>>,
+    servesEveryPath: config.servesEveryPath,
+  };
+  return createSession({
+    catalog,
+    api: () => api,
+    cache: new SharedCacheView(call),
+    fetchRows: async (key: FetchKey) => (await call('fetch', key)) as FetchedRows,
+    vars: config.vars,
+    templating: false,
+    mutation: config.mutation,
+    settings: config.settings,
+    guard: remoteStatementGuard({ allowRegistry: config.allowRegistry }),
+    registry: {
+      list: async (): Promise<StatementResult> => (await import('./registry-command.js')).registryListResult(),
+      pull: async (from?: string): Promise<StatementResult> => (await import('./registry-command.js')).registryPullResult(from),
+    },
+  });
+});
