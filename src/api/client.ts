@@ -254,53 +254,63 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     return items;
   }
 
-  /** Pages fetched at once; the first failure cancels the rest and fails the whole list. */
-  async function fetchAll(urls: URL[], listKey: string, signal: AbortSignal | undefined): Promise<ApiResponse[]> {
+  /**
+   * Pages fetched at once, each handed to `each` as it arrives (so its body need not outlive it);
+   * the first failure cancels the rest and fails the whole list.
+   */
+  async function fetchAll<T>(urls: URL[], listKey: string, signal: AbortSignal | undefined, each: (response: ApiResponse, i: number) => T): Promise<T[]> {
     const inner = sharedController();
     const onAbort = (): void => inner.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     let firstError: unknown;
     try {
       const settled = await Promise.allSettled(
-        urls.map((url) =>
+        urls.map((url, i) =>
           execute('GET', url, undefined, inner.signal).then(
             (response) => {
               pageArrived(response, listKey);
-              return response;
+              return each(response, i);
             },
-            (err: unknown) => {
-              if (firstError === undefined) {
-                firstError = err;
-                inner.abort();
-              }
-              throw err;
-            },
-          ),
+          ).catch((err: unknown) => {
+            if (firstError === undefined) {
+              firstError = err;
+              inner.abort();
+            }
+            throw err;
+          }),
         ),
       );
       if (signal?.aborted) throw cancelledError(`GET ${urls[0]?.pathname ?? ''}`);
       if (firstError !== undefined) throw firstError;
-      return settled.map((s) => (s as PromiseFulfilledResult<ApiResponse>).value);
+      return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async function list(req: ListRequest): Promise<ListResult> {
-    const { listKey } = req;
+    const { listKey, onPage } = req;
     const signal = follow(req.signal);
     const url = buildUrl(base, req.path, req.query);
+    // A page's items, kept in the result or handed to onPage (which keeps only what its caller needs).
+    const take = (response: ApiResponse, pageUrl: URL, page: number): unknown[] => {
+      const items = itemsOf(response, pageUrl, listKey);
+      if (!onPage) return items;
+      onPage(items, page, response.body);
+      return [];
+    };
     if (isPinned(req.query)) {
       const response = await execute('GET', url, undefined, signal);
       pageArrived(response, listKey);
-      return { items: itemsOf(response, url, listKey), pages: 1, response };
+      return { items: take(response, url, 0), pages: 1, response };
     }
     const firstUrl = setParam(url, 'per_page', PER_PAGE);
     const first = await execute('GET', firstUrl, undefined, signal);
     pageArrived(first, listKey);
-    const chunks: unknown[][] = [itemsOf(first, firstUrl, listKey)];
     counters.rowsExpected += metaTotal(first.body) ?? 0;
-    const plan = planPages(first.body, chunks[0]!.length);
+    const firstItems = itemsOf(first, firstUrl, listKey);
+    const plan = planPages(first.body, firstItems.length);
+    const chunks: unknown[][] = [take(first, firstUrl, 0)];
     let next: string | undefined;
     if (plan.kind === 'range') {
       if (plan.lastPage > MAX_PAGES) {
@@ -308,10 +318,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       }
       const urls: URL[] = [];
       for (let page = 2; page <= plan.lastPage; page++) urls.push(setParam(firstUrl, 'page', page));
-      const rest = await fetchAll(urls, listKey, signal);
-      rest.forEach((response, i) => chunks.push(itemsOf(response, urls[i]!, listKey)));
-      // The list may have grown since page 1 was counted: keep going while the last page says so.
-      next = nextLink(rest.at(-1)?.body);
+      const rest = await fetchAll(urls, listKey, signal, (response, i) => ({
+        items: take(response, urls[i]!, i + 1),
+        // The list may have grown since page 1 was counted: keep going while the last page says so.
+        next: i === urls.length - 1 ? nextLink(response.body) : undefined,
+      }));
+      for (const r of rest) chunks.push(r.items);
+      next = rest.at(-1)?.next;
     } else if (plan.kind === 'follow') {
       next = plan.next;
     }
@@ -329,7 +342,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       seen.add(pageUrl.href);
       const response = await execute('GET', pageUrl, undefined, signal);
       pageArrived(response, listKey);
-      chunks.push(itemsOf(response, pageUrl, listKey));
+      chunks.push(take(response, pageUrl, chunks.length));
       next = nextLink(response.body);
     }
     return { items: chunks.flat(), pages: chunks.length, response: first };

@@ -75,6 +75,12 @@ export interface ListRequest {
   /** The key of the array in each page, e.g. `backups`. */
   listKey: string;
   signal?: AbortSignal;
+  /**
+   * Takes each page's items as it arrives (page 0 first, then the others in any order), instead of the
+   * result holding them: the caller keeps what it needs and the page's parsed body can be freed at once.
+   * When given, the result's `items` is empty.
+   */
+  onPage?: (items: unknown[], page: number, body: unknown) => void;
 }
 
 export interface ListResult {

@@ -2,8 +2,8 @@
 // deduplicated within a statement and cached for the session's TTL.
 import { assertServedHere } from './served-here.js';
 import { ApiError, DoqlError } from '../errors.js';
-import type { Method } from '../catalog/types.js';
-import { extractItems, type ColumnCache } from './rows.js';
+import type { Column, Method } from '../catalog/types.js';
+import { convertColumn, extractItems, type ColumnCache, type SqliteValue } from './rows.js';
 
 export type QueryValue = string | number | boolean;
 export type Query = Record<string, QueryValue | undefined>;
@@ -16,7 +16,13 @@ export interface EngineApi {
     body: unknown;
     requestId?: string;
   }>;
-  list(req: { path: string; query?: Query; listKey: string; signal?: AbortSignal }): Promise<{ items: unknown[]; pages: number; response: { body: unknown } }>;
+  list(req: {
+    path: string;
+    query?: Query;
+    listKey: string;
+    signal?: AbortSignal;
+    onPage?: (items: unknown[], page: number, body: unknown) => void;
+  }): Promise<{ items: unknown[]; pages: number; response: { body: unknown } }>;
   /** True for the sandbox, which also serves, at its one address, the operations the spec puts on other servers. */
   servesEveryPath?: boolean;
 }
@@ -68,6 +74,17 @@ export interface FetchedRows {
   key?: string;
   /** Converted column values, filled as statements read them. */
   cache?: ColumnCache;
+  /**
+   * Set when the items were dropped once these columns were converted (in `cache`): the rows can
+   * serve only statements that read no other column. `size` is then the number of rows.
+   */
+  only?: ReadonlySet<string>;
+  size?: number;
+}
+
+/** How many rows a fetch gave. */
+export function rowCount(f: FetchedRows): number {
+  return f.only ? (f.size ?? 0) : f.items.length;
 }
 
 export function envelopeOf(method: Method, body: unknown): Pick<FetchedRows, 'envelope' | 'key'> {
@@ -89,26 +106,59 @@ function hasNextPage(body: unknown): boolean {
   return typeof links?.pages?.next === 'string';
 }
 
-/** Fetches the items a method returns for the given params: every page of a list, or one object. */
-export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSignal): Promise<FetchedRows> {
+/**
+ * Every page of a list. With `only`, each page is converted to those columns as it arrives and its
+ * items dropped, so a listing of 100,000 rows never holds 100,000 parsed objects at once.
+ */
+async function listAll(
+  api: EngineApi,
+  method: Method,
+  req: { path: string; query: Query; listKey: string; signal?: AbortSignal },
+  only?: Column[],
+): Promise<FetchedRows> {
+  if (!only) {
+    const { items, response } = await api.list(req);
+    return { items, ...envelopeOf(method, response.body) };
+  }
+  const pages: { size: number; columns: SqliteValue[][] }[] = [];
+  let shape: Pick<FetchedRows, 'envelope' | 'key'> = {};
+  let called = false;
+  const onPage = (items: unknown[], page: number, body: unknown): void => {
+    called = true;
+    // Page 0 always arrives first: its envelope serves the columns every row shares.
+    if (page === 0) shape = envelopeOf(method, body);
+    pages[page] = { size: items.length, columns: only.map((c) => convertColumn(items, c, shape)) };
+  };
+  const { items, response } = await api.list({ ...req, onPage });
+  // An API that does not take onPage returned the items themselves.
+  if (!called) return { items, ...envelopeOf(method, response.body) };
+  const columns = new Map<string, SqliteValue[]>();
+  only.forEach((c, j) => {
+    const values: SqliteValue[] = [];
+    for (const page of pages) for (const v of page.columns[j]) values.push(v);
+    columns.set(c.name, values);
+  });
+  const size = pages.reduce((n, page) => n + page.size, 0);
+  return { items: [], ...shape, cache: { columns }, only: new Set(only.map((c) => c.name)), size };
+}
+
+/**
+ * Fetches the items a method returns for the given params: every page of a list, or one object.
+ * `only`: the statement reads no column but these, and nothing after it will (see listAll).
+ */
+export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSignal, only?: Column[]): Promise<FetchedRows> {
   const { method, params } = key;
   assertServedHere(api, key.resourceId, method);
   const path = fillPath(method.path, params);
   const query = queryOf(method, params);
   const pinnedPage = params.page !== undefined || params.per_page !== undefined;
   const listKey = method.returnsList && method.objectKey && method.objectKey !== '$' ? method.objectKey.slice(2) : undefined;
-  if (method.paginated && listKey && !pinnedPage) {
-    const { items, response } = await api.list({ path, query, listKey, signal });
-    return { items, ...envelopeOf(method, response.body) };
-  }
+  if (method.paginated && listKey && !pinnedPage) return listAll(api, method, { path, query, listKey, signal }, only);
   try {
     const res = await api.request({ method: method.httpMethod.toUpperCase(), path, query, headers: headersOf(method, params), signal });
     // A list the spec calls unpaged that answers with a next page anyway: fetch every page rather than
     // return part of the listing.
-    if (listKey && !pinnedPage && method.httpMethod === 'get' && hasNextPage(res.body)) {
-      const { items, response } = await api.list({ path, query, listKey, signal });
-      return { items, ...envelopeOf(method, response.body) };
-    }
+    if (listKey && !pinnedPage && method.httpMethod === 'get' && hasNextPage(res.body)) return listAll(api, method, { path, query, listKey, signal }, only);
     return { items: extractItems(method, res.body), ...envelopeOf(method, res.body) };
   } catch (err) {
     // A get by id that finds nothing is an empty result, not an error.

@@ -65,9 +65,30 @@ export interface ColumnCache {
   columns: Map<string, SqliteValue[]>;
 }
 
+/** Where a column's value comes from when the item lacks it: the body's other fields, or the item itself. */
+export interface ItemShape {
+  envelope?: Record<string, unknown>;
+  key?: string;
+}
+
+/** The converted values of one column for each of `items`. */
+export function convertColumn(items: unknown[], column: Column, { envelope, key }: ItemShape): SqliteValue[] {
+  return items.map((item) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      return column.name === 'value' || column.name === 'content' ? toSqlite(column, item) : null;
+    }
+    const obj = item as Record<string, unknown>;
+    let v = obj[column.name];
+    if (v === undefined && envelope) v = column.name === key ? obj : envelope[column.name];
+    return toSqlite(column, v);
+  });
+}
+
 /**
  * The converted values of one column for every item of a fetch, computed on first use. Converting
  * (JSON text for nested objects above all) is what a query over cached rows spends its time on.
+ * A fetch that kept only some columns (`only`) has no items left to convert the others from: its
+ * readers check `only` first and fetch again.
  */
 export function columnValues(
   fetched: { items: unknown[]; envelope?: Record<string, unknown>; key?: string; cache?: ColumnCache },
@@ -76,16 +97,7 @@ export function columnValues(
   const cache = (fetched.cache ??= { columns: new Map() });
   let values = cache.columns.get(column.name);
   if (!values) {
-    const { envelope, key } = fetched;
-    values = fetched.items.map((item) => {
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-        return column.name === 'value' || column.name === 'content' ? toSqlite(column, item) : null;
-      }
-      const obj = item as Record<string, unknown>;
-      let v = obj[column.name];
-      if (v === undefined && envelope) v = column.name === key ? obj : envelope[column.name];
-      return toSqlite(column, v);
-    });
+    values = convertColumn(fetched.items, column, fetched);
     cache.columns.set(column.name, values);
   }
   return values;
