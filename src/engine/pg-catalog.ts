@@ -84,6 +84,7 @@ const CATALOG_FUNCTIONS = new Set(
 const SESSION_FUNCTIONS = new Set([
   'now', 'array_to_string', 'string_to_array', 'array_length', 'cardinality', 'version', 'current_database', 'current_user', 'session_user',
   'date_trunc', 'date_part', 'json_extract_path', 'json_extract_path_text', 'jsonb_extract_path', 'jsonb_extract_path_text',
+  'to_char', 'age', 'split_part', 'bool_or', 'bool_and', 'every', 'array_to_string', 'array_upper', 'array_lower',
 ]);
 
 /**
@@ -118,9 +119,10 @@ export class PgCompat {
     try {
       rewritten = rewritePostgres(tokens, false, this.qualify);
       // Postgres syntax (casts give typed columns) or the catalog's names; a plain `SELECT 1` stays put.
-      catalog = (namesCatalog(tokens) || rewritten.changed) && rewriteResourceNames(rewritten.changed ? tokenize(rewritten.sql) : tokens).resources.length === 0;
-      // Queries about the server get Postgres' column names (`version`, not `version()`).
-      if (catalog) rewritten = rewritePostgres(tokens, true, this.qualify);
+      const overResources = rewriteResourceNames(rewritten.changed ? tokenize(rewritten.sql) : tokens).resources.length > 0;
+      catalog = (namesCatalog(tokens) || rewritten.changed) && !overResources;
+      // Queries about the server and over resources get Postgres' column names (`count`, not `count(*)`).
+      if (catalog || overResources) rewritten = rewritePostgres(tokens, true, this.qualify);
     } catch (err) {
       if (isDoqlError(err)) throw err;
       // A rewriter bug must not hide the query: SQLite gets it as written and reports what it cannot run.

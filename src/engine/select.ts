@@ -162,7 +162,7 @@ export async function runSelect(
   ctx: SelectContext,
   sql: string,
   resourceIds: string[],
-  options: { params?: unknown[]; signal?: AbortSignal } = {},
+  options: { params?: unknown[]; signal?: AbortSignal; columnTypes?: readonly (Column['sqlType'] | undefined)[] } = {},
 ): Promise<StatementResult> {
   for (const id of resourceIds) ensureTable(ctx, id);
   let stmt: Database.Statement;
@@ -191,7 +191,7 @@ export async function runSelect(
     }
     if (state.misses.size === 0) {
       if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
-      return toResult(ctx, stmt, raw as CellValue[][]);
+      return toResult(ctx, stmt, raw as CellValue[][], options.columnTypes);
     }
     const api = ctx.api();
     await Promise.all(
@@ -205,12 +205,14 @@ export async function runSelect(
   throw new DoqlError('internal', `the statement still needed data after ${MAX_ROUNDS} rounds of fetching`);
 }
 
-function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][]): StatementResult {
+function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][], fixed: readonly (Column['sqlType'] | undefined)[] = []): StatementResult {
   const cols = stmt.columns();
   const columns: ResultColumn[] = cols.map((c, i) => {
     const resource = c.table ? ctx.registered.get(c.table) : undefined;
     const col = resource?.columns.find((x) => x.name === c.column);
-    return { name: c.name, type: col ? col.sqlType : inferType(rows.map((r) => r[i])) };
+    // A comparison, `= ANY`, `@>` or bool_or is boolean in Postgres; SQLite gives 1 or 0 (the rewriter knows).
+    const computed = fixed.length === cols.length && fixed[i] === 'BOOLEAN' ? 'BOOLEAN' : inferType(rows.map((r) => r[i]));
+    return { name: c.name, type: col ? col.sqlType : computed };
   });
   const boolIdx = columns.map((c, i) => (c.type === 'BOOLEAN' ? i : -1)).filter((i) => i >= 0);
   if (boolIdx.length) {

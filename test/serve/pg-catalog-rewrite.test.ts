@@ -4,7 +4,7 @@ import { tokenize } from '../../src/sql/lexer.js';
 import { rewritePostgres } from '../../src/engine/pg-catalog-rewrite.js';
 
 /** The rewritten SQL with runs of spaces collapsed (operators are emitted with spaces around them). */
-const rw = (sql: string, functionNames = true): string =>
+const rw = (sql: string, functionNames = false): string =>
   rewritePostgres(tokenize(sql), functionNames)
     .sql.replace(/ +/g, ' ')
     .trim();
@@ -37,7 +37,7 @@ describe('rewritePostgres', () => {
     );
     expect(rw("SELECT 1 WHERE n !~ '^pg_' AND m ~* 'x'")).toBe("SELECT 1 WHERE n NOT REGEXP '^pg_' AND m REGEXP '(?i)' || 'x'");
     expect(rw('SELECT ~5 AS bits')).toBe('SELECT ~5 AS bits'); // unary ~ is bitwise not
-    expect(rw('SELECT a FROM t ORDER BY a COLLATE NOCASE')).toBe('SELECT a FROM t ORDER BY a COLLATE NOCASE');
+    expect(rw('SELECT a FROM t ORDER BY a COLLATE NOCASE')).toBe('SELECT a FROM t ORDER BY a COLLATE NOCASE NULLS LAST');
   });
 
   it('strips pg_catalog. from functions only', () => {
@@ -47,14 +47,14 @@ describe('rewritePostgres', () => {
   });
 
   it('rewrites arrays: = ANY, ARRAY(subquery), ARRAY[…], unnest and generate_series in FROM, subscripts', () => {
-    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM pg_unnest(pol.polroles))');
+    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM pg_unnest(pol.polroles, \'ANY\'))');
     expect(rw('SELECT 1 WHERE x <> ALL (SELECT y FROM t)')).toBe('SELECT 1 WHERE x NOT IN (SELECT y FROM t)');
     expect(rw('SELECT ARRAY(SELECT b.rolname FROM r b) AS m')).toBe('SELECT (WITH _pg_array1(v) AS (SELECT b.rolname FROM r b) SELECT pg_array_agg(v) FROM _pg_array1) AS m');
     expect(rw("SELECT ARRAY['a', 'b'] AS a")).toBe("SELECT pg_array('a', 'b') AS a");
     expect(rw("SELECT 'toast.' || x AS o FROM pg_catalog.unnest(tc.reloptions) x")).toBe(
-      `SELECT 'toast.' || x AS o FROM (SELECT value AS "x" FROM pg_unnest(tc.reloptions)) AS "x"`,
+      `SELECT 'toast.' || "x".value AS o FROM pg_unnest(tc.reloptions) AS "x"`,
     );
-    expect(rw('SELECT s FROM generate_series(1, 3) AS g(s)')).toBe('SELECT s FROM (SELECT value AS "s" FROM pg_series(1, 3)) AS "g"');
+    expect(rw('SELECT s FROM generate_series(1, 3) AS g(s)')).toBe('SELECT "g".value AS "s" FROM pg_series(1, 3) AS "g"');
     expect(rw('SELECT prattrs[s] AS a FROM t')).toBe('SELECT pg_subscript(prattrs, s) AS a FROM t');
   });
 
@@ -99,7 +99,10 @@ describe('rewritePostgres', () => {
       changed: true,
       columnTypes: [undefined, 'INTEGER', 'BOOLEAN', 'BOOLEAN', undefined],
     });
-    // Over resources (functionNames false) SQLite's own names stay.
-    expect(rw('SELECT count(*), x::text FROM t', false)).toBe('SELECT count(*), CAST(x AS TEXT) AS "text" FROM t');
+    // Without functionNames SQLite's own names stay, but a cast is named as Postgres names it: after a column.
+    expect(rw('SELECT count(*), x::text FROM t', false)).toBe('SELECT count(*), CAST(x AS TEXT) AS "x" FROM t');
+    expect(rw('SELECT count(*), x::text, 1, CASE WHEN a THEN 1 END, a || b FROM t', true)).toBe(
+      'SELECT count(*) AS "count", CAST(x AS TEXT) AS "x", 1 AS "?column?", CASE WHEN a THEN 1 END AS "case", a || b AS "?column?" FROM t',
+    );
   });
 });
