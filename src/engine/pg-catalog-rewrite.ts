@@ -1081,7 +1081,8 @@ function analyzeItem(pieces: Piece[], functions: boolean): { name?: string; type
   if (last.text === '*') return { star: true };
   const beforeLast = sig[sig.length - 2];
   let aliasLength = 0;
-  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && !isKeyword(last)) {
+  // `… AS first`: after AS any word is the alias, keywords too.
+  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && (!isKeyword(last) || upper(beforeLast) === 'AS')) {
     if (upper(beforeLast) === 'AS') aliasLength = 2;
     else if (beforeLast.text !== '.' && endsOperand(beforeLast) && !isKeyword(beforeLast)) aliasLength = 1;
   }
