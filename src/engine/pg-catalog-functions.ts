@@ -160,12 +160,10 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   });
   db.table('pg_unnest', {
     columns: ['value'],
-    // `what` names the construct for errors; `= ANY(NULL)` is NULL, so for ANY/ALL a NULL array is one NULL.
+    // `what` names the construct for errors (ANY, ALL; unnest when absent).
     parameters: ['arr', 'what'],
     rows: function* (arr: unknown, what: unknown) {
-      const values = arrayValues(arr, typeof what === 'string' ? what : 'unnest');
-      if (values === undefined && typeof what === 'string') yield [null];
-      for (const v of values ?? []) yield [v];
+      for (const v of arrayValues(arr, typeof what === 'string' ? what : 'unnest') ?? []) yield [v];
     },
   });
   db.table('pg_series', {

@@ -926,8 +926,9 @@ class Rewriter {
             }
             const first = upper(toks[this.nextSig(callOpen + 1, close)]);
             const inner = this.text(callOpen + 1, close);
-            // A NULL array makes `x = ANY(arr)` NULL, as one NULL element does (pg_unnest's second argument).
-            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM pg_unnest(${inner}, ${quoteString(word === 'ALL' ? 'ALL' : 'ANY')})`;
+            // A NULL array makes `x = ANY(arr)` NULL, as an array of one NULL does (a NULL argument would give
+            // SQLite's table function no rows at all, and so false).
+            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM pg_unnest(coalesce(${inner}, '{NULL}'), ${quoteString(word === 'ALL' ? 'ALL' : 'ANY')})`;
             out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${set})`, kind: 'atom', columnType: 'BOOLEAN' });
             i = close;
             continue;

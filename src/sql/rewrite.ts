@@ -218,17 +218,24 @@ function refuseNonArrays(pieces: Piece[], columnType: (id: string, column: strin
   const name = (p: Piece): string => identValue({ kind: p.kind, text: p.text, start: 0, end: 0 });
   sig.forEach((p, k) => {
     if (p.kind !== 'word' || !ARRAY_READERS.has(p.text.toLowerCase()) || sig[k + 1]?.text !== '(') return;
-    const qualified = sig[k + 3]?.text === '.';
-    const colPiece = qualified ? sig[k + 4] : sig[k + 2];
-    const after = sig[qualified ? k + 5 : k + 3];
+    // ANY's array arrives as pg_unnest(coalesce(arr, '{NULL}'), 'ANY').
+    const base = sig[k + 2]?.text.toLowerCase() === 'coalesce' && sig[k + 3]?.text === '(' ? k + 4 : k + 2;
+    const qualified = sig[base + 1]?.text === '.';
+    const colPiece = qualified ? sig[base + 2] : sig[base];
+    const after = sig[qualified ? base + 3 : base + 1];
     if (!colPiece || (colPiece.kind !== 'word' && colPiece.kind !== 'quoted') || (after?.text !== ',' && after?.text !== ')')) return;
     const column = name(colPiece);
-    const owners = qualified ? [aliases.get(name(sig[k + 2]).toLowerCase())].filter((r): r is string => !!r) : referenced;
+    const owners = qualified ? [aliases.get(name(sig[base]).toLowerCase())].filter((r): r is string => !!r) : referenced;
     const types = owners.map((r) => columnType(r, column)).filter((t): t is string => t !== undefined);
     if (types.length === 0 || types.includes('array')) return;
     const fn = p.text.toLowerCase();
-    const flavour = after?.text === ',' ? sig[(qualified ? k + 6 : k + 4)] : undefined;
-    const what = fn === 'pg_unnest' ? (flavour?.kind === 'string' ? `${flavour.text.slice(1, -1)}(${column})` : `unnest(${column})`) : `${fn}(${column})`;
+    let close = k + 1;
+    for (let depth = 0; close < sig.length; close++) {
+      if (sig[close].text === '(') depth++;
+      else if (sig[close].text === ')' && --depth === 0) break;
+    }
+    const flavour = sig[close - 1];
+    const what = fn === 'pg_unnest' ? (flavour?.kind === 'string' && /^'(ANY|ALL)'$/.test(flavour.text) ? `${flavour.text.slice(1, -1)}(${column})` : `unnest(${column})`) : `${fn}(${column})`;
     throw new DoqlError('validation', `${what}: ${column} is a${types[0] === 'integer' || types[0] === 'object' ? 'n' : ''} ${types[0]} column, not an array`, {
       sqlState: '42809',
       hint: 'ANY, ALL, unnest, array_length and cardinality read array columns such as tags; for JSON inside an object use -> and jsonb_array_elements_text',

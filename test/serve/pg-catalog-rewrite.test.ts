@@ -47,7 +47,7 @@ describe('rewritePostgres', () => {
   });
 
   it('rewrites arrays: = ANY, ARRAY(subquery), ARRAY[…], unnest and generate_series in FROM, subscripts', () => {
-    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM pg_unnest(pol.polroles, \'ANY\'))');
+    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM pg_unnest(coalesce(pol.polroles, \'{NULL}\'), \'ANY\'))');
     expect(rw('SELECT 1 WHERE x <> ALL (SELECT y FROM t)')).toBe('SELECT 1 WHERE x NOT IN (SELECT y FROM t)');
     expect(rw('SELECT ARRAY(SELECT b.rolname FROM r b) AS m')).toBe('SELECT (WITH _pg_array1(v) AS (SELECT b.rolname FROM r b) SELECT pg_array_agg(v) FROM _pg_array1) AS m');
     expect(rw("SELECT ARRAY['a', 'b'] AS a")).toBe("SELECT pg_array('a', 'b') AS a");
