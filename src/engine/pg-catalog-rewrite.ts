@@ -924,7 +924,18 @@ class Rewriter {
               const popped = out.pop();
               if (popped === prev) break;
             }
-            const first = upper(toks[this.nextSig(callOpen + 1, close)]);
+            const firstAt = this.nextSig(callOpen + 1, close);
+            const first = upper(toks[firstAt]);
+            const bracket = first === 'ARRAY' ? toks[firstAt + 1] : undefined;
+            if (bracket?.kind === 'quoted' && bracket.text.startsWith('[') && this.nextSig(firstAt + 2, close) < 0) {
+              // `x = ANY(ARRAY[1, 2])` is `x IN (1, 2)`: the elements keep their types (and a parameter column
+              // still gets its values pushed to the API).
+              const inner = new Rewriter(tokenize(bracket.text.slice(1, -1)));
+              for (const [k, v] of this.lateral) inner.lateral.set(k, v);
+              out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${inner.text(0, inner.toks.length)})`, kind: 'atom', columnType: 'BOOLEAN' });
+              i = close;
+              continue;
+            }
             const inner = this.text(callOpen + 1, close);
             // A NULL array makes `x = ANY(arr)` NULL, as an array of one NULL does (a NULL argument would give
             // SQLite's table function no rows at all, and so false).

@@ -35,6 +35,9 @@ export function arrayValues(value: unknown, what: string): SqlValue[] | undefine
       if (Array.isArray(parsed)) return parsed.map(jsonToSql);
     } else if (text.startsWith('{')) {
       const els = parseArray(text);
+      // Postgres types `id = ANY('{1,2}')` (and a client's `$1` array) from the left side; the text form lost
+      // that, and ids are what such lists hold: for ANY and ALL an integer-looking element is an integer.
+      if (els && (what === 'ANY' || what === 'ALL')) return els.map((e) => (e !== null && /^-?(0|[1-9]\d{0,15})$/.test(e) ? BigInt(e) : e));
       if (els) return els;
     }
   }

@@ -40,6 +40,17 @@ describe('Postgres constructs over resources give Postgres answers', () => {
     expect(rows).toEqual(expected);
   });
 
+  it('id = ANY(…) over ARRAY[…], an array literal, and a $1 array parameter as a wire client sends it', async () => {
+    const t = sessionFor(sb);
+    const two = [...droplets].sort(byName).slice(0, 2);
+    const expected = two.map((d) => [d.name]);
+    const ids = two.map((d) => d.id);
+    expect(await t.rows(`SELECT name FROM digitalocean.compute.droplets WHERE id = ANY(ARRAY[${ids.join(', ')}]) ORDER BY name`)).toEqual(expected);
+    expect(await t.rows(`SELECT name FROM digitalocean.compute.droplets WHERE id = ANY('{${ids.join(',')}}') ORDER BY name`)).toEqual(expected);
+    const [r] = await t.session.execute('SELECT name FROM digitalocean.compute.droplets WHERE id = ANY($1) ORDER BY name', { params: [`{${ids.join(',')}}`] });
+    expect(r.rows).toEqual(expected);
+  });
+
   it('= ANY over an empty array is false, and over NULL it is NULL (so NOT … keeps neither)', async () => {
     const t = sessionFor(sb);
     const [r] = await t.session.execute(`SELECT name, '${tag}' = ANY(tags) AS tagged, 'x' = ANY(NULL) AS unknown FROM digitalocean.compute.droplets ORDER BY name`);
