@@ -469,6 +469,14 @@ class Rewriter {
     return listClose + 1;
   }
 
+  /** Whether `out` ends with now() or current_timestamp. */
+  private afterNow(out: Piece[]): boolean {
+    const sig = out.filter((p) => !isSpace(p));
+    const n = sig.length;
+    if (upper(sig[n - 1]) === 'CURRENT_TIMESTAMP') return true;
+    return sig[n - 1]?.text === ')' && sig[n - 2]?.text === '(' && sig[n - 3]?.text.toLowerCase() === 'now';
+  }
+
   /** The jsonb operator (`@>`, `<@`, `?`, `?|`, `?&`) whose first token is toks[i], with its token count. */
   private jsonbOperator(i: number): JsonbFound | undefined {
     const t = this.toks[i];
@@ -713,6 +721,10 @@ class Rewriter {
           out.push(castPiece(popOperand(out), name));
           i = after - 1;
           continue;
+        }
+        if (t.text === '-' && this.afterNow(out) && upper(toks[this.nextSig(i + 1, end)]) !== 'INTERVAL') {
+          // now() - created_at is an interval in Postgres; SQLite would subtract the years of two texts.
+          throw unsupportedConstruct('now() - timestamp is not supported by doql: use age(now(), created_at), or compare: created_at < now() - interval \'7 days\'');
         }
         const jsonbOp = this.jsonbOperator(i);
         if (jsonbOp && endsOperand(lastSignificant(out))) {

@@ -185,6 +185,7 @@ describe('a construct doql cannot translate fails before anything is sent, namin
     ['unnest beside an aggregate', 'SELECT unnest(tags), count(*) FROM digitalocean.compute.droplets', 'unnest in a select list with GROUP BY, DISTINCT, aggregates or windows is not supported'],
     ['DISTINCT ON not matching ORDER BY', 'SELECT DISTINCT ON (status) status, name FROM digitalocean.compute.droplets ORDER BY name', 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions'],
     ['DISTINCT ON with *', 'SELECT DISTINCT ON (status) * FROM digitalocean.compute.droplets ORDER BY status', 'DISTINCT ON with * is not supported by doql'],
+    ['now() - a timestamp (an interval in Postgres)', 'SELECT name, now() - created_at FROM digitalocean.compute.droplets', 'now() - timestamp is not supported by doql: use age(now(), created_at)'],
     ['a RANGE frame with an interval offset', "SELECT count(*) OVER (ORDER BY created_at RANGE BETWEEN INTERVAL '1 day' PRECEDING AND CURRENT ROW) FROM digitalocean.compute.droplets", 'INTERVAL is added to or taken from a time'],
   ])('%s', async (_, sql, message) => {
     sb.resetCounts();
