@@ -192,7 +192,7 @@ function popExpression(out: Piece[]): string {
     if (!endsOperand(beforeOp)) return text; // a unary minus belongs to the operand already taken
     const between = out.slice(at).map((p) => p.text).join('');
     out.length = at;
-    text = `${popOperand(out).text}${between.slice(0, between.length)}${text}`;
+    text = `${popOperand(out).text}${between}${text}`;
   }
 }
 
@@ -626,7 +626,6 @@ class Rewriter {
     const args = this.text(open + 1, close);
     let j = this.nextSig(close + 1, end);
     let alias = fn;
-    let column: string | undefined;
     let next = close + 1;
     if (j >= 0 && upper(this.toks[j]) === 'AS') j = this.nextSig(j + 1, end);
     const a = j >= 0 ? this.toks[j] : undefined;
@@ -634,20 +633,15 @@ class Rewriter {
       alias = identValue(a);
       next = j + 1;
       const p = this.nextSig(next, end);
+      // The column list `AS t(col)` is skipped: findLateralNames reads `col` as `t.value`.
       if (p >= 0 && this.toks[p].text === '(') {
-        const c = this.nextSig(p + 1, end);
         const pclose = this.matchParen(p, end);
-        if (c >= 0 && pclose > 0) {
-          column = identValue(this.toks[c]);
-          next = pclose + 1;
-        }
+        if (pclose > 0) next = pclose + 1;
       }
     }
     const sqliteFn = TABLE_FUNCTIONS[fn];
     if (fn === 'unnest' && splitTopLevel(this.toks.slice(open + 1, close)) > 1) throw unsupportedConstruct('unnest with several arrays is not supported by doql');
-    // SQLite's table-valued function, so that it may read the FROM items before it (`d, unnest(d.tags) t`);
-    // names of its column are read as `alias.value` (findLateralNames).
-    void column;
+    // SQLite's table-valued function, so that it may read the FROM items before it (`d, unnest(d.tags) t`).
     out.push({ text: `${sqliteFn}(${args}) AS ${quoteIdent(alias)}`, kind: 'atom' });
     return next;
   }

@@ -163,10 +163,11 @@ class Tokens {
     if (t && (t.kind === 'quoted' || (t.kind === 'word' && !NOT_ALIAS.has(t.text.toUpperCase())))) {
       let k = last - 1;
       while (k > a && isSpace(this.toks[k])) k--;
-      const before = this.toks[k];
-      if (k > a - 1 && k >= a && upper(before) === 'AS') return { expr: this.trim(a, k), alias: identValue(t) };
-      const endsOperand = before && k >= a && (before.text === ')' || before.kind === 'string' || before.kind === 'number' || before.kind === 'quoted' || (before.kind === 'word' && !NOT_ALIAS.has(before.text.toUpperCase())));
-      if (endsOperand && before.text !== '.' && k < last - 1) return { expr: this.trim(a, k + 1), alias: identValue(t) };
+      const before = k >= a ? this.toks[k] : undefined;
+      if (upper(before) === 'AS') return { expr: this.trim(a, k), alias: identValue(t) };
+      // `expr alias` without AS: a space between an operand's end and the name.
+      const endsOperand = before !== undefined && (before.text === ')' || before.kind === 'string' || before.kind === 'number' || before.kind === 'quoted' || (before.kind === 'word' && !NOT_ALIAS.has(before.text.toUpperCase())));
+      if (endsOperand && k < last - 1) return { expr: this.trim(a, k + 1), alias: identValue(t) };
     }
     return { expr: [a, b] };
   }
