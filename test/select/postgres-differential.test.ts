@@ -4,7 +4,7 @@
 // schema `compute` with text[] / bigint[] arrays (for ANY, unnest, array_length) and in `compute_jsonb` with
 // jsonb (for @>, ?, ?|, ?&); a case marked `jsonb` reads the second. Objects are jsonb in both.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,16 +222,25 @@ async function startPostgres(): Promise<Server> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  stopPostgres(server);
+  await stopPostgres(server);
   throw new Error('Postgres did not start within 15 s');
 }
 
-function stopPostgres(s: Server | undefined): void {
+async function stopPostgres(s: Server | undefined): Promise<void> {
   if (!s) return;
-  // SIGINT: Postgres's fast shutdown. runuser passes it on; the data dir goes with the temp dir.
-  if (s.proc.exitCode === null) s.proc.kill('SIGINT');
-  const deadline = Date.now() + 5000;
-  while (s.proc.exitCode === null && Date.now() < deadline && existsSync(join(s.dir, 'data', 'postmaster.pid'))) spawnSync('sleep', ['0.05']);
+  const pidFile = join(s.dir, 'data', 'postmaster.pid');
+  if (s.proc.exitCode === null && s.proc.signalCode === null) {
+    const exited = new Promise((resolve) => s.proc.once('exit', resolve));
+    // SIGINT is Postgres's fast shutdown; sent to the postmaster itself, so runuser in between does not matter.
+    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
+    try {
+      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+      else s.proc.kill('SIGINT');
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  }
   rmSync(s.dir, { recursive: true, force: true });
 }
 
@@ -380,7 +389,7 @@ describe.skipIf(!available)('doql gives Postgres 15 answers (differential, again
 
   afterAll(async () => {
     await client?.end().catch(() => undefined);
-    stopPostgres(server);
+    await stopPostgres(server);
     await sb?.close();
   });
 
