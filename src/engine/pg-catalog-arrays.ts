@@ -58,25 +58,3 @@ export function arrayElements(value: unknown): Element[] {
   if (VECTOR.test(text)) return text.split(' ');
   return parseArray(text) ?? [text];
 }
-
-const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
-
-/**
- * An array value as a JSON array, for json_each: JSON array text as it is (array parameters arrive so, and
- * JSON columns are so), a Postgres array literal or vector with its numbers as numbers, a scalar as one element.
- */
-export function jsonArray(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'number' || typeof value === 'bigint') return `[${String(value)}]`;
-  const text = String(value);
-  if (text.trimStart().startsWith('[')) {
-    try {
-      if (Array.isArray(JSON.parse(text))) return text;
-    } catch {
-      // not JSON: an element of its own below
-    }
-  }
-  const elements = VECTOR.test(text) ? text.split(' ') : parseArray(text);
-  if (!elements) return JSON.stringify([text]);
-  return JSON.stringify(elements.map((e) => (e !== null && NUMBER.test(e) ? Number(e) : e)));
-}

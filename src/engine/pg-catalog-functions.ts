@@ -4,7 +4,8 @@ import { registerPgTimeAndJsonFunctions } from './pg-time-json-functions.js';
 import type Database from 'better-sqlite3';
 import { DoqlError } from '../errors.js';
 import { SERVER_VERSION } from './session-settings.js';
-import { arrayElements, formatArray, jsonArray } from './pg-catalog-arrays.js';
+import { formatArray } from './pg-catalog-arrays.js';
+import { arrayLength, arrayValues } from './pg-json-arrays.js';
 import { isoDate, isoTimestamp, toMicros } from './pg-values.js';
 import { EMULATED_TABLES } from './pg-catalog-schema.js';
 import { formatType, PG_TYPES, pgTypeByName, pgTypeByOid } from './pg-catalog-types.js';
@@ -48,6 +49,13 @@ function compileRegex(pattern: string): RegExp {
 }
 
 const toNumber = (v: unknown): number | null => (v === null || v === undefined || v === '' ? null : Number(v));
+/** A generate_series bound: doql makes series of numbers only (Postgres also makes them of timestamps). */
+function seriesNumber(v: unknown): number {
+  // A bound parameter may arrive as text: a number written out is a number.
+  const n = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : NaN;
+  if (Number.isNaN(n)) throw new DoqlError('validation', `generate_series: doql makes series of numbers only, not of ${JSON.stringify(String(v))}`, { sqlState: '0A000' });
+  return n;
+}
 const bool = (b: boolean): number => (b ? 1 : 0);
 
 /** `"databases"."backups"` / `databases.backups` / `pg_class` → its parts, unquoted ones lower-cased. */
@@ -154,7 +162,7 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   fn('pg_subscript', (arr, index) => {
     const i = toNumber(index);
     if (arr === null || i === null) return null;
-    return arrayElements(arr)[i - 1] ?? null;
+    return arrayValues(arr, 'an array subscript')?.[i - 1] ?? null;
   });
   fn('pg_array', (...values) => formatArray(values));
   db.aggregate('pg_array_agg', {
@@ -168,15 +176,13 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   db.table('pg_unnest', {
     // ordinality: the element's subscript, for generate_subscripts() and WITH ORDINALITY.
     columns: ['value', 'ordinality'],
-    parameters: ['arr'],
-    rows: function* (arr: unknown) {
-      // A vector's elements are numbers (attnums, OIDs) and must compare equal to numbers.
-      const numeric = typeof arr === 'string' && /^-?\d+( -?\d+)*$/.test(arr);
+    // `what` names the construct for errors (ANY, ALL; unnest when absent).
+    parameters: ['arr', 'what'],
+    rows: function* (arr: unknown, what: unknown) {
       let i = 0;
-      for (const v of arrayElements(arr)) yield [numeric && v !== null ? Number(v) : v, ++i];
+      for (const v of arrayValues(arr, typeof what === 'string' ? what : 'unnest') ?? []) yield [v, ++i];
     },
   });
-  fn('pg_json_array', (arr) => jsonArray(arr));
   // Casts to timestamptz and date keep DigitalOcean's way of writing times, so that they compare with its columns.
   fn('pg_timestamptz', (v) => {
     if (v === null) return null;
@@ -194,23 +200,24 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     columns: ['value'],
     parameters: ['start', 'stop', 'step'],
     rows: function* (start: unknown, stop: unknown, step: unknown) {
-      const a = toNumber(start);
-      const b = toNumber(stop);
-      const s = toNumber(step) ?? 1;
-      if (a === null || b === null || s === 0) return;
+      if (start === null || stop === null || step === null) return;
+      const a = seriesNumber(start);
+      const b = seriesNumber(stop);
+      const s = step === undefined ? 1 : seriesNumber(step);
+      if (s === 0) throw new DoqlError('validation', 'generate_series: step size cannot equal zero', { sqlState: '22023' });
       // SQLite runs on the event loop: a runaway series would stall every connection of the server.
       if (Math.abs((b - a) / s) > MAX_SERIES) {
         throw new DoqlError('validation', `generate_series would make more than ${MAX_SERIES} rows`, { sqlState: '54000' });
       }
-      for (let v = a; s > 0 ? v <= b : v >= b; v += s) yield [v];
+      for (let v = a; s > 0 ? v <= b : v >= b; v += s) yield [Number.isSafeInteger(v) ? BigInt(v) : v];
     },
   });
 
   // ---- arrays ----
   fn('array_to_string', (arr, sep, nullText) => {
     if (arr === null || sep === null) return null;
-    const els = arrayElements(arr)
-      .map((e) => (e === null ? (nullText === null || nullText === undefined ? undefined : String(nullText)) : e))
+    const els = (arrayValues(arr, 'array_to_string') ?? [])
+      .map((e) => (e === null ? (nullText === null || nullText === undefined ? undefined : String(nullText)) : String(e)))
       .filter((e): e is string => e !== undefined);
     return els.join(String(sep));
   });
@@ -219,14 +226,11 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     if (String(text) === '') return '{}';
     return formatArray(sep === null ? [...String(text)] : String(text).split(String(sep)));
   });
-  const length = (arr: Value): Value => {
-    const n = arrayElements(arr).length;
-    return arr === null || n === 0 ? null : n;
-  };
-  fn('array_upper', (arr) => length(arr));
-  fn('array_length', (arr) => length(arr));
-  fn('array_lower', (arr) => (length(arr) === null ? null : 1));
-  fn('cardinality', (arr) => (arr === null ? null : arrayElements(arr).length));
+  // One-dimensional arrays: the upper bound is the length, the lower bound 1; an empty array has neither.
+  fn('array_upper', (arr, dim) => arrayLength(arr, dim));
+  fn('array_length', (arr, dim) => arrayLength(arr, dim));
+  fn('array_lower', (arr, dim) => (arrayLength(arr, dim) === null ? null : 1n));
+  fn('cardinality', (arr) => (arr === null ? null : BigInt(arrayValues(arr, 'cardinality')!.length)));
 
   // ---- catalog information ----
   fn('version', () => VERSION_STRING);

@@ -3,11 +3,13 @@
 //   x::pg_catalog.text            → CAST(x AS TEXT)          'pg_class'::regclass → pg_reg_oid('regclass', 'pg_class')
 //   a OPERATOR(pg_catalog.~) 'p'  → a REGEXP 'p'              a !~ 'p'           → a NOT REGEXP 'p'
 //   'p' COLLATE pg_catalog.default → 'p'                      pg_catalog.f(x)    → f(x)
-//   x = ANY (arr)                 → x IN (SELECT value FROM json_each(pg_json_array(arr)))
+//   x = ANY (arr)                 → x IN (SELECT value FROM pg_unnest(coalesce(arr, '{NULL}'), 'ANY'))
+//   x = ANY (ARRAY[1, 2])         → x IN (1, 2)
 //   ARRAY(SELECT …)               → (WITH …(v) AS (SELECT …) SELECT pg_array_agg(v) FROM …)
-//   unnest(arr) x / generate_series(a, b) s in FROM → (SELECT value AS x FROM pg_unnest(arr)) AS x
+//   unnest(arr) x / generate_series(a, b) s in FROM → pg_unnest(arr) AS x, x read as "x".value
 //   E'\n', trim(trailing ';' from x), IS [NOT] DISTINCT FROM, ILIKE, arr[i], current_user
 //   SELECT unnest(a), generate_subscripts(a, 1) FROM t → SELECT s.value, s.ordinality FROM t, pg_unnest(a) AS s
+//     (and DISTINCT ON: done before this rewriter, by sql/pg-select-forms.ts)
 //   x::timestamptz → pg_timestamptz(x) (DigitalOcean's form; timestamptz to clients), … AS default → AS "default"
 //   svc.resource.column outside FROM → digitalocean.svc.resource.column
 //
@@ -18,6 +20,8 @@ import { identValue, stringValue, tokenize, type Token } from '../sql/lexer.js';
 import { DoqlError } from '../errors.js';
 import { castColumnName, castTarget } from './pg-catalog-types.js';
 import type { PgTypeName } from './types.js';
+import { checkToCharPattern } from './pg-to-char.js';
+import { rewriteSelectForms } from '../sql/pg-select-forms.js';
 
 interface Piece {
   text: string;
@@ -101,21 +105,6 @@ const TABLE_FUNCTIONS: Record<string, string> = {
   jsonb_array_elements_text: 'json_each',
 };
 
-/**
- * Set-returning functions in a select list (`SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1)`):
- * SQLite has none, so each becomes a table function joined to the FROM clause of its SELECT, read as a column.
- * Calls over the same array share one join, so that unnest and generate_subscripts pair up as in Postgres.
- */
-const SELECT_LIST_SRFS: Record<string, { fn: string; column: string; arrayArgs?: 1 }> = {
-  unnest: { fn: 'pg_unnest', column: 'value', arrayArgs: 1 },
-  generate_subscripts: { fn: 'pg_unnest', column: 'ordinality', arrayArgs: 1 },
-  generate_series: { fn: 'pg_series', column: 'value' },
-  json_array_elements: { fn: 'json_each', column: 'value' },
-  jsonb_array_elements: { fn: 'json_each', column: 'value' },
-  json_array_elements_text: { fn: 'json_each', column: 'value' },
-  jsonb_array_elements_text: { fn: 'json_each', column: 'value' },
-};
-
 /** SQLite keywords Postgres takes as a column label after AS (`… AS default`): quoted for SQLite. */
 const RESERVED_LABELS = new Set(
   'DEFAULT TABLE INDEX ORDER GROUP CHECK PRIMARY REFERENCES UNIQUE CONSTRAINT FOREIGN TO TRANSACTION COLUMN COLLATE LIMIT OFFSET ESCAPE'.split(' '),
@@ -173,6 +162,55 @@ function popOperand(out: Piece[]): { text: string; literal: boolean } {
   return { text: taken.map((p) => p.text).join(''), literal };
 }
 
+type JsonbOp = '@>' | '<@' | '?' | '?|' | '?&';
+/** A jsonb operator found in the tokens, and the index of the token after it. */
+interface JsonbFound {
+  op: JsonbOp;
+  next: number;
+}
+/** Words that end an ORDER BY list at its depth. */
+const ORDER_BY_ENDERS = new Set(['LIMIT', 'OFFSET', 'FETCH', 'ROWS', 'RANGE', 'GROUPS', 'UNION', 'INTERSECT', 'EXCEPT', 'RETURNING', 'WINDOW']);
+const ORDERED_SET_AGGREGATES = new Set(['percentile_cont', 'percentile_disc', 'mode']);
+
+/** An error for a Postgres construct doql does not translate: raised before anything is sent. */
+function unsupportedConstruct(message: string): DoqlError {
+  return new DoqlError('validation', message, { sqlState: '0A000' });
+}
+
+/** How many comma-separated parts the tokens hold at their own depth. */
+function splitTopLevel(toks: Token[]): number {
+  let depth = 0;
+  let parts = 1;
+  for (const t of toks) {
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    else if (t.text === ',' && depth === 0) parts++;
+  }
+  return parts;
+}
+
+/**
+ * Binary operators that bind at least as tightly as Postgres's jsonb operators (which share the level of
+ * every "other" operator, `->` and `||` included, left to right): the left operand of `@>` extends over them.
+ */
+const TIGHTER_OR_EQUAL = new Set(['->', '->>', '||', '+', '-', '*', '/', '%', '^', '#>', '#>>']);
+
+/** Removes the left operand of a jsonb operator from the end of `out`: `d.tags`, `data -> 'tags'`, `a || b`. */
+function popExpression(out: Piece[]): string {
+  let text = popOperand(out).text;
+  for (;;) {
+    const op = lastSignificant(out);
+    if (!op || op.kind !== 'op' || !TIGHTER_OR_EQUAL.has(op.text.trim())) return text;
+    const at = out.lastIndexOf(op);
+    const beforeOp = lastSignificant(out.slice(0, at));
+    if (!endsOperand(beforeOp)) return text; // a unary minus belongs to the operand already taken
+    const between = out.slice(at).map((p) => p.text).join('');
+    out.length = at;
+    text = `${popOperand(out).text}${between}${text}`;
+  }
+}
+
 const INTERVAL_UNITS: Record<string, [string, number]> = {
   year: ['years', 1], years: ['years', 1], y: ['years', 1],
   mon: ['months', 1], mons: ['months', 1], month: ['months', 1], months: ['months', 1],
@@ -201,7 +239,9 @@ function intervalModifiers(text: string, sign: 1 | -1): string[] {
 /** The SQLite expression for `operand::type`. */
 function castPiece(operand: { text: string; literal: boolean }, typeName: string): Piece {
   const target = castTarget(typeName);
-  const columnName = castColumnName(typeName);
+  // Postgres names `d.name::text` after the column, and only a cast of anything else after the type.
+  const ident = /^(?:(?:"(?:[^"]|"")*"|[A-Za-z_][\w$]*)\.)*("(?:[^"]|"")*"|[A-Za-z_][\w$]*)$/.exec(operand.literal ? '' : operand.text.trim());
+  const columnName = ident && !KEYWORDS.has(ident[1].toUpperCase()) && !['TRUE', 'FALSE'].includes(ident[1].toUpperCase()) ? (ident[1].startsWith('"') ? ident[1].slice(1, -1).replace(/""/g, '"') : ident[1].toLowerCase()) : castColumnName(typeName);
   // Times as DigitalOcean writes them, so that `created_at > '2024-06-01'::timestamp` compares like with like.
   const base = typeName.toLowerCase().replace(/\s*\(.*\)$/, '');
   if (base === 'date') return { text: `pg_date(${operand.text})`, kind: 'atom', columnName, columnType: 'TEXT', pgType: 'date' };
@@ -261,11 +301,14 @@ class Rewriter {
    * and `t.col` for `… AS t(col)`. Those become SQLite's `json_each(x) AS t`, read as `t.value`.
    */
   private readonly lateral = new Map<string, string>();
+  /** Whether the statement says WITHIN (GROUP): only then are calls checked for an ordered-set form. */
+  private readonly hasWithin: boolean;
 
   constructor(
     private readonly toks: Token[],
     private readonly qualify?: QualifyName,
   ) {
+    this.hasWithin = toks.some((t) => upper(t) === 'WITHIN');
     this.findLateralNames();
   }
 
@@ -274,15 +317,27 @@ class Rewriter {
     const end = toks.length;
     for (let i = 0; i < end; i++) {
       const t = toks[i];
-      if (t.kind !== 'word' || TABLE_FUNCTIONS[t.text.toLowerCase()] !== 'json_each') continue;
+      const target = t.kind === 'word' ? TABLE_FUNCTIONS[t.text.toLowerCase()] : undefined;
+      if (!target) continue;
+      // unnest and generate_series are table functions only in FROM (the select-list form is pg-select-forms').
+      let b = i - 1;
+      while (b >= 0 && isSpace(toks[b])) b--;
+      if (toks[b]?.text === '.' && toks[b - 1]?.text.toLowerCase() === 'pg_catalog') b -= 2;
+      while (b >= 0 && isSpace(toks[b])) b--;
+      if (target !== 'json_each' && !(b >= 0 && (['FROM', 'JOIN', 'LATERAL'].includes(upper(toks[b])) || toks[b].text === ','))) continue;
       const open = this.nextSig(i + 1, end);
       if (open < 0 || toks[open].text !== '(') continue;
       const close = this.matchParen(open, end);
       if (close < 0) continue;
       let j = this.nextSig(close + 1, end);
+      if (j >= 0 && upper(toks[j]) === 'WITH') throw unsupportedConstruct(`${t.text.toLowerCase()}(…) WITH ORDINALITY is not supported by doql`);
       if (j >= 0 && upper(toks[j]) === 'AS') j = this.nextSig(j + 1, end);
       const a = j >= 0 ? toks[j] : undefined;
-      if (!a || !(a.kind === 'quoted' || (a.kind === 'word' && !isKeyword(a) && !CLAUSE_ENDERS.has(a.text.toUpperCase())))) continue;
+      if (!a || !(a.kind === 'quoted' || (a.kind === 'word' && !isKeyword(a) && !CLAUSE_ENDERS.has(a.text.toUpperCase())))) {
+        // `FROM unnest(tags)` names its one column after the function, as Postgres does.
+        if (target !== 'json_each') this.lateral.set(t.text.toLowerCase(), `${quoteIdent(t.text.toLowerCase())}.value`);
+        continue;
+      }
       const alias = identValue(a).toLowerCase();
       const value = `${quoteIdent(identValue(a))}.value`;
       const p = this.nextSig(j + 1, end);
@@ -449,6 +504,128 @@ class Rewriter {
     return listClose + 1;
   }
 
+  /** Whether `out` ends with now() or current_timestamp. */
+  private afterNow(out: Piece[]): boolean {
+    const sig = out.filter((p) => !isSpace(p));
+    const n = sig.length;
+    if (upper(sig[n - 1]) === 'CURRENT_TIMESTAMP') return true;
+    return sig[n - 1]?.text === ')' && sig[n - 2]?.text === '(' && sig[n - 3]?.text.toLowerCase() === 'now';
+  }
+
+  /** The jsonb operator (`@>`, `<@`, `?`, `?|`, `?&`) whose first token is toks[i], with its token count. */
+  private jsonbOperator(i: number): JsonbFound | undefined {
+    const t = this.toks[i];
+    const n = this.toks[i + 1];
+    const glued = n !== undefined && n.start === t.end && n.kind === 'op';
+    if (t.kind === 'op' && t.text === '@' && glued && n.text === '>') return { op: '@>', next: i + 2 };
+    if (t.kind === 'op' && t.text === '<' && glued && n.text === '@') return { op: '<@', next: i + 2 };
+    if (t.kind === 'param' && t.text === '?') {
+      if (glued && (n.text === '|' || n.text === '&')) return { op: n.text === '|' ? '?|' : '?&', next: i + 2 };
+      return { op: '?', next: i + 1 };
+    }
+    return undefined;
+  }
+
+  /** Replaces `left op right` (left already in `out`) with pg_jsonb_op(op, left, right); returns the index after right. */
+  private jsonbCall(found: JsonbFound, out: Piece[], end: number): number {
+    const start = found.next;
+    const left = popExpression(out);
+    const stop = this.rightOperandEnd(start, end);
+    if (stop <= start) throw unsupportedConstruct(`jsonb ${found.op} needs a right operand`);
+    const right = this.text(start, stop).trim();
+    out.push({ text: `pg_jsonb_op(${quoteString(found.op)}, ${left.trim()}, ${right})`, kind: 'atom', rewritten: true, columnType: 'BOOLEAN' });
+    return stop;
+  }
+
+  /**
+   * The end of an operand of a jsonb operator starting at toks[start]: it runs over what binds more tightly
+   * (names, literals, calls, brackets, casts, subscripts, arithmetic) and stops at the next operator of the
+   * same level or lower (`->`, `||`, `=`, AND, …), a comma, a closing bracket or a keyword.
+   */
+  private rightOperandEnd(start: number, end: number): number {
+    const toks = this.toks;
+    let j = this.nextSig(start, end);
+    if (j < 0) return start;
+    let last = start;
+    let expectOperand = true;
+    while (j >= 0 && j < end) {
+      const t = toks[j];
+      if (t.kind === 'punct' && t.text === '(') {
+        const close = this.matchParen(j, end);
+        if (close < 0) return end;
+        j = close;
+        expectOperand = false;
+      } else if (t.kind === 'op' && t.text === ':' && toks[j + 1]?.start === t.end && (toks[j + 1].text === ':' || toks[j + 1].text.startsWith(':'))) {
+        const typeStart = toks[j + 1].kind === 'param' ? j + 2 : this.nextSig(j + 2, end);
+        j = (toks[j + 1].kind === 'param' ? this.readType(typeStart, end, toks[j + 1].text.slice(1)) : this.readType(typeStart, end)).next - 1;
+        expectOperand = false;
+      } else if (t.kind === 'quoted' && t.text.startsWith('[') && !expectOperand) {
+        // a subscript
+      } else if (t.kind === 'punct' && t.text === '.') {
+        expectOperand = true;
+      } else if (t.kind === 'op' && ['+', '-', '*', '/', '%', '^'].includes(t.text)) {
+        expectOperand = true;
+      } else if (expectOperand && (t.kind === 'string' || t.kind === 'number' || t.kind === 'param' || t.kind === 'quoted' || (t.kind === 'word' && (!isKeyword(t) || ['NULL', 'CASE'].includes(upper(t)))))) {
+        if (upper(t) === 'CASE') {
+          let depth = 0;
+          let k = j;
+          for (; k < end; k++) {
+            const w = upper(toks[k]);
+            if (w === 'CASE') depth++;
+            else if (w === 'END' && --depth === 0) break;
+          }
+          j = k;
+        }
+        expectOperand = false;
+      } else if (expectOperand && t.kind === 'word' && upper(t) === 'ARRAY') {
+        expectOperand = false;
+      } else {
+        break;
+      }
+      last = j + 1;
+      j = this.nextSig(j + 1, end);
+    }
+    return last;
+  }
+
+  /**
+   * `percentile_cont(f) WITHIN GROUP (ORDER BY x [DESC])` (and percentile_disc, mode) → pg_percentile_cont(f, x, 1)
+   * when toks[i] is the function name; returns the index after the group, or -1 when there is no WITHIN GROUP.
+   */
+  private withinGroup(i: number, callOpen: number, end: number, out: Piece[]): number {
+    const toks = this.toks;
+    const close = this.matchParen(callOpen, end);
+    const w = close > 0 ? this.nextSig(close + 1, end) : -1;
+    if (w < 0 || upper(toks[w]) !== 'WITHIN') return -1;
+    const fn = toks[i].text.toLowerCase();
+    if (!ORDERED_SET_AGGREGATES.has(fn)) throw unsupportedConstruct(`${fn}(…) WITHIN GROUP is not supported by doql: it does percentile_cont, percentile_disc and mode`);
+    const g = this.nextSig(w + 1, end);
+    const open = g >= 0 && upper(toks[g]) === 'GROUP' ? this.nextSig(g + 1, end) : -1;
+    const groupClose = open >= 0 && toks[open].text === '(' ? this.matchParen(open, end) : -1;
+    const order = open >= 0 ? this.nextSig(open + 1, end) : -1;
+    const by = order >= 0 && upper(toks[order]) === 'ORDER' ? this.nextSig(order + 1, end) : -1;
+    if (groupClose < 0 || by < 0 || upper(toks[by]) !== 'BY') throw unsupportedConstruct(`${fn}: write WITHIN GROUP (ORDER BY expression)`);
+    if (splitTopLevel(toks.slice(by + 1, groupClose)) > 1) throw unsupportedConstruct(`${fn}: WITHIN GROUP orders by one expression in doql`);
+    // Trailing ASC / DESC / NULLS FIRST|LAST: aggregates skip NULLs, so only the direction matters.
+    let exprEnd = groupClose;
+    let descending = false;
+    for (;;) {
+      let k = exprEnd - 1;
+      while (k > by && isSpace(toks[k])) k--;
+      const u = upper(toks[k]);
+      if (!['ASC', 'DESC', 'NULLS', 'FIRST', 'LAST'].includes(u)) break;
+      if (u === 'DESC') descending = true;
+      exprEnd = k;
+    }
+    const args = this.text(callOpen + 1, close).trim();
+    if (fn === 'mode' ? args !== '' : splitTopLevel(toks.slice(callOpen + 1, close)) !== 1 || args === '') {
+      throw unsupportedConstruct(fn === 'mode' ? 'mode() takes no argument: mode() WITHIN GROUP (ORDER BY x)' : `${fn} takes one fraction: ${fn}(0.5) WITHIN GROUP (ORDER BY x)`);
+    }
+    const value = this.text(by + 1, exprEnd).trim();
+    out.push({ text: `pg_${fn}(${args ? `${args}, ` : ''}${value}, ${descending ? 1 : 0})`, kind: 'atom', rewritten: true, columnName: fn, columnType: fn === 'percentile_cont' ? 'REAL' : undefined });
+    return groupClose + 1;
+  }
+
   /** `ARRAY(SELECT …)`: the subquery's rows gathered into one array value. */
   private arraySubquery(open: number, close: number): Piece {
     const name = `_pg_array${++this.cteCount}`;
@@ -484,7 +661,6 @@ class Rewriter {
     const args = this.text(open + 1, close);
     let j = this.nextSig(close + 1, end);
     let alias = fn;
-    let column: string | undefined;
     let next = close + 1;
     if (j >= 0 && upper(this.toks[j]) === 'AS') j = this.nextSig(j + 1, end);
     const a = j >= 0 ? this.toks[j] : undefined;
@@ -492,45 +668,17 @@ class Rewriter {
       alias = identValue(a);
       next = j + 1;
       const p = this.nextSig(next, end);
+      // The column list `AS t(col)` is skipped: findLateralNames reads `col` as `t.value`.
       if (p >= 0 && this.toks[p].text === '(') {
-        const c = this.nextSig(p + 1, end);
         const pclose = this.matchParen(p, end);
-        if (c >= 0 && pclose > 0) {
-          column = identValue(this.toks[c]);
-          next = pclose + 1;
-        }
+        if (pclose > 0) next = pclose + 1;
       }
     }
     const sqliteFn = TABLE_FUNCTIONS[fn];
-    if (sqliteFn === 'json_each') {
-      // SQLite's table-valued function, so that it may read the FROM items before it (`d, json_each(d.tags)`).
-      out.push({ text: `json_each(${args}) AS ${quoteIdent(alias)}`, kind: 'atom' });
-      return next;
-    }
-    out.push({
-      text: `(SELECT value AS ${quoteIdent(column ?? alias)} FROM ${sqliteFn}(${args})) AS ${quoteIdent(alias)}`,
-      kind: 'atom',
-    });
+    if (fn === 'unnest' && splitTopLevel(this.toks.slice(open + 1, close)) > 1) throw unsupportedConstruct('unnest with several arrays is not supported by doql');
+    // SQLite's table-valued function, so that it may read the FROM items before it (`d, unnest(d.tags) t`).
+    out.push({ text: `${sqliteFn}(${args}) AS ${quoteIdent(alias)}`, kind: 'atom' });
     return next;
-  }
-
-  /** The top-level arguments of the call whose parentheses are at toks[open] and toks[close], as rewritten text. */
-  private callArguments(open: number, close: number): string[] {
-    const args: string[] = [];
-    let depth = 0;
-    let from = open + 1;
-    for (let j = open + 1; j < close; j++) {
-      const t = this.toks[j];
-      if (t.kind !== 'punct') continue;
-      if (t.text === '(') depth++;
-      else if (t.text === ')') depth--;
-      else if (t.text === ',' && depth === 0) {
-        args.push(this.text(from, j).trim());
-        from = j + 1;
-      }
-    }
-    args.push(this.text(from, close).trim());
-    return args;
   }
 
   /**
@@ -541,20 +689,28 @@ class Rewriter {
     const out: Piece[] = [];
     const toks = this.toks;
     const clauses: string[] = ['none'];
-    // Per nesting level: the table functions that select-list SRFs need joined, and whether FROM was seen.
-    const srfs: { joins: Map<string, string>; from: boolean }[] = [{ joins: new Map(), from: false }];
-    const joinSrfs = (): void => {
-      const level = srfs[srfs.length - 1];
-      if (!level.joins.size) return;
-      const items = [...level.joins].map(([call, alias]) => `${call} AS ${alias}`).join(', ');
-      out.push({ text: level.from ? `, ${items} ` : ` FROM ${items} `, kind: 'atom', rewritten: true });
-      level.joins.clear();
-    };
+    /** Per depth: where the ORDER BY item being read starts in `out`, or -1 outside ORDER BY. */
+    const orderStarts: number[] = [-1];
     let collecting = false;
     let collected = false;
     const endItem = (): void => {
       if (collecting && items && items.length) items[items.length - 1].end = out.length;
       collecting = false;
+    };
+    // Postgres sorts NULLs last going up and first going down; SQLite the other way round. Each ORDER BY item
+    // without NULLS FIRST|LAST gets Postgres's default written out.
+    const endOrderItem = (depth: number, more: boolean): void => {
+      const from = orderStarts[depth];
+      if (from === undefined || from < 0) return;
+      orderStarts[depth] = -1;
+      let last = out.length - 1;
+      while (last >= from && isSpace(out[last])) last--;
+      if (last < from) return;
+      const item = out.slice(from, last + 1);
+      if (!item.some((p) => upper(p) === 'NULLS' || /\bNULLS (FIRST|LAST)\b/i.test(p.kind === 'atom' ? p.text : ''))) {
+        out.splice(last + 1, 0, { text: upper(out[last]) === 'DESC' ? ' NULLS FIRST' : ' NULLS LAST', kind: 'atom', rewritten: true });
+      }
+      if (more) orderStarts[depth] = out.length + 1; // after the comma about to be pushed
     };
 
     for (let i = start; i < end; i++) {
@@ -564,20 +720,20 @@ class Rewriter {
       const next = toks[i + 1];
 
       if (t.kind === 'punct') {
+        if (t.text === ',' && orderStarts[depth] >= 0) endOrderItem(depth, true);
+        else if (t.text === ')' || t.text === ';') endOrderItem(depth, false);
         if (t.text === '(') {
           clauses.push('none');
-          srfs.push({ joins: new Map(), from: false });
+          orderStarts.push(-1);
         } else if (t.text === ')' && clauses.length > 1) {
-          joinSrfs();
           clauses.pop();
-          srfs.pop();
+          orderStarts.pop();
         } else if (t.text === ',' && atTop && collecting && items) {
           endItem();
           collecting = true;
           items.push({ start: out.length + 1, end: -1 });
         } else if (t.text === ';' && atTop) {
           endItem();
-          joinSrfs();
         }
         out.push({ text: t.text, kind: t.kind });
         continue;
@@ -595,6 +751,15 @@ class Rewriter {
           const { name, next: after } = this.readType(typeStart, end, glued);
           out.push(castPiece(popOperand(out), name));
           i = after - 1;
+          continue;
+        }
+        if (t.text === '-' && this.afterNow(out) && upper(toks[this.nextSig(i + 1, end)]) !== 'INTERVAL') {
+          // now() - created_at is an interval in Postgres; SQLite would subtract the years of two texts.
+          throw unsupportedConstruct('now() - timestamp is not supported by doql: use age(now(), created_at), or compare: created_at < now() - interval \'7 days\'');
+        }
+        const jsonbOp = this.jsonbOperator(i);
+        if (jsonbOp && endsOperand(lastSignificant(out))) {
+          i = this.jsonbCall(jsonbOp, out, end) - 1;
           continue;
         }
         if (t.text === '~' || t.text === '!') {
@@ -620,6 +785,8 @@ class Rewriter {
         if (prev && !isSpace(prev) && endsOperand(prev)) {
           const operand = popOperand(out);
           const inner = new Rewriter(tokenize(t.text.slice(1, -1)));
+          // `prattrs[s]` with s a table function's column (`generate_series(…) s`).
+          for (const [k, v] of this.lateral) inner.lateral.set(k, v);
           out.push({ text: `pg_subscript(${operand.text}, ${inner.text(0, inner.toks.length)})`, kind: 'atom' });
           continue;
         }
@@ -637,6 +804,15 @@ class Rewriter {
         out.push({ text: t.text, kind: t.kind, literal: true });
         this.likeEscape(out, t.text, i + 1, end);
         continue;
+      }
+
+      if (t.kind === 'param' && t.text === '?' && endsOperand(lastSignificant(out))) {
+        // `tags ? 'x'`, `tags ?| array['a','b']`: after an operand, `?` is jsonb's operator, not a placeholder.
+        const op = this.jsonbOperator(i);
+        if (op) {
+          i = this.jsonbCall(op, out, end) - 1;
+          continue;
+        }
       }
 
       if (t.kind !== 'word') {
@@ -674,6 +850,33 @@ class Rewriter {
       const sigTok = sig >= 0 ? toks[sig] : undefined;
       const callOpen = sigTok?.text === '(' && sigTok.kind === 'punct' ? sig : -1;
 
+      if (orderStarts[depth] >= 0 && ORDER_BY_ENDERS.has(word)) endOrderItem(depth, false);
+      if (word === 'BY' && upper(lastSignificant(out)) === 'ORDER') {
+        out.push({ text: t.text, kind: 'word' });
+        orderStarts[depth] = out.length;
+        continue;
+      }
+      if (callOpen >= 0 && this.hasWithin) {
+        const after = this.withinGroup(i, callOpen, end, out);
+        if (after > 0) {
+          i = after - 1;
+          continue;
+        }
+      }
+      if (word === 'WITHIN' && upper(sigTok) === 'GROUP') throw unsupportedConstruct('WITHIN GROUP is supported after percentile_cont(f), percentile_disc(f) and mode()');
+      if (lower === 'to_char' && callOpen >= 0) {
+        // A literal pattern is checked now, so that one doql cannot format fails before anything is sent.
+        const close = this.matchParen(callOpen, end);
+        let comma = -1;
+        for (let k = callOpen + 1, d = 0; k < close && comma < 0; k++) {
+          if (toks[k].text === '(') d++;
+          else if (toks[k].text === ')') d--;
+          else if (toks[k].text === ',' && d === 0) comma = k;
+        }
+        const p = comma > 0 ? this.nextSig(comma + 1, close) : -1;
+        if (p >= 0 && toks[p].kind === 'string' && this.nextSig(p + 1, close) < 0) checkToCharPattern(stringValue(toks[p]));
+      }
+
       if ((word === 'E' || word === 'e') && next?.kind === 'string' && next.start === t.end) {
         const literal = escapeString(next);
         out.push({ text: literal, kind: 'string', literal: true, rewritten: true });
@@ -695,7 +898,7 @@ class Rewriter {
         i = sig;
         continue;
       }
-      if (word === 'LATERAL' && sigTok?.kind === 'word' && TABLE_FUNCTIONS[sigTok.text.toLowerCase()] === 'json_each') {
+      if (word === 'LATERAL' && sigTok?.kind === 'word' && TABLE_FUNCTIONS[sigTok.text.toLowerCase()]) {
         // SQLite's table-valued functions read the FROM items before them without being told.
         i = sig - 1;
         continue;
@@ -753,7 +956,10 @@ class Rewriter {
       if ((word === 'ANY' || word === 'SOME' || word === 'ALL') && callOpen >= 0) {
         const prev = lastSignificant(out);
         const negate = prev?.text === '<>' || prev?.text === '!=';
-        const equal = prev?.text === '=';
+        const equal = prev?.text === '=' || prev?.text === '==';
+        if (prev?.kind === 'op' && !((equal && word !== 'ALL') || (negate && word === 'ALL'))) {
+          throw unsupportedConstruct(`${prev.text} ${word}(…) is not supported by doql: it does x = ANY(array) and x <> ALL(array)`);
+        }
         if ((equal && word !== 'ALL') || (negate && word === 'ALL')) {
           const close = this.matchParen(callOpen, end);
           if (close > 0) {
@@ -761,16 +967,25 @@ class Rewriter {
               const popped = out.pop();
               if (popped === prev) break;
             }
-            const first = upper(toks[this.nextSig(callOpen + 1, close)]);
+            const firstAt = this.nextSig(callOpen + 1, close);
+            const first = upper(toks[firstAt]);
+            const bracket = first === 'ARRAY' ? toks[firstAt + 1] : undefined;
+            if (bracket?.kind === 'quoted' && bracket.text.startsWith('[') && this.nextSig(firstAt + 2, close) < 0) {
+              // `x = ANY(ARRAY[1, 2])` is `x IN (1, 2)`: the elements keep their types (and a parameter column
+              // still gets its values pushed to the API).
+              const inner = new Rewriter(tokenize(bracket.text.slice(1, -1)));
+              for (const [k, v] of this.lateral) inner.lateral.set(k, v);
+              out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${inner.text(0, inner.toks.length)})`, kind: 'atom', columnType: 'BOOLEAN' });
+              i = close;
+              continue;
+            }
             const inner = this.text(callOpen + 1, close);
-            // An array parameter arrives as JSON text (src/server/pg-params.ts); json_each keeps its elements' types,
-            // and so does json_array for an ARRAY[…] literal (psycopg2 sends lists so): 1 stays a number, '1' text.
-            const a = this.nextSig(callOpen + 1, close);
-            const literal = upper(toks[a]) === 'ARRAY' && toks[a + 1]?.kind === 'quoted' && toks[a + 1].text.startsWith('[') && this.nextSig(a + 2, close) < 0;
-            const elements = literal ? new Rewriter(tokenize(toks[a + 1].text.slice(1, -1))) : undefined;
-            const array = elements ? `json_array(${elements.text(0, elements.toks.length)})` : `pg_json_array(${inner})`;
-            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM json_each(${array})`;
-            out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${set})`, kind: 'atom' });
+            // An array parameter arrives as JSON text (src/server/pg-params.ts), a column's array as JSON or Postgres
+            // text: pg_unnest reads them all, keeping a JSON element's type (1 stays a number, '1' text).
+            // A NULL array makes `x = ANY(arr)` NULL, as an array of one NULL does (a NULL argument would give
+            // SQLite's table function no rows at all, and so false).
+            const set = first === 'SELECT' || first === 'WITH' ? inner : `SELECT value FROM pg_unnest(coalesce(${inner}, '{NULL}'), ${quoteString(word === 'ALL' ? 'ALL' : 'ANY')})`;
+            out.push({ text: ` ${negate ? 'NOT IN' : 'IN'} (${set})`, kind: 'atom', columnType: 'BOOLEAN' });
             i = close;
             continue;
           }
@@ -817,26 +1032,6 @@ class Rewriter {
           continue;
         }
       }
-      if (SELECT_LIST_SRFS[lower] && callOpen >= 0 && clauses[depth] === 'select') {
-        const close = this.matchParen(callOpen, end);
-        if (close > 0) {
-          const srf = SELECT_LIST_SRFS[lower];
-          const args = this.callArguments(callOpen, close);
-          const call = `${srf.fn}(${(srf.arrayArgs ? args.slice(0, 1) : args).join(', ')})`;
-          const level = srfs[srfs.length - 1];
-          let alias = level.joins.get(call);
-          if (!alias) {
-            alias = `_pg_srf${++this.cteCount}`;
-            level.joins.set(call, alias);
-          }
-          // generate_subscripts(a, dim): arrays here have one dimension. The dimension stays in the text, since a
-          // `$n` that vanished would leave a gap in the parameters SQLite is given.
-          const value = srf.arrayArgs && args.length > 1 ? `CASE WHEN CAST(${args[1]} AS INTEGER) = 1 THEN ${alias}.${srf.column} END` : `${alias}.${srf.column}`;
-          out.push({ text: value, kind: 'atom', rewritten: true, columnName: lower });
-          i = close;
-          continue;
-        }
-      }
       if (RESERVED_LABELS.has(word) && upper(lastSignificant(out)) === 'AS' && clauses[depth] === 'select') {
         out.push({ text: quoteIdent(t.text.toLowerCase()), kind: 'quoted' });
         continue;
@@ -879,7 +1074,6 @@ class Rewriter {
       // Clause tracking: where FROM items and the top-level select list are.
       if (word === 'SELECT') {
         clauses[depth] = 'select';
-        srfs[srfs.length - 1] = { joins: new Map(), from: false };
         out.push({ text: t.text, kind: 'word' });
         if (atTop && items && !collected) {
           collected = true;
@@ -897,21 +1091,21 @@ class Rewriter {
       if (FROM_STARTERS.has(word) || (word === 'INTO' && atTop)) {
         if (atTop) endItem();
         clauses[depth] = 'from';
-        if (word === 'FROM') srfs[srfs.length - 1].from = true;
       } else if (CLAUSE_ENDERS.has(word)) {
         if (atTop) endItem();
-        // The SRFs' joins go at the end of the FROM clause (after any JOIN … ON, before WHERE).
-        if (word !== 'ON' && word !== 'USING') joinSrfs();
         clauses[depth] = 'other';
       }
       out.push({ text: t.text, kind: 'word' });
     }
+    endOrderItem(0, false);
     endItem();
-    joinSrfs();
     return out;
   }
 
 }
+
+/** Functions whose result is a boolean (SQLite's is 1 or 0). */
+const BOOLEAN_FUNCTIONS = new Set(['bool_or', 'bool_and', 'every']);
 
 /** Operators and keywords whose result is a boolean, when they stand at the top of a select item. */
 const BOOLEAN_OPERATORS = new Set(['=', '==', '<>', '!=', '<', '>', '<=', '>=']);
@@ -979,9 +1173,10 @@ function analyzeItem(pieces: Piece[], functions: boolean): { name?: string; type
   const sig = pieces.filter((p) => !isSpace(p));
   let exprEnd = sig.length;
   const last = sig[sig.length - 1];
-  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && !isKeyword(last)) {
+  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && (!isKeyword(last) || upper(sig[sig.length - 2]) === 'AS')) {
     if (upper(sig[sig.length - 2]) === 'AS') exprEnd -= 2;
-    else if (sig[sig.length - 2].text !== '.' && endsOperand(sig[sig.length - 2]) && !isKeyword(sig[sig.length - 2])) exprEnd -= 1;
+    // endsOperand: a name, literal, `)` or the END of a CASE (`CASE … END ord`).
+    else if (sig[sig.length - 2].text !== '.' && endsOperand(sig[sig.length - 2])) exprEnd -= 1;
   }
   const pgType = expressionPgType(sig.slice(0, exprEnd));
   return pgType ? { ...info, pgType } : info;
@@ -994,9 +1189,11 @@ function analyzeItemName(pieces: Piece[], functions: boolean): { name?: string; 
   if (last.text === '*') return { star: true };
   const beforeLast = sig[sig.length - 2];
   let aliasLength = 0;
-  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && !isKeyword(last)) {
+  // `… AS first`: after AS any word is the alias, keywords too.
+  if (sig.length >= 2 && (last.kind === 'word' || last.kind === 'quoted') && (!isKeyword(last) || upper(beforeLast) === 'AS')) {
     if (upper(beforeLast) === 'AS') aliasLength = 2;
-    else if (beforeLast.text !== '.' && endsOperand(beforeLast) && !isKeyword(beforeLast)) aliasLength = 1;
+    // endsOperand: a name, literal, `)` or the END of a CASE (`CASE … END ord`).
+    else if (beforeLast.text !== '.' && endsOperand(beforeLast)) aliasLength = 1;
   }
   const expr = sig.slice(0, sig.length - aliasLength);
   const type = expressionType(expr);
@@ -1011,13 +1208,20 @@ function analyzeItemName(pieces: Piece[], functions: boolean): { name?: string; 
     for (let k = 1; k < expr.length; k++) {
       if (expr[k].text === '(') depth++;
       else if (expr[k].text === ')' && --depth === 0) {
-        if (k === expr.length - 1) return { name: expr[0].columnName ?? expr[0].text.toLowerCase(), type };
+        if (k === expr.length - 1) {
+          const name = expr[0].columnName ?? expr[0].text.toLowerCase();
+          return { name, type: type ?? (BOOLEAN_FUNCTIONS.has(name) ? 'BOOLEAN' : undefined) };
+        }
         break;
       }
     }
   }
   if (expr.some((p) => p.rewritten || p.kind === 'atom')) return { name: '?column?', type };
-  return { type };
+  if (!functions) return { type };
+  // What Postgres calls any other expression: `case`, or `?column?` (a subquery keeps SQLite's name).
+  if (upper(expr[0]) === 'CASE' && upper(last) === 'END') return { name: 'case', type };
+  if (expr[0].text === '(' && upper(expr[1]) === 'SELECT') return { type };
+  return { name: '?column?', type };
 }
 
 /**
@@ -1025,8 +1229,9 @@ function analyzeItemName(pieces: Piece[], functions: boolean): { name?: string; 
  * calls as Postgres does (`version` rather than `version()`), for queries clients send about the server;
  * `qualify` turns `service.resource` table names into resource names.
  */
-export function rewritePostgres(tokens: Token[], functionNames = false, qualify?: QualifyName): PgRewrite {
-  const original = tokens.map((t) => t.text).join('');
+export function rewritePostgres(given: Token[], functionNames = false, qualify?: QualifyName): PgRewrite {
+  const original = given.map((t) => t.text).join('');
+  const tokens = rewriteSelectForms(given);
   const rewriter = new Rewriter(tokens, qualify);
   const items: SelectItem[] = [];
   const pieces = rewriter.rewrite(0, tokens.length, items);

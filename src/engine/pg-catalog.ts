@@ -93,7 +93,20 @@ const CATALOG_FUNCTIONS = new Set(
 const SESSION_FUNCTIONS = new Set([
   'now', 'array_to_string', 'string_to_array', 'array_length', 'cardinality', 'version', 'current_database', 'current_user', 'session_user',
   'date_trunc', 'date_part', 'json_extract_path', 'json_extract_path_text', 'jsonb_extract_path', 'jsonb_extract_path_text',
+  'to_char', 'age', 'split_part', 'bool_or', 'bool_and', 'every', 'array_to_string', 'array_upper', 'array_lower',
+  'current_role', 'current_catalog', 'current_schema', 'current_schemas', 'string_to_array',
 ]);
+
+/** Whether the (rewritten) tokens call a function that registerPgFunctions provides. */
+function callsPgFunction(tokens: Token[]): boolean {
+  const sig = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+  return sig.some((t, i) => {
+    if (t.kind !== 'word') return false;
+    const name = t.text.toLowerCase();
+    if (name === 'regexp') return true; // the operator calls the function
+    return sig[i + 1]?.text === '(' && (name.startsWith('pg_') || SESSION_FUNCTIONS.has(name));
+  });
+}
 
 /**
  * Whether a query asks about the emulated Postgres catalog (pg_* tables and functions,
@@ -129,9 +142,10 @@ export class PgCompat {
     try {
       rewritten = rewritePostgres(tokens, false, this.qualify);
       // Postgres syntax (casts give typed columns) or the catalog's names; a plain `SELECT 1` stays put.
-      catalog = (namesCatalog(tokens) || rewritten.changed) && rewriteResourceNames(rewritten.changed ? tokenize(rewritten.sql) : tokens).resources.length === 0;
-      // Queries about the server get Postgres' column names (`version`, not `version()`).
-      if (catalog) rewritten = rewritePostgres(tokens, true, this.qualify);
+      const overResources = rewriteResourceNames(rewritten.changed ? tokenize(rewritten.sql) : tokens).resources.length > 0;
+      catalog = (namesCatalog(tokens) || rewritten.changed) && !overResources;
+      // Queries about the server and over resources get Postgres' column names (`count`, not `count(*)`).
+      if (catalog || overResources) rewritten = rewritePostgres(tokens, true, this.qualify);
     } catch (err) {
       if (isDoqlError(err)) throw err;
       // A rewriter bug: running the statement as written could give an answer Postgres would not, so refuse it.
@@ -141,17 +155,14 @@ export class PgCompat {
         cause: err,
       });
     }
-    const usesPgFunction = !catalog && tokens.some((t, i) => t.kind === 'word' && SESSION_FUNCTIONS.has(t.text.toLowerCase()) && tokens.slice(i + 1).find((x) => x.kind !== 'space')?.text === '(');
-    if (usesPgFunction && !this.registered) {
+    const out = rewritten.changed ? tokenize(rewritten.sql) : tokens;
+    // The session's database gets Postgres's functions once a statement calls one (now(), to_char, the
+    // rewriter's pg_* helpers, REGEXP): an ORDER BY that only gained NULLS LAST needs none, nor their ~30 ms.
+    if (!catalog && !this.registered && callsPgFunction(out)) {
       registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
       this.registered = true;
     }
-    if (!rewritten.changed) return { catalog, tokens, columnTypes: rewritten.columnTypes, pgTypes: rewritten.pgTypes };
-    if (!catalog && !this.registered) {
-      registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
-      this.registered = true;
-    }
-    return { catalog, tokens: tokenize(rewritten.sql), columnTypes: rewritten.columnTypes, pgTypes: rewritten.pgTypes };
+    return { catalog, tokens: out, columnTypes: rewritten.columnTypes, pgTypes: rewritten.pgTypes };
   }
 
   /** Runs a catalog query (one that reads no resource) on the shared catalog database. */

@@ -1,7 +1,12 @@
-// Postgres's date and JSON functions that people coming from Postgres (or Steampipe) write in queries over
-// resources: date_trunc, date_part (and so extract), json_extract_path[_text]. Times are read as SQLite
-// reads them and written as DigitalOcean writes them (`2024-06-11T10:18:00Z`).
+// Postgres's date, text and JSON functions that people coming from Postgres (or Steampipe) write in queries
+// over resources: date_trunc, date_part (and so extract), to_char, age, split_part, json_extract_path[_text],
+// the jsonb operators, and the aggregates of pg-aggregates.ts. Times are read as SQLite reads them and
+// written as DigitalOcean writes them (`2024-06-11T10:18:00Z`).
 import type Database from 'better-sqlite3';
+import { DoqlError } from '../errors.js';
+import { registerPgAggregates } from './pg-aggregates.js';
+import { jsonbOperator, type JsonbOperator } from './pg-json-arrays.js';
+import { age, formatInterval, intervalPart, parseInterval, splitPart, toChar } from './pg-to-char.js';
 
 type Value = string | number | bigint | null;
 
@@ -69,7 +74,27 @@ function dateTrunc(unit: Value, value: Value): string | null {
   return iso(t);
 }
 
+/** Microseconds of an ISO time's fraction (`…:05.123456Z` → 123456), which Date cannot hold. */
+function microsOf(v: Value): number {
+  const m = typeof v === 'string' ? /:\d{2}\.(\d{1,6})/.exec(v) : null;
+  return m ? Number(m[1].padEnd(6, '0')) : 0;
+}
+
+/** A time argument that must be one (to_char, age): Postgres refuses other text, and so does doql. */
+function requireDate(v: Value, fn: string): Date {
+  const d = toDate(v);
+  if (!d) throw new DoqlError('validation', `${fn}: ${JSON.stringify(String(v))} is not a timestamp`, { sqlState: '22007' });
+  return d;
+}
+
 function datePart(field: Value, value: Value): number | null {
+  if (value === null) return null;
+  const interval = typeof value === 'string' && !/^\s*\d{4}-/.test(value) ? parseInterval(value) : undefined;
+  if (interval) {
+    const part = intervalPart(unitOf(field), interval);
+    if (part === undefined) throw new Error(`date_part: field "${String(field)}" of an interval is not supported (year, month, day, hour, minute, second or epoch)`);
+    return part;
+  }
   const d = toDate(value);
   if (!d) return null;
   const start = Date.UTC(d.getUTCFullYear(), 0, 1);
@@ -131,6 +156,24 @@ export function registerPgTimeAndJsonFunctions(db: Database.Database): void {
   };
   fn('date_trunc', (unit, value) => dateTrunc(unit, value));
   fn('date_part', (field, value) => datePart(field, value));
+  fn('to_char', (value, pattern) => {
+    if (value === null || pattern === null) return null;
+    if (typeof value !== 'string') throw new DoqlError('validation', 'to_char: doql formats timestamps only, not numbers', { sqlState: '0A000' });
+    return toChar(requireDate(value, 'to_char'), microsOf(value), String(pattern));
+  });
+  fn('age', (a, b) => {
+    if (a === null || b === null) return null;
+    if (b === undefined) {
+      // age(t) is age(current_date at midnight, t).
+      const today = new Date();
+      today.setUTCHours(0, 0, 0, 0);
+      return formatInterval(age(today, 0, requireDate(a, 'age'), microsOf(a)));
+    }
+    return formatInterval(age(requireDate(a, 'age'), microsOf(a), requireDate(b, 'age'), microsOf(b)));
+  });
+  fn('split_part', (text, delimiter, n) => (text === null || delimiter === null || n === null ? null : splitPart(String(text), String(delimiter), Number(n))));
+  fn('pg_jsonb_op', (op, a, b) => jsonbOperator(op as JsonbOperator, a, b));
+  registerPgAggregates(db);
   fn('json_extract_path', (json, ...keys) => {
     const v = extractPath(json, keys);
     return v === undefined ? null : JSON.stringify(v);

@@ -186,7 +186,15 @@ export async function runSelect(
   ctx: SelectContext,
   sql: string,
   resourceIds: string[],
-  options: { params?: unknown[]; signal?: AbortSignal; pgTypes?: (PgTypeName | undefined)[]; batchRows?: number } = {},
+  options: {
+    params?: unknown[];
+    signal?: AbortSignal;
+    /** Postgres types the query text fixes (casts to timestamptz, now()), by position: what wire clients are told. */
+    pgTypes?: (PgTypeName | undefined)[];
+    /** SQL types the query text fixes (a comparison, `= ANY`, `@>` is boolean), by position. */
+    columnTypes?: readonly (Column['sqlType'] | undefined)[];
+    batchRows?: number;
+  } = {},
 ): Promise<StatementResult> {
   for (const id of resourceIds) ensureTable(ctx, id);
   let stmt: Database.Statement;
@@ -200,7 +208,7 @@ export async function runSelect(
   const statement = ctx.cache.beginStatement();
   const needed = mentionedNames(sql);
   const batchRows = stmt.reader ? options.batchRows : undefined;
-  const pgTypes = options.pgTypes ?? [];
+  const fixed: FixedTypes = { pgTypes: options.pgTypes ?? [], columnTypes: options.columnTypes ?? [] };
   // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the
   // statement reads and drop its parsed items page by page (peak memory of a 100,000-row listing).
   const keepOnly = (resourceId: string): Column[] | undefined => {
@@ -218,9 +226,9 @@ export async function runSelect(
         // A run that reads resources may still miss a fetch on a later row, and rows already sent cannot be
         // taken back: finish this run without keeping its rows, then stream a run that misses nothing.
         reader.drain();
-        if (state.misses.size === 0) return streamResult(ctx, stmt, new BatchReader(ctx, { ...state, misses: new Map() }, stmt, bind, batchRows), pgTypes);
+        if (state.misses.size === 0) return streamResult(ctx, stmt, new BatchReader(ctx, { ...state, misses: new Map() }, stmt, bind, batchRows), fixed);
       } else if (state.misses.size === 0) {
-        return reader.done ? toResult(ctx, stmt, first, pgTypes) : streamResult(ctx, stmt, reader, pgTypes, first);
+        return reader.done ? toResult(ctx, stmt, first, fixed) : streamResult(ctx, stmt, reader, fixed, first);
       }
     } else {
       ctx.round = state;
@@ -235,7 +243,7 @@ export async function runSelect(
       }
       if (state.misses.size === 0) {
         if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
-        return toResult(ctx, stmt, raw as CellValue[][], pgTypes);
+        return toResult(ctx, stmt, raw as CellValue[][], fixed);
       }
     }
     await ctx.beforeFetch?.(state.misses.size);
@@ -317,8 +325,8 @@ class BatchReader {
 }
 
 /** A result whose first batch is read now and the rest as the reader asks (see StatementResult.stream). */
-function streamResult(ctx: SelectContext, stmt: Database.Statement, reader: BatchReader, pgTypes: (PgTypeName | undefined)[], first = reader.read()): StatementResult {
-  const result = toResult(ctx, stmt, first, pgTypes);
+function streamResult(ctx: SelectContext, stmt: Database.Statement, reader: BatchReader, fixed: FixedTypes, first = reader.read()): StatementResult {
+  const result = toResult(ctx, stmt, first, fixed);
   const booleans = result.columns.flatMap((c, i) => (c.type === 'BOOLEAN' ? [i] : []));
   result.stream = {
     next: async () => {
@@ -337,14 +345,22 @@ function streamResult(ctx: SelectContext, stmt: Database.Statement, reader: Batc
   return result;
 }
 
-function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][], pgTypes: (PgTypeName | undefined)[]): StatementResult {
+/** The result columns' types the query text fixes, by position (see runSelect's options). */
+interface FixedTypes {
+  pgTypes: readonly (PgTypeName | undefined)[];
+  columnTypes: readonly (Column['sqlType'] | undefined)[];
+}
+
+function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[][], fixed: FixedTypes): StatementResult {
   const cols = stmt.columns();
   const columns: ResultColumn[] = cols.map((c, i) => {
     const resource = c.table ? ctx.registered.get(c.table) : undefined;
     const col = resource?.columns.find((x) => x.name === c.column);
     // A cast in the query (`created_at::date`) says more than the column it reads.
-    const pgType = pgTypes[i] ?? (col ? pgTypeOfColumn(col) : undefined);
-    const type = col ? col.sqlType : inferType(rows.map((r) => r[i]));
+    const pgType = fixed.pgTypes[i] ?? (col ? pgTypeOfColumn(col) : undefined);
+    // A comparison, `= ANY`, `@>` or bool_or is boolean in Postgres; SQLite gives 1 or 0 (the rewriter knows).
+    const computed = fixed.columnTypes.length === cols.length && fixed.columnTypes[i] === 'BOOLEAN' ? 'BOOLEAN' : inferType(rows.map((r) => r[i]));
+    const type = col ? col.sqlType : computed;
     return pgType ? { name: c.name, type, pgType } : { name: c.name, type };
   });
   const boolIdx = columns.map((c, i) => (c.type === 'BOOLEAN' ? i : -1)).filter((i) => i >= 0);

@@ -227,6 +227,13 @@ export class DoqlSession implements Session {
         return undefined;
       }
     },
+    columnType: (id: string, column: string): string | undefined => {
+      try {
+        return this.resource(id).columns.find((c) => c.name === column)?.schemaType;
+      } catch {
+        return undefined;
+      }
+    },
     starColumns: (id: string): readonly string[] | undefined => {
       try {
         const cols = this.resource(id).columns;
@@ -294,7 +301,7 @@ export class DoqlSession implements Session {
         const pg = this.pg.prepare(stmt.tokens);
         if (pg.catalog) return this.pg.run(pg, options);
         const { sql, resources } = rewriteResourceNames(pg.tokens, this.rewriteOptions);
-        return runSelect(this.ctx, sql, resources, { ...options, pgTypes: pg.pgTypes });
+        return runSelect(this.ctx, sql, resources, { ...options, pgTypes: pg.pgTypes, columnTypes: pg.columnTypes });
       }
       case 'show_providers':
       case 'show_services':

@@ -312,7 +312,7 @@ describe.skipIf(missing)('doql serve --sandbox', () => {
     // Text format: tab-separated, \N for NULL, backslash escapes.
     const text = await psql(server.port, ['-c', "COPY (SELECT 'a\tb\\c' AS s, NULL AS n, 1 = 1 AS t, 2.5 AS r) TO STDOUT"]);
     expect(text).toMatchObject({ code: 0, stderr: '' });
-    expect(text.stdout).toBe('a\\tb\\\\c\t\\N\t1\t2.5\n');
+    expect(text.stdout).toBe('a\\tb\\\\c\t\\N\tt\t2.5\n'); // 1 = 1 is a boolean, t as in Postgres
     const refused = await psql(server.port, ['-c', 'COPY digitalocean.compute.droplets FROM STDIN']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('COPY … FROM is not supported: create resources with INSERT INTO');

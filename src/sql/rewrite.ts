@@ -21,6 +21,8 @@ export interface RewriteOptions {
   starColumns?: (resourceId: string) => readonly string[] | undefined;
   /** A resource's hidden parameter columns and its real columns, to refuse `param = own column`. */
   shape?: (resourceId: string) => { params: ReadonlySet<string>; columns: ReadonlySet<string> } | undefined;
+  /** A column's schema type (`array`, `string`, …), to refuse `= ANY(name)` and its kin over a non-array before anything is sent. */
+  columnType?: (resourceId: string, column: string) => string | undefined;
 }
 
 const PROVIDERS = new Set(['digitalocean']);
@@ -86,7 +88,11 @@ export function rewriteResourceNames(tokens: Token[], options: RewriteOptions = 
     pieces.push({ text: t.text, kind: t.kind });
   }
   if (options.colliding && resources.size) redirectCollidingParams(pieces, options.colliding, options.suffix ?? '$p');
-  if (options.shape && resources.size) refuseParamAgainstOwnColumn(pieces, options.shape);
+  if (options.shape && resources.size) {
+    quoteReservedColumns(pieces, [...resources], options.shape);
+    refuseParamAgainstOwnColumn(pieces, options.shape);
+  }
+  if (options.columnType && resources.size) refuseNonArrays(pieces, options.columnType);
   if (options.starColumns && resources.size) expandStars(pieces, options.starColumns);
   return { sql: pieces.map((p) => p.text).join(''), resources: [...resources] };
 }
@@ -180,6 +186,60 @@ function refuseParamAgainstOwnColumn(
         throw new DoqlError('validation', `${a.name} is a parameter of ${resource}'s API call and ${b.name} one of its own columns: the parameter needs a value (= 'x', IN (…)) or a column of another table`, { sqlState: '42P10' });
       }
     }
+  });
+}
+
+/**
+ * SQL keywords that never start anything in a SELECT but are column names (`default` of vpcs, `check` of
+ * uptime alerts): StackQL's docs write `SELECT id, name, default FROM digitalocean.vpcs.vpcs`.
+ */
+const RESERVED_COLUMN_WORDS = new Set(['DEFAULT', 'CHECK', 'PRIMARY', 'REFERENCES', 'CONSTRAINT', 'FOREIGN', 'UNIQUE', 'AUTOINCREMENT']);
+
+/** Quotes such a word where a resource the statement reads has a column of that name. */
+function quoteReservedColumns(pieces: Piece[], resources: string[], shape: (id: string) => { columns: ReadonlySet<string> } | undefined): void {
+  for (const p of pieces) {
+    if (p.kind !== 'word' || !RESERVED_COLUMN_WORDS.has(p.text.toUpperCase())) continue;
+    const name = p.text.toLowerCase();
+    if (resources.some((id) => shape(id)?.columns.has(name))) p.text = `"${name}"`;
+  }
+}
+
+/** Functions (and the rewriter's pg_unnest, for ANY/ALL) that read their first argument as an array. */
+const ARRAY_READERS = new Set(['pg_unnest', 'array_length', 'array_upper', 'array_lower', 'cardinality', 'array_to_string']);
+
+/**
+ * `'x' = ANY(name)`, `array_length(name, 1)`, `unnest(name)` where name is a column that is not an array:
+ * Postgres refuses the query, and so does doql — before sending anything, naming the construct.
+ */
+function refuseNonArrays(pieces: Piece[], columnType: (id: string, column: string) => string | undefined): void {
+  const sig = pieces.filter((p) => p.kind !== 'space' && p.kind !== 'comment' && p.kind !== 'hint');
+  const aliases = aliasMap(sig);
+  const referenced = [...new Set(sig.flatMap((p) => (p.resource ? [p.resource] : [])))];
+  const name = (p: Piece): string => identValue({ kind: p.kind, text: p.text, start: 0, end: 0 });
+  sig.forEach((p, k) => {
+    if (p.kind !== 'word' || !ARRAY_READERS.has(p.text.toLowerCase()) || sig[k + 1]?.text !== '(') return;
+    // ANY's array arrives as pg_unnest(coalesce(arr, '{NULL}'), 'ANY').
+    const base = sig[k + 2]?.text.toLowerCase() === 'coalesce' && sig[k + 3]?.text === '(' ? k + 4 : k + 2;
+    const qualified = sig[base + 1]?.text === '.';
+    const colPiece = qualified ? sig[base + 2] : sig[base];
+    const after = sig[qualified ? base + 3 : base + 1];
+    if (!colPiece || (colPiece.kind !== 'word' && colPiece.kind !== 'quoted') || (after?.text !== ',' && after?.text !== ')')) return;
+    const column = name(colPiece);
+    const owners = qualified ? [aliases.get(name(sig[base]).toLowerCase())].filter((r): r is string => !!r) : referenced;
+    const types = owners.map((r) => columnType(r, column)).filter((t): t is string => t !== undefined);
+    if (types.length === 0 || types.includes('array')) return;
+    const fn = p.text.toLowerCase();
+    let close = k + 1;
+    for (let depth = 0; close < sig.length; close++) {
+      if (sig[close].text === '(') depth++;
+      else if (sig[close].text === ')' && --depth === 0) break;
+    }
+    const flavour = sig[close - 1];
+    const what = fn === 'pg_unnest' ? (flavour?.kind === 'string' && /^'(ANY|ALL)'$/.test(flavour.text) ? `${flavour.text.slice(1, -1)}(${column})` : `unnest(${column})`) : `${fn}(${column})`;
+    throw new DoqlError('validation', `${what}: ${column} is a${types[0] === 'integer' || types[0] === 'object' ? 'n' : ''} ${types[0]} column, not an array`, {
+      sqlState: '42809',
+      hint: 'ANY, ALL, unnest, array_length and cardinality read array columns such as tags; for JSON inside an object use -> and jsonb_array_elements_text',
+    });
   });
 }
 

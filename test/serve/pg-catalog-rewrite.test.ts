@@ -4,7 +4,7 @@ import { tokenize } from '../../src/sql/lexer.js';
 import { rewritePostgres } from '../../src/engine/pg-catalog-rewrite.js';
 
 /** The rewritten SQL with runs of spaces collapsed (operators are emitted with spaces around them). */
-const rw = (sql: string, functionNames = true): string =>
+const rw = (sql: string, functionNames = false): string =>
   rewritePostgres(tokenize(sql), functionNames)
     .sql.replace(/ +/g, ' ')
     .trim();
@@ -37,7 +37,7 @@ describe('rewritePostgres', () => {
     );
     expect(rw("SELECT 1 WHERE n !~ '^pg_' AND m ~* 'x'")).toBe("SELECT 1 WHERE n NOT REGEXP '^pg_' AND m REGEXP '(?i)' || 'x'");
     expect(rw('SELECT ~5 AS bits')).toBe('SELECT ~5 AS bits'); // unary ~ is bitwise not
-    expect(rw('SELECT a FROM t ORDER BY a COLLATE NOCASE')).toBe('SELECT a FROM t ORDER BY a COLLATE NOCASE');
+    expect(rw('SELECT a FROM t ORDER BY a COLLATE NOCASE')).toBe('SELECT a FROM t ORDER BY a COLLATE NOCASE NULLS LAST');
   });
 
   it('strips pg_catalog. from functions only', () => {
@@ -47,32 +47,34 @@ describe('rewritePostgres', () => {
   });
 
   it('rewrites arrays: = ANY, ARRAY(subquery), ARRAY[…], unnest and generate_series in FROM, subscripts', () => {
-    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM json_each(pg_json_array(pol.polroles)))');
+    expect(rw('SELECT 1 WHERE oid = any (pol.polroles)')).toBe('SELECT 1 WHERE oid IN (SELECT value FROM pg_unnest(coalesce(pol.polroles, \'{NULL}\'), \'ANY\'))');
     expect(rw('SELECT 1 WHERE x <> ALL (SELECT y FROM t)')).toBe('SELECT 1 WHERE x NOT IN (SELECT y FROM t)');
     expect(rw('SELECT ARRAY(SELECT b.rolname FROM r b) AS m')).toBe('SELECT (WITH _pg_array1(v) AS (SELECT b.rolname FROM r b) SELECT pg_array_agg(v) FROM _pg_array1) AS m');
     expect(rw("SELECT ARRAY['a', 'b'] AS a")).toBe("SELECT pg_array('a', 'b') AS a");
     expect(rw("SELECT 'toast.' || x AS o FROM pg_catalog.unnest(tc.reloptions) x")).toBe(
-      `SELECT 'toast.' || x AS o FROM (SELECT value AS "x" FROM pg_unnest(tc.reloptions)) AS "x"`,
+      `SELECT 'toast.' || "x".value AS o FROM pg_unnest(tc.reloptions) AS "x"`,
     );
-    expect(rw('SELECT s FROM generate_series(1, 3) AS g(s)')).toBe('SELECT s FROM (SELECT value AS "s" FROM pg_series(1, 3)) AS "g"');
+    expect(rw('SELECT s FROM generate_series(1, 3) AS g(s)')).toBe('SELECT "g".value AS "s" FROM pg_series(1, 3) AS "g"');
     expect(rw('SELECT prattrs[s] AS a FROM t')).toBe('SELECT pg_subscript(prattrs, s) AS a FROM t');
-    // A list: psycopg2's ARRAY[…] keeps its elements' SQL types; a parameter arrives as JSON (pg-params.ts).
-    expect(rw("SELECT id FROM t WHERE id = ANY(ARRAY[1, '2'])")).toBe("SELECT id FROM t WHERE id IN (SELECT value FROM json_each(json_array(1, '2')))");
-    expect(rw('SELECT id FROM t WHERE id = ANY($1)')).toBe('SELECT id FROM t WHERE id IN (SELECT value FROM json_each(pg_json_array($1)))');
+    // A list: psycopg2's ARRAY[…] keeps its elements' SQL types; a parameter arrives as JSON (pg-params.ts),
+    // which pg_unnest reads as it reads a JSON array column.
+    expect(rw("SELECT id FROM t WHERE id = ANY(ARRAY[1, '2'])")).toBe("SELECT id FROM t WHERE id IN (1, '2')");
+    expect(rw('SELECT id FROM t WHERE id = ANY($1)')).toBe("SELECT id FROM t WHERE id IN (SELECT value FROM pg_unnest(coalesce($1, '{NULL}'), 'ANY'))");
   });
 
   it('moves set-returning functions of a select list into its FROM clause, pairing those over one array', () => {
     expect(rw('SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord FROM pg_index ix WHERE ix.indisprimary')).toBe(
-      'SELECT _pg_srf1.value attnum, CASE WHEN CAST(1 AS INTEGER) = 1 THEN _pg_srf1.ordinality END ord FROM pg_index ix , pg_unnest(ix.indkey) AS _pg_srf1 WHERE ix.indisprimary',
+      'SELECT "_pg_srf1".value attnum, CASE WHEN CAST(1 AS INTEGER) = 1 THEN "_pg_srf1".ordinality END ord FROM pg_index ix, pg_unnest(ix.indkey) AS "_pg_srf1" WHERE ix.indisprimary',
     );
-    expect(rw("SELECT unnest('{a,b}')")).toBe(`SELECT _pg_srf1.value AS "unnest" FROM pg_unnest('{a,b}') AS _pg_srf1`);
-    expect(rw('SELECT x FROM (SELECT generate_series(1, 3) AS x) s')).toBe('SELECT x FROM (SELECT _pg_srf1.value AS x FROM pg_series(1, 3) AS _pg_srf1 ) s');
+    expect(rw("SELECT unnest('{a,b}')")).toBe(`SELECT "_pg_srf1".value AS unnest FROM pg_unnest('{a,b}') AS "_pg_srf1"`);
+    expect(rw('SELECT x FROM (SELECT generate_series(1, 3) AS x) s')).toBe('SELECT x FROM (SELECT "_pg_srf1".value AS x FROM pg_series(1, 3) AS "_pg_srf1") s');
   });
 
   it('quotes SQLite keywords used as column labels, and types times, dates, numerics and jsonb', () => {
     expect(rw('SELECT (SELECT 1) AS DEFAULT, 2 AS "order"')).toBe('SELECT (SELECT 1) AS "default", 2 AS "order"');
     const r = rewritePostgres(tokenize("SELECT now(), x::timestamptz, x::date AS d, '1.5'::numeric, j::jsonb FROM t"), false);
-    expect(r.sql).toBe(`SELECT now(), pg_timestamptz(x) AS "timestamptz", pg_date(x) AS d, CAST('1.5' AS REAL) AS "numeric", CAST(j AS TEXT) AS "jsonb" FROM t`);
+    // A cast of a column is named after the column, as Postgres names it; of anything else after the type.
+    expect(r.sql).toBe(`SELECT now(), pg_timestamptz(x) AS "x", pg_date(x) AS d, CAST('1.5' AS REAL) AS "numeric", CAST(j AS TEXT) AS "j" FROM t`);
     expect(r.pgTypes).toEqual(['timestamptz', 'timestamptz', 'date', 'numeric', 'jsonb']);
   });
 
@@ -123,7 +125,10 @@ describe('rewritePostgres', () => {
       columnTypes: [undefined, 'INTEGER', 'BOOLEAN', 'BOOLEAN', undefined],
       pgTypes: [undefined, undefined, undefined, undefined, undefined],
     });
-    // Over resources (functionNames false) SQLite's own names stay.
-    expect(rw('SELECT count(*), x::text FROM t', false)).toBe('SELECT count(*), CAST(x AS TEXT) AS "text" FROM t');
+    // Without functionNames SQLite's own names stay, but a cast is named as Postgres names it: after a column.
+    expect(rw('SELECT count(*), x::text FROM t', false)).toBe('SELECT count(*), CAST(x AS TEXT) AS "x" FROM t');
+    expect(rw('SELECT count(*), x::text, 1, CASE WHEN a THEN 1 END, a || b FROM t', true)).toBe(
+      'SELECT count(*) AS "count", CAST(x AS TEXT) AS "x", 1 AS "?column?", CASE WHEN a THEN 1 END AS "case", a || b AS "?column?" FROM t',
+    );
   });
 });
