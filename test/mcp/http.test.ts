@@ -69,7 +69,8 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox --http on loopback', () =>
     expect(found.resources.map((r) => r.id)).toContain('digitalocean.databases.backups');
     const described = await mcp.json<{ example_select: string }>('describe_resource', { resource: 'digitalocean.databases.backups' });
     const [cluster] = (await directList(truth, '/v2/databases', 'databases')).map((d) => d.id as string);
-    const r = await mcp.json<Rows>('query', { sql: described.example_select.replace('<database_cluster_uuid>', cluster!) });
+    expect(described.example_select).toContain("WHERE database_cluster_uuid = '<database_cluster_uuid>'");
+    const r = await mcp.json<Rows>('query', { sql: `SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${cluster!}'` });
     const api = (await directGet(truth, `/v2/databases/${cluster}/backups`)).backups as Record<string, unknown>[];
     expect(r.rows).toEqual(api.map((b) => ({ created_at: b.created_at, size_gigabytes: b.size_gigabytes })));
     expect(r.requests).toBe(1);

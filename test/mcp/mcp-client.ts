@@ -9,6 +9,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { catalog } from '../select/helpers.js';
+import { sandboxStateFile } from '../../src/cli/sandbox-command.js';
 
 export interface ToolAnswer {
   isError: boolean;
@@ -130,7 +131,9 @@ export function stopChild(child: ChildProcess): Promise<void> {
  */
 export async function seededHome(options: SandboxOptions = {}): Promise<{ home: string; truth: Sandbox }> {
   const home = tempDoqlHome();
-  const truth = await createSandbox({ catalog: catalog(), rateLimit: false, stateFile: join(home, 'cache', 'sandbox', 'state.json'), ...options });
+  // The file `doql --sandbox` reads for the default catalog (one state per catalog).
+  const stateFile = sandboxStateFile(catalog().catalog.specHash, { DOQL_HOME: home });
+  const truth = await createSandbox({ catalog: catalog(), rateLimit: false, stateFile, ...options });
   truth.save();
   return { home, truth };
 }

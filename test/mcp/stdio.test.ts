@@ -56,12 +56,14 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox over stdio', () => {
     const described = await mcp.json<{ columns: { name: string; type: string }[]; example_select: string; select_requires: string[] }>('describe_resource', {
       resource: found.resources[0].id,
     });
+    // Today's spec adds MySQL's `incremental` to the two columns of the seed page.
     expect(described.columns.map((c) => [c.name, c.type])).toEqual([
       ['created_at', 'TEXT'],
       ['size_gigabytes', 'REAL'],
+      ['incremental', 'BOOLEAN'],
     ]);
     expect(described.example_select).toBe(
-      "SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '<database_cluster_uuid>'",
+      "SELECT created_at, size_gigabytes, incremental FROM digitalocean.databases.backups WHERE database_cluster_uuid = '<database_cluster_uuid>'",
     );
 
     // The cluster ids come from the account too, through query.
@@ -73,7 +75,9 @@ describe.skipIf(Boolean(missing))('doql mcp --sandbox over stdio', () => {
 
     const answers: unknown[] = [];
     for (const id of ids.slice(0, 2)) {
-      const seed = described.example_select.replace('<database_cluster_uuid>', id);
+      // The seed page's own query, with the WHERE that describe_resource showed.
+      const seed = `SELECT created_at, size_gigabytes FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${id}'`;
+      expect(described.example_select).toContain("WHERE database_cluster_uuid = '<database_cluster_uuid>'");
       const r = await mcp.json<Rows>('query', { sql: seed });
       const api = (await directGet(truth, `/v2/databases/${id}/backups`)).backups as Record<string, unknown>[];
       expect(api.length).toBeGreaterThan(0);

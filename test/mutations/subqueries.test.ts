@@ -18,6 +18,8 @@ describe.skipIf(Boolean(missing))('writes with subqueries (doql --dry-run)', () 
   let sb: Sandbox;
   let record: { domain_name: string; id: number; name: string };
   let key: { id: number; name: string };
+  /** A size slug the sandbox has (they come from the spec's examples). */
+  let size: string;
 
   beforeAll(async () => {
     sb = await startSandbox();
@@ -25,6 +27,7 @@ describe.skipIf(Boolean(missing))('writes with subqueries (doql --dry-run)', () 
     const domain = (await t.rows('SELECT name FROM digitalocean.compute.domains ORDER BY name LIMIT 1'))[0]!.name as string;
     record = (await t.rows(`SELECT domain_name, id, name FROM digitalocean.compute.domain_records WHERE domain_name = '${domain}' ORDER BY id LIMIT 1`))[0] as typeof record;
     key = (await t.rows('SELECT id, name FROM digitalocean.compute.ssh_keys ORDER BY id LIMIT 1'))[0] as typeof key;
+    size = (await t.rows('SELECT slug FROM digitalocean.compute.sizes ORDER BY slug LIMIT 1'))[0]!.slug as string;
   });
 
   async function dryRun(sql: string): Promise<Shown[]> {
@@ -63,9 +66,9 @@ describe.skipIf(Boolean(missing))('writes with subqueries (doql --dry-run)', () 
 
   it('REPLACE … SET = (SELECT …) WHERE … RETURNING: the RETURNING after the subquery is the statement\'s', async () => {
     const shown = await dryRun(
-      `REPLACE digitalocean.compute.ssh_keys SET data__name = (SELECT 'key-' || slug FROM digitalocean.compute.sizes WHERE slug = 's-1vcpu-1gb') WHERE ssh_key_identifier = ${key.id} RETURNING id, name`,
+      `REPLACE digitalocean.compute.ssh_keys SET data__name = (SELECT 'key-' || slug FROM digitalocean.compute.sizes WHERE slug = '${size}') WHERE ssh_key_identifier = ${key.id} RETURNING id, name`,
     );
-    expect(shown).toEqual([{ method: 'PUT', url: `${sb.url}/v2/account/keys/${key.id}`, body: { name: 'key-s-1vcpu-1gb' } }]);
+    expect(shown).toEqual([{ method: 'PUT', url: `${sb.url}/v2/account/keys/${key.id}`, body: { name: `key-${size}` } }]);
   });
 
   it('DELETE … WHERE id IN (SELECT … WHERE …) deletes the subquery\'s rows', async () => {
@@ -76,8 +79,8 @@ describe.skipIf(Boolean(missing))('writes with subqueries (doql --dry-run)', () 
 
   it('INSERT … SELECT with a subquery and RETURNING: the body holds the subquery\'s value', async () => {
     const shown = await dryRun(
-      `INSERT INTO digitalocean.compute.ssh_keys (data__name, data__public_key) SELECT (SELECT 'k-' || slug FROM digitalocean.compute.sizes WHERE slug = 's-1vcpu-1gb'), 'ssh-ed25519 AAAA test' RETURNING id`,
+      `INSERT INTO digitalocean.compute.ssh_keys (data__name, data__public_key) SELECT (SELECT 'k-' || slug FROM digitalocean.compute.sizes WHERE slug = '${size}'), 'ssh-ed25519 AAAA test' RETURNING id`,
     );
-    expect(shown).toEqual([{ method: 'POST', url: `${sb.url}/v2/account/keys`, body: { name: 'k-s-1vcpu-1gb', public_key: 'ssh-ed25519 AAAA test' } }]);
+    expect(shown).toEqual([{ method: 'POST', url: `${sb.url}/v2/account/keys`, body: { name: `k-${size}`, public_key: 'ssh-ed25519 AAAA test' } }]);
   });
 });

@@ -89,11 +89,12 @@ describe.skipIf(Boolean(missing))('template values cannot become SQL (doql --api
     const odd = `it's "odd"; -- /* {{ n }} $$`;
     const created = await doqlAt(sb, [
       '--var', `n=${odd}`,
-      "INSERT INTO digitalocean.compute.droplets (data__name, data__region, data__size, data__image) SELECT '{{ n }}', 'nyc3', 's-1vcpu-1gb', 'ubuntu-24-04-x64'",
+      // A project: its name takes any text (a droplet's name has a pattern in today's spec, which refuses this one).
+      "INSERT INTO digitalocean.projects.projects (data__name, data__purpose) SELECT '{{ n }}', 'Service or API'",
     ]);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    const r = await doqlAt(sb, ['-o', 'json', '--var', `n=${odd}`, "SELECT name FROM digitalocean.compute.droplets WHERE name = '{{ n }}'"]);
+    const r = await doqlAt(sb, ['-o', 'json', '--var', `n=${odd}`, "SELECT name FROM digitalocean.projects.projects WHERE name = '{{ n }}'"]);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([{ name: odd }]);
   });
