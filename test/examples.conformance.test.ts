@@ -20,6 +20,9 @@ import { createSandbox, type Sandbox } from '../src/sandbox/index.js';
 import { DataGenerator } from '../src/sandbox/generator.js';
 import { createRng } from '../src/sandbox/prng.js';
 
+/** The seed of generated body values; EXAMPLES_SEED=n tries others. */
+const BODY_SEED = Number(process.env.EXAMPLES_SEED ?? 20261201);
+
 const SHARED = join(import.meta.dirname, '..', '..', 'shared');
 const DOCS = join(SHARED, 'stackql-digitalocean', 'docs');
 const SPEC = join(SHARED, 'digitalocean-openapi', 'DigitalOcean-public.v2.json');
@@ -317,6 +320,7 @@ describe.skipIf(!have)('StackQL docs examples', () => {
   let doc: Json;
   const gen = new DataGenerator();
   let serial = 0;
+  let draws = 0;
   const all = have ? examples() : [];
 
   beforeAll(() => {
@@ -328,8 +332,14 @@ describe.skipIf(!have)('StackQL docs examples', () => {
   function bodyValue(method: Method, field: string): unknown {
     const schema = requestSchemaFromSpec(doc, method.path, method.httpMethod);
     const prop = (schema?.properties ?? {})[field] as JsonSchema | undefined;
-    // A fresh seed each time: generated names must not collide with the seeded account's (a 422 'already exists').
-    const v = gen.generate(prop, { rng: createRng(Date.now() ^ (field.length * 7919)), now: Date.now(), serial: Date.now() % 100000 }, 'request', field);
+    // A fixed seed per draw, so that every run sends the same bodies (a seed from the clock made a firewall's
+    // rules come out empty on some runs); names stay unique through the suffix below.
+    // A nullable field may come out null, which a user filling a placeholder never writes: draw again.
+    let v: unknown;
+    for (let tries = 0; tries < 20 && (v === undefined || v === null); tries++) {
+      const draw = ++draws;
+      v = gen.generate(prop, { rng: createRng(BODY_SEED ^ (draw * 7919)), now: Date.parse('2026-01-01T00:00:00Z'), serial: 50000 + draw }, 'request', field);
+    }
     // Names come from the spec's examples, which the seeded account uses too: keep new ones unique.
     return typeof v === 'string' && /name$/.test(field) && !prop?.enum ? `${v}-t${++serial}` : v;
   }
