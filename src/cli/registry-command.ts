@@ -1,4 +1,5 @@
 // `doql registry list|pull|use` and the REGISTRY statements: the specs doql can use and which is active.
+import { loadDisplayWidths } from './format/table.js';
 import { listRegistry, pullSpec, useRegistry, type RegistryEntry } from '../catalog/registry.js';
 import type { StatementResult } from '../engine/types.js';
 import { FORMATTERS, FORMAT_NAMES, type FormatName } from './format/index.js';
@@ -30,14 +31,15 @@ export async function registryPullResult(from?: string, force = false): Promise<
   return entriesResult([entry]);
 }
 
-function print(result: StatementResult, output?: string): void {
+async function print(result: StatementResult, output?: string): Promise<void> {
   const format = (output ?? (process.stdout.isTTY ? 'table' : 'json')) as FormatName;
   if (!(FORMAT_NAMES as readonly string[]).includes(format)) throw new DoqlError('usage', `-o must be one of ${FORMAT_NAMES.join(', ')}`);
+  if (format === 'table') await loadDisplayWidths();
   process.stdout.write(FORMATTERS[format].format(result, { header: true, color: false, expanded: false, width: process.stdout.columns }));
 }
 
 export async function registryList(opts: { output?: string }): Promise<void> {
-  print(registryListResult(), opts.output);
+  await print(registryListResult(), opts.output);
 }
 
 export async function registryPull(from?: string, force = false): Promise<void> {

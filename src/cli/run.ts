@@ -5,6 +5,7 @@ import { copyLines } from '../engine/copy-out.js';
 import { duration, limitText, type RateLimitWait } from '../api/rate-limit.js';
 import { createRunContext } from './context.js';
 import { FORMATTERS, type FormatName } from './format/index.js';
+import { loadDisplayWidths } from './format/table.js';
 import type { RunOptions } from './options.js';
 import { loadConfig } from './options.js';
 import { Progress } from './progress.js';
@@ -93,6 +94,7 @@ export function rateLimitNotice(wait: RateLimitWait): string | undefined {
 /** Runs scripts in order (each argument of `doql "…" "…"` is one); throws the first failure after printing what ran before it. */
 export async function runScript(scripts: string[], opts: RunOptions, out: Output = processOutput()): Promise<void> {
   const format = chooseFormat(opts, out);
+  if (format === 'table') await loadDisplayWidths();
   const ask = out.stderrIsTTY && process.stdin.isTTY ? (await import('./confirm.js')).confirmOnTerminal : undefined;
   let progress: Progress | undefined;
   // Lines on stderr erase the progress line first; it is drawn again on its next tick.

@@ -1,5 +1,6 @@
 // The interactive shell: reads statements (one or many lines, ending with `;`) and dot commands, runs them in
 // one session, prints each result, and keeps going after errors and Ctrl-C.
+import { loadDisplayWidths } from './format/table.js';
 import { createInterface, type Interface } from 'node:readline';
 import { createRunContext, type RunContext } from './context.js';
 import { describeError } from './errors.js';
@@ -66,6 +67,8 @@ function askLine(rl: Interface, pending: { abort?: () => void }, message: string
 }
 
 export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Promise<void> {
+  // The shell may switch to a table at any time (.mode): its widths are loaded up front.
+  await loadDisplayWidths();
   const out: Output = {
     stdout: (text) => io.output.write(text),
     stderr: io.stderr,

@@ -1,12 +1,27 @@
 // -o table: a boxed table fitted to the terminal as psql users expect: IDs and short columns stay whole, the
 // widest columns shrink first, cut cells end in …, and a row that cannot fit switches to records (\x auto).
 // Widths are display widths: CJK and emoji take two cells.
-import stringWidth from 'string-width';
 import type { Formatter, FormatOptions } from './formatter.js';
 import { cellText } from './values.js';
 import type { ResultColumn, StatementResult } from '../../engine/types.js';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * string-width's Unicode tables cost ~35 ms to load, a fifth of a cold command: they are loaded only when a
+ * table is about to be printed (loadDisplayWidths), and printable ASCII, one cell a character, never needs them.
+ */
+let unicodeWidth: ((s: string) => number) | undefined;
+
+export async function loadDisplayWidths(): Promise<void> {
+  unicodeWidth ??= (await import('string-width')).default;
+}
+
+function stringWidth(s: string): number {
+  if (/^[\x20-\x7e]*$/.test(s)) return s.length;
+  if (!unicodeWidth) throw new Error('doql bug: a table was measured before loadDisplayWidths()');
+  return unicodeWidth(s);
+}
 
 /** A column shrinks no narrower than this (or its natural width). */
 const MIN_SHRUNK = 8;
