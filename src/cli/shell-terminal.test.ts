@@ -130,7 +130,8 @@ describe.skipIf(Boolean(missing))('Ctrl-C on a running statement', () => {
     await pane.waitFor(/1 in flight/);
     const started = Date.now();
     pane.press('C-c');
-    const screen = await pane.waitFor(/doql: .*cancelled\n/, 5_000);
+    // The error line and the new prompt are two writes: wait for both, not for the first alone (CI saw the gap).
+    const screen = await pane.waitFor(/doql: .*cancelled\ndoql> $/m, 5_000);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(screen).toMatch(/doql: .*cancelled\ndoql> $/m);
     pane.type('SELECT 40 + 2 AS answer;');
