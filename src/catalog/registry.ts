@@ -2,7 +2,7 @@
 // Every change is a rename, so a failed or interrupted pull never leaves a half-written active catalog.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
 import { countResources } from './diff.js';
@@ -95,7 +95,8 @@ function readText(file: string): string {
 }
 
 /** Writes a file under a temporary name and renames it into place: readers see the old or the new, never half. */
-function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     writeFileSync(tmp, text);

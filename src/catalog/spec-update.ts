@@ -1,13 +1,13 @@
 // `npm run spec:update`: replaces the vendored DigitalOcean spec with the one DigitalOcean publishes (or
 // --from FILE|URL) once it parses and compiles, rebuilds the built-in catalog, and prints what changed.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
 import { countResources, diffCatalogs, formatDiff } from './diff.js';
-import { assertPlausible, DEFAULT_SPEC_URL, readSpecSource } from './registry.js';
+import { assertPlausible, DEFAULT_SPEC_URL, readSpecSource, writeFileAtomic } from './registry.js';
 import { encodeSchemas } from './schema-file.js';
 import { parseSpecText, readSpecFile } from './spec-file.js';
 import type { Catalog } from './types.js';
@@ -34,19 +34,6 @@ export interface SpecUpdateResult {
 
 const EMPTY: Catalog = { provider: 'digitalocean', source: '', specVersion: '', specHash: '', serverUrl: '', services: {}, operationCount: 0 };
 
-/** Write then rename: a failure never leaves a half-written spec or catalog. */
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
 export async function updateVendoredSpec(options: SpecUpdateOptions = {}): Promise<SpecUpdateResult> {
   const from = options.from ?? DEFAULT_SPEC_URL;
   const out = options.out ?? VENDORED_SPEC;
@@ -62,9 +49,9 @@ export async function updateVendoredSpec(options: SpecUpdateOptions = {}): Promi
     kept: `${out} is unchanged`,
   });
   // One line of JSON, as DigitalOcean's bundled file is: the same spec gives the same bytes, so git shows no change.
-  writeAtomic(out, JSON.stringify(doc));
-  writeAtomic(join(catalogDir, 'catalog.json'), JSON.stringify(catalog));
-  writeAtomic(join(catalogDir, 'schemas.json'), encodeSchemas(schemas));
+  writeFileAtomic(out, JSON.stringify(doc));
+  writeFileAtomic(join(catalogDir, 'catalog.json'), JSON.stringify(catalog));
+  writeFileAtomic(join(catalogDir, 'schemas.json'), encodeSchemas(schemas));
   const report =
     `spec:update: ${from} → ${out} (spec version ${catalog.specVersion}, ${catalog.operationCount} operations, ${countResources(catalog)} resources)\n` +
     formatDiff(diffCatalogs(before, catalog), before, catalog);
