@@ -10,6 +10,9 @@ import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sand
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { catalog } from '../select/helpers.js';
 import { sandboxStateFile } from '../../src/cli/sandbox-command.js';
+import { stopChild } from '../support/run-process.js';
+
+export { stopChild };
 
 export interface ToolAnswer {
   isError: boolean;
@@ -113,17 +116,6 @@ export function httpMcp(args: string[], options: { home?: string; env?: Record<s
   });
 }
 
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 /**
  * A DOQL_HOME whose `--sandbox` state is this sandbox's (seed, counts): the sandbox is returned still running,

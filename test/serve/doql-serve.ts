@@ -2,7 +2,7 @@
 import pg from 'pg';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
-import { runPsql, type ProcessRun } from '../support/run-process.js';
+import { runPsql, stopChild, type ProcessRun } from '../support/run-process.js';
 
 export interface DoqlServe {
   port: number;
@@ -46,22 +46,11 @@ export function startDoqlServe(args: string[] = [], env: Record<string, string> 
       started = true;
       clearTimeout(timer);
       child.off('exit', onExit);
-      resolve({ port: Number(m[1]), pid: child.pid as number, log: () => stderr + stdout, exited, stop: () => stop(child) });
+      resolve({ port: Number(m[1]), pid: child.pid as number, log: () => stderr + stdout, exited, stop: () => stopChild(child) });
     });
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 export type PsqlRun = ProcessRun;
 

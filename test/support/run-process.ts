@@ -60,3 +60,16 @@ export function runPsql(
     whileRunning: options.whileRunning,
   });
 }
+
+/** Stops a child: SIGTERM, then SIGKILL after 5 s; resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
