@@ -1,0 +1,56 @@
+// The one SQL parser: Postgres's own grammar (libpg-query, WASM), loaded on first use so statements that do not
+// need it (SHOW, DESCRIBE, REGISTRY, meta-commands) never pay its ~50 ms load.
+import type { Node, ParseResult } from '@pgsql/types';
+import { syntaxError } from '../lexer.js';
+
+export type { Node, ParseResult };
+
+interface PgQuery {
+  parseSync(query: string): ParseResult;
+}
+
+let loading: Promise<PgQuery> | undefined;
+let loaded: PgQuery | undefined;
+
+/**
+ * Starts loading the parser without waiting for it. Callers that know a statement will need it (a SELECT
+ * about to fetch) call this early, so the load overlaps catalog loading and network waits.
+ */
+export function preloadParser(): Promise<PgQuery> {
+  loading ??= (async () => {
+    const m = (await import('libpg-query')) as unknown as PgQuery & { loadModule(): Promise<void> };
+    await m.loadModule();
+    loaded = m;
+    return m;
+  })();
+  return loading;
+}
+
+/** True once the parser is loaded (parseLoaded can be used). */
+export function parserLoaded(): boolean {
+  return loaded !== undefined;
+}
+
+/** Parses one or more statements into Postgres's syntax tree; a syntax error becomes doql's (42601, with a caret). */
+export async function parseSql(sql: string): Promise<ParseResult> {
+  const pg = loaded ?? (await preloadParser());
+  return parseWith(pg, sql);
+}
+
+/** parseSql for callers that already awaited preloadParser(). */
+export function parseLoaded(sql: string): ParseResult {
+  if (!loaded) throw new Error('parseLoaded called before preloadParser() finished');
+  return parseWith(loaded, sql);
+}
+
+function parseWith(pg: PgQuery, sql: string): ParseResult {
+  try {
+    return pg.parseSync(sql);
+  } catch (err) {
+    const e = err as Error & { sqlDetails?: { message?: string; cursorPosition?: number } };
+    const position = e.sqlDetails?.cursorPosition;
+    // libpg-query's cursorPosition is a 0-based character offset into the statement.
+    const offset = typeof position === 'number' && position >= 0 ? Math.min(position, sql.length) : sql.length;
+    throw syntaxError(sql, offset, e.sqlDetails?.message ?? e.message);
+  }
+}
