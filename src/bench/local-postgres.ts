@@ -52,7 +52,10 @@ function asOwner(bin: string, args: string[]): void {
   else execFileSync(cmd, args, { stdio: 'pipe', timeout: 60_000 });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** Server settings (`-c name=value`) beyond the defaults, e.g. `{ TimeZone: 'UTC' }` for a test comparing text output. */
+export type PostgresSettings = Record<string, string>;
+
+export async function startPostgres(settings: PostgresSettings = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'doql-pg-'));
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -63,7 +66,8 @@ export async function startPostgres(): Promise<TestPostgres> {
   try {
     asOwner('initdb', ['-D', data, '-U', 'doql', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
     const port = await freePort();
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off` +
+      Object.entries(settings).map(([k, v]) => ` -c ${k}=${v}`).join('');
     asOwner('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
     return {
       url: `postgres://doql@127.0.0.1:${port}/postgres`,

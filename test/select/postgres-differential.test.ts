@@ -1,22 +1,18 @@
 // Every Postgres construct doql translates, run both in doql (over the sandbox) and in a real Postgres 15
-// (Debian's binaries, started here in a temp dir, unix socket only) loaded with the same rows: the answers
+// (Debian's binaries, started by test/support/postgres.ts in a temp dir) loaded with the same rows: the answers
 // must agree. JSON array columns stand in for Postgres arrays, so each table exists twice in Postgres: in
 // schema `compute` with text[] / bigint[] arrays (for ANY, unnest, array_length) and in `compute_jsonb` with
 // jsonb (for @>, ?, ?|, ?&); a case marked `jsonb` reads the second. Objects are jsonb in both.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { CellValue, StatementResult } from '../../src/engine/types.js';
+import { postgresMissing, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { sessionFor, startSandbox, type TestSession } from './helpers.js';
 
-const PG_BIN = process.env.DOQL_PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const available = existsSync(join(PG_BIN, 'initdb')) && existsSync(join(PG_BIN, 'postgres'));
-if (!available) console.warn(`postgres-differential: skipped, no Postgres 15 binaries in ${PG_BIN} (apt-get install postgresql, or set DOQL_PG_BIN)`);
+const missing = postgresMissing();
+const available = missing === undefined;
+if (!available) console.warn(`postgres-differential: skipped: ${missing}`);
 
 /** The resources loaded into Postgres, each as schema.table named like doql's `digitalocean.schema.table`. */
 const RESOURCES = ['compute.droplets', 'compute.volumes', 'vpcs.vpcs'];
@@ -168,82 +164,6 @@ const cases = (f: Facts): Record<string, Case> => ({
   'comparison gives a boolean': { sql: `SELECT name, memory >= ${f.maxMemory} AS big, locked FROM digitalocean.compute.droplets` },
 });
 
-// ---- Postgres, started for this file ----
-
-interface Server {
-  dir: string;
-  proc: ChildProcess;
-  port: number;
-}
-
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-/** Runs a Postgres binary, as the postgres user when the tests run as root (Postgres refuses root). */
-function pgCommand(bin: string, args: string[]): [string, string[]] {
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]] : [join(PG_BIN, bin), args];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startPostgres(): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), 'doql-pg-'));
-  if (asRoot) {
-    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    chownSync(dir, Number(id.stdout.trim()), Number(gid.stdout.trim()));
-  }
-  const [initdb, initArgs] = pgCommand('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '--no-locale', '-E', 'UTF8', '--no-sync']);
-  const init = spawnSync(initdb, initArgs, { encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  // A port only names the socket file: listen_addresses '' means no TCP at all.
-  const port = await freePort();
-  const [postgres, args] = pgCommand('postgres', [
-    '-D', join(dir, 'data'), '-k', dir, '-p', String(port), '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'TimeZone=UTC',
-    '-c', 'DateStyle=ISO', '-c', 'IntervalStyle=postgres', '-c', 'max_connections=10', '-c', 'shared_buffers=16MB',
-  ]);
-  const proc = spawn(postgres, args, { stdio: 'ignore' });
-  const server = { dir, proc, port };
-  for (let i = 0; i < 150; i++) {
-    const c = new pg.Client({ host: dir, port, user: 'postgres', database: 'postgres' });
-    try {
-      await c.connect();
-      await c.end();
-      return server;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  await stopPostgres(server);
-  throw new Error('Postgres did not start within 15 s');
-}
-
-async function stopPostgres(s: Server | undefined): Promise<void> {
-  if (!s) return;
-  const pidFile = join(s.dir, 'data', 'postmaster.pid');
-  if (s.proc.exitCode === null && s.proc.signalCode === null) {
-    const exited = new Promise((resolve) => s.proc.once('exit', resolve));
-    // SIGINT is Postgres's fast shutdown; sent to the postmaster itself, so runuser in between does not matter.
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
-    try {
-      if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
-      else s.proc.kill('SIGINT');
-    } catch {
-      // already gone
-    }
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  }
-  rmSync(s.dir, { recursive: true, force: true });
-}
-
 // ---- loading the rows doql sees ----
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
@@ -362,7 +282,7 @@ function compare(name: string, c: Case, mine: StatementResult, theirs: pg.QueryR
 }
 
 describe.skipIf(!available)('doql gives Postgres 15 answers (differential, against a real Postgres)', () => {
-  let server: Server | undefined;
+  let server: TestPostgres | undefined;
   let client: pg.Client;
   let sb: Sandbox;
   let t: TestSession;
@@ -371,14 +291,15 @@ describe.skipIf(!available)('doql gives Postgres 15 answers (differential, again
   beforeAll(async () => {
     sb = await startSandbox({ seed: 11, count: { 'compute.droplets': 40, 'compute.volumes': 15, 'vpcs.vpcs': 6 } });
     t = sessionFor(sb, { cacheTtlMs: 600_000 });
-    server = await startPostgres();
-    const admin = new pg.Client({ host: server.dir, port: server.port, user: 'postgres', database: 'postgres' });
+    // Text output compared with doql's: UTC and ISO dates, whatever the machine's locale.
+    server = await startPostgres({ TimeZone: 'UTC', DateStyle: 'ISO', IntervalStyle: 'postgres' });
+    const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
     // The database is named like the provider, so `digitalocean.compute.droplets` means schema.table in it.
     await admin.query('CREATE DATABASE digitalocean');
     await admin.end();
     // Every value as text: the comparison reads each as its Postgres type says (normal()).
-    client = new pg.Client({ host: server.dir, port: server.port, user: 'postgres', database: 'digitalocean', types: { getTypeParser: () => (v: string) => v } });
+    client = new pg.Client({ connectionString: server.url.replace(/\/postgres$/, '/digitalocean'), types: { getTypeParser: () => (v: string) => v } });
     await client.connect();
     await load(client, t);
     const tagged = await t.rows('SELECT t, count(*) AS n FROM digitalocean.compute.droplets d, unnest(d.tags) AS t GROUP BY t ORDER BY n DESC, t');
@@ -389,7 +310,7 @@ describe.skipIf(!available)('doql gives Postgres 15 answers (differential, again
 
   afterAll(async () => {
     await client?.end().catch(() => undefined);
-    await stopPostgres(server);
+    await server?.stop();
     await sb?.close();
   });
 
