@@ -1,18 +1,8 @@
-// -o csv (RFC 4180 quoting; NULL an empty field, '' a quoted "") and -o tsv (tabs, newlines and backslashes escaped).
+// -o csv (engine/csv.ts: RFC 4180 quoting; NULL an empty field, '' a quoted "") and -o tsv (tabs, newlines and backslashes escaped).
 import type { CellValue } from '../../engine/types.js';
 import type { Formatter, FormatOptions } from './formatter.js';
 import { cellText } from './values.js';
-
-function csvCell(v: CellValue, options: FormatOptions): string {
-  // NULL is an empty unquoted field (as COPY … CSV writes it) and '' a quoted one, so the two stay apart.
-  if (v === null || v === undefined) return options.null === undefined ? '' : csvText(options.null);
-  const s = cellText(v);
-  return s === '' ? '""' : csvText(s);
-}
-
-function csvText(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+import { csvLines } from '../../engine/csv.js';
 
 function tsvText(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
@@ -36,5 +26,12 @@ function delimited(sep: string, head: (s: string) => string, cell: (v: CellValue
   };
 }
 
-export const csvFormatter = delimited(',', csvText, csvCell);
+export const csvFormatter: Formatter = {
+  format(result, options) {
+    if (result.kind !== 'rows') return '';
+    const records: (string | null)[][] = options.header ? [result.columns.map((c) => c.name)] : [];
+    for (const r of result.rows) records.push(r.map((v) => (v === null || v === undefined ? null : cellText(v))));
+    return csvLines(records, { delimiter: ',', quote: '"', escape: '"', null: options.null ?? '', quoteEmpty: true }).join('');
+  },
+};
 export const tsvFormatter = delimited('\t', tsvText, tsvCell);
