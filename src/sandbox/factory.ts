@@ -1,12 +1,13 @@
 // Makes items: seeded ones (unique ids, settled statuses, cross-references to items that exist) and
 // created ones (a request body merged into a generated item, kept valid against the item schema).
+import { singularWord } from '../catalog/naming-words.js';
 import type { JsonSchema } from '../catalog/types.js';
 import type { DataGenerator, GenContext } from './generator.js';
 import { isoSeconds, likeExample, stringFits } from './generator.js';
 import { statusRule, setAtPath } from './lifecycle.js';
 import type { StatusRule } from './lifecycle.js';
 import type { Collection, SandboxModel } from './model.js';
-import { singularOf, stableStringify } from './model.js';
+import { stableStringify } from './model.js';
 import type { Rng } from './prng.js';
 import { hashString, rngFor, uuidFrom } from './prng.js';
 import type { Bucket, Item, Store } from './store.js';
@@ -172,7 +173,7 @@ export class ItemFactory {
         } else set(k, structuredClone(v));
       }
       if (typeof v === 'string' && props[`${k}_slug`]) set(`${k}_slug`, v);
-      const single = singularOf(k);
+      const single = singularWord(k);
       if (Array.isArray(v) && single !== k && props[`${single}_ids`] && !props[k]) set(`${single}_ids`, structuredClone(v));
     }
     if (before.size === 0) return;
@@ -255,7 +256,7 @@ export class ItemFactory {
         const target = this.bySingular.get(m[1]);
         if (target && target !== c && idTypeOf(target) === typeOf(schema.items)) refs.push({ kind: 'ids', prop, target, schema });
       } else if (t === 'array' && typeOf(schema.items) === 'string') {
-        const target = this.bySingular.get(singularOf(prop));
+        const target = this.bySingular.get(singularWord(prop));
         if (target && target !== c && idTypeOf(target) === 'string' && target.idField === 'name') refs.push({ kind: 'ids', prop, target, schema });
       } else if (t === 'string') {
         const target = this.bySingular.get(prop);

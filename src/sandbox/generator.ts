@@ -1,6 +1,7 @@
 // Generates schema-valid, realistic values for any resolved schema: examples and the spec's vocabulary
 // where they fit, enums, formats, bounds and patterns otherwise; arrays and recursion are capped.
 // Schemas are compiled once into small closures so that seeding 100k rows stays fast.
+import { singularWord } from '../catalog/naming-words.js';
 import type { JsonSchema } from '../catalog/types.js';
 import type { SchemaMode } from './openapi-schema.js';
 import type { Rng } from './prng.js';
@@ -92,12 +93,7 @@ function leafName(name: string | undefined): string | undefined {
   return name?.slice(name.lastIndexOf('.') + 1);
 }
 
-function singular(name: string | undefined): string | undefined {
-  if (!name) return name;
-  if (name.endsWith('ies')) return `${name.slice(0, -3)}y`;
-  if (name.endsWith('ses')) return name.slice(0, -2);
-  return name.endsWith('s') ? name.slice(0, -1) : name;
-}
+const singularName = (name: string | undefined): string | undefined => (name ? singularWord(name) : name);
 
 export class DataGenerator {
   private readonly cache = new WeakMap<JsonSchema, Map<string, Gen>>();
@@ -232,7 +228,7 @@ export class DataGenerator {
 
   private arrayGen(s: JsonSchema, mode: SchemaMode, depth: number, name: string | undefined): Gen {
     const itemSchema = (s.items ?? {}) as JsonSchema;
-    const item = this.compile(itemSchema, mode, depth + 1, singular(leafName(name)));
+    const item = this.compile(itemSchema, mode, depth + 1, singularName(leafName(name)));
     const min = typeof s.minItems === 'number' ? s.minItems : 0;
     const max = typeof s.maxItems === 'number' ? s.maxItems : Infinity;
     const itemType = typeOf(itemSchema);

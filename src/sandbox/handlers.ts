@@ -1,5 +1,6 @@
 // One handler per operation kind: list, get, create, update, delete, replace-list, delete-where,
 // action and generic. Each reads the operation's catalog entry and schemas; none knows an endpoint.
+import { singularWord } from '../catalog/naming-words.js';
 import type { JsonSchema } from '../catalog/types.js';
 import type { ActionTarget } from './actions.js';
 import { recordAction, startLifecycle } from './actions.js';
@@ -9,7 +10,7 @@ import { SEED_EPOCH } from './factory.js';
 import { filterParamNames, rowFilters } from './filters.js';
 import type { GenContext } from './generator.js';
 import type { Operation, OperationKind } from './model.js';
-import { schemaAtKey, singularOf, stableStringify } from './model.js';
+import { schemaAtKey, stableStringify } from './model.js';
 import { pageLinks, parsePage, slicePage } from './pagination.js';
 import { rngFor } from './prng.js';
 import type { SimContext } from './sim-context.js';
@@ -195,7 +196,7 @@ function createBodies(input: HandlerInput): { bodies: Record<string, unknown>[];
     return { bodies: (body[c.listKey] as unknown[]).map((e) => (isPlainObject(e) ? e : { [field]: e })), plural: true, assign: true };
   }
   for (const [k, v] of Object.entries(body)) {
-    const one = singularOf(k);
+    const one = singularWord(k);
     if (one !== k && Array.isArray(v) && v.length > 0 && props[one] && !props[k] && v.every((e) => e === null || typeof e !== 'object')) {
       const rest = { ...body };
       delete rest[k];

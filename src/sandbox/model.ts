@@ -1,6 +1,7 @@
 // Compiles the catalog into what the simulator runs: routes, and the store's collections (list path →
 // item path, id field, item schema, parent/child links). Everything is derived by rule from paths,
 // methods and schemas; nothing is written per endpoint.
+import { singularWord } from '../catalog/naming-words.js';
 import type { LoadedCatalog } from '../catalog/load.js';
 import type { JsonSchema, Method } from '../catalog/types.js';
 import { normalizeTemplate, Router, splitPath } from './router.js';
@@ -100,13 +101,6 @@ const SYNONYMS: Record<string, string[]> = {
 const LIST_ONLY_ID_FIELDS = ['id', 'uuid', 'slug', 'urn', 'name'];
 /** Fields that also identify items in DigitalOcean paths (images by slug, SSH keys by fingerprint). */
 const ALT_ID_FIELDS = ['slug', 'fingerprint'];
-
-export function singularOf(word: string): string {
-  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
-  if (/(sses|xes|ches|shes)$/.test(word)) return word.slice(0, -2);
-  if (word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1);
-  return word;
-}
 
 /** Picks the item field an item-path parameter names, by rule (see the brief): exact, suffix, prefix, synonyms. */
 export function pickIdField(param: string, props: ReadonlySet<string>): string | undefined {
@@ -220,7 +214,7 @@ export function buildModel(loaded: LoadedCatalog): SandboxModel {
       shape,
       path,
       paramCount: (shape.match(/\{\}/g) ?? []).length,
-      singular: singularOf(last.replace(/-/g, '_')),
+      singular: singularWord(last.replace(/-/g, '_')),
       listKey,
       itemSchema,
       altIdFields: [],
