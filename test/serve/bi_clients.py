@@ -49,6 +49,13 @@ def sqlalchemy_scenario(driver):
         out["pk"] = inspector.get_pk_constraint("droplets", schema="compute")
         out["schemas_include_compute"] = "compute" in inspector.get_schema_names()
         out["tables_include_droplets"] = "droplets" in inspector.get_table_names(schema="compute")
+        # What BI tools (Superset and the like) ask of a table besides its columns.
+        out["has_table"] = [inspector.has_table("droplets", schema="compute"), inspector.has_table("no_such_table", schema="compute")]
+        out["indexes"] = inspector.get_indexes("droplets", schema="compute")
+        out["foreign_keys"] = inspector.get_foreign_keys("droplets", schema="compute")
+        out["unique_constraints"] = inspector.get_unique_constraints("droplets", schema="compute")
+        out["comment"] = inspector.get_table_comment("droplets", schema="compute")["text"]
+        out["sqlalchemy_version"] = sa.__version__
         table = sa.Table("droplets", sa.MetaData(), autoload_with=conn, schema="compute")
         out["table_columns"] = list(table.columns.keys())
         query = (
@@ -79,6 +86,29 @@ def pandas_scenario():
         params={"t": threshold, "ids": ids},
     )
     return {
+        "table_dtypes": {c: str(t) for c, t in table.dtypes.items()},
+        "table_rows": rows(table[["id", "name", "created_at"]].sort_values("id").itertuples(index=False)),
+        "query_dtypes": {c: str(t) for c, t in frame.dtypes.items()},
+        "query_rows": rows(frame.itertuples(index=False)),
+    }
+
+
+def pandas_connection_scenario(driver):
+    """pandas over a SQLAlchemy Connection and text(): the way that works with SQLAlchemy 2 (pandas 1.5, Debian 12's,
+    calls Engine.execute, which SQLAlchemy 2 removed, so it is given a Connection, as pandas 2 recommends)."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"postgresql+{driver}://tester@127.0.0.1:{PORT}/digitalocean")
+    threshold, ids = params()
+    with engine.connect() as conn:
+        table = pd.read_sql_table("droplets", conn, schema="compute")
+        query = sa.text(
+            "SELECT id, name, created_at FROM compute.droplets WHERE created_at < :t AND id = ANY(:ids) ORDER BY id"
+        ).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)))
+        frame = pd.read_sql(query, conn, params={"t": threshold, "ids": ids})
+    return {
+        "sqlalchemy_version": sa.__version__,
         "table_dtypes": {c: str(t) for c, t in table.dtypes.items()},
         "table_rows": rows(table[["id", "name", "created_at"]].sort_values("id").itertuples(index=False)),
         "query_dtypes": {c: str(t) for c, t in frame.dtypes.items()},
@@ -168,6 +198,7 @@ SCENARIOS = {
     "sqlalchemy-psycopg2": lambda: sqlalchemy_scenario("psycopg2"),
     "sqlalchemy-psycopg": lambda: sqlalchemy_scenario("psycopg"),
     "pandas": pandas_scenario,
+    "pandas-psycopg": lambda: pandas_connection_scenario("psycopg"),
     "psycopg": psycopg_scenario,
     "psycopg2-cursor": psycopg2_cursor_scenario,
     "money": money_scenario,
