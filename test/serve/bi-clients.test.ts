@@ -74,6 +74,7 @@ interface Droplet {
   id: number;
   name: string;
   created_at: string;
+  locked: boolean;
 }
 
 describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
@@ -90,7 +91,7 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOQL_HOME: home };
     server = await startDoqlServe(['--sandbox'], env);
     // What the CLI says of the same sandbox (same DOQL_HOME): the truth the clients' answers are checked against.
-    const cli = await runProcess(process.execPath, [DOQL_BIN, '--sandbox', '-o', 'json', 'SELECT id, name, created_at FROM digitalocean.compute.droplets ORDER BY id'], { env });
+    const cli = await runProcess(process.execPath, [DOQL_BIN, '--sandbox', '-o', 'json', 'SELECT id, name, created_at, locked FROM digitalocean.compute.droplets ORDER BY id'], { env });
     expect(cli).toMatchObject({ code: 0 });
     droplets = JSON.parse(cli.stdout) as Droplet[];
     expect(droplets.length).toBeGreaterThanOrEqual(3);
@@ -100,6 +101,8 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     expected = droplets.filter((d) => d.created_at < threshold && ids.includes(d.id));
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(droplets.length);
+    // Some locked and some not, so that `locked = $1` has to choose.
+    expect(new Set(droplets.map((d) => d.locked))).toEqual(new Set([true, false]));
   }, 60_000);
 
   afterAll(async () => {
@@ -117,6 +120,7 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
   }
 
   const asRows = (list: Droplet[]): unknown[][] => list.map((d) => [d.id, d.name, d.created_at]);
+  const idsWhere = (test: (d: Droplet) => boolean): number[] => droplets.filter(test).map((d) => d.id);
 
   describe.each([
     ["Debian's SQLAlchemy (1.4 on Debian 12)", 'psycopg2', SQLALCHEMY_PSYCOPG2, /^[12]\./],
@@ -137,6 +141,7 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
       expect(out.table_columns).toEqual(expect.arrayContaining(['id', 'name', 'created_at']));
       expect(out.select_in).toEqual(asRows(expected));
       expect(out.select_any).toEqual(asRows(expected));
+      expect(out.select_bool).toEqual(idsWhere((d) => !d.locked));
       expect(out.now_type).toBe('datetime');
     }, 60_000);
   });
@@ -164,6 +169,8 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     for (const format of ['b', 't']) {
       expect(out[`params_${format}`]).toEqual(asRows(expected));
       expect(out[`types_${format}`]).toEqual([20, 25, 1184]); // int8, text, timestamptz
+      expect(out[`bool_${format}`]).toEqual(idsWhere((d) => !d.locked));
+      expect(out[`bool_any_${format}`]).toEqual(idsWhere((d) => d.locked));
     }
     // Results in binary: timestamptz as Postgres' microseconds, jsonb with its version byte.
     expect(out.binary_types).toEqual([20, 25, 1184, 3802]);

@@ -69,6 +69,9 @@ def sqlalchemy_scenario(driver):
             "SELECT id, name, created_at FROM compute.droplets WHERE created_at < :t AND id = ANY(:ids) ORDER BY id"
         ).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)))
         out["select_any"] = rows(conn.execute(any_query, {"t": threshold, "ids": ids}))
+        # A boolean parameter (psycopg 3 binds it; psycopg2 inlines `false`) compared with a boolean column.
+        unlocked = sa.select(table.c.id).where(table.c.locked == sa.bindparam("locked", False)).order_by(table.c.id)
+        out["select_bool"] = [r[0] for r in conn.execute(unlocked)]
         out["now_type"] = type(conn.execute(sa.text("SELECT now()")).scalar()).__name__
     return out
 
@@ -135,6 +138,11 @@ def psycopg_scenario():
             )
             out[f"params_{fmt}"] = rows(cur.fetchall())
             out[f"types_{fmt}"] = [d.type_code for d in cur.description]
+        for fmt in ("b", "t"):
+            cur = conn.execute(f"SELECT id FROM compute.droplets WHERE locked = %{fmt} ORDER BY id", [False])
+            out[f"bool_{fmt}"] = [r[0] for r in cur.fetchall()]
+            cur = conn.execute(f"SELECT id FROM compute.droplets WHERE locked = ANY(%{fmt}) ORDER BY id", [[True]])
+            out[f"bool_any_{fmt}"] = [r[0] for r in cur.fetchall()]
         binary = conn.cursor(binary=True)
         binary.execute("SELECT id, name, created_at, tags FROM compute.droplets ORDER BY id")
         out["binary_results"] = [[jsonable(v) for v in row[:3]] + [type(row[3]).__name__] for row in binary.fetchall()]
