@@ -127,7 +127,7 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     ['SQLAlchemy 2', 'psycopg2', SQLALCHEMY2_PSYCOPG2, /^2\./],
     ['SQLAlchemy 2', 'psycopg', SQLALCHEMY2_PSYCOPG, /^2\./],
   ] as const)('%s with postgresql+%s', (_label, driver, need, version) => {
-    it.skipIf(need.skip)('connects, reflects compute.droplets and runs a select with a datetime and a list parameter', async () => {
+    it.skipIf(need.skip)('connects, reflects compute.droplets, runs a select with a datetime, a list and a boolean parameter, streams through a server-side cursor', async () => {
       const out = await python(need, `sqlalchemy-${driver}`);
       expect(out.sqlalchemy_version).toMatch(version);
       expect(out.columns).toMatchObject({ id: 'BIGINT', name: 'TEXT', created_at: 'TIMESTAMP', locked: 'BOOLEAN', tags: 'JSONB' });
@@ -142,6 +142,9 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
       expect(out.select_in).toEqual(asRows(expected));
       expect(out.select_any).toEqual(asRows(expected));
       expect(out.select_bool).toEqual(idsWhere((d) => !d.locked));
+      const allIds = droplets.map((d) => d.id);
+      expect(out.cursors_while_streaming).toBe(1);
+      expect(out.streamed_batches).toEqual(Array.from({ length: Math.ceil(allIds.length / 2) }, (_, k) => allIds.slice(2 * k, 2 * k + 2)));
       expect(out.now_type).toBe('datetime');
     }, 60_000);
   });

@@ -72,6 +72,12 @@ def sqlalchemy_scenario(driver):
         # A boolean parameter (psycopg 3 binds it; psycopg2 inlines `false`) compared with a boolean column.
         unlocked = sa.select(table.c.id).where(table.c.locked == sa.bindparam("locked", False)).order_by(table.c.id)
         out["select_bool"] = [r[0] for r in conn.execute(unlocked)]
+        # A server-side cursor (DECLARE … FETCH), as pandas' chunksize and BI tools' large reads stream results.
+        streamed = conn.execute(sa.select(table.c.id).order_by(table.c.id).execution_options(stream_results=True, yield_per=2))
+        batches = streamed.partitions()
+        out["streamed_batches"] = [[r[0] for r in next(batches)]]
+        out["cursors_while_streaming"] = conn.execute(sa.text("SELECT count(*) FROM pg_catalog.pg_cursors")).scalar()
+        out["streamed_batches"] += [[r[0] for r in batch] for batch in batches]
         out["now_type"] = type(conn.execute(sa.text("SELECT now()")).scalar()).__name__
     return out
 
