@@ -45,7 +45,7 @@ apt=(
   -o "Dir::Etc::sourcelist=$work/etc/sources.list" -o "Dir::Etc::sourceparts=-"
   -o "Dir::Etc::preferences=$work/etc/preferences" -o "Dir::Etc::preferencesparts=$work/etc/preferences.d"
   -o "Dir::State::lists=$work/lists" -o "Dir::Cache=$work/cache"
-  -o "Debug::NoLocking=1" -o "APT::Get::List-Cleanup=0"
+  -o "Debug::NoLocking=1" -o "APT::Get::List-Cleanup=0" -o "Acquire::Retries=3"
 )
 echo "sqlalchemy2: fetching Debian $suite's package lists (into a temporary folder)" >&2
 apt-get "${apt[@]}" -qq update >&2
