@@ -301,6 +301,12 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
       expect(l.stdout).toMatch(/^ digitalocean +\| doql +\| UTF8/m);
     });
 
+    it('SET TIME ZONE to another zone is answered with a notice that doql works in UTC; UTC by any name is not', async () => {
+      const run = await psql(server.port, ['-A', '-t', '-c', "SET TIME ZONE 'Europe/Paris'", '-c', 'SHOW TimeZone', '-c', "SET timezone TO 'Etc/UTC'", '-c', 'SET TIME ZONE 0']);
+      expect(run).toMatchObject({ code: 0, stdout: 'SET\nUTC\nSET\nSET\n' });
+      expect(run.stderr).toBe('NOTICE:  doql serve works in UTC: TimeZone stays UTC, not Europe/Paris; times are the same instants, written with +00\n');
+    });
+
     it('\\copy writes times as Postgres prints a timestamptz', async () => {
       const file = join(mkdtempSync(join(tmpdir(), 'doql-bi-')), 'droplets.csv');
       const run = await psql(server.port, ['-c', `\\copy (SELECT id, created_at FROM compute.droplets ORDER BY id) TO '${file}' CSV HEADER`]);
