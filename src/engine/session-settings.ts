@@ -76,6 +76,25 @@ function changeSetting(verb: string, toks: Token[], settings: Map<string, string
   settings.set(name, formatDurationMs(ms));
 }
 
+/** The time zones that are UTC under another name (`SET TIME ZONE 'Etc/UTC'`, `'+00:00'`, `0`, LOCAL, DEFAULT). */
+const UTC_NAMES = /^(utc|etc\/utc|gmt|etc\/gmt|uct|universal|zulu|z|[+-]?0+(:0+)?|local|default)$/i;
+
+/**
+ * The zone a `SET TIME ZONE x` / `SET timezone {=|TO} x` asks for when it is not UTC, or undefined. doql serve
+ * works in UTC (times go out with +00), so such a SET is answered with a notice rather than taken silently.
+ */
+function otherTimeZone(toks: Token[]): string | undefined {
+  let i = 1;
+  if (/^(SESSION|LOCAL)$/i.test(toks[i]?.text ?? '') && toks.length > 3) i++;
+  const word = toks[i]?.text.toLowerCase();
+  if (word === 'time' && toks[i + 1]?.text.toLowerCase() === 'zone') i += 2;
+  else if (word === 'timezone') i += toks[i + 1]?.text === '=' || /^TO$/i.test(toks[i + 1]?.text ?? '') ? 2 : 1;
+  else return undefined;
+  const value = toks.slice(i);
+  if (value.length === 1 && value[0].kind === 'string') return UTC_NAMES.test(stringValue(value[0]).trim()) ? undefined : stringValue(value[0]);
+  return UTC_NAMES.test(value.map((t) => t.text).join('')) ? undefined : value.map((t) => t.text).join(' ');
+}
+
 /** A session's own settings: what SET changed, over the values it started with. */
 export interface SessionSettings {
   values: Map<string, string>;
@@ -131,5 +150,7 @@ export function sessionSetting(stmt: Extract<Statement, { kind: 'session_setting
     SAVEPOINT: 'SAVEPOINT',
     RELEASE: 'RELEASE',
   };
-  return { kind: 'command', columns: [], rows: [], command: tags[verb] ?? verb };
+  const zone = verb === 'SET' ? otherTimeZone(toks) : undefined;
+  const notices = zone === undefined ? undefined : [`doql serve works in UTC: TimeZone stays UTC, not ${zone}; times are the same instants, written with +00`];
+  return { kind: 'command', columns: [], rows: [], command: tags[verb] ?? verb, ...(notices ? { notices } : {}) };
 }

@@ -1,7 +1,8 @@
 // Bound parameters as the engine takes them: each a string (or NULL), whatever format and type the client
-// sent it in. Times become DigitalOcean's form (`2024-06-01T12:00:00Z`, what the columns hold, so that
-// `created_at > $1` compares like with like); arrays (text or binary) become JSON text, which `= ANY($1)`
-// reads element by element (pg-catalog-rewrite.ts), numbers staying numbers.
+// sent it in. Booleans become 1 and 0 (SQLite's, what `locked = $1` compares with). Times become DigitalOcean's
+// form (`2024-06-01T12:00:00Z`, what the columns hold, so that `created_at > $1` compares like with like);
+// arrays (text or binary) become JSON text, which `= ANY($1)` reads element by element (pg-catalog-rewrite.ts),
+// numbers staying numbers.
 import { DoqlError } from '../errors.js';
 import { parseArray } from '../engine/pg-catalog-arrays.js';
 import { dateFromBinary, isoDate, isoTimestamp, numericFromBinary, parseTimestamp, timestampFromBinary } from '../engine/pg-values.js';
@@ -34,9 +35,19 @@ const NUMERIC_TYPES = new Set<number>([TypeOid.Int2, TypeOid.Int4, TypeOid.Int8,
 const badParam = (position: number, why: string): DoqlError =>
   new DoqlError('validation', `parameter $${position}: ${why}`, { sqlState: '22P02' });
 
-/** A scalar in the form the engine binds, from its text form and type (times normalized, the rest as is). */
+/** Postgres' spellings of a boolean (`t`, `false`, `on`, `0`, …), as SQLite's 1 and 0, which the columns hold. */
+function boolFromText(text: string, position: number): string {
+  const word = text.trim().toLowerCase();
+  if (['t', 'true', 'y', 'yes', 'on', '1'].includes(word)) return '1';
+  if (['f', 'false', 'n', 'no', 'off', '0'].includes(word)) return '0';
+  throw badParam(position, `invalid input syntax for type boolean: "${text}"`);
+}
+
+/** A scalar in the form the engine binds, from its text form and type (times normalized, booleans 1/0, the rest as is). */
 function fromText(text: string, typeOid: number, position: number): string {
   switch (typeOid) {
+    case TypeOid.Bool:
+      return boolFromText(text, position);
     case TypeOid.Timestamptz:
     case TypeOid.Timestamp: {
       const micros = parseTimestamp(text);
@@ -58,6 +69,8 @@ function scalarFromBinary(bytes: Buffer, typeOid: number, position: number): str
   const wrongLength = (): DoqlError =>
     new DoqlError('validation', `binary parameter $${position} has the wrong length for its type`, { sqlState: '22P03' });
   switch (typeOid) {
+    case TypeOid.Bool:
+      return boolFromText(decodeBinaryParam(bytes, typeOid, position), position);
     case TypeOid.Timestamptz:
     case TypeOid.Timestamp:
       if (bytes.length !== 8) throw wrongLength();
@@ -82,7 +95,7 @@ function scalarFromBinary(bytes: Buffer, typeOid: number, position: number): str
 function jsonElement(value: string | null, elementOid: number): string {
   if (value === null) return 'null';
   if (NUMERIC_TYPES.has(elementOid) && /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(value)) return value.replace(/^(-?)\./, '$10.').replace(/\.([eE]|$)/, '$1');
-  if (elementOid === TypeOid.Bool) return value === 'true' || value === 't' ? 'true' : 'false';
+  if (elementOid === TypeOid.Bool) return value === '1' ? 'true' : 'false';
   return JSON.stringify(value);
 }
 

@@ -1,9 +1,11 @@
-// BI clients against the real `doql serve --sandbox`: SQLAlchemy (psycopg2 and psycopg 3), pandas, psycopg's
+// BI clients against the real `doql serve --sandbox`: SQLAlchemy 1.4 and 2 (psycopg2 and psycopg 3), pandas, psycopg's
 // server-side cursors, and psql's meta-commands, each checked against what `doql -o json` says of the same
 // sandbox. The Python clients are Debian's (python3-psycopg2, python3-psycopg, python3-sqlalchemy,
-// python3-pandas), as CI installs them; a missing one skips its tests and says which.
+// python3-pandas), as CI installs them; SQLAlchemy 2 (which alone has a psycopg 3 dialect; Debian 12 has 1.4) is
+// Debian 13's python3-sqlalchemy, unpacked by test/support/sqlalchemy2.sh into a folder put on PYTHONPATH. A missing
+// client skips its tests and says how to get it; under DOQL_REQUIRE_BI_CLIENTS=1 (CI) a missing client fails instead.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,44 +15,66 @@ import { psql, startDoqlServe, withPgClient, type DoqlServe } from './doql-serve
 import { LATEST_SPEC, latestSpecAvailable } from '../sandbox/test-catalog.js';
 
 const SCRIPT = join(import.meta.dirname, 'bi_clients.py');
+/** Where test/support/sqlalchemy2.sh unpacks SQLAlchemy 2 (the same default and override as the script's). */
+const SQLALCHEMY2_DIR = process.env.DOQL_SQLALCHEMY2_DIR ?? join(import.meta.dirname, '../../.doql-test-cache/sqlalchemy2');
+const SQLALCHEMY2_SITE = join(SQLALCHEMY2_DIR, 'usr/lib/python3/dist-packages');
 
-/** The first python3 that has the module, or why none has. */
-function pythonWith(module: string): { python?: string; missing?: string } {
+interface Need {
+  python?: string;
+  /** PYTHONPATH for the client, when it is not the system's (SQLAlchemy 2). */
+  pythonPath?: string;
+  skip?: string;
+}
+
+/** The first python3 that has every module (with pythonPath first on its path, if given), or why none has. */
+function pythonWith(modules: string[], pythonPath?: string): Need {
+  const env = pythonPath ? { ...process.env, PYTHONPATH: pythonPath } : process.env;
   for (const python of ['python3', '/usr/bin/python3']) {
-    const run = spawnSync(python, ['-c', `import ${module}`], { encoding: 'utf8' });
-    if (run.status === 0) return { python };
+    const run = spawnSync(python, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8', env });
+    if (run.status === 0) return { python, pythonPath };
   }
-  return { missing: `python3 module ${module} is not installed (Debian: python3-${module === 'sqlalchemy.dialects.postgresql.psycopg' ? 'sqlalchemy 2' : module})` };
+  const missing = modules.filter((m) => spawnSync('/usr/bin/python3', ['-c', `import ${m}`], { env }).status !== 0);
+  return { skip: `no python3 has ${modules.join(', ')} (Debian: ${(missing.length ? missing : modules).map((m) => `python3-${m}`).join(' ')})` };
 }
 
 const build = buildMissing();
-const needs = (...modules: string[]): { python?: string; skip?: string } => {
+const needs = (...modules: string[]): Need => (build ? { skip: build } : pythonWith(modules));
+/** SQLAlchemy 2 from the unpacked folder, with the system's other modules (the drivers, pandas). */
+const needsSqlalchemy2 = (...modules: string[]): Need => {
   if (build) return { skip: build };
-  let python: string | undefined;
-  for (const m of modules) {
-    const found = pythonWith(m);
-    if (!found.python) return { skip: found.missing };
-    python = found.python;
+  const how = 'run `bash test/support/sqlalchemy2.sh` (Debian 13\'s python3-sqlalchemy, unpacked, not installed; .ci/run does)';
+  if (!existsSync(SQLALCHEMY2_SITE)) return { skip: `SQLAlchemy 2 is not unpacked in ${SQLALCHEMY2_DIR}: ${how}` };
+  if (pythonWith(['sqlalchemy.dialects.postgresql.psycopg'], SQLALCHEMY2_SITE).skip) {
+    return { skip: `SQLAlchemy 2 in ${SQLALCHEMY2_DIR} does not import: ${how}` };
   }
-  return { python };
+  return pythonWith(['sqlalchemy.dialects.postgresql.psycopg', ...modules], SQLALCHEMY2_SITE);
 };
 
+// Debian 12's SQLAlchemy is 1.4 (no psycopg 3 dialect); SQLAlchemy 2 is tried with both drivers.
 const SQLALCHEMY_PSYCOPG2 = needs('psycopg2', 'sqlalchemy');
-// SQLAlchemy 1.4 (Debian 12) has no psycopg 3 dialect; 2.x has.
-const SQLALCHEMY_PSYCOPG = needs('psycopg', 'sqlalchemy.dialects.postgresql.psycopg');
+const SQLALCHEMY2_PSYCOPG2 = needsSqlalchemy2('psycopg2');
+const SQLALCHEMY2_PSYCOPG = needsSqlalchemy2('psycopg');
 const PANDAS = needs('psycopg2', 'sqlalchemy', 'pandas');
+const PANDAS_SQLALCHEMY2 = needsSqlalchemy2('psycopg', 'pandas');
 const PSYCOPG = needs('psycopg');
 const PSYCOPG2 = needs('psycopg2');
 const PSQL = build ? { skip: build } : spawnSync('psql', ['--version']).status === 0 ? {} : { skip: 'psql is not installed (Debian: postgresql-client)' };
 
-for (const [name, need] of Object.entries({ SQLALCHEMY_PSYCOPG2, SQLALCHEMY_PSYCOPG, PANDAS, PSYCOPG, PSYCOPG2, PSQL })) {
-  if (need.skip) console.warn(`bi-clients: skipping the ${name} tests: ${need.skip}`);
-}
+const skipped = Object.entries({ SQLALCHEMY_PSYCOPG2, SQLALCHEMY2_PSYCOPG2, SQLALCHEMY2_PSYCOPG, PANDAS, PANDAS_SQLALCHEMY2, PSYCOPG, PSYCOPG2, PSQL })
+  .filter(([, need]) => need.skip)
+  .map(([name, need]) => `the ${name} tests: ${need.skip}`);
+for (const line of skipped) console.warn(`bi-clients: skipping ${line}`);
+
+// CI installs every client: there a skip would hide a test that never ran.
+it.runIf(process.env.DOQL_REQUIRE_BI_CLIENTS === '1')('has every BI client installed (DOQL_REQUIRE_BI_CLIENTS=1)', () => {
+  expect(skipped).toEqual([]);
+});
 
 interface Droplet {
   id: number;
   name: string;
   created_at: string;
+  locked: boolean;
 }
 
 describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
@@ -67,7 +91,7 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DOQL_HOME: home };
     server = await startDoqlServe(['--sandbox'], env);
     // What the CLI says of the same sandbox (same DOQL_HOME): the truth the clients' answers are checked against.
-    const cli = await runProcess(process.execPath, [DOQL_BIN, '--sandbox', '-o', 'json', 'SELECT id, name, created_at FROM digitalocean.compute.droplets ORDER BY id'], { env });
+    const cli = await runProcess(process.execPath, [DOQL_BIN, '--sandbox', '-o', 'json', 'SELECT id, name, created_at, locked FROM digitalocean.compute.droplets ORDER BY id'], { env });
     expect(cli).toMatchObject({ code: 0 });
     droplets = JSON.parse(cli.stdout) as Droplet[];
     expect(droplets.length).toBeGreaterThanOrEqual(3);
@@ -77,15 +101,17 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     expected = droplets.filter((d) => d.created_at < threshold && ids.includes(d.id));
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(droplets.length);
+    // Some locked and some not, so that `locked = $1` has to choose.
+    expect(new Set(droplets.map((d) => d.locked))).toEqual(new Set([true, false]));
   }, 60_000);
 
   afterAll(async () => {
     await server?.stop();
   });
 
-  async function python(need: { python?: string }, scenario: string, ...extra: string[]): Promise<Record<string, unknown>> {
+  async function python(need: Need, scenario: string, ...extra: string[]): Promise<Record<string, unknown>> {
     const run = await runProcess(need.python!, [SCRIPT, String(server.port), scenario, threshold, ids.join(','), ...extra], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', ...(need.pythonPath ? { PYTHONPATH: need.pythonPath } : {}) },
       timeoutMs: 60_000,
     });
     expect(run.stderr).not.toMatch(/Traceback/);
@@ -94,22 +120,31 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
   }
 
   const asRows = (list: Droplet[]): unknown[][] => list.map((d) => [d.id, d.name, d.created_at]);
+  const idsWhere = (test: (d: Droplet) => boolean): number[] => droplets.filter(test).map((d) => d.id);
 
   describe.each([
-    ['psycopg2', SQLALCHEMY_PSYCOPG2],
-    ['psycopg', SQLALCHEMY_PSYCOPG],
-  ] as const)('SQLAlchemy with postgresql+%s', (driver, need) => {
-    it.skipIf(need.skip)('connects, reflects compute.droplets and runs a select with a datetime and a list parameter', async () => {
+    ["Debian's SQLAlchemy (1.4 on Debian 12)", 'psycopg2', SQLALCHEMY_PSYCOPG2, /^[12]\./],
+    ['SQLAlchemy 2', 'psycopg2', SQLALCHEMY2_PSYCOPG2, /^2\./],
+    ['SQLAlchemy 2', 'psycopg', SQLALCHEMY2_PSYCOPG, /^2\./],
+  ] as const)('%s with postgresql+%s', (_label, driver, need, version) => {
+    it.skipIf(need.skip)('connects, reflects compute.droplets, runs a select with a datetime, a list and a boolean parameter, streams through a server-side cursor', async () => {
       const out = await python(need, `sqlalchemy-${driver}`);
+      expect(out.sqlalchemy_version).toMatch(version);
       expect(out.columns).toMatchObject({ id: 'BIGINT', name: 'TEXT', created_at: 'TIMESTAMP', locked: 'BOOLEAN', tags: 'JSONB' });
       expect(out.created_at_timezone).toBe(true);
       expect(out.created_at_python_type).toBe('datetime');
-      // DigitalOcean's resources declare no keys: reflection says so rather than failing.
+      // DigitalOcean's resources declare no keys, indexes or constraints: reflection says so rather than failing.
       expect(out.pk).toEqual({ constrained_columns: [], name: null });
+      expect(out).toMatchObject({ indexes: [], foreign_keys: [], unique_constraints: [], has_table: [true, false] });
+      expect(out.comment).toEqual(expect.stringMatching(/\S/)); // the resource's description
       expect(out).toMatchObject({ schemas_include_compute: true, tables_include_droplets: true });
       expect(out.table_columns).toEqual(expect.arrayContaining(['id', 'name', 'created_at']));
       expect(out.select_in).toEqual(asRows(expected));
       expect(out.select_any).toEqual(asRows(expected));
+      expect(out.select_bool).toEqual(idsWhere((d) => !d.locked));
+      const allIds = droplets.map((d) => d.id);
+      expect(out.cursors_while_streaming).toBe(1);
+      expect(out.streamed_batches).toEqual(Array.from({ length: Math.ceil(allIds.length / 2) }, (_, k) => allIds.slice(2 * k, 2 * k + 2)));
       expect(out.now_type).toBe('datetime');
     }, 60_000);
   });
@@ -122,12 +157,23 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     expect(out.query_rows).toEqual(asRows(expected));
   }, 60_000);
 
+  it.skipIf(PANDAS_SQLALCHEMY2.skip)('pandas over SQLAlchemy 2 and psycopg 3 gives the rows, created_at as datetimes', async () => {
+    const out = await python(PANDAS_SQLALCHEMY2, 'pandas-psycopg');
+    expect(out.sqlalchemy_version).toMatch(/^2\./);
+    expect(out.table_dtypes).toMatchObject({ id: 'int64', created_at: 'datetime64[ns, UTC]', locked: 'bool' });
+    expect(out.table_rows).toEqual(asRows(droplets));
+    expect(out.query_dtypes).toEqual({ id: 'int64', name: 'object', created_at: 'datetime64[ns, UTC]' });
+    expect(out.query_rows).toEqual(asRows(expected));
+  }, 60_000);
+
   it.skipIf(PSYCOPG.skip)('psycopg 3: type lookups, parameters of every common type in text and binary, a named cursor in batches', async () => {
     const out = await python(PSYCOPG, 'psycopg', [droplets[1].name, 'no-such-droplet'].join(','));
     expect(out).toMatchObject({ hstore: false, jsonb_oid: 3802, to_regtype: [1184, null] });
     for (const format of ['b', 't']) {
       expect(out[`params_${format}`]).toEqual(asRows(expected));
       expect(out[`types_${format}`]).toEqual([20, 25, 1184]); // int8, text, timestamptz
+      expect(out[`bool_${format}`]).toEqual(idsWhere((d) => !d.locked));
+      expect(out[`bool_any_${format}`]).toEqual(idsWhere((d) => d.locked));
     }
     // Results in binary: timestamptz as Postgres' microseconds, jsonb with its version byte.
     expect(out.binary_types).toEqual([20, 25, 1184, 3802]);
@@ -176,7 +222,7 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     });
   });
 
-  // SQLAlchemy 2 reflects in bulk, with psycopg 3 binding values as $n: its queries' shapes (Debian 12 has only 1.4).
+  // SQLAlchemy 2 reflects in bulk, with psycopg 3 binding values as $n: its queries' shapes, checked without Python too.
   it('answers SQLAlchemy 2-style bulk reflection queries with bound parameters', async () => {
     await withPgClient(server.port, async (client) => {
       const columns = await client.query(
@@ -253,6 +299,12 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
       const l = await psql(server.port, ['-c', '\\l']);
       expect(l).toMatchObject({ code: 0, stderr: '' });
       expect(l.stdout).toMatch(/^ digitalocean +\| doql +\| UTF8/m);
+    });
+
+    it('SET TIME ZONE to another zone is answered with a notice that doql works in UTC; UTC by any name is not', async () => {
+      const run = await psql(server.port, ['-A', '-t', '-c', "SET TIME ZONE 'Europe/Paris'", '-c', 'SHOW TimeZone', '-c', "SET timezone TO 'Etc/UTC'", '-c', 'SET TIME ZONE 0']);
+      expect(run).toMatchObject({ code: 0, stdout: 'SET\nUTC\nSET\nSET\n' });
+      expect(run.stderr).toBe('NOTICE:  doql serve works in UTC: TimeZone stays UTC, not Europe/Paris; times are the same instants, written with +00\n');
     });
 
     it('\\copy writes times as Postgres prints a timestamptz', async () => {

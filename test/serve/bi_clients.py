@@ -49,6 +49,13 @@ def sqlalchemy_scenario(driver):
         out["pk"] = inspector.get_pk_constraint("droplets", schema="compute")
         out["schemas_include_compute"] = "compute" in inspector.get_schema_names()
         out["tables_include_droplets"] = "droplets" in inspector.get_table_names(schema="compute")
+        # What BI tools (Superset and the like) ask of a table besides its columns.
+        out["has_table"] = [inspector.has_table("droplets", schema="compute"), inspector.has_table("no_such_table", schema="compute")]
+        out["indexes"] = inspector.get_indexes("droplets", schema="compute")
+        out["foreign_keys"] = inspector.get_foreign_keys("droplets", schema="compute")
+        out["unique_constraints"] = inspector.get_unique_constraints("droplets", schema="compute")
+        out["comment"] = inspector.get_table_comment("droplets", schema="compute")["text"]
+        out["sqlalchemy_version"] = sa.__version__
         table = sa.Table("droplets", sa.MetaData(), autoload_with=conn, schema="compute")
         out["table_columns"] = list(table.columns.keys())
         query = (
@@ -62,6 +69,15 @@ def sqlalchemy_scenario(driver):
             "SELECT id, name, created_at FROM compute.droplets WHERE created_at < :t AND id = ANY(:ids) ORDER BY id"
         ).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)))
         out["select_any"] = rows(conn.execute(any_query, {"t": threshold, "ids": ids}))
+        # A boolean parameter (psycopg 3 binds it; psycopg2 inlines `false`) compared with a boolean column.
+        unlocked = sa.select(table.c.id).where(table.c.locked == sa.bindparam("locked", False)).order_by(table.c.id)
+        out["select_bool"] = [r[0] for r in conn.execute(unlocked)]
+        # A server-side cursor (DECLARE … FETCH), as pandas' chunksize and BI tools' large reads stream results.
+        streamed = conn.execute(sa.select(table.c.id).order_by(table.c.id).execution_options(stream_results=True, yield_per=2))
+        batches = streamed.partitions()
+        out["streamed_batches"] = [[r[0] for r in next(batches)]]
+        out["cursors_while_streaming"] = conn.execute(sa.text("SELECT count(*) FROM pg_catalog.pg_cursors")).scalar()
+        out["streamed_batches"] += [[r[0] for r in batch] for batch in batches]
         out["now_type"] = type(conn.execute(sa.text("SELECT now()")).scalar()).__name__
     return out
 
@@ -79,6 +95,29 @@ def pandas_scenario():
         params={"t": threshold, "ids": ids},
     )
     return {
+        "table_dtypes": {c: str(t) for c, t in table.dtypes.items()},
+        "table_rows": rows(table[["id", "name", "created_at"]].sort_values("id").itertuples(index=False)),
+        "query_dtypes": {c: str(t) for c, t in frame.dtypes.items()},
+        "query_rows": rows(frame.itertuples(index=False)),
+    }
+
+
+def pandas_connection_scenario(driver):
+    """pandas over a SQLAlchemy Connection and text(): the way that works with SQLAlchemy 2 (pandas 1.5, Debian 12's,
+    calls Engine.execute, which SQLAlchemy 2 removed, so it is given a Connection, as pandas 2 recommends)."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"postgresql+{driver}://tester@127.0.0.1:{PORT}/digitalocean")
+    threshold, ids = params()
+    with engine.connect() as conn:
+        table = pd.read_sql_table("droplets", conn, schema="compute")
+        query = sa.text(
+            "SELECT id, name, created_at FROM compute.droplets WHERE created_at < :t AND id = ANY(:ids) ORDER BY id"
+        ).bindparams(sa.bindparam("ids", type_=sa.ARRAY(sa.BigInteger)))
+        frame = pd.read_sql(query, conn, params={"t": threshold, "ids": ids})
+    return {
+        "sqlalchemy_version": sa.__version__,
         "table_dtypes": {c: str(t) for c, t in table.dtypes.items()},
         "table_rows": rows(table[["id", "name", "created_at"]].sort_values("id").itertuples(index=False)),
         "query_dtypes": {c: str(t) for c, t in frame.dtypes.items()},
@@ -105,6 +144,11 @@ def psycopg_scenario():
             )
             out[f"params_{fmt}"] = rows(cur.fetchall())
             out[f"types_{fmt}"] = [d.type_code for d in cur.description]
+        for fmt in ("b", "t"):
+            cur = conn.execute(f"SELECT id FROM compute.droplets WHERE locked = %{fmt} ORDER BY id", [False])
+            out[f"bool_{fmt}"] = [r[0] for r in cur.fetchall()]
+            cur = conn.execute(f"SELECT id FROM compute.droplets WHERE locked = ANY(%{fmt}) ORDER BY id", [[True]])
+            out[f"bool_any_{fmt}"] = [r[0] for r in cur.fetchall()]
         binary = conn.cursor(binary=True)
         binary.execute("SELECT id, name, created_at, tags FROM compute.droplets ORDER BY id")
         out["binary_results"] = [[jsonable(v) for v in row[:3]] + [type(row[3]).__name__] for row in binary.fetchall()]
@@ -168,6 +212,7 @@ SCENARIOS = {
     "sqlalchemy-psycopg2": lambda: sqlalchemy_scenario("psycopg2"),
     "sqlalchemy-psycopg": lambda: sqlalchemy_scenario("psycopg"),
     "pandas": pandas_scenario,
+    "pandas-psycopg": lambda: pandas_connection_scenario("psycopg"),
     "psycopg": psycopg_scenario,
     "psycopg2-cursor": psycopg2_cursor_scenario,
     "money": money_scenario,
