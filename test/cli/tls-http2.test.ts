@@ -2,11 +2,12 @@
 // `doql --ca FILE` as another process. The sandbox's admin endpoint counts the connections and the HTTP
 // versions that carried the requests, so "few connections" is judged by the server, not by doql.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSandbox } from '../../src/sandbox/index.js';
 import { runProcess, stopChild, type ProcessRun } from '../support/run-process.js';
 import { buildMissing, DOQL_BIN } from './doql-home.js';
 
@@ -146,4 +147,32 @@ describe.skipIf(Boolean(missing))('doql over TLS and HTTP/2 against `doql sandbo
     expect(c.byProtocol['http/1.1']).toBeGreaterThanOrEqual(1);
     expect(c.byProtocol.h2).toBeUndefined();
   }, 60_000);
+});
+
+describe.skipIf(Boolean(missing))('faults over HTTP/2', () => {
+  it('a dropped stream, a 5xx or a cut-short body costs a retry of that request, not the rows or the connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doql-tls-'));
+    const sb = await createSandbox({ tls: true, seed: 4, rateLimit: false, count: { 'compute.droplets': 1000 }, faults: { rate: 0.3, kinds: ['drop', '500', '503', 'truncate'] } });
+    try {
+      const certFile = join(dir, 'ca.pem');
+      writeFileSync(certFile, sb.ca!);
+      const r = await runProcess(process.execPath, [DOQL_BIN, '--api-url', sb.url, '--ca', certFile, '-o', 'json', 'SELECT id FROM digitalocean.compute.droplets'], {
+        env: { PATH: process.env.PATH ?? '', HOME: dir, DOQL_HOME: dir, NO_COLOR: '1', DIGITALOCEAN_TOKEN: sb.token },
+        timeoutMs: 60_000,
+      });
+      expect(r.stderr).toBe('');
+      const ids = (JSON.parse(r.stdout) as { id: number }[]).map((x) => x.id);
+      expect(new Set(ids).size).toBe(1000);
+      const faulted = sb.requests().total - 5;
+      expect(faulted).toBeGreaterThan(0); // some of the 5 pages were faulted and fetched again
+      expect(sb.requests().byStatus['0']).toBeGreaterThan(0); // dropped streams among them (the seed fixes which)
+      const c = sb.connections();
+      expect(Object.keys(c.requestsByHttpVersion)).toEqual(['2.0']);
+      // A dropped stream resets that stream only: the session it ran on carries the retries.
+      expect(c.used).toBeLessThanOrEqual(2);
+    } finally {
+      await sb.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
