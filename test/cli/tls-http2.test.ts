@@ -2,7 +2,7 @@
 // `doql --ca FILE` as another process. The sandbox's admin endpoint counts the connections and the HTTP
 // versions that carried the requests, so "few connections" is judged by the server, not by doql.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -105,9 +105,18 @@ describe.skipIf(Boolean(missing))('doql over TLS and HTTP/2 against `doql sandbo
     expect(c.used).toBeLessThanOrEqual(2);
   }, 90_000);
 
+  /** A DOQL_HOME whose config.yaml names the certificate. */
+  const homeWithConfig = (file: string): Record<string, string> => {
+    const home = join(dir, 'configured');
+    mkdirSync(join(home, 'config'), { recursive: true });
+    writeFileSync(join(home, 'config', 'config.yaml'), `ca: ${file}\n`);
+    return { DOQL_HOME: home, HOME: home };
+  };
+
   it.each([
     ['DOQL_CA', (file: string) => ({ DOQL_CA: file })],
     ['NODE_EXTRA_CA_CERTS', (file: string) => ({ NODE_EXTRA_CA_CERTS: file })],
+    ["config.yaml's ca", homeWithConfig],
   ])('trusts the certificate named by %s', async (_name, env) => {
     await admin('/_sandbox/reset-counts', 'POST');
     const r = await doql(['SELECT count(*) AS n FROM digitalocean.databases.clusters'], env(certFile));
