@@ -149,6 +149,22 @@ function isTlsFailure(code: string): boolean {
   return code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL');
 }
 
+/** The server's certificate does not chain to a CA doql trusts (self-signed, a private CA): `--ca` is the fix. */
+const UNTRUSTED_CERT = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+function tlsHint(code: string): string {
+  if (UNTRUSTED_CERT.has(code)) return 'if you trust this server, pass its CA certificate with --ca FILE or NODE_EXTRA_CA_CERTS=FILE';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return "the certificate is for another host name: check the API URL's host";
+  return 'The TLS connection failed: check the API URL and the system clock.';
+}
+
 const REASONS: Record<string, string> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'the connection was dropped',
@@ -164,6 +180,7 @@ const REASONS: Record<string, string> = {
 
 function reasonOf(err: unknown, code: string | undefined, token: string): string {
   if (code && REASONS[code]) return `${REASONS[code]} (${code})`;
+  if (code && UNTRUSTED_CERT.has(code)) return `the server's TLS certificate is not trusted (${code})`;
   if (code?.startsWith('HPE_')) return `the server sent malformed HTTP (${code})`;
   const message = err instanceof Error ? err.message : String(err);
   return `${safeLine(message, token, 200) || 'network error'}${code ? ` (${code})` : ''}`;
@@ -185,7 +202,7 @@ export function networkFailure(ctx: FailureContext, err: unknown, requestId?: st
     if (!safe && !neverSent) return unknownOutcome(ctx, reason, requestId, attempts, cause);
     const notSent = !safe ? '; the request was not sent' : '';
     return new DoqlError('network', `${ctx.method} ${ctx.path}: ${reason}${notSent}${attemptsNote(attempts)}`, {
-      hint: tls ? 'The TLS connection failed: check the API URL and the system clock.' : 'Check the network connection and the API URL.',
+      hint: tls ? tlsHint(code) : 'Check the network connection and the API URL.',
       cause,
     });
   };

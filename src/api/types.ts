@@ -45,6 +45,8 @@ export interface ApiClientOptions {
   backoffBaseMs?: number;
   /** Default 5000. */
   backoffMaxMs?: number;
+  /** CA certificates (PEM texts) trusted besides the system's: `--ca FILE`, e.g. a sandbox's self-signed one. */
+  ca?: string[];
 }
 
 export interface ApiResponse {

@@ -1,7 +1,7 @@
 // `npm run bench`: doql's speed, measured in one run against lower bounds and a plain @digitalocean/dots script.
 // A benchmark, not a test: it prints ratios and marks each target met or missed; it never fails the build.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,7 +120,10 @@ async function fanOut(): Promise<void> {
 interface Standalone {
   url: string;
   token: string;
+  /** With --tls: the certificate file the sandbox wrote. */
+  certFile?: string;
   requests(): Promise<{ total: number }>;
+  connections(): Promise<{ opened: number; used: number; requestsByHttpVersion: Record<string, number> }>;
   resetCounts(): Promise<void>;
   close(): Promise<void>;
 }
@@ -128,6 +131,8 @@ interface Standalone {
 /** `doql sandbox` in its own process: the simulator's CPU then does not share doql's thread, as with the real API. */
 async function standaloneSandbox(args: string[]): Promise<Standalone> {
   const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
+  const certFile = args.includes('--tls') ? join(home, 'sandbox-ca.pem') : undefined;
+  if (certFile) args = [...args, '--cert-out', certFile];
   const server = spawn(process.execPath, [doqlBin, 'sandbox', '--port', '0', '--rate-limit', '1000000', ...args], {
     env: { ...process.env, DOQL_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,22 +142,30 @@ async function standaloneSandbox(args: string[]): Promise<Standalone> {
     let out = '';
     server.stdout.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
+      const m = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m && out.includes('try:')) {
         clearTimeout(timer);
         resolve(m[1]);
       }
     });
     server.on('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
   });
+  // The admin endpoints are read over a connection of their own that trusts the sandbox's certificate; not kept
+  // alive (pipelining 0), since the timed runs block this process for longer than a keep-alive lasts.
+  const { Agent, request } = await import('undici');
+  const dispatcher = new Agent({ pipelining: 0, connect: certFile ? { ca: readFileSync(certFile, 'utf8') } : undefined });
+  const admin = async <T>(path: string, method = 'GET'): Promise<T> => (await (await request(`${url}${path}`, { method, dispatcher })).body.json()) as T;
   return {
     url,
     token: 'doql-sandbox',
-    requests: async () => (await (await fetch(`${url}/_sandbox/requests`)).json()) as { total: number },
+    certFile,
+    requests: () => admin('/_sandbox/requests'),
+    connections: () => admin('/_sandbox/connections'),
     resetCounts: async () => {
-      await fetch(`${url}/_sandbox/reset-counts`, { method: 'POST' });
+      await admin('/_sandbox/reset-counts', 'POST');
     },
     close: async () => {
+      await dispatcher.close();
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
       rmSync(home, { recursive: true, force: true });
@@ -335,6 +348,48 @@ async function cold(): Promise<void> {
 }
 
 /**
+ * The cold fan-out over TLS, as against the real API: doql (HTTP/2 where offered, --ca trusting the sandbox's
+ * self-signed certificate) beside the fetch script (Node's fetch: HTTP/1.1 keep-alive, a connection per
+ * request in flight), both whole processes against one `doql sandbox --tls`, alternating; medians, and the
+ * connections each opened as the sandbox counted them.
+ */
+async function tlsFanOut(): Promise<void> {
+  const script = join(root, 'dist', 'bench', 'fetch-script.js');
+  const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
+  const sb = await standaloneSandbox(['--tls', '--seed', '11', '--count', 'databases.clusters=100', '--latency', String(LATENCY)]);
+  try {
+    const certFile = sb.certFile!;
+    const env = { ...process.env, DOQL_HOME: home, DIGITALOCEAN_TOKEN: sb.token };
+    const sql = 'SELECT c.name, b.created_at, b.size_gigabytes FROM digitalocean.databases.clusters c JOIN digitalocean.databases.backups b ON b.database_cluster_uuid = c.id';
+    const runs = [
+      { cmd: process.execPath, args: [doqlBin, '--api-url', sb.url, '--ca', certFile, '-o', 'json', sql], env, ms: [] as number[], used: [] as number[], h2: [] as number[] },
+      { cmd: process.execPath, args: [script, 'fanout', sb.url], env: { ...env, NODE_EXTRA_CA_CERTS: certFile }, ms: [] as number[], used: [] as number[], h2: [] as number[] },
+    ];
+    for (let i = 0; i < 7; i++) {
+      for (const r of runs) {
+        await sb.resetCounts();
+        r.ms.push(timeCommand(r.cmd, r.args, r.env));
+        const c = await sb.connections();
+        r.used.push(c.used);
+        r.h2.push(c.requestsByHttpVersion['2.0'] ?? 0);
+      }
+    }
+    const [d, p] = runs;
+    const ratio = median(d.ms) / median(p.ms);
+    line(
+      'cold fan-out over TLS: doql h2 vs script h1',
+      `${median(d.ms).toFixed(0)} ms / ${median(p.ms).toFixed(0)} ms = ${ratio.toFixed(2)}x`,
+      '≤ 1.15x the script',
+      ratio <= 1.15,
+    );
+    line('cold fan-out over TLS: doql connections', `${median(d.used)} (script: ${median(p.used)}); ${median(d.h2)} of 101 requests h2`, '≤ 2', median(d.used) <= 2);
+  } finally {
+    await sb.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/**
  * `doql sync` of 10,000 droplets into each destination against listing them (the same SELECT, rows kept in memory):
  * what writing a snapshot adds to fetching it.
  */
@@ -480,7 +535,7 @@ async function serveRss(): Promise<void> {
   }
 }
 
-const BENCHES: Record<string, () => Promise<void>> = { startup, cold, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss, serve: serveRss, sync: syncBench };
+const BENCHES: Record<string, () => Promise<void>> = { startup, cold, tls: tlsFanOut, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss, serve: serveRss, sync: syncBench };
 
 /** `npm run bench` runs them all; `npm run bench -- local rss serve` runs the named ones. */
 async function main(): Promise<void> {

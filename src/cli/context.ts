@@ -70,6 +70,10 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
       return createApiClient({ baseUrl: sb.url, token: sb.token, ...clientOptions });
     }
     const { resolveAuth, describeAuthSource } = await import('../api/auth.js');
+    // --ca, else DOQL_CA, else config.yaml's ca (NODE_EXTRA_CA_CERTS works too, as for any Node program).
+    const caFile = opts.ca ?? process.env.DOQL_CA ?? config.ca;
+    const caFrom = opts.ca ? '--ca' : process.env.DOQL_CA ? 'DOQL_CA' : 'config.yaml ca';
+    const ca = caFile ? (await import('./ca-file.js')).readCaFile(caFile, caFrom) : undefined;
     // Flags beat the environment, which beats doql's config file.
     const auth = resolveAuth({
       token: opts.accessToken,
@@ -78,7 +82,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
       apiUrl: opts.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? config.apiUrl,
       env: process.env,
     });
-    return createApiClient({ baseUrl: auth.apiUrl, token: auth.token, tokenSource: describeAuthSource(auth), ...clientOptions });
+    return createApiClient({ baseUrl: auth.apiUrl, token: auth.token, tokenSource: describeAuthSource(auth), ca, ...clientOptions });
   };
   // Engine calls are async everywhere the client is used, so a lazy async proxy suffices.
   let pending: Promise<ClientLike> | undefined;

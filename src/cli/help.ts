@@ -59,12 +59,14 @@ const TOPICS: Record<string, string> = {
 `,
   auth: `Auth: -t/--access-token; --context NAME or DIGITALOCEAN_CONTEXT (a doctl context); DIGITALOCEAN_TOKEN, then
   DIGITALOCEAN_ACCESS_TOKEN, then doctl's config (~/.config/doctl/config.yaml, access-token or auth-contexts).
-  --api-url, else DIGITALOCEAN_API_URL, else config.yaml's api_url changes the endpoint.
+  --api-url, else DIGITALOCEAN_API_URL, else config.yaml's api_url changes the endpoint; --ca FILE, else DOQL_CA,
+  else config.yaml's ca (or NODE_EXTRA_CA_CERTS) adds CA certificates to trust.
   The token is never printed, logged or put in an error.
 `,
   sandbox: `Sandbox: --sandbox runs statements against a built-in DigitalOcean simulator (state kept between runs;
   doql sandbox reset starts over). doql sandbox --port 8080 serves it over HTTP (token doql-sandbox), and
-  doql --api-url http://127.0.0.1:8080 talks to it with DIGITALOCEAN_TOKEN=doql-sandbox.
+  doql --api-url http://127.0.0.1:8080 talks to it with DIGITALOCEAN_TOKEN=doql-sandbox. doql sandbox --tls serves
+  HTTPS (HTTP/2 and HTTP/1.1) with a self-signed certificate it writes to a file (--cert-out) for doql --ca FILE.
 `,
 };
 

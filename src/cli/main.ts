@@ -123,6 +123,8 @@ export function buildProgram(): Command {
     .option('--action-delay <ms>', 'time an action takes to complete', '2000')
     .option('--action-error-rate <fraction>', 'fraction of actions that end errored (default 0)')
     .option('--spec <file>', 'simulate this OpenAPI spec instead of the active catalog')
+    .option('--tls', 'serve HTTPS (HTTP/2 and HTTP/1.1) with a self-signed certificate made at start')
+    .option('--cert-out <file>', 'with --tls: write the certificate here (default: a file in the cache folder, printed at start)')
     .action(async (action: string | undefined, _opts: unknown, cmd: Command) => {
       const { sandboxCommand } = await import('./sandbox-command.js');
       // `doql --spec FILE sandbox` simulates that spec, as `doql sandbox --spec FILE` does.

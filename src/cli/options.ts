@@ -18,6 +18,8 @@ export interface RunOptions {
   vars?: string;
   sandbox: boolean;
   apiUrl?: string;
+  /** A PEM file of CA certificates to trust besides the system's (env DOQL_CA, config ca). */
+  ca?: string;
   context?: string;
   /** doctl's -t/--access-token. */
   accessToken?: string;
@@ -77,6 +79,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--vars <file>', 'template variables from a JSON or YAML file')
     .option('--sandbox', 'run against the built-in DigitalOcean simulator (no token needed)', false)
     .option('--api-url <url>', 'DigitalOcean API base URL (env DIGITALOCEAN_API_URL)')
+    .option('--ca <file>', "trust the CA certificates in this PEM file too, e.g. doql sandbox --tls's (env DOQL_CA)")
     .option('--context <name>', 'doctl auth context to take the token from (env DIGITALOCEAN_CONTEXT)')
     .option('-t, --access-token <token>', 'DigitalOcean API token (as doctl; prefer DIGITALOCEAN_TOKEN, which stays out of `ps`)')
     .option('--spec <file>', 'use this OpenAPI spec (JSON or YAML) instead of the active catalog')
@@ -131,6 +134,7 @@ export interface ConfigDefaults {
   cacheTtl?: number;
   context?: string;
   apiUrl?: string;
+  ca?: string;
   maxWait?: number;
   /** Keys the file sets that doql does not know, each with the closest known key: warned about, not fatal. */
   warnings: string[];
@@ -143,11 +147,12 @@ const CONFIG_KEYS: Record<string, readonly string[]> = {
   cache_ttl: ['cache_ttl', 'cache-ttl', 'cacheTtl'],
   context: ['context'],
   api_url: ['api_url', 'api-url'],
+  ca: ['ca'],
   max_wait: ['max_wait', 'max-wait'],
 };
 
 /**
- * `~/.config/doql/config.yaml`: defaults for output, concurrency, cache TTL, context, API URL and max wait.
+ * `~/.config/doql/config.yaml`: defaults for output, concurrency, cache TTL, context, API URL, CA file and max wait.
  * They rank last: a flag beats the environment, which beats this file.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigDefaults {
@@ -183,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConfigDefaults
   if (typeof context === 'string') out.context = context;
   const url = get('api_url');
   if (typeof url === 'string') out.apiUrl = url;
+  const ca = get('ca');
+  if (typeof ca === 'string') out.ca = ca;
   const maxWait = get('max_wait');
   if (typeof maxWait === 'number') out.maxWait = maxWait;
   return out;

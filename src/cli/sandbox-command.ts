@@ -41,5 +41,7 @@ export async function sandboxCommand(action: string | undefined, opts: Record<st
     actionDelay: opts.actionDelay as string,
     actionErrorRate: opts.actionErrorRate as string | undefined,
     spec: opts.spec as string | undefined,
+    tls: opts.tls as boolean | undefined,
+    certOut: opts.certOut as string | undefined,
   });
 }

@@ -1,4 +1,7 @@
 // `doql sandbox`: runs the simulator as a standalone server until SIGINT/SIGTERM.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { doqlPaths } from '../catalog/paths.js';
 import { DoqlError } from '../errors.js';
 import { loadCatalog } from '../catalog/load.js';
 import type { LoadedCatalog } from '../catalog/load.js';
@@ -24,6 +27,10 @@ export interface SandboxCommandOptions {
   actionErrorRate?: number | string;
   spec?: string;
   stateFile?: string;
+  /** `--tls`: HTTPS with a self-signed certificate, HTTP/2 offered. */
+  tls?: boolean;
+  /** `--cert-out FILE`: where the certificate's PEM goes (default: the cache folder, named by port). */
+  certOut?: string;
 }
 
 export interface SandboxCommandIo {
@@ -72,11 +79,16 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
     '--action-error-rate': 'actionErrorRate',
     '--spec': 'spec',
     '--state-file': 'stateFile',
+    '--cert-out': 'certOut',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
     if (flag === '--no-rate-limit') {
       out.noRateLimit = true;
+      continue;
+    }
+    if (flag === '--tls') {
+      out.tls = true;
       continue;
     }
     const value = inline ?? argv[++i];
@@ -117,7 +129,21 @@ export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
     actionErrorRate: num('action-error-rate', o.actionErrorRate, (n) => n >= 0 && n <= 1),
     catalog: o.spec ? loadCatalog({ specFile: o.spec }) : undefined,
     stateFile: o.stateFile,
+    tls: Boolean(o.tls || o.certOut),
   };
+}
+
+/** Writes the certificate where clients can read it; returns the path and whether doql chose it (to remove on stop). */
+function writeCertificate(pem: string, url: string, certOut: string | undefined): { file: string; ours: boolean } {
+  const file = certOut ? resolve(certOut) : join(doqlPaths().cache, 'sandbox', `cert-${new URL(url).port}.pem`);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, pem);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new DoqlError('usage', `--cert-out: cannot write ${file} (${code})`, { hint: 'give --cert-out a path in a writable folder' });
+  }
+  return { file, ours: !certOut };
 }
 
 /** Starts the sandbox, prints its URL and token, and serves until SIGINT/SIGTERM (or io.signal). */
@@ -129,9 +155,18 @@ export async function runSandboxServer(
   const { createSandbox } = await import('./index.js');
   const resolved = sandboxOptionsFrom(parsed);
   const sandbox = await createSandbox({ ...resolved, catalog: resolved.catalog ?? io.catalog });
+  let certificate: { file: string; ours: boolean } | undefined;
+  try {
+    if (sandbox.ca) certificate = writeCertificate(sandbox.ca, sandbox.url, parsed.certOut);
+  } catch (err) {
+    await sandbox.close();
+    throw err;
+  }
+  const ca = certificate ? ` --ca ${certificate.file}` : '';
   io.out.write(
-    `doql sandbox listening on ${sandbox.url}\ntoken: ${sandbox.token}\n` +
-      `try: DIGITALOCEAN_TOKEN=${sandbox.token} doql --api-url ${sandbox.url} "SELECT id, name FROM digitalocean.compute.droplets"\n`,
+    `doql sandbox listening on ${sandbox.url}${certificate ? ' (HTTP/2 and HTTP/1.1)' : ''}\ntoken: ${sandbox.token}\n` +
+      (certificate ? `certificate: ${certificate.file} (trust it with --ca or NODE_EXTRA_CA_CERTS)\n` : '') +
+      `try: DIGITALOCEAN_TOKEN=${sandbox.token} doql --api-url ${sandbox.url}${ca} "SELECT id, name FROM digitalocean.compute.droplets"\n`,
   );
   io.onListening?.(sandbox.url, sandbox.token);
   await new Promise<void>((resolve) => {
@@ -147,5 +182,6 @@ export async function runSandboxServer(
     else io.signal?.addEventListener('abort', stop);
   });
   await sandbox.close();
+  if (certificate?.ours) rmSync(certificate.file, { force: true });
   io.out.write('doql sandbox stopped\n');
 }

@@ -1,6 +1,8 @@
 // The sandbox: a stateful DigitalOcean API simulator generated from the active spec, served over HTTP.
 import { loadCatalog } from '../catalog/load.js';
 import { DoqlError } from '../errors.js';
+import { generateCertificate } from './certificate.js';
+import { ConnectionCounter } from './connections.js';
 import { RequestCounter } from './counts.js';
 import { FaultInjector } from './faults.js';
 import { rngFor } from './prng.js';
@@ -10,7 +12,7 @@ import { Simulator } from './simulator.js';
 import { readState, writeState } from './state-file.js';
 import type { Sandbox, SandboxOptions } from './types.js';
 
-export type { Sandbox, SandboxOptions, FaultKind, FaultOptions, RateLimitOptions, RequestCounts } from './types.js';
+export type { Sandbox, SandboxOptions, FaultKind, FaultOptions, RateLimitOptions, RequestCounts, ConnectionCounts } from './types.js';
 export { runSandboxServer, parseSandboxArgs } from './command.js';
 export type { SandboxCommandOptions } from './command.js';
 
@@ -30,6 +32,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   else sim.reset(seed);
 
   const counter = new RequestCounter();
+  const connections = new ConnectionCounter();
+  const certificate = options.tls ? await generateCertificate() : undefined;
   const faults = new FaultInjector(seed, options.faults);
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   const limiter = rateLimit === false ? undefined : new RateLimiter(rateLimit);
@@ -39,13 +43,14 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   };
   const reset = (): void => {
     counter.reset();
+    connections.reset();
     limiter?.reset();
     faults.reset(seed);
     latency.rng = rngFor(seed, 'latency');
     sim.reset(seed);
     save();
   };
-  const server = new SandboxServer({ sim, token, counter, faults, limiter, latency, onMutation: save, onReset: reset });
+  const server = new SandboxServer({ sim, token, counter, connections, tls: certificate, faults, limiter, latency, onMutation: save, onReset: reset });
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   let url: string;
@@ -61,8 +66,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   return {
     url,
     token,
+    ca: certificate?.cert,
     requests: () => counter.snapshot(),
-    resetCounts: () => counter.reset(),
+    connections: () => connections.snapshot(),
+    resetCounts: () => {
+      counter.reset();
+      connections.reset();
+    },
     reset,
     setFaults: (f) => faults.set(f),
     setLatency: (ms, jitterMs = 0) => {

@@ -1,10 +1,16 @@
-// The HTTP edge: node:http, Bearer auth, rate limits, latency, faults, request ids and counting,
-// and the admin endpoints under /_sandbox/ (never faulted, rate-limited or counted).
+// The HTTP edge: node:http (or node:http2 over TLS, HTTP/1.1 still served), Bearer auth, rate limits, latency,
+// faults, request ids, request and connection counting, and the admin endpoints under /_sandbox/ (never
+// faulted, rate-limited or counted as requests).
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { constants as h2constants, createSecureServer } from 'node:http2';
+import type { Http2SecureServer, Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { ERRORS, errorBody } from './api-errors.js';
+import type { SandboxCertificate } from './certificate.js';
+import type { ConnectionCounter } from './connections.js';
 import type { RequestCounter } from './counts.js';
 import type { FaultInjector } from './faults.js';
 import type { SimReply } from './handlers.js';
@@ -19,6 +25,9 @@ export interface ServerParts {
   sim: Simulator;
   token: string;
   counter: RequestCounter;
+  connections: ConnectionCounter;
+  /** Serve HTTPS with this certificate, HTTP/2 offered by ALPN beside HTTP/1.1. */
+  tls?: SandboxCertificate;
   faults: FaultInjector;
   /** Absent when rate limiting is off. */
   limiter?: RateLimiter;
@@ -31,7 +40,11 @@ export interface ServerParts {
 
 class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A request and its response as node:http or node:http2's compatibility API hands them over. */
+type Req = IncomingMessage | Http2ServerRequest;
+type Res = ServerResponse | Http2ServerResponse;
+
+function readBody(req: Req): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -50,24 +63,42 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export class SandboxServer {
-  private readonly server: Server;
+  private readonly server: Server | Http2SecureServer;
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
   private closed = false;
   url = '';
 
   constructor(private readonly parts: ServerParts) {
-    this.server = createServer((req, res) => {
+    const handler = (req: Req, res: Res): void => {
       this.serve(req, res).catch((err: unknown) => this.internalError(res, err));
-    });
-    this.server.on('connection', (socket) => {
+    };
+    const { connections } = parts;
+    if (parts.tls) {
+      // allowHTTP1: a client that offers only http/1.1 by ALPN (or none) is served as before.
+      const server = createSecureServer({ cert: parts.tls.cert, key: parts.tls.key, allowHTTP1: true }, handler);
+      server.on('secureConnection', (socket: TLSSocket) => connections.negotiated(socket.alpnProtocol || 'http/1.1'));
+      // A failed handshake (a client that does not trust the certificate) is the client's to report.
+      server.on('tlsClientError', () => {});
+      server.on('sessionError', () => {});
+      this.server = server;
+    } else {
+      const server = createServer(handler);
+      server.on('connection', () => connections.negotiated('http'));
+      // A malformed request line or header must not take the process down.
+      server.on('clientError', (_err, socket) => {
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        else socket.destroy();
+      });
+      this.server = server;
+    }
+    this.server.on('connection', (socket: Socket) => {
+      connections.accepted();
       this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    // A malformed request line or header must not take the process down.
-    this.server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      else socket.destroy();
+      socket.on('close', () => {
+        connections.closed();
+        this.sockets.delete(socket);
+      });
     });
   }
 
@@ -78,7 +109,7 @@ export class SandboxServer {
         this.server.off('error', reject);
         const addr = this.server.address() as AddressInfo;
         const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-        this.url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${addr.port}`;
+        this.url = `${this.parts.tls ? 'https' : 'http'}://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${addr.port}`;
         resolve(this.url);
       });
     });
@@ -109,7 +140,7 @@ export class SandboxServer {
     });
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serve(req: Req, res: Res): Promise<void> {
     const requestId = randomUUID();
     res.setHeader('x-request-id', requestId);
     const method = (req.method ?? 'GET').toUpperCase();
@@ -120,6 +151,8 @@ export class SandboxServer {
     if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return this.admin(method, path, res);
 
     const { parts } = this;
+    // An HTTP/2 request's connection is its session (its socket is shared by every stream on it).
+    parts.connections.request('stream' in req ? req.stream.session ?? req.socket : req.socket, req.httpVersion);
     const now = Date.now();
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
@@ -151,21 +184,23 @@ export class SandboxServer {
 
     if (fault === 'drop') {
       parts.counter.record(parts.sim.routeKey(method, path), 0);
-      req.socket.destroy();
+      // Over HTTP/2 the connection carries other requests too: drop this one stream, as a lost request would be.
+      if ('stream' in req) req.stream.close(h2constants.NGHTTP2_INTERNAL_ERROR);
+      else req.socket.destroy();
       return;
     }
     if (fault === '500' || fault === '503') {
       const e = fault === '500' ? ERRORS.serverError : ERRORS.unavailable;
       return this.send(res, requestId, { ...errorReplyOf(e), routeKey: parts.sim.routeKey(method, path) });
     }
-    const host = req.headers.host ?? new URL(this.url).host;
+    const host = ('authority' in req ? req.authority : undefined) || req.headers.host || new URL(this.url).host;
     const reply = parts.sim.handle({
       method,
       path,
       query,
       rawBody,
       contentType: req.headers['content-type'],
-      baseUrl: `http://${host}`,
+      baseUrl: `${this.parts.tls ? 'https' : 'http'}://${host}`,
       now,
     });
     if (reply.mutated && reply.status < 300) parts.onMutation();
@@ -176,7 +211,7 @@ export class SandboxServer {
     this.send(res, requestId, reply, fault === 'truncate');
   }
 
-  private send(res: ServerResponse, requestId: string, reply: SimReply, truncate = false): void {
+  private send(res: Res, requestId: string, reply: SimReply, truncate = false): void {
     this.parts.counter.record(reply.routeKey, reply.status);
     if (res.destroyed || res.writableEnded) return;
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
@@ -204,7 +239,7 @@ export class SandboxServer {
     } else res.end();
   }
 
-  private admin(method: string, path: string, res: ServerResponse): void {
+  private admin(method: string, path: string, res: Res): void {
     const json = (status: number, value: unknown): void => {
       res.statusCode = status;
       res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -214,11 +249,14 @@ export class SandboxServer {
     switch (route) {
       case 'GET /_sandbox/requests':
         return json(200, this.parts.counter.snapshot());
+      case 'GET /_sandbox/connections':
+        return json(200, this.parts.connections.snapshot());
       case 'POST /_sandbox/reset':
         this.parts.onReset();
         return json(200, { reset: true });
       case 'POST /_sandbox/reset-counts':
         this.parts.counter.reset();
+        this.parts.connections.reset();
         return json(200, { reset: true });
       case 'GET /_sandbox/health':
         return json(200, { ok: true });
@@ -227,7 +265,7 @@ export class SandboxServer {
     }
   }
 
-  private internalError(res: ServerResponse, err: unknown): void {
+  private internalError(res: Res, err: unknown): void {
     // Never crash: an unexpected failure is a 500 naming the cause, in DigitalOcean's error shape.
     try {
       if (res.headersSent) {
@@ -248,7 +286,7 @@ function errorReplyOf(e: { status: number; id: string; message: string }): Omit<
 }
 
 /** Pieces are written corked (one writev), not joined: a cached list page is sent without being copied. */
-function writeBody(res: ServerResponse, body: Buffer | Buffer[]): void {
+function writeBody(res: Res, body: Buffer | Buffer[]): void {
   if (!Array.isArray(body)) {
     res.setHeader('content-length', body.length);
     res.end(body);
@@ -256,11 +294,12 @@ function writeBody(res: ServerResponse, body: Buffer | Buffer[]): void {
   }
   res.setHeader('content-length', body.reduce((n, b) => n + b.length, 0));
   res.cork();
-  for (const b of body) res.write(b);
+  // Both kinds of response are Writables; the union's two write() overload sets do not unify in TypeScript.
+  for (const b of body) (res as ServerResponse).write(b);
   res.end();
   res.uncork();
 }
 
-function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+function setHeaders(res: Res, headers: Record<string, string>): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
 }

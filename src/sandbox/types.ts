@@ -1,5 +1,6 @@
 // The sandbox's public contract: options and the handle createSandbox returns.
 import type { LoadedCatalog } from '../catalog/load.js';
+import type { ConnectionCounts } from './connections.js';
 import type { RequestCounts } from './counts.js';
 import type { FaultOptions } from './faults.js';
 import type { RateLimitOptions } from './rate-limit.js';
@@ -7,6 +8,7 @@ import type { RateLimitOptions } from './rate-limit.js';
 export type { FaultKind, FaultOptions } from './faults.js';
 export type { RateLimitOptions } from './rate-limit.js';
 export type { RequestCounts } from './counts.js';
+export type { ConnectionCounts } from './connections.js';
 
 export interface SandboxOptions {
   /** Seed for data, ids and faults (default 1): the same seed gives the same sandbox. */
@@ -36,13 +38,23 @@ export interface SandboxOptions {
   catalog?: LoadedCatalog;
   /** State is loaded from this JSON file when it exists and saved to it after every change. */
   stateFile?: string;
+  /**
+   * Serve HTTPS with a self-signed certificate made at start (for 127.0.0.1, ::1 and localhost), offering
+   * HTTP/2 by ALPN and still serving HTTP/1.1. The certificate is `Sandbox.ca`.
+   */
+  tls?: boolean;
 }
 
 export interface Sandbox {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   url: string;
   token: string;
+  /** With `tls`: the certificate (PEM) a client must trust; it is its own CA. */
+  ca?: string;
   requests(): RequestCounts;
+  /** Connections accepted, by protocol, and how many carried API requests (also GET /_sandbox/connections). */
+  connections(): ConnectionCounts;
+  /** Request and connection counts back to zero. */
   resetCounts(): void;
   /** Counts, rate limits, faults and state back to the seed. */
   reset(): void;
