@@ -4,7 +4,7 @@ import { assertServedHere } from './served-here.js';
 import { DoqlError } from '../errors.js';
 import type { Column, JsonSchema, Method, Resource, SchemaBundle } from '../catalog/types.js';
 import type { BodySchemas } from './body-validation.js';
-import { parseMutation, type Mutation, type WhereClause } from '../sql/mutation-parser.js';
+import { parseMutation, type Mutation, type Returning, type WhereClause } from '../sql/tree/mutation.js';
 import type { Statement } from '../sql/statement.js';
 import { actionRefs, awaitActions, awaitStatus, isTransitional } from './await-actions.js';
 import type { DoqlSession } from './session.js';
@@ -41,13 +41,6 @@ function chooseBySupplied(methods: Method[], supplied: Set<string>): Method | un
   return methods
     .filter((m) => m.requiredParams.every((p) => supplied.has(p)))
     .sort((a, b) => b.requiredParams.length - a.requiredParams.length)[0];
-}
-
-/** A SET value written as a plain literal (`'web-2'`, `42`), for the example in an error; undefined otherwise. */
-function literalOf(expr: string): string | number | undefined {
-  const quoted = /^\s*'((?:[^']|'')*)'\s*$/.exec(expr);
-  if (quoted) return quoted[1].replace(/''/g, "'");
-  return /^\s*-?\d+(\.\d+)?\s*$/.test(expr) ? Number(expr) : undefined;
 }
 
 /**
@@ -102,20 +95,29 @@ interface Planned {
   deleted?: StatementResult;
 }
 
+/** The resource in FROM, under the alias the statement gave it (`UPDATE r AS d … WHERE d.id = 1`). */
+function fromOf(resource: Resource, alias: string | undefined): string {
+  return `"${resource.id}"${alias ? ` AS "${alias.replace(/"/g, '""')}"` : ''}`;
+}
+
 function sqlText(v: unknown): SqlValue {
   if (v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v === null) return v;
   return JSON.stringify(v);
 }
 
+function widthError(m: Extract<Mutation, { verb: 'insert' }>, width: number): never {
+  throw new DoqlError('validation', `INSERT names ${m.columns.length} column${m.columns.length === 1 ? '' : 's'} but its ${m.source.trimStart().slice(0, 6).toUpperCase()} gives ${width} value${width === 1 ? '' : 's'} per row`, { sqlState: '42601' });
+}
+
 async function planInsert(session: DoqlSession, m: Extract<Mutation, { verb: 'insert' }>, options: ExecuteOptions): Promise<Planned> {
   const resource = session.resource(m.resource);
   const inserts = methodsOf(resource, 'insert');
   if (!inserts.length) throw noMethodError(session.catalog.catalog, resource, 'insert');
+  // The tree counts a VALUES row's values (or a SELECT list's): a mismatch fails before anything is read.
+  if (m.sourceWidth !== undefined && m.sourceWidth !== m.columns.length) widthError(m, m.sourceWidth);
   const source = await session.select(m.source, options);
-  if (source.columns.length !== m.columns.length) {
-    throw new DoqlError('validation', `INSERT names ${m.columns.length} column${m.columns.length === 1 ? '' : 's'} but its ${m.source.trimStart().slice(0, 6).toUpperCase()} gives ${source.columns.length} value${source.columns.length === 1 ? '' : 's'} per row`, { sqlState: '42601' });
-  }
+  if (source.columns.length !== m.columns.length) widthError(m, source.columns.length);
   const supplied = new Set(m.columns.filter((c) => !c.startsWith('data__')));
   const method = chooseBySupplied(inserts, supplied) ?? inserts[0];
   const requests = source.rows.map((row) => {
@@ -156,7 +158,7 @@ async function planChange(
   const resource = session.resource(m.resource);
   const candidates = methodsOf(resource, m.verb);
   if (!candidates.length) {
-    const set = m.verb === 'delete' ? [] : m.set.map((x) => ({ column: x.column, value: literalOf(x.expr) }));
+    const set = m.verb === 'delete' ? [] : m.set.map((x) => ({ column: x.column, value: typeof x.literal === 'string' || typeof x.literal === 'number' ? x.literal : undefined }));
     const where = new Map((m.where?.equalities ?? []).filter((e) => e.values.length === 1).map((e) => [e.column, e.values[0]]));
     throw noMethodError(session.catalog.catalog, resource, m.verb, { set, where });
   }
@@ -189,7 +191,7 @@ async function planChange(
       for (const [k, v] of eq) values[k] = v;
       const request = buildRequest(resource.id, direct, values, requestOptions(session, direct));
       const readable = resource.methods.some((x) => x.verb === 'select');
-      const deleted = m.verb === 'delete' && m.returning && readable && where.text ? await session.select(`SELECT * FROM "${resource.id}" WHERE ${where.text}`, options) : undefined;
+      const deleted = m.verb === 'delete' && m.returning && readable && where.text ? await session.select(`SELECT * FROM ${fromOf(resource, m.alias)} WHERE ${where.text}`, options) : undefined;
       return { resource, method: direct, requests: [request], selected: false, ...(deleted ? { deleted } : {}) };
     }
   }
@@ -208,7 +210,7 @@ async function planChange(
   const computed = perRow.map((s, i) => `, (${s.expr}) AS "__doql_set_${i}"`).join('');
   let rows: StatementResult;
   try {
-    rows = await session.select(`SELECT *${computed} FROM "${resource.id}" WHERE ${where.text}`, options);
+    rows = await session.select(`SELECT *${computed} FROM ${fromOf(resource, m.alias)} WHERE ${where.text}`, options);
   } catch (err) {
     if (perRow.length && err instanceof DoqlError && err.sqlState === '42703') {
       throw new DoqlError(err.code, `SET: ${err.message.replace(/^SQL: /, '')} (a SET value may use constants and ${resource.id}'s columns)`, { sqlState: err.sqlState, cause: err });
@@ -292,9 +294,6 @@ function answering(resource: Resource, method: Method, body: unknown): Method {
   return method;
 }
 
-/** `RETURNING *` or `RETURNING id, name`: columns as they are; anything else is a SELECT list over them. */
-const PLAIN_RETURNING = /^\s*(\*|("[^"]+"|[A-Za-z_][A-Za-z0-9_]*)(\s*,\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_]*))*)\s*$/;
-
 /** What RETURNING can name: the resource's columns, and the response's other top-level keys (`links`) as JSON. */
 function returnableColumns(session: DoqlSession, resource: Resource, method: Method, extraKeys: string[] = []): Column[] {
   const response = session.catalog.schemas().operations[method.operationId]?.response;
@@ -338,39 +337,35 @@ function execColumns(session: DoqlSession, method: Method, items: unknown[] = []
 }
 
 /** Fails before anything is sent when the RETURNING list names what the response cannot have. */
-function checkReturning(session: DoqlSession, resource: Resource, method: Method, returning: string, exec: boolean): void {
+function checkReturning(session: DoqlSession, resource: Resource, method: Method, returning: Returning, exec: boolean): void {
   if (exec) {
     const columns = execColumns(session, method);
     if (!columns.length) return; // the spec does not say what it answers: RETURNING is checked on the answer
-    session.returningRows(columns, [], returning);
+    session.returningRows(columns, [], returning.text);
     return;
   }
   const columns = returnableColumns(session, resource, method);
-  if (!PLAIN_RETURNING.test(returning)) {
-    session.returningRows(columns, [], returning);
+  if (!returning.columns) {
+    session.returningRows(columns, [], returning.text);
     return;
   }
-  if (returning.trim() === '*') return;
-  const names = returning.split(',').map((s) => s.trim().replace(/^"|"$/g, ''));
-  const unknown = names.filter((n) => !columns.some((c) => c.name === n));
+  if (returning.columns === '*') return;
+  const unknown = returning.columns.filter((n) => !columns.some((c) => c.name === n));
   if (unknown.length) throw new DoqlError('validation', `RETURNING: ${resource.id} has no column ${unknown.join(', ')}`, { sqlState: '42703' });
 }
 
-function returningRows(session: DoqlSession, resource: Resource, method: Method, bodies: unknown[], returning: string): StatementResult {
+function returningRows(session: DoqlSession, resource: Resource, method: Method, bodies: unknown[], returning: Returning): StatementResult {
   const items = bodies.flatMap((b) => {
     const answer = answering(resource, method, b);
     return extractItems(answer, b).map((item) => ({ item, env: envelopeOf(answer, b) }));
   });
   const returned = items.flatMap(({ env }) => [...Object.keys(env.envelope ?? {}), ...(env.key ? [env.key] : [])]);
   const all = returnableColumns(session, resource, method, returned);
-  if (!PLAIN_RETURNING.test(returning)) return session.returningRows(all, items.map(({ item, env }) => toRow(all, item, env)), returning);
+  if (!returning.columns) return session.returningRows(all, items.map(({ item, env }) => toRow(all, item, env)), returning.text);
   const columns =
-    returning.trim() === '*'
+    returning.columns === '*'
       ? resource.columns
-      : returning.split(',').map((s) => {
-          const n = s.trim().replace(/^"|"$/g, '');
-          return all.find((c) => c.name === n) ?? { name: n, sqlType: 'JSON' as const, schemaType: 'object' as const, description: '' };
-        });
+      : returning.columns.map((n) => all.find((c) => c.name === n) ?? { name: n, sqlType: 'JSON' as const, schemaType: 'object' as const, description: '' });
   const rows: CellValue[][] = items.map(({ item, env }) =>
     toRow(columns, item, env).map((v, i) => (columns[i].sqlType === 'BOOLEAN' && typeof v === 'bigint' ? v !== 0n : v)),
   );
@@ -378,7 +373,7 @@ function returningRows(session: DoqlSession, resource: Resource, method: Method,
 }
 
 export async function runMutation(session: DoqlSession, stmt: Extract<Statement, { kind: 'mutation' }>, options: ExecuteOptions): Promise<StatementResult> {
-  const m = parseMutation(stmt.text, stmt.tokens);
+  const m = await parseMutation(stmt.text, stmt.tokens);
   const planned =
     m.verb === 'insert' ? await planInsert(session, m, options) : m.verb === 'exec' ? planExec(session, m) : await planChange(session, m, options);
   const { resource, method, requests } = planned;
@@ -494,7 +489,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
 
   if (m.verb === 'delete' && m.returning && planned.deleted) {
     const { columns, rows } = planned.deleted;
-    return session.returningRows(columns.map((c) => ({ name: c.name, sqlType: c.type })), rows, m.returning);
+    return session.returningRows(columns.map((c) => ({ name: c.name, sqlType: c.type })), rows, m.returning.text);
   }
   if (m.verb !== 'exec' && 'returning' in m && m.returning) return returningRows(session, resource, method, bodies, m.returning);
   if (m.verb === 'exec') {
@@ -503,7 +498,7 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     if (items.length) {
       const columns = execColumns(session, method, items);
       const rows = items.map((item) => toRow(columns, item));
-      if (m.returning) return session.returningRows(columns, rows, m.returning);
+      if (m.returning) return session.returningRows(columns, rows, m.returning.text);
       return {
         kind: 'rows',
         columns: columns.map((c) => ({ name: c.name, type: c.sqlType })),
