@@ -25,12 +25,11 @@ export async function bulkTargets(ctx: WriteContext, resource: Resource, r: Plan
   const byItem = [...resource.methods].sort((a, b) => Number(b.verb === 'select') - Number(a.verb === 'select'));
   const idCol = byItem.map((m) => pathParamNames(m)).map((ps, i) => (ps.length ? columnForParam(byItem[i], ps[ps.length - 1]) : undefined)).find(Boolean);
   if (!idCol) return undefined;
-  const literal = (v: string | number | boolean): string => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v));
-  const where = Object.entries(r.query)
-    .map(([k, v]) => `"${k.replace(/"/g, '""')}" = ${literal(v)}`)
-    .join(' AND ');
+  // The filters' values are bound as parameters, never pasted into the SELECT's text.
+  const filters = Object.entries(r.query);
+  const where = filters.map(([k], i) => `"${k.replace(/"/g, '""')}" = $${i + 1}`).join(' AND ');
   try {
-    const rows = await ctx.select(`SELECT "${idCol}" FROM "${resource.id}" WHERE ${where}`, options);
+    const rows = await ctx.select(`SELECT "${idCol}" FROM "${resource.id}" WHERE ${where}`, { ...options, params: filters.map(([, v]) => v) });
     return rows.rows.map((row) => String(row[0]));
   } catch {
     return undefined;
