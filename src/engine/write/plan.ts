@@ -86,7 +86,11 @@ async function planChange(
     const where = new Map((m.where?.equalities ?? []).filter((e) => e.values.length === 1).map((e) => [e.column, e.values[0]]));
     throw noMethodError(ctx.catalog.catalog, resource, m.verb, { set, where });
   }
-  const constants = m.verb === 'delete' ? {} : await evalSet(ctx, m.set, options);
+  // A SET value that names a column of the row (the tree says) is computed per row; others are tried as constants,
+  // which a subquery reading the outer row (SQLite's 42703) also turns into per-row values.
+  const columns = new Set(resource.columns.map((c) => c.name.toLowerCase()));
+  const readsRow = m.verb !== 'delete' && m.set.some((s) => s.names?.some((n) => columns.has(n.toLowerCase())));
+  const constants = m.verb === 'delete' ? {} : readsRow ? undefined : await evalSet(ctx, m.set, options);
   const perRow = constants === undefined ? (m as Extract<Mutation, { verb: 'update' | 'replace' }>).set : [];
   const setValues: Record<string, SqlValue> = constants ?? {};
   let where: WhereClause = m.where ?? { text: '', equalities: [], conjuncts: [], allEqualities: true };
@@ -150,6 +154,11 @@ async function planChange(
     });
     for (const p of params) {
       if (eq.has(p)) values[p] = eq.get(p)!;
+      else if (p !== itemParam) {
+        // An enclosing parameter the WHERE does not give, from the row when the catalog says a column holds it.
+        const at = rows.columns.findIndex((c) => c.name === columnForParam(method, p));
+        if (at >= 0) values[p] = sqlText(row[at]);
+      }
     }
     values[itemParam] = sqlText(row[colIndex]);
     for (const p of method.params) {

@@ -37,6 +37,8 @@ export interface SetItem {
   expr: string;
   /** The value when it is a plain literal (`'web-2'`, `42`), for examples in errors. */
   literal?: Literal;
+  /** The names the value reads outside any subquery (`name` in `name || '-old'`): a column's makes it per row. */
+  names?: string[];
 }
 
 export interface Returning {
@@ -147,8 +149,9 @@ class Reader {
       if ('MultiAssignRef' in t.val!) this.fail(t.location ?? -1, 'SET (a, b) = (…) is not supported: write SET a = …, b = …');
       const limit = i + 1 < items.length ? (items[i + 1].location ?? end) : whereStart;
       const expr = spanText(this.src, startOf(t.val), limit, ['WHERE', 'RETURNING']).text;
-      const literal = literalOf(t.val!);
-      return { column: this.nameAt(t.location, t.name ?? ''), expr, ...(literal !== undefined ? { literal } : {}) };
+      // A boolean is left out: literalOf gives it as the text StackQL's docs write ('true'), not the value.
+      const literal = 'A_Const' in t.val! && t.val.A_Const.boolval ? undefined : literalOf(t.val!);
+      return { column: this.nameAt(t.location, t.name ?? ''), expr, ...(literal !== undefined ? { literal } : {}), ...namesIn(t.val!) };
     });
     const where = s.whereClause ? this.where(s.whereClause, end) : undefined;
     return { verb, hints: this.hints, ...target, set, ...(where ? { where } : {}), ...(returning ? { returning } : {}) };
@@ -243,6 +246,23 @@ class Reader {
     const plain = targets.every((t) => !t.name && t.val && 'ColumnRef' in t.val && t.val.ColumnRef.fields?.length === 1) && names.every((n) => n !== undefined);
     return { text, ...(star ? { columns: '*' as const } : plain ? { columns: names as string[] } : {}) };
   }
+}
+
+/** The last part of each name an expression reads outside any subquery of its own (`v.name` → `name`). */
+function namesIn(node: unknown): { names?: string[] } {
+  const names: string[] = [];
+  const visit = (v: unknown, key?: string): void => {
+    if (Array.isArray(v)) return v.forEach((x) => visit(x));
+    if (!v || typeof v !== 'object' || key === 'SubLink') return;
+    if (key === 'ColumnRef') {
+      const last = ((v as { fields?: Node[] }).fields ?? []).at(-1);
+      if (last && 'String' in last && last.String.sval) names.push(last.String.sval);
+      return;
+    }
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) visit(x, k);
+  };
+  visit(node);
+  return names.length ? { names } : {};
 }
 
 function isStar(n: Node | undefined): boolean {
