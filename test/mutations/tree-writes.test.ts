@@ -67,6 +67,13 @@ describe('writes parsed into the syntax tree (dry run)', () => {
     expect(shown).toEqual([{ method: 'PATCH', url: `/v2/vpcs/${vpc.id}`, body: { description: `${vpc.name}-old` } }]);
   });
 
+  it("rows a WHERE picks are addressed by the column the catalog names for the path parameter (a reserved IP by its ip)", async () => {
+    const ips = (await sessionOn(sb).rows('SELECT ip FROM digitalocean.compute.reserved_ips ORDER BY ip LIMIT 2')).map((r) => String(r.ip));
+    expect(ips).toHaveLength(2);
+    const shown = await planned(`DELETE FROM digitalocean.compute.reserved_ips WHERE ip IN (SELECT ip FROM digitalocean.compute.reserved_ips ORDER BY ip LIMIT 2)`);
+    expect(shown.map((s) => `${s.method} ${s.url}`).sort()).toEqual(ips.map((ip) => `DELETE /v2/reserved_ips/${ip}`).sort());
+  });
+
   it('REPLACE is UPDATE with PUT: SET, WHERE and RETURNING read the same way', async () => {
     const shown = await planned(`REPLACE digitalocean.vpcs.vpcs SET data__name = 'whole', data__description = (SELECT 'a, b WHERE c') WHERE vpc_id = '${vpc.id}' RETURNING id, name`);
     expect(shown).toEqual([{ method: 'PUT', url: `/v2/vpcs/${vpc.id}`, body: { name: 'whole', description: 'a, b WHERE c' } }]);
