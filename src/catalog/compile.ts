@@ -5,6 +5,7 @@ import { DoqlError } from '../errors.js';
 import { Namer } from './naming.js';
 import type { OperationRef } from './naming.js';
 import { derefShallow, SchemaResolver } from './ref-resolver.js';
+import { assignParamColumns } from './param-columns.js';
 import { requestVariants } from './request-variants.js';
 import { assertRefsResolve } from './spec-validate.js';
 import type {
@@ -226,6 +227,7 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
     serverUrl: String(((doc.servers as JsonObject[] | undefined)?.[0]?.url as string | undefined) ?? 'https://api.digitalocean.com'),
     services: {},
     operationCount: 0,
+    paramColumns: true,
   };
   const schemas: SchemaBundle = { specHash, operations: {} };
   const tagDescriptions = new Map<string, string>();
@@ -403,6 +405,7 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
         // A non-JSON or bodiless select (kubeconfig, CSV): one text column holds the body.
         resource.columns.push({ name: 'content', sqlType: 'TEXT', schemaType: 'string', description: 'The response body as text' });
       }
+      assignParamColumns(resource);
     }
   }
   return { catalog, schemas };

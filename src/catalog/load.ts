@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
+import { assignParamColumns } from './param-columns.js';
 import { doqlPaths } from './paths.js';
 import { decodeSchemas } from './schema-file.js';
 import { readSpecFile } from './spec-file.js';
@@ -39,6 +40,11 @@ function readJson<T>(file: string, parse: (text: string) => T = (t) => JSON.pars
 
 export function loadCatalogDir(dir: string, origin: string): LoadedCatalog {
   const catalog = readJson<Catalog>(join(dir, 'catalog.json'));
+  // A catalog pulled with an older doql has no path-parameter columns: they are the compiler's rule, applied now.
+  if (!catalog.paramColumns) {
+    for (const service of Object.values(catalog.services)) for (const r of Object.values(service.resources)) assignParamColumns(r);
+    catalog.paramColumns = true;
+  }
   let schemas: SchemaBundle | undefined;
   return { catalog, origin, schemas: () => (schemas ??= readJson(join(dir, 'schemas.json'), decodeSchemas)) };
 }

@@ -36,6 +36,11 @@ export interface Param {
   description: string;
   enum?: (string | number | boolean)[];
   default?: unknown;
+  /**
+   * A path parameter's column: the field of the resource's rows that holds its value (`id` for `droplet_id`),
+   * decided when the catalog is compiled (catalog/param-columns.ts). Absent when the rows do not carry it.
+   */
+  column?: string;
 }
 
 export interface BodyField {
@@ -137,6 +142,8 @@ export interface Catalog {
   services: Record<string, Service>;
   /** Operations seen in the spec, for accounting (every one is mapped). */
   operationCount: number;
+  /** Path params carry their column (Param.column); a catalog compiled by an older doql lacks it until loaded. */
+  paramColumns?: true;
 }
 
 /**

@@ -6,7 +6,7 @@ import { loadCatalogDir } from '../catalog/load.js';
 import type { Catalog } from '../catalog/types.js';
 import { createSession, type DoqlSession } from '../engine/session.js';
 import { DoqlError } from '../errors.js';
-import { parseMutation } from '../sql/mutation-parser.js';
+import { parseMutation } from '../sql/tree/mutation.js';
 import { splitStatements } from '../sql/split.js';
 import { parseStatement } from '../sql/statement.js';
 import { renderTemplate } from '../sql/template.js';
@@ -94,10 +94,10 @@ async function onlyDoqlErrors(sql: string, run: () => unknown): Promise<void> {
   }
 }
 
-function parseAll(sql: string): void {
+async function parseAll(sql: string): Promise<void> {
   for (const st of splitStatements(renderTemplate(sql, VARS))) {
     const stmt = parseStatement(st.text, st.tokens);
-    if (stmt.kind === 'mutation') parseMutation(stmt.text, stmt.tokens);
+    if (stmt.kind === 'mutation') await parseMutation(stmt.text, stmt.tokens);
   }
 }
 
@@ -109,14 +109,11 @@ describe('the SQL front end on bad input', () => {
     );
   });
 
-  it('an unterminated string is a parse error with its line and column', () => {
-    const err = (() => {
-      try {
-        parseAll("SELECT 1;\nSELECT 'abc");
-      } catch (e) {
-        return e as DoqlError;
-      }
-    })();
+  it('an unterminated string is a parse error with its line and column', async () => {
+    const err = await parseAll("SELECT 1;\nSELECT 'abc").then(
+      () => undefined,
+      (e: unknown) => e as DoqlError,
+    );
     expect(err).toBeInstanceOf(DoqlError);
     expect(err?.message).toBe('syntax error at line 2, column 8: unterminated string literal');
   });

@@ -30,6 +30,8 @@ export function selectExample(resource: Resource, method: Method): string {
 
 /** The template `SHOW INSERT INTO` prints, for this one method (of a body with several forms, the first). */
 export function insertExample(resource: Resource, method: Method): string {
+  // An INSERT names at least one column; a create that takes no body and no parameter is called with EXEC.
+  if (!method.body?.fields.length && !method.requiredParams.length) return execExample(resource, method);
   return insertTemplates({ ...resource, methods: [method] }, false)[0];
 }
 

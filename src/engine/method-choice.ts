@@ -1,10 +1,30 @@
-// Picks the SELECT method a query can use from the parameters its WHERE/join supplies (Steampipe's Get-vs-List):
+// Picks the method a statement can use from the parameters it supplies (Steampipe's Get-vs-List), for every verb:
 // the most specific method whose required params are all given; otherwise one clear error.
 import { DoqlError } from '../errors.js';
 import type { Method, Resource } from '../catalog/types.js';
 
 export function selectMethods(resource: Resource): Method[] {
-  return resource.methods.filter((m) => m.verb === 'select');
+  return methodsOf(resource, 'select');
+}
+
+export function methodsOf(resource: Resource, verb: Method['verb']): Method[] {
+  return resource.methods.filter((m) => m.verb === verb);
+}
+
+/** The methods whose required params are all supplied, the most specific (most required params) first. */
+export function usableMethods(methods: readonly Method[], supplied: ReadonlySet<string>): Method[] {
+  return methods.filter((m) => m.requiredParams.every((p) => supplied.has(p))).sort((a, b) => b.requiredParams.length - a.requiredParams.length);
+}
+
+/** A write's method for the params its statement supplies (INSERT's columns, a WHERE's equalities): the most specific usable. */
+export function chooseMethod(methods: readonly Method[], supplied: ReadonlySet<string>): Method | undefined {
+  return usableMethods(methods, supplied)[0];
+}
+
+/** The method that changes one row at a time when a WHERE picks the rows: the one addressing the deepest item path. */
+export function itemMethod(methods: readonly Method[]): Method | undefined {
+  const depth = (m: Method): number => (m.path.match(/\{[^}]+\}/g) ?? []).length;
+  return [...methods].sort((a, b) => depth(b) - depth(a))[0];
 }
 
 /** Suffix of the hidden column that carries a required param whose name is also a real column. */
@@ -57,7 +77,7 @@ export function chooseSelectMethod(resource: Resource, supplied: ReadonlySet<str
       sqlState: '42809',
     });
   }
-  const usable = methods.filter((m) => m.requiredParams.every((p) => supplied.has(p)));
+  const usable = usableMethods(methods, supplied);
   if (usable.length) {
     // Most required params first; then a list (paginated) over a single get; then spec order.
     usable.sort((a, b) => b.requiredParams.length - a.requiredParams.length || Number(b.returnsList) - Number(a.returnsList));

@@ -278,7 +278,10 @@ export class DoqlSession implements Session {
         } catch (err) {
           throw relocateSyntaxError(err, text, st.offset);
         }
-        result = await this.executeOne(parsed, options);
+        // A write is parsed into its tree as it runs: its syntax errors point into the script too.
+        result = await this.executeOne(parsed, options).catch((err: unknown) => {
+          throw parsed.kind === 'mutation' ? relocateSyntaxError(err, text, st.offset) : err;
+        });
       } catch (err) {
         if (statements.length > 1 && isDoqlError(err)) {
           const ran = i === 0 ? 'none ran' : i === 1 ? 'statement 1 ran' : `statements 1–${i} ran`;

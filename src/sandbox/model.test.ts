@@ -1,24 +1,7 @@
 // The collection model derived from the spec: id fields by rule, parents, operation kinds.
 import { describe, expect, it } from 'vitest';
-import { buildModel, pickIdField } from './model.js';
+import { buildModel } from './model.js';
 import { builtInCatalog } from '../../test/sandbox/test-catalog.js';
-
-describe('pickIdField', () => {
-  it.each([
-    ['droplet_id', ['id', 'name'], 'id'],
-    ['database_cluster_uuid', ['id', 'name'], 'id'],
-    ['database_name', ['name'], 'name'],
-    ['username', ['name', 'role'], 'name'],
-    ['reserved_ip', ['ip', 'region'], 'ip'],
-    ['ssh_key_identifier', ['id', 'fingerprint'], 'id'],
-    ['invoice_uuid', ['invoice_uuid', 'amount'], 'invoice_uuid'],
-    ['manifest_digest', ['digest'], 'digest'],
-    ['tag_id', ['name', 'resources'], 'name'],
-    ['alert_uuid', ['uuid', 'type'], 'uuid'],
-  ])('%s names %s → %s', (param, props, expected) => {
-    expect(pickIdField(param, new Set(props))).toBe(expected);
-  });
-});
 
 describe('buildModel', () => {
   const model = buildModel(builtInCatalog());

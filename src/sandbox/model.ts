@@ -3,6 +3,7 @@
 // methods and schemas; nothing is written per endpoint.
 import { singularWord } from '../catalog/naming-words.js';
 import type { LoadedCatalog } from '../catalog/load.js';
+import { columnForParam, itemFieldForParam } from '../catalog/param-columns.js';
 import type { JsonSchema, Method } from '../catalog/types.js';
 import { normalizeTemplate, Router, splitPath } from './router.js';
 
@@ -84,41 +85,10 @@ export interface SandboxModel {
   resources: Map<string, Collection[]>;
 }
 
-const ID_WORDS = ['id', 'uuid', 'name', 'slug', 'urn', 'ip', 'fingerprint', 'digest', 'tag', 'key'];
-const SYNONYMS: Record<string, string[]> = {
-  id: ['id', 'uuid', 'name', 'slug'],
-  uuid: ['uuid', 'id'],
-  name: ['name', 'slug', 'id'],
-  username: ['name', 'username'],
-  identifier: ['id', 'fingerprint'],
-  ip: ['ip', 'ip_address'],
-  slug: ['slug', 'name'],
-  digest: ['digest'],
-  tag: ['tag', 'name'],
-  key: ['key', 'access_key', 'id'],
-};
 /** Natural keys of rows no path addresses, most telling first. */
 const LIST_ONLY_ID_FIELDS = ['id', 'uuid', 'slug', 'urn', 'name'];
 /** Fields that also identify items in DigitalOcean paths (images by slug, SSH keys by fingerprint). */
 const ALT_ID_FIELDS = ['slug', 'fingerprint'];
-
-/** Picks the item field an item-path parameter names, by rule (see the brief): exact, suffix, prefix, synonyms. */
-export function pickIdField(param: string, props: ReadonlySet<string>): string | undefined {
-  if (props.has(param)) return param;
-  const words = param.split('_');
-  for (let i = 1; i < words.length; i++) {
-    const suffix = words.slice(i).join('_');
-    if (props.has(suffix)) return suffix;
-  }
-  const last = words[words.length - 1];
-  for (const c of SYNONYMS[last] ?? []) if (props.has(c)) return c;
-  if (words.length > 1 && !ID_WORDS.includes(words[0])) {
-    const prefix = words.slice(0, -1).join('_');
-    if (props.has(prefix)) return prefix;
-  }
-  for (const c of ID_WORDS) if (props.has(c)) return c;
-  return undefined;
-}
 
 function objectKeyProp(objectKey: string | undefined): string | undefined {
   if (!objectKey) return undefined;
@@ -275,7 +245,10 @@ export function buildModel(loaded: LoadedCatalog): SandboxModel {
     const idOp = get ?? itemOps[0];
     const idParam = idOp.pathParams[idOp.pathParams.length - 1];
     const merged = new Set(Object.keys(c.itemSchema.properties ?? {}));
-    c.idField = pickIdField(idParam, merged);
+    // The catalog says which column fills the parameter; a collection whose stored items have other fields than
+    // the method's resource's rows (an operation filed under another resource) applies the catalog's rule to them.
+    const fromCatalog = columnForParam(idOp.method, idParam);
+    c.idField = fromCatalog && merged.has(fromCatalog) ? fromCatalog : itemFieldForParam(idParam, merged);
     c.altIdFields = ALT_ID_FIELDS.filter((f) => merged.has(f) && f !== c.idField);
   }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { renderTemplate } from '../../src/sql/template.js';
 import { splitStatements } from '../../src/sql/split.js';
 import { parseStatement } from '../../src/sql/statement.js';
-import { parseMutation } from '../../src/sql/mutation-parser.js';
+import { parseMutation } from '../../src/sql/tree/mutation.js';
 
 const DOCS = join(import.meta.dirname, '..', '..', '..', 'shared', 'stackql-digitalocean', 'docs');
 const have = existsSync(DOCS);
@@ -32,7 +32,7 @@ describe.skipIf(!have)('StackQL docs placeholders', () => {
     ? walk(DOCS).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => ({ file, sql: m[1]!.trim() })))
     : [];
 
-  it.each(ROUNDS)('fill as text substitution did, with %s, and parse', (_what, valueFor) => {
+  it.each(ROUNDS)('fill as text substitution did, with %s, and parse', async (_what, valueFor) => {
     let filled = 0;
     for (const ex of examples.filter((e) => e.sql.includes('{{'))) {
       const vars: Record<string, string> = {};
@@ -43,7 +43,7 @@ describe.skipIf(!have)('StackQL docs placeholders', () => {
       expect(renderTemplate(ex.sql, vars), ex.file).toBe(naive);
       for (const st of splitStatements(naive)) {
         const stmt = parseStatement(st.text, st.tokens);
-        if (stmt.kind === 'mutation') parseMutation(stmt.text, stmt.tokens);
+        if (stmt.kind === 'mutation') await parseMutation(stmt.text, stmt.tokens);
       }
       filled++;
     }
