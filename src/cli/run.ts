@@ -41,6 +41,7 @@ export function useColor(opts: RunOptions, out: Output): boolean {
 }
 
 export function printResult(result: StatementResult, format: FormatName, opts: RunOptions, out: Output): void {
+  for (const w of result.warnings ?? []) out.stderr(`WARNING: ${w}`);
   for (const n of result.notices ?? []) out.stderr(n);
   if (result.copy) {
     // COPY … TO STDOUT writes its own format, whatever -o says.
@@ -127,6 +128,7 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
   const json = format === 'json' ? jsonDocument(out) : undefined;
   const print = (result: StatementResult): void => {
     if (json && result.kind === 'rows' && !result.copy) {
+      for (const w of result.warnings ?? []) out.stderr(`WARNING: ${w}`);
       for (const n of result.notices ?? []) out.stderr(n);
       json.write(FORMATTERS.json.format(result, { header: opts.header, color: false, expanded: false }));
     } else printResult(result, format, opts, out);

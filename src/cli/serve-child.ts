@@ -36,7 +36,7 @@ const withoutSignal = <T extends { signal?: AbortSignal }>(req: T): Omit<T, 'sig
   return rest;
 };
 
-runSessionChild(async (raw, call) => {
+runSessionChild(async (raw, call, backend) => {
   const config = raw as ServeChildConfig;
   const catalog = loadCatalog({ specFile: config.spec });
   // Requests leave from the server (one client, one rate-limit budget); it aborts them on cancel.
@@ -55,6 +55,7 @@ runSessionChild(async (raw, call) => {
     mutation: config.mutation,
     settings: config.settings,
     guard: remoteStatementGuard({ allowRegistry: config.allowRegistry }),
+    backend,
     registry: {
       list: async (): Promise<StatementResult> => (await import('./registry-command.js')).registryListResult(),
       pull: async (from?: string): Promise<StatementResult> => (await import('./registry-command.js')).registryPullResult(from),

@@ -74,7 +74,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
     log,
   });
   await sessions.start();
-  const server = createPgServer({ sessionFactory: () => sessions.newSession(), password, tls, log });
+  const server = createPgServer({ sessionFactory: (backend) => sessions.newSession(backend), password, tls, log });
   // The server logs its own `listening on host:port` line (port 0 shows the one picked).
   const addr = await server.listen(port, host);
   const source = opts.sandbox ? 'the sandbox' : 'DigitalOcean';

@@ -21,6 +21,7 @@ import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.
 import { sessionSetting, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
+import type { BackendView } from './backend.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -63,6 +64,8 @@ export interface SessionOptions {
   guard?: (stmt: Statement) => void;
   /** Starting values of the settings a session may SET (statement_timeout), e.g. from `doql serve` flags. */
   settings?: Record<string, string>;
+  /** The wire server's connection this session serves now (pg_backend_pid, pg_stat_activity, pg_cancel_backend). */
+  backend?: () => BackendView | undefined;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
   registry?: {
     list(): Promise<StatementResult>;
@@ -140,7 +143,11 @@ export class DoqlSession implements Session {
     this.settings = { values: new Map(), defaults: options.settings ?? {} };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
-    this.pg = new PgCompat(options.catalog, () => this.db(), { cursors: () => this.cursors.list() });
+    this.pg = new PgCompat(options.catalog, () => this.db(), {
+      cursors: () => this.cursors.list(),
+      backend: () => options.backend?.(),
+      warnings: [],
+    });
     this.ctx = {
       db: () => this.db(),
       cache: this.cache,

@@ -23,6 +23,8 @@ import { DoqlError } from '../errors.js';
 import type { CellValue, ExecuteOptions, ResultColumn, RowStream, Session, StatementResult } from '../engine/types.js';
 import { parseDurationMs } from '../engine/session-settings.js';
 import type { FromChild, SessionState, ToChild } from './session-messages.js';
+import type { ConnectionBackend } from './cancel-registry.js';
+import type { SignalKind } from '../engine/backend.js';
 import { errorData, errorFromData } from './session-messages.js';
 
 export interface SessionHostOptions {
@@ -75,9 +77,10 @@ export class SessionHost {
     await first.ready;
   }
 
-  newSession(): RemoteSession {
+  /** `backend`: the wire connection the session serves (absent on the command line). */
+  newSession(backend?: ConnectionBackend): RemoteSession {
     if (this.closed) throw new DoqlError('internal', 'the server is shutting down');
-    return new RemoteSession(this);
+    return new RemoteSession(this, backend);
   }
 
   /**
@@ -189,6 +192,8 @@ export class SessionProcess {
   calls = new AbortController();
   exited = false;
   onExit?: () => void;
+  /** Set while a statement runs: its pg_cancel_backend / pg_terminate_backend calls. */
+  onSignal?: (pid: number, how: SignalKind) => void;
 
   constructor(private readonly options: SessionHostOptions) {
     // 'advanced' serialization is structured clone: bigint cells and Buffers arrive as they were sent.
@@ -223,6 +228,12 @@ export class SessionProcess {
   }
 
   private async serve(message: Extract<FromChild, { t: 'call' }>): Promise<void> {
+    if (message.op === 'signal') {
+      // The connection's own business, not the server's: the statement running here asks for it.
+      this.onSignal?.(Number(message.args[0]), message.args[1] === 'terminate' ? 'terminate' : 'cancel');
+      this.send({ t: 'reply', call: message.call, value: null });
+      return;
+    }
     try {
       const value = await this.options.handle(message.op, message.args, this.calls.signal);
       this.send({ t: 'reply', call: message.call, value });
@@ -315,7 +326,10 @@ export class RemoteSession implements Session {
   /** The process that holds this session's open cursors (their rows live there); others run anywhere. */
   private pinned?: SessionProcess;
 
-  constructor(private readonly host: SessionHost) {
+  constructor(
+    private readonly host: SessionHost,
+    private readonly backend?: ConnectionBackend,
+  ) {
     this.state = { settings: {} };
   }
 
@@ -427,6 +441,7 @@ export class RemoteSession implements Session {
       }
       poke();
     };
+    proc.onSignal = (pid, how) => this.backend?.signal(pid, how);
     proc.onExit = () => {
       interrupt(new DoqlError('internal', 'the process running the statement ended unexpectedly'));
       killed = true;
@@ -440,8 +455,17 @@ export class RemoteSession implements Session {
         : undefined;
     const onAbort = (): void => interrupt(new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' }));
     options.signal?.addEventListener('abort', onAbort);
+    const backend = this.backend;
+    backend?.began(sql);
     try {
-      proc.send({ t: 'exec', id, sql, params: options.params, state: this.state });
+      proc.send({
+        t: 'exec',
+        id,
+        sql,
+        params: options.params,
+        state: this.state,
+        backend: backend && { pid: backend.pid, user: backend.user, activity: backend.activity() },
+      });
       for (;;) {
         const head = results.shift();
         if (head) {
@@ -474,8 +498,10 @@ export class RemoteSession implements Session {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
+      backend?.ended(this.state.block !== undefined);
       proc.onStatementMessage = undefined;
       proc.onExit = undefined;
+      proc.onSignal = undefined;
       if (killed) {
         // Its cursors died with it: a later FETCH says the cursor does not exist.
         this.pinned = undefined;
