@@ -10,6 +10,10 @@ import type { RunOptions } from './options.js';
 import { loadConfig } from './options.js';
 import { Progress } from './progress.js';
 import { statementDeadline } from './deadline.js';
+import { Interrupted } from './errors.js';
+import { StatementProcess } from './statement-process.js';
+import type { RunContext } from './context.js';
+import { DoqlError } from '../errors.js';
 
 export interface Output {
   stdout: (text: string) => void;
@@ -114,7 +118,10 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
         }
       }
     : undefined;
-  const ctx = await createRunContext(opts, {
+  // A SELECT that reads no resource runs in a session process, which Ctrl-C stops even mid-SQLite.
+  const statements = new StatementProcess(opts, 'local', () => ctx, stderr);
+  const ctx: RunContext = await createRunContext(opts, {
+    offloadSelect: statements.offload,
     defaultCacheTtl: 0,
     stderr,
     confirm,
@@ -134,11 +141,18 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
     } else printResult(result, format, opts, out);
   };
   // --timeout bounds each statement, rate-limit waits included: its timer starts again after every result.
-  const deadline = opts.timeout !== undefined ? statementDeadline(opts.timeout * 1000) : undefined;
+  // Ctrl-C cancels the statement (no new request starts; the error says what was sent) and exits 130.
+  const interrupt = new AbortController();
+  const deadline = opts.timeout !== undefined ? statementDeadline(opts.timeout * 1000, interrupt.signal) : undefined;
+  const onSigint = (): void => {
+    progress?.clear();
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
     for (const script of scripts) {
       deadline?.restart();
-      await ctx.session.executeEach(script, { signal: deadline?.signal }, (result) => {
+      await ctx.session.executeEach(script, { signal: deadline?.signal ?? interrupt.signal }, (result) => {
         progress?.stop();
         print(result);
         deadline?.restart();
@@ -146,8 +160,11 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
       });
     }
   } catch (err) {
+    if (interrupt.signal.aborted) throw new Interrupted(isDoqlError(err) ? err : new DoqlError('cancelled', 'statement cancelled', { cause: err }));
     throw deadline?.expired() && isDoqlError(err) && err.code === 'cancelled' ? deadline.error(err) : err;
   } finally {
+    process.off('SIGINT', onSigint);
+    statements.close();
     deadline?.clear();
     progress.stop();
     json?.end();

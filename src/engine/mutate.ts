@@ -2,6 +2,7 @@
 // confirm changes to several rows, send (or print, for --dry-run), and wait for actions when asked.
 import { assertServedHere } from './served-here.js';
 import { DoqlError } from '../errors.js';
+import { notSent } from '../api/cancel.js';
 import type { Column, JsonSchema, Method, Resource, SchemaBundle } from '../catalog/types.js';
 import type { BodySchemas } from './body-validation.js';
 import { parseMutation, type Mutation, type WhereClause } from '../sql/mutation-parser.js';
@@ -439,6 +440,9 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     const first = failed[0].err;
     if (requests.length === 1) throw first;
     const done = requests.filter((_, i) => settled[i].status === 'fulfilled').map((r) => r.label);
+    // Ctrl-C (or --timeout) stops requests not yet sent: those are named apart, as changes that did not happen.
+    const unsent = failed.filter((f) => notSent(f.err));
+    const sentAndFailed = failed.filter((f) => !notSent(f.err));
     const why = first instanceof Error ? first.message : String(first);
     // One request of unknown outcome makes the statement's outcome unknown: say so, with how to check.
     const unknown = failed.map((f) => f.err).find((e) => e instanceof DoqlError && e.code === 'unknown_outcome') as DoqlError | undefined;
@@ -446,7 +450,8 @@ export async function runMutation(session: DoqlSession, stmt: Extract<Statement,
     const hint = (unknown ?? (first instanceof DoqlError ? first : undefined))?.hint;
     throw new DoqlError(
       code,
-      `${failed.length} of ${requests.length} requests failed (first: ${why}); succeeded: ${done.join(', ') || 'none'}; failed: ${failed.map((f) => requests[f.i].label).join(', ')}`,
+      `${failed.length} of ${requests.length} requests failed (first: ${why}); succeeded: ${done.join(', ') || 'none'}; failed: ${sentAndFailed.map((f) => requests[f.i].label).join(', ') || 'none'}` +
+        (unsent.length ? `; not sent: ${unsent.map((f) => requests[f.i].label).join(', ')}` : ''),
       { cause: first, ...(hint ? { hint } : {}) },
     );
   }

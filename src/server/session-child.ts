@@ -117,4 +117,7 @@ export function runSessionChild(makeSession: MakeSession): void {
   });
   // The server went away (or killed us): nothing is left to serve.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C on a terminal reaches the whole process group: the parent decides what it stops (a statement, via
+  // 'cancel' or a kill), so that it can say what was cancelled.
+  process.on('SIGINT', () => {});
 }

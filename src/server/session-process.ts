@@ -39,6 +39,11 @@ export interface SessionHostOptions {
   /** Does what a session process asks of the server; `signal` is that session's running statement's. */
   handle(op: string, args: unknown[], signal: AbortSignal): Promise<unknown>;
   log(line: string): void;
+  /**
+   * Keep a process ready ahead of the next statement (default); false: only one whenever there is none (the
+   * command line runs one statement at a time, and a second process would cost it CPU for nothing).
+   */
+  keepSpare?: boolean;
 }
 
 /** Where the API token may be found in the environment (api/auth.ts). */
@@ -64,6 +69,8 @@ export class SessionHost {
   /** Statements waiting for a process, first come first served. */
   private readonly waiting: { give: (proc: SessionProcess) => void; fail: (err: Error) => void }[] = [];
   private closed = false;
+  /** Every process not yet exited, starting ones too: close() kills them all. */
+  private readonly started = new Set<SessionProcess>();
 
   constructor(readonly options: SessionHostOptions) {}
 
@@ -148,6 +155,8 @@ export class SessionHost {
 
   private startOne(): SessionProcess {
     const proc = new SessionProcess(this.options);
+    this.started.add(proc);
+    proc.child.once('exit', () => this.started.delete(proc));
     this.starting++;
     proc.ready.then(
       () => {
@@ -156,7 +165,7 @@ export class SessionHost {
       },
       (err: Error) => {
         this.starting--;
-        this.options.log(`a session process could not start: ${err.message}`);
+        if (!this.closed) this.options.log(`a session process could not start: ${err.message}`);
         this.waiting.shift()?.fail(err);
       },
     );
@@ -169,13 +178,14 @@ export class SessionHost {
 
   /** One process idle or starting ahead, so that the next statement does not wait for a start. */
   private keepOneAhead(): void {
-    if (!this.closed && this.idle.length === 0 && this.starting === 0 && this.busy.size < MAX_BUSY) this.startOne();
+    const spare = this.options.keepSpare !== false || this.busy.size === 0;
+    if (spare && !this.closed && this.idle.length === 0 && this.starting === 0 && this.busy.size < MAX_BUSY) this.startOne();
   }
 
   /** Kills every session process (what runs is abandoned: the server is stopping). */
   close(): void {
     this.closed = true;
-    for (const proc of [...this.idle, ...this.busy]) proc.kill();
+    for (const proc of [...this.started]) proc.kill();
     this.idle.length = 0;
     this.busy.clear();
     for (const waiter of this.waiting.splice(0)) waiter.fail(new DoqlError('internal', 'the server is shutting down'));
