@@ -100,6 +100,10 @@ describe.skipIf(Boolean(missing))('doql shell on a terminal', () => {
     await enter(pane);
     pane.type('SELECT count(*) AS n FROM digitalocean.compute.droplets;');
     expect(await enter(pane)).toContain('(1 row)');
+    pane.type('SELECT pg_backend_pid() AS backend;');
+    const lastCell = (screen: string): string | undefined => [...screen.matchAll(/│ +(\d+) │\n└/g)].pop()?.[1];
+    const pidBefore = lastCell(await enter(pane));
+    expect(Number(pidBefore)).toBeGreaterThan(3); // not the count above
     pane.type('.timer on');
     await enter(pane);
     pane.type(`${runaway};`);
@@ -118,6 +122,9 @@ describe.skipIf(Boolean(missing))('doql shell on a terminal', () => {
     const after = await enter(pane);
     expect(after).toMatch(/│ world │/);
     expect(after).toMatch(/Time: [\d.]+ ms, requests: 0\n/);
+    // The statement's process was replaced; the shell's backend pid is the same.
+    pane.type('SELECT pg_backend_pid() AS backend;');
+    expect(lastCell(await enter(pane))).toBe(pidBefore);
   });
 
   it('Ctrl-D leaves the shell, and the next shell recalls the history with Up', async () => {

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { DoqlError, isDoqlError } from '../errors.js';
 import type { ExecuteOptions, StatementResult } from '../engine/types.js';
 import type { RemoteSession, SessionHost } from '../server/session-process.js';
+import type { ConnectionBackend } from '../server/cancel-registry.js';
+import { ownActivity } from '../engine/backend.js';
 import type { RunContext } from './context.js';
 import type { RunOptions } from './options.js';
 import type { ServeChildConfig } from './serve-child.js';
@@ -18,6 +20,9 @@ import { serverCalls } from './server-calls.js';
 export class StatementProcess {
   private host?: SessionHost;
   private closed = false;
+  /** Cancels the statement running now (pg_cancel_backend(pg_backend_pid()) from that statement). */
+  private cancelRunning?: () => void;
+  private readonly started = new Date().toISOString();
   private session?: RemoteSession;
   private ready?: Promise<void>;
 
@@ -54,7 +59,7 @@ export class StatementProcess {
         log: (line) => this.log(`doql: ${line}`),
       });
       this.host = host;
-      this.session = host.newSession();
+      this.session = host.newSession(this.backend());
       if (this.closed) host.close(); // closed while the module loaded
       return host.start();
     });
@@ -68,16 +73,38 @@ export class StatementProcess {
     return this.run(text, options);
   };
 
+  /**
+   * The command line as a backend: this process's pid for pg_backend_pid() whichever session process runs the
+   * statement (the shell replaces one that was stopped), and pg_stat_activity's one row.
+   */
+  private backend(): ConnectionBackend {
+    const user = 'doql';
+    return {
+      pid: process.pid,
+      user,
+      activity: () => [{ ...ownActivity(this.started), usename: user }],
+      began: () => {},
+      ended: () => {},
+      signal: () => this.cancelRunning?.(),
+    };
+  }
+
   private async run(text: string, options: ExecuteOptions): Promise<StatementResult> {
     await this.start();
+    const own = new AbortController();
+    if (options.signal?.aborted) own.abort();
+    else options.signal?.addEventListener('abort', () => own.abort(), { once: true });
+    this.cancelRunning = () => own.abort();
     try {
-      const [result] = await (this.session as RemoteSession).execute(text, { params: options.params, signal: options.signal });
+      const [result] = await (this.session as RemoteSession).execute(text, { params: options.params, signal: own.signal });
       if (!result) throw new DoqlError('internal', 'the session process returned no result');
       return result;
     } catch (err) {
       // The server's words for it (`canceling statement due to user request`) are the wire's; the CLI says this.
       if (isDoqlError(err) && err.code === 'cancelled') throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014', cause: err });
       throw err;
+    } finally {
+      this.cancelRunning = undefined;
     }
   }
 
