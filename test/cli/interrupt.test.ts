@@ -76,8 +76,8 @@ describe.skipIf(Boolean(missing))('Ctrl-C on a one-shot doql', () => {
   });
 
   it('a DELETE stops sending: the request in flight is reported as of unknown outcome, the others as not sent, and they stay', async () => {
-    // Every request takes 3 s and one goes at a time: Ctrl-C comes while the first DELETE is out.
-    const sb = await createSandbox({ catalog: loadCatalogDir(BUILT_CATALOG, 'default'), latencyMs: 3000, count: { 'compute.droplets': 3 } });
+    // Every request takes 5 s and one goes at a time: Ctrl-C comes while the first DELETE is out.
+    const sb = await createSandbox({ catalog: loadCatalogDir(BUILT_CATALOG, 'default'), latencyMs: 5000, count: { 'compute.droplets': 3 } });
     sandboxes.push(sb);
     const [a, b, c] = sb.ids('compute.droplets');
     const env = { PATH: process.env.PATH ?? '', DOQL_HOME: tempDoqlHome(), NO_COLOR: '1', DIGITALOCEAN_TOKEN: sb.token };
@@ -89,10 +89,15 @@ describe.skipIf(Boolean(missing))('Ctrl-C on a one-shot doql', () => {
         timeoutMs: 60_000,
         whileRunning: (child) => {
           let stderr = '';
+          let signalled = false;
           child.stderr?.on('data', (d: Buffer) => {
             stderr += d.toString('utf8');
-            // -v prints each request once answered: the list is done, so the first DELETE has just been sent.
-            if (/GET \S+\/v2\/droplets\S* → 200/.test(stderr) && !child.killed) child.kill('SIGINT');
+            // -v prints each request once answered: the list is done, so the first DELETE goes out now; 1.5 s
+            // later it is surely out, and 3.5 s from its answer.
+            if (/GET \S+\/v2\/droplets\S* → 200/.test(stderr) && !signalled) {
+              signalled = true;
+              setTimeout(() => child.kill('SIGINT'), 1500);
+            }
           });
         },
       },
