@@ -30,7 +30,7 @@ const outcome = (client: pg.Client, sql: string): Promise<unknown> =>
 async function waitUntilActive(watcher: pg.Client, pid: number, query: string): Promise<void> {
   const end = Date.now() + 20_000;
   while (Date.now() < end) {
-    const { rows } = await watcher.query(`SELECT state, query FROM pg_stat_activity WHERE pid = ${pid}`);
+    const { rows } = await watcher.query('SELECT state, query FROM pg_stat_activity WHERE pid = $1', [pid]);
     if (rows[0]?.state === 'active' && rows[0]?.query === query) return;
     await new Promise((r) => setTimeout(r, 50));
   }
