@@ -101,6 +101,9 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
   const format = chooseFormat(opts, out);
   if (format === 'table') await loadDisplayWidths();
   const ask = out.stderrIsTTY && process.stdin.isTTY ? (await import('./confirm.js')).confirmOnTerminal : undefined;
+  // Ctrl-C cancels the statement (no new request starts; the error says what was sent) and exits 130; at a
+  // question it answers no.
+  const interrupt = new AbortController();
   let progress: Progress | undefined;
   // Lines on stderr erase the progress line first; it is drawn again on its next tick.
   const stderr = (line: string): void => {
@@ -112,7 +115,7 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
     ? async (message: string): Promise<boolean> => {
         progress?.stop();
         try {
-          return await ask(message);
+          return await ask(message, () => interrupt.abort());
         } finally {
           progress?.restart();
         }
@@ -141,8 +144,6 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
     } else printResult(result, format, opts, out);
   };
   // --timeout bounds each statement, rate-limit waits included: its timer starts again after every result.
-  // Ctrl-C cancels the statement (no new request starts; the error says what was sent) and exits 130.
-  const interrupt = new AbortController();
   const deadline = opts.timeout !== undefined ? statementDeadline(opts.timeout * 1000, interrupt.signal) : undefined;
   const onSigint = (): void => {
     progress?.clear();

@@ -127,6 +127,17 @@ describe.skipIf(Boolean(missing))('doql shell on a terminal', () => {
     expect(lastCell(await enter(pane))).toBe(pidBefore);
   });
 
+  it('a one-shot DELETE asking on the terminal takes Ctrl-C as no: nothing sent, one line, exit 130', async () => {
+    const sql = 'DELETE FROM digitalocean.compute.droplets WHERE name IS NOT NULL';
+    const pane = new TmuxPane(['sh', '-c', `node ${DOQL_BIN} --sandbox "${sql}"; echo "exit $?"`], { NO_COLOR: '1', DOQL_HOME: tempDoqlHome() });
+    panes.push(pane);
+    await pane.waitFor('Proceed? [y/N] ');
+    pane.press('C-c');
+    const screen = await pane.waitFor(/^exit \d+$/m);
+    expect(screen).toMatch(/doql: DELETE would change \d+ rows of digitalocean\.compute\.droplets .*nothing was s\n?ent \(not confirmed\)\nexit 130$/m);
+    expect(screen).not.toContain('internal error');
+  });
+
   it('Ctrl-D leaves the shell, and the next shell recalls the history with Up', async () => {
     const home = tempDoqlHome();
     const first = shell(['shell'], { DOQL_HOME: home });
