@@ -6,6 +6,21 @@ export function cancelledError(what?: string): DoqlError {
   return new DoqlError('cancelled', what ? `${what}: cancelled` : 'cancelled');
 }
 
+/** Requests cancelled before any byte of them left (queued for a slot or for the rate limit): see notSent. */
+const NEVER_SENT = new WeakSet<Error>();
+
+/** A cancel that caught a request before it was sent: nothing happened, a mutation may say so. */
+export function cancelledUnsent(what: string): DoqlError {
+  const err = cancelledError(what);
+  NEVER_SENT.add(err);
+  return err;
+}
+
+/** Whether `err` is a request's cancel from before it was sent. */
+export function notSent(err: unknown): boolean {
+  return err instanceof Error && NEVER_SENT.has(err);
+}
+
 export function throwIfCancelled(signal: AbortSignal | undefined, what?: string): void {
   if (signal?.aborted) throw cancelledError(what);
 }

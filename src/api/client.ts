@@ -3,7 +3,7 @@ import { request as undiciRequest } from 'undici';
 import { DoqlError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { createDispatcher } from './dispatcher.js';
-import { cancelledError, follow, sharedController, throwIfCancelled, wait } from './cancel.js';
+import { cancelledError, cancelledUnsent, follow, sharedController, throwIfCancelled, wait } from './cancel.js';
 import { badBodyFailure, checkAdvice, isSafeMethod, networkFailure, requestIdOf, statusFailure, timeoutFailure } from './failure.js';
 import type { Failure, FailureContext } from './failure.js';
 import { Limiter } from './limiter.js';
@@ -125,17 +125,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     try {
       release = await limiter.acquire(signal);
     } catch {
-      throw cancelledError(what);
+      throw cancelledUnsent(what);
     }
     try {
       const waited = await pacer.acquire(signal).catch((err: unknown) => {
         // A wait past --max-wait says so; anything else here is the caller's abort.
-        throw err instanceof DoqlError && err.code !== 'cancelled' ? err : cancelledError(what);
+        throw err instanceof DoqlError && err.code !== 'cancelled' ? err : cancelledUnsent(what);
       });
       if (waited) counters.rateLimitWaits++;
       if (signal?.aborted) {
         pacer.release();
-        throw cancelledError(what);
+        throw cancelledUnsent(what);
       }
       return await exchange(method, url, payload, ctx, n, signal, extraHeaders);
     } finally {

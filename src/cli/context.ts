@@ -32,6 +32,8 @@ export interface ContextExtras {
   templating?: boolean;
   /** A wait on DigitalOcean's rate limit begins (see api/types.ts). */
   onRateLimitWait?: ApiClientOptions['onRateLimitWait'];
+  /** Where SELECTs may run instead (statement-process.ts): a child that Ctrl-C can stop. */
+  offloadSelect?: SessionOptions['offloadSelect'];
 }
 
 /** One `-v` line per attempt; an attempt that failed after a 2xx (a truncated body) shows as failed, not `→ 200`. */
@@ -109,6 +111,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     cacheTtlMs: (opts.cacheTtl ?? config.cacheTtl ?? extras.defaultCacheTtl) * 1000,
     vars,
     templating: extras.templating ?? true,
+    offloadSelect: extras.offloadSelect,
     mutation: {
       dryRun: opts.dryRun,
       yes: opts.yes,

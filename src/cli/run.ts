@@ -10,6 +10,10 @@ import type { RunOptions } from './options.js';
 import { loadConfig } from './options.js';
 import { Progress } from './progress.js';
 import { statementDeadline } from './deadline.js';
+import { Interrupted } from './errors.js';
+import { StatementProcess } from './statement-process.js';
+import type { RunContext } from './context.js';
+import { DoqlError } from '../errors.js';
 
 export interface Output {
   stdout: (text: string) => void;
@@ -41,6 +45,7 @@ export function useColor(opts: RunOptions, out: Output): boolean {
 }
 
 export function printResult(result: StatementResult, format: FormatName, opts: RunOptions, out: Output): void {
+  for (const w of result.warnings ?? []) out.stderr(`WARNING: ${w}`);
   for (const n of result.notices ?? []) out.stderr(n);
   if (result.copy) {
     // COPY … TO STDOUT writes its own format, whatever -o says.
@@ -96,6 +101,9 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
   const format = chooseFormat(opts, out);
   if (format === 'table') await loadDisplayWidths();
   const ask = out.stderrIsTTY && process.stdin.isTTY ? (await import('./confirm.js')).confirmOnTerminal : undefined;
+  // Ctrl-C cancels the statement (no new request starts; the error says what was sent) and exits 130; at a
+  // question it answers no.
+  const interrupt = new AbortController();
   let progress: Progress | undefined;
   // Lines on stderr erase the progress line first; it is drawn again on its next tick.
   const stderr = (line: string): void => {
@@ -107,13 +115,16 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
     ? async (message: string): Promise<boolean> => {
         progress?.stop();
         try {
-          return await ask(message);
+          return await ask(message, () => interrupt.abort());
         } finally {
           progress?.restart();
         }
       }
     : undefined;
-  const ctx = await createRunContext(opts, {
+  // A SELECT that reads no resource runs in a session process, which Ctrl-C stops even mid-SQLite.
+  const statements = new StatementProcess(opts, 'local', () => ctx, stderr);
+  const ctx: RunContext = await createRunContext(opts, {
+    offloadSelect: statements.offload,
     defaultCacheTtl: 0,
     stderr,
     confirm,
@@ -127,16 +138,22 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
   const json = format === 'json' ? jsonDocument(out) : undefined;
   const print = (result: StatementResult): void => {
     if (json && result.kind === 'rows' && !result.copy) {
+      for (const w of result.warnings ?? []) out.stderr(`WARNING: ${w}`);
       for (const n of result.notices ?? []) out.stderr(n);
       json.write(FORMATTERS.json.format(result, { header: opts.header, color: false, expanded: false }));
     } else printResult(result, format, opts, out);
   };
   // --timeout bounds each statement, rate-limit waits included: its timer starts again after every result.
-  const deadline = opts.timeout !== undefined ? statementDeadline(opts.timeout * 1000) : undefined;
+  const deadline = opts.timeout !== undefined ? statementDeadline(opts.timeout * 1000, interrupt.signal) : undefined;
+  const onSigint = (): void => {
+    progress?.clear();
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
   try {
     for (const script of scripts) {
       deadline?.restart();
-      await ctx.session.executeEach(script, { signal: deadline?.signal }, (result) => {
+      await ctx.session.executeEach(script, { signal: deadline?.signal ?? interrupt.signal }, (result) => {
         progress?.stop();
         print(result);
         deadline?.restart();
@@ -144,8 +161,11 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
       });
     }
   } catch (err) {
+    if (interrupt.signal.aborted) throw new Interrupted(isDoqlError(err) ? err : new DoqlError('cancelled', 'statement cancelled', { cause: err }));
     throw deadline?.expired() && isDoqlError(err) && err.code === 'cancelled' ? deadline.error(err) : err;
   } finally {
+    process.off('SIGINT', onSigint);
+    statements.close();
     deadline?.clear();
     progress.stop();
     json?.end();

@@ -1,5 +1,6 @@
-// The entry of a `doql serve` session process (see server/session-process.ts): a doql session that runs any
-// connection's statements in that connection's state, whose API requests and shared-cache reads go to the server.
+// The entry of a session process (see server/session-process.ts), for `doql serve` and for the command line's
+// SELECTs: a doql session that runs any connection's statements in that connection's state, whose API requests
+// and shared-cache reads go to the parent.
 import { loadCatalog } from '../catalog/load.js';
 import { FetchCache, type EngineApi, type FetchedRows, type FetchKey } from '../engine/fetcher.js';
 import { createSession, type MutationOptions } from '../engine/session.js';
@@ -17,6 +18,8 @@ export interface ServeChildConfig {
   servesEveryPath: boolean;
   /** Settings every session starts with (statement_timeout from --statement-timeout). */
   settings: Record<string, string>;
+  /** Ask the parent before a large fan-out (the command line asks on its terminal; the wire server does not). */
+  askBeforeFetch?: boolean;
 }
 
 /** The session's own cache lives for one statement; what it drops is dropped from the server's shared cache too. */
@@ -36,7 +39,7 @@ const withoutSignal = <T extends { signal?: AbortSignal }>(req: T): Omit<T, 'sig
   return rest;
 };
 
-runSessionChild(async (raw, call) => {
+runSessionChild(async (raw, call, backend) => {
   const config = raw as ServeChildConfig;
   const catalog = loadCatalog({ specFile: config.spec });
   // Requests leave from the server (one client, one rate-limit budget); it aborts them on cancel.
@@ -54,7 +57,13 @@ runSessionChild(async (raw, call) => {
     templating: false,
     mutation: config.mutation,
     settings: config.settings,
+    beforeFetch: config.askBeforeFetch
+      ? async (requests: number) => {
+          await call('beforeFetch', requests);
+        }
+      : undefined,
     guard: remoteStatementGuard({ allowRegistry: config.allowRegistry }),
+    backend,
     registry: {
       list: async (): Promise<StatementResult> => (await import('./registry-command.js')).registryListResult(),
       pull: async (from?: string): Promise<StatementResult> => (await import('./registry-command.js')).registryPullResult(from),

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
-import { fetchItems, fetchKeyString, type FetchKey } from '../engine/fetcher.js';
 import { formatDurationMs, parseDurationMs } from '../engine/session-settings.js';
 import { createPgServer } from '../server/pg-server.js';
 import { SessionHost } from '../server/session-process.js';
-import { createRunContext, type RunContext } from './context.js';
+import { createRunContext } from './context.js';
+import { serverCalls } from './server-calls.js';
 import type { RunOptions } from './options.js';
 import type { ServeChildConfig } from './serve-child.js';
 
@@ -74,7 +74,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
     log,
   });
   await sessions.start();
-  const server = createPgServer({ sessionFactory: () => sessions.newSession(), password, tls, log });
+  const server = createPgServer({ sessionFactory: (backend) => sessions.newSession(backend), password, tls, log });
   // The server logs its own `listening on host:port` line (port 0 shows the one picked).
   const addr = await server.listen(port, host);
   const source = opts.sandbox ? 'the sandbox' : 'DigitalOcean';
@@ -97,33 +97,4 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
   sessions.close();
   await closing;
   await ctx.close();
-}
-
-/** What session processes may ask of the server: API requests and reads through the shared 60 s cache. */
-function serverCalls(ctx: RunContext): (op: string, args: unknown[], signal: AbortSignal) => Promise<unknown> {
-  const api = ctx.session.api();
-  const cache = ctx.session.cache;
-  return async (op, args, signal) => {
-    switch (op) {
-      case 'fetch': {
-        const key = args[0] as FetchKey;
-        const k = fetchKeyString(key);
-        // Token 0 is no statement's own: an entry is fresh only by the TTL.
-        const hit = cache.get(k, 0);
-        if (hit) return { items: hit.items, envelope: hit.envelope, key: hit.key };
-        const rows = await fetchItems(api, key, signal);
-        cache.set(k, key.resourceId, rows, -1);
-        return rows;
-      }
-      case 'request':
-        return api.request({ ...(args[0] as Parameters<typeof api.request>[0]), signal });
-      case 'list':
-        return api.list({ ...(args[0] as Parameters<typeof api.list>[0]), signal });
-      case 'invalidate':
-        cache.invalidate(String(args[0]));
-        return null;
-      default:
-        throw new DoqlError('internal', `unknown server call ${op}`);
-    }
-  };
 }

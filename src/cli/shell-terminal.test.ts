@@ -92,6 +92,52 @@ describe.skipIf(Boolean(missing))('doql shell on a terminal', () => {
     expect(screen.split('doql:').length - 1).toBe(1);
   });
 
+  it('Ctrl-C stops a CPU-bound query within about a second; the prompt comes back with its variables and cached rows', async () => {
+    const runaway = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*) FROM r';
+    const pane = shell(['shell', '--sandbox'], { DOQL_HOME: tempDoqlHome() });
+    await pane.waitFor(PROMPT);
+    pane.type('.set who world');
+    await enter(pane);
+    pane.type('SELECT count(*) AS n FROM digitalocean.compute.droplets;');
+    expect(await enter(pane)).toContain('(1 row)');
+    pane.type('SELECT pg_backend_pid() AS backend;');
+    const lastCell = (screen: string): string | undefined => [...screen.matchAll(/│ +(\d+) │\n└/g)].pop()?.[1];
+    const pidBefore = lastCell(await enter(pane));
+    expect(Number(pidBefore)).toBeGreaterThan(3); // not the count above
+    pane.type('.timer on');
+    await enter(pane);
+    pane.type(`${runaway};`);
+    const prompts = pane.count(PROMPT);
+    pane.press('Enter');
+    // It runs (and would run forever): no new prompt a second later.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(pane.count(PROMPT)).toBe(prompts);
+    const started = Date.now();
+    pane.press('C-c');
+    const screen = await pane.waitFor(/doql: statement cancelled\ndoql> $/m, 15_000);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(screen).not.toContain('Time:');
+    // The same session: its variable, and the droplets from its cache (no request).
+    pane.type("SELECT '{{ who }}' AS v, count(*) AS n FROM digitalocean.compute.droplets;");
+    const after = await enter(pane);
+    expect(after).toMatch(/│ world │/);
+    expect(after).toMatch(/Time: [\d.]+ ms, requests: 0\n/);
+    // The statement's process was replaced; the shell's backend pid is the same.
+    pane.type('SELECT pg_backend_pid() AS backend;');
+    expect(lastCell(await enter(pane))).toBe(pidBefore);
+  });
+
+  it('a one-shot DELETE asking on the terminal takes Ctrl-C as no: nothing sent, one line, exit 130', async () => {
+    const sql = 'DELETE FROM digitalocean.compute.droplets WHERE name IS NOT NULL';
+    const pane = new TmuxPane(['sh', '-c', `node ${DOQL_BIN} --sandbox "${sql}"; echo "exit $?"`], { NO_COLOR: '1', DOQL_HOME: tempDoqlHome() });
+    panes.push(pane);
+    await pane.waitFor('Proceed? [y/N] ');
+    pane.press('C-c');
+    const screen = await pane.waitFor(/^exit \d+$/m);
+    expect(screen).toMatch(/doql: DELETE would change \d+ rows of digitalocean\.compute\.droplets .*nothing was s\n?ent \(not confirmed\)\nexit 130$/m);
+    expect(screen).not.toContain('internal error');
+  });
+
   it('Ctrl-D leaves the shell, and the next shell recalls the history with Up', async () => {
     const home = tempDoqlHome();
     const first = shell(['shell'], { DOQL_HOME: home });

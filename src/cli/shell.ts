@@ -13,6 +13,7 @@ import { bufferState } from './shell-buffer.js';
 import { completeLine } from './shell-completer.js';
 import { HISTORY_SIZE, historyEntry, historyFile, loadHistory, saveHistory } from './shell-history.js';
 import { runMeta, type ShellState } from './shell-meta.js';
+import { StatementProcess } from './statement-process.js';
 
 export const PROMPT = 'doql> ';
 export const CONTINUATION_PROMPT = '   -> ';
@@ -123,8 +124,12 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
     pendingQuestion.progress?.clear();
     io.stderr(line);
   };
+  // On a terminal every SELECT runs in a session process, started now, behind the user's typing: Ctrl-C stops a
+  // statement there even while SQLite computes, and the session (variables, cached rows) stays here.
+  const statements = io.terminal ? new StatementProcess(opts, 'every', () => shell.ctx, stderr) : undefined;
   const makeContext = (o: RunOptions): Promise<RunContext> =>
     createRunContext(o, {
+      offloadSelect: statements?.offload,
       defaultCacheTtl: 60,
       stderr,
       confirm: io.terminal ? askOnShell(rl, pendingQuestion) : undefined,
@@ -141,6 +146,7 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
     rl.close();
     throw err;
   }
+  void statements?.start();
 
   const shell: ShellState = {
     ctx,
@@ -277,6 +283,7 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
     }
   } finally {
     rl.close();
+    statements?.close();
     if (io.terminal) io.output.write('\n');
     await shell.ctx.close();
   }

@@ -33,7 +33,9 @@ function defaultValue(type: PgType): unknown {
 function createTable(db: Database.Database, table: EmulatedTable): void {
   if (table.perSession) {
     // A view over the table function that reads the asking session's rows (pg-catalog-session.ts).
-    const names = table.columns.map((c) => `"${c.name}"`).join(', ');
+    // A table function's columns have no affinity: integers are cast, so that a driver's text parameter
+    // (`WHERE pid = $1`) compares as a number, as it does against the real tables' INTEGER columns.
+    const names = table.columns.map((c) => (c.type.sqlType === 'INTEGER' ? `CAST("${c.name}" AS INTEGER) AS "${c.name}"` : `"${c.name}"`)).join(', ');
     db.exec(`CREATE VIEW ${table.schema}."${table.name}" AS SELECT ${names}, ${table.oid} AS tableoid FROM ${sessionTableFunction(table.name)}`);
     return;
   }

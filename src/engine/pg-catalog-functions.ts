@@ -10,6 +10,8 @@ import { isoDate, isoTimestamp, toMicros } from './pg-values.js';
 import { EMULATED_TABLES } from './pg-catalog-schema.js';
 import { formatType, PG_TYPES, pgTypeByName, pgTypeByOid } from './pg-catalog-types.js';
 import { viewDefinition } from './pg-catalog-database.js';
+import { signalBackend } from './backend.js';
+import { currentSessionCatalog, type SessionCatalog } from './pg-catalog-session.js';
 import {
   DATABASE_NAME,
   descriptionKey,
@@ -70,7 +72,8 @@ function qualifiedName(text: string): string[] {
   return parts;
 }
 
-export function registerPgFunctions(db: Database.Database, model: PgCatalogModel): void {
+/** `session`: the one session whose own database this is (the shared catalog database has none: see pg-catalog-session.ts). */
+export function registerPgFunctions(db: Database.Database, model: PgCatalogModel, session?: SessionCatalog): void {
   const classOidByName = new Map(EMULATED_TABLES.map((t) => [t.name, t.oid]));
   const namespaceByName = new Map(model.namespaces.map((n) => [n.name, n]));
   const fn = (name: string, impl: (...args: Value[]) => Value, deterministic = true): void => {
@@ -240,7 +243,20 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   fn('current_schemas', (implicit) => formatArray(Number(implicit) ? ['pg_catalog', 'public'] : ['public']));
   for (const name of ['current_user', 'session_user', 'current_role', 'user']) fn(name, () => OWNER_NAME);
   fn('pg_get_userbyid', (oid) => (oid === null ? null : Number(oid) === OWNER_OID ? OWNER_NAME : `unknown (OID=${oid})`));
-  fn('pg_backend_pid', () => process.pid, false);
+  // The connection's pid, as BackendKeyData announced it (a wire session runs in whichever process is free).
+  const asking = (): SessionCatalog | undefined => currentSessionCatalog() ?? session;
+  fn('pg_backend_pid', () => asking()?.backend?.()?.pid ?? process.pid, false);
+  for (const [name, how] of [['pg_cancel_backend', 'cancel'], ['pg_terminate_backend', 'terminate']] as const) {
+    fn(
+      name,
+      (pid) => {
+        if (pid === null || pid === undefined) return null;
+        const s = asking();
+        return bool(signalBackend(s?.backend?.(), Number(pid), how, (text) => s?.warnings?.push(text)));
+      },
+      false,
+    );
+  }
   fn('pg_postmaster_start_time', () => STARTED);
   fn('pg_is_in_recovery', () => 0);
   fn('txid_current', () => 1, false);

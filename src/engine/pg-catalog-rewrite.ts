@@ -1105,7 +1105,7 @@ class Rewriter {
 }
 
 /** Functions whose result is a boolean (SQLite's is 1 or 0). */
-const BOOLEAN_FUNCTIONS = new Set(['bool_or', 'bool_and', 'every']);
+const BOOLEAN_FUNCTIONS = new Set(['bool_or', 'bool_and', 'every', 'pg_cancel_backend', 'pg_terminate_backend']);
 
 /** Operators and keywords whose result is a boolean, when they stand at the top of a select item. */
 const BOOLEAN_OPERATORS = new Set(['=', '==', '<>', '!=', '<', '>', '<=', '>=']);
@@ -1115,6 +1115,8 @@ const BOOLEAN_WORDS = new Set(['AND', 'OR', 'NOT', 'IS', 'IN', 'LIKE', 'REGEXP',
 function expressionType(sig: Piece[]): SqlType | undefined {
   if (sig.length === 1 && sig[0].kind === 'atom') return sig[0].columnType;
   if (sig.length === 1 && (upper(sig[0]) === 'TRUE' || upper(sig[0]) === 'FALSE')) return 'BOOLEAN';
+  // `pg_cancel_backend(pid) AS ok`: a call of a boolean function, whole.
+  if (sig[0]?.kind === 'word' && BOOLEAN_FUNCTIONS.has(sig[0].text.toLowerCase()) && sig[1]?.text === '(' && closesAtEnd(sig, 1)) return 'BOOLEAN';
   let depth = 0;
   for (const p of sig) {
     const w = upper(p);
@@ -1128,6 +1130,16 @@ function expressionType(sig: Piece[]): SqlType | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether the `(` at sig[open] closes at the last piece. */
+function closesAtEnd(sig: Piece[], open: number): boolean {
+  let depth = 0;
+  for (let k = open; k < sig.length; k++) {
+    if (sig[k].text === '(') depth++;
+    else if (sig[k].text === ')' && --depth === 0) return k === sig.length - 1;
+  }
+  return false;
 }
 
 /** Functions whose result is a Postgres type doql holds as text or a number (times, jsonb). */

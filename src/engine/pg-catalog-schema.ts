@@ -243,6 +243,18 @@ export const EMULATED_TABLES: readonly EmulatedTable[] = [
   ),
   pg('pg_user', 12009, 'usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool usebypassrls:bool passwd:text valuntil:timestamptz useconfig:text[]', 'v'),
   { ...pg('pg_cursors', 12010, 'name:text statement:text is_holdable:bool is_binary:bool is_scrollable:bool creation_time:timestamptz', 'v'), perSession: true },
+  {
+    ...pg(
+      'pg_stat_activity',
+      12011,
+      `datid:oid datname:name pid:int4 leader_pid:int4 usesysid:oid usename:name application_name:text client_addr:text
+       client_hostname:text client_port:int4 backend_start:timestamptz xact_start:timestamptz query_start:timestamptz
+       state_change:timestamptz wait_event_type:text wait_event:text state:text backend_xid:xid backend_xmin:xid
+       query_id:int8 query:text backend_type:text`,
+      'v',
+    ),
+    perSession: true,
+  },
   pg('pg_indexes', 12006, 'schemaname:name tablename:name indexname:name tablespace:name indexdef:text', 'v'),
   info(
     'schemata',

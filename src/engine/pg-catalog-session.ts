@@ -1,16 +1,28 @@
-// The emulated catalog's per-session tables (pg_cursors): the catalog database is shared by every session, so
+// The emulated catalog's per-session tables (pg_cursors, pg_stat_activity): the catalog database is shared by every session, so
 // these are views over table functions that read the rows of the session whose statement is running.
 // better-sqlite3 runs a statement to completion synchronously, so one "current session" at a time is exact.
 import type Database from 'better-sqlite3';
 import type { CursorInfo } from './cursors.js';
+import { ownActivity, type BackendView } from './backend.js';
 import type { EmulatedTable } from './pg-catalog-schema.js';
 
 /** What a session tells the catalog about itself. */
 export interface SessionCatalog {
   cursors(): CursorInfo[];
+  /** The server this session serves a connection of; undefined on the command line. */
+  backend?(): BackendView | undefined;
+  /** Warnings raised by functions while a statement runs (pg_cancel_backend of no backend), for its result. */
+  warnings?: string[];
 }
 
 let current: SessionCatalog | undefined;
+
+/** The session whose statement runs now on the catalog database (undefined on a session's own database). */
+export function currentSessionCatalog(): SessionCatalog | undefined {
+  return current;
+}
+
+const STARTED = new Date().toISOString();
 
 /** Runs `f` (a statement on the catalog database) with `session` as the one its per-session tables show. */
 export function withSessionCatalog<T>(session: SessionCatalog | undefined, f: () => T): T {
@@ -27,6 +39,7 @@ export const sessionTableFunction = (table: string): string => `pg_session_${tab
 
 const ROWS: Record<string, (s: SessionCatalog) => Record<string, unknown>[]> = {
   pg_cursors: (s) => s.cursors() as unknown as Record<string, unknown>[],
+  pg_stat_activity: (s) => (s.backend?.()?.activity ?? [ownActivity(STARTED)]) as unknown as Record<string, unknown>[],
 };
 
 export function registerSessionTables(db: Database.Database, tables: readonly EmulatedTable[]): void {

@@ -159,7 +159,7 @@ export class PgCompat {
     // The session's database gets Postgres's functions once a statement calls one (now(), to_char, the
     // rewriter's pg_* helpers, REGEXP): an ORDER BY that only gained NULLS LAST needs none, nor their ~30 ms.
     if (!catalog && !this.registered && callsPgFunction(out)) {
-      registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
+      registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model, this.session);
       this.registered = true;
     }
     return { catalog, tokens: out, columnTypes: rewritten.columnTypes, pgTypes: rewritten.pgTypes };
@@ -191,6 +191,7 @@ export class PgCompat {
       params[String(n)] = typeof v === 'boolean' ? Number(v) : v;
     }
     let rows: CellValue[][];
+    this.session?.warnings?.splice(0);
     try {
       rows = withSessionCatalog(this.session, () => (Object.keys(params).length ? stmt.raw(true).all(params) : stmt.raw(true).all())) as CellValue[][];
     } catch (err) {
@@ -206,6 +207,7 @@ export class PgCompat {
       if (c.type !== 'BOOLEAN') return;
       for (const r of rows) if (typeof r[i] === 'number' || typeof r[i] === 'bigint') r[i] = Number(r[i]) !== 0;
     });
-    return { kind: 'rows', columns, rows, command: `SELECT ${rows.length}` };
+    const warnings = this.session?.warnings?.splice(0) ?? [];
+    return { kind: 'rows', columns, rows, command: `SELECT ${rows.length}`, ...(warnings.length ? { warnings } : {}) };
   }
 }

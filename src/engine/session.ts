@@ -21,6 +21,7 @@ import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.
 import { sessionSetting, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
+import type { BackendView } from './backend.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -63,6 +64,13 @@ export interface SessionOptions {
   guard?: (stmt: Statement) => void;
   /** Starting values of the settings a session may SET (statement_timeout), e.g. from `doql serve` flags. */
   settings?: Record<string, string>;
+  /**
+   * Runs a SELECT (its text, templated) elsewhere and returns its result, or undefined to run it here. The CLI
+   * runs them in a session process that Ctrl-C can stop mid-SQLite; `local()` says whether it reads no resource.
+   */
+  offloadSelect?: (text: string, local: () => boolean, options: ExecuteOptions) => Promise<StatementResult> | undefined;
+  /** The wire server's connection this session serves now (pg_backend_pid, pg_stat_activity, pg_cancel_backend). */
+  backend?: () => BackendView | undefined;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
   registry?: {
     list(): Promise<StatementResult>;
@@ -140,7 +148,11 @@ export class DoqlSession implements Session {
     this.settings = { values: new Map(), defaults: options.settings ?? {} };
     this.cache = options.cache ?? new FetchCache(options.cacheTtlMs ?? 0);
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
-    this.pg = new PgCompat(options.catalog, () => this.db(), { cursors: () => this.cursors.list() });
+    this.pg = new PgCompat(options.catalog, () => this.db(), {
+      cursors: () => this.cursors.list(),
+      backend: () => options.backend?.(),
+      warnings: [],
+    });
     this.ctx = {
       db: () => this.db(),
       cache: this.cache,
@@ -301,9 +313,18 @@ export class DoqlSession implements Session {
     this.options.guard?.(stmt);
     switch (stmt.kind) {
       case 'select': {
-        const pg = this.pg.prepare(stmt.tokens);
+        let pg: ReturnType<PgCompat['prepare']> | undefined;
+        let named: ReturnType<typeof rewriteResourceNames> | undefined;
+        const local = (): boolean => {
+          pg ??= this.pg.prepare(stmt.tokens);
+          named ??= pg.catalog ? undefined : rewriteResourceNames(pg.tokens, this.rewriteOptions);
+          return !named || named.resources.length === 0;
+        };
+        const offloaded = this.options.offloadSelect?.(stmt.text, local, options);
+        if (offloaded) return offloaded;
+        pg ??= this.pg.prepare(stmt.tokens);
         if (pg.catalog) return this.pg.run(pg, options);
-        const { sql, resources } = rewriteResourceNames(pg.tokens, this.rewriteOptions);
+        const { sql, resources } = named ?? rewriteResourceNames(pg.tokens, this.rewriteOptions);
         return runSelect(this.ctx, sql, resources, { ...options, pgTypes: pg.pgTypes, columnTypes: pg.columnTypes });
       }
       case 'show_providers':

@@ -28,6 +28,8 @@ export interface StatementResult {
   command: string;
   /** Lines for the user that are not rows (e.g. an EXEC's status); printed on stderr by the CLI. */
   notices?: string[];
+  /** Postgres WARNINGs (pg_cancel_backend of a pid that is no connection); printed like notices, `WARNING:` first. */
+  warnings?: string[];
   /** Set for `COPY … TO STDOUT`: the rows are written in this COPY format rather than as a result set. */
   copy?: CopyOptions;
   /**

@@ -1,7 +1,7 @@
 // One client connection: startup, TLS and auth negotiation, then the query protocols over its own session.
 import type { Session } from '../engine/types.js';
 import * as wire from './backend-serializer.js';
-import type { CancelKey, CancelRegistry } from './cancel-registry.js';
+import type { CancelKey, CancelRegistry, ConnectionBackend } from './cancel-registry.js';
 import type { FrontendMessage, StartupMessage } from './frontend-messages.js';
 import { FrontendParser } from './message-parser.js';
 import type { AuthMethod, PasswordCredentials, PasswordExchange } from './password-exchange.js';
@@ -23,7 +23,8 @@ export interface ConnectionTransport {
 }
 
 export interface ConnectionSettings {
-  sessionFactory: () => Session | Promise<Session>;
+  /** `backend`: the connection as the server's registry knows it (its pid, pg_stat_activity, pg_cancel_backend). */
+  sessionFactory: (backend: ConnectionBackend) => Session | Promise<Session>;
   /** Absent: every user is let in without a password. */
   auth?: { method: AuthMethod; credentials: PasswordCredentials };
   serverVersion: string;
@@ -186,8 +187,16 @@ export class PgConnection {
 
   private async startSession(): Promise<void> {
     let session: Session;
+    // The key comes first: the session's pg_backend_pid is the process id BackendKeyData announces.
+    this.cancelKey = this.settings.cancels.register({
+      user: this.user,
+      applicationName: this.startupParams.application_name ?? '',
+      remoteAddress: this.transport.remoteAddress,
+      cancel: () => this.protocol?.cancel(),
+      terminate: () => this.terminate(),
+    });
     try {
-      session = await this.settings.sessionFactory();
+      session = await this.settings.sessionFactory(this.settings.cancels.backend(this.cancelKey.processId));
     } catch (err) {
       this.settings.log(`${this.transport.remoteAddress}: could not start a session: ${messageOf(err)}`);
       return this.fatal('XX000', 'could not start a doql session');
@@ -206,7 +215,6 @@ export class PgConnection {
       },
       log: (line) => this.settings.log(`${this.transport.remoteAddress}: ${line}`),
     });
-    this.cancelKey = this.settings.cancels.register(() => this.protocol?.cancel());
     for (const [name, value] of this.parameterStatuses()) this.send(wire.parameterStatus(name, value));
     this.send(wire.backendKeyData(this.cancelKey.processId, this.cancelKey.secretKey));
     this.send(wire.readyForQuery());

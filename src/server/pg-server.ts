@@ -11,6 +11,7 @@ import tls from 'node:tls';
 import type { Session } from '../engine/types.js';
 import { DoqlError } from '../errors.js';
 import { CancelRegistry } from './cancel-registry.js';
+import type { ConnectionBackend } from './cancel-registry.js';
 import type { ConnectionSettings, ConnectionTransport } from './pg-connection.js';
 import { PgConnection } from './pg-connection.js';
 import type { AuthMethod } from './password-exchange.js';
@@ -20,8 +21,11 @@ import { messageOf } from './sql-state.js';
 export type { AuthMethod } from './password-exchange.js';
 
 export interface PgServerOptions {
-  /** Called once per connection, after authentication; the session is closed when the connection ends. */
-  sessionFactory: () => Session | Promise<Session>;
+  /**
+   * Called once per connection, after authentication, with the connection as the server knows it (its pid,
+   * the server's connections, cancelling another); the session is closed when the connection ends.
+   */
+  sessionFactory: (backend: ConnectionBackend) => Session | Promise<Session>;
   /** Required of every client when set (any user name is accepted). */
   password?: string;
   /** How the password is checked; default `scram-sha-256` (psql and `pg` both speak it). */

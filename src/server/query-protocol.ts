@@ -421,6 +421,9 @@ export class QueryProtocol {
   // ---- results ----
 
   private sendNotices(result: StatementResult): void {
+    for (const warning of result.warnings ?? []) {
+      this.out.send(wire.noticeResponse({ severity: 'WARNING', sqlState: '01000', message: warning }));
+    }
     for (const notice of result.notices ?? []) {
       this.out.send(wire.noticeResponse({ severity: 'NOTICE', sqlState: '00000', message: notice }));
     }

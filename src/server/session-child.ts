@@ -4,6 +4,7 @@
 import { DoqlError } from '../errors.js';
 import type { DoqlSession } from '../engine/session.js';
 import type { RowStream } from '../engine/types.js';
+import type { BackendView } from '../engine/backend.js';
 import type { FromChild, ToChild } from './session-messages.js';
 import { errorData, errorFromData } from './session-messages.js';
 
@@ -13,7 +14,8 @@ const BATCH_ROWS = 2000;
 /** Asks the server to do something only it may do (an HTTP request, a shared-cache read). */
 export type ServerCall = (op: string, ...args: unknown[]) => Promise<unknown>;
 
-export type MakeSession = (config: unknown, call: ServerCall) => Promise<DoqlSession>;
+/** `backend`: the connection whose statement runs now (pg_backend_pid, pg_stat_activity, pg_cancel_backend). */
+export type MakeSession = (config: unknown, call: ServerCall, backend: () => BackendView | undefined) => Promise<DoqlSession>;
 
 /** Serves `doql serve`'s messages on the IPC channel until it disconnects. */
 export function runSessionChild(makeSession: MakeSession): void {
@@ -29,6 +31,7 @@ export function runSessionChild(makeSession: MakeSession): void {
       calls.set(id, { resolve, reject });
       send({ t: 'call', call: id, op, args });
     });
+  let backend: BackendView | undefined;
   /** The statement running now: its id, its cancel switch, and the stream waiting for 'more' or 'close'. */
   let running: { id: number; controller: AbortController; demand?: (more: boolean) => void } | undefined;
 
@@ -54,6 +57,8 @@ export function runSessionChild(makeSession: MakeSession): void {
     const controller = new AbortController();
     running = { id: message.id, controller };
     live.restoreState(message.state);
+    // Called from inside SQLite (a synchronous function): the request goes out now, its answer is not awaited.
+    backend = message.backend && { ...message.backend, signal: (pid, how) => void call('signal', pid, how).catch(() => {}) };
     try {
       await live.executeEach(message.sql, { params: message.params, signal: controller.signal, batchRows: BATCH_ROWS }, async (result) => {
         const { stream, ...head } = result;
@@ -66,13 +71,14 @@ export function runSessionChild(makeSession: MakeSession): void {
       send({ t: 'error', id: message.id, error: errorData(err), state: live.sessionState() });
     } finally {
       running = undefined;
+      backend = undefined;
     }
   };
 
   process.on('message', (message: ToChild) => {
     switch (message.t) {
       case 'init':
-        void makeSession(message.config, call).then(
+        void makeSession(message.config, call, () => backend).then(
           (made) => {
             session = made;
             send({ t: 'ready' });
@@ -111,4 +117,7 @@ export function runSessionChild(makeSession: MakeSession): void {
   });
   // The server went away (or killed us): nothing is left to serve.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C on a terminal reaches the whole process group: the parent decides what it stops (a statement, via
+  // 'cancel' or a kill), so that it can say what was cancelled.
+  process.on('SIGINT', () => {});
 }

@@ -2,6 +2,7 @@
 import { ApiError, DoqlError, type ErrorCode } from '../errors.js';
 import type { CellValue, StatementResult } from '../engine/types.js';
 import type { SessionState } from '../engine/session.js';
+import type { BackendView } from '../engine/backend.js';
 
 export type { SessionState } from '../engine/session.js';
 
@@ -10,8 +11,8 @@ export type ResultHead = Omit<StatementResult, 'stream'>;
 
 export type ToChild =
   | { t: 'init'; config: unknown }
-  /** Run `sql` as the session whose state this is. */
-  | { t: 'exec'; id: number; sql: string; params?: unknown[]; state: SessionState }
+  /** Run `sql` as the session whose state this is, for the connection `backend` (absent: none, the command line). */
+  | { t: 'exec'; id: number; sql: string; params?: unknown[]; state: SessionState; backend?: BackendSnapshot }
   /** Send the next batch of the streaming result. */
   | { t: 'more'; id: number }
   /** Stop the streaming result. */
@@ -27,6 +28,9 @@ export type FromChild =
   | { t: 'error'; id: number; error: ErrorData; state: SessionState }
   /** A call into the server: an API request, a shared-cache fetch, an invalidation. */
   | { t: 'call'; call: number; op: string; args: unknown[] };
+
+/** The connection a statement runs for, as its process sees it (BackendView without the way back to the server). */
+export type BackendSnapshot = Omit<BackendView, 'signal'>;
 
 export interface ErrorData {
   message: string;

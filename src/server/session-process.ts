@@ -23,6 +23,8 @@ import { DoqlError } from '../errors.js';
 import type { CellValue, ExecuteOptions, ResultColumn, RowStream, Session, StatementResult } from '../engine/types.js';
 import { parseDurationMs } from '../engine/session-settings.js';
 import type { FromChild, SessionState, ToChild } from './session-messages.js';
+import type { ConnectionBackend } from './cancel-registry.js';
+import type { SignalKind } from '../engine/backend.js';
 import { errorData, errorFromData } from './session-messages.js';
 
 export interface SessionHostOptions {
@@ -37,6 +39,11 @@ export interface SessionHostOptions {
   /** Does what a session process asks of the server; `signal` is that session's running statement's. */
   handle(op: string, args: unknown[], signal: AbortSignal): Promise<unknown>;
   log(line: string): void;
+  /**
+   * Keep a process ready ahead of the next statement (default); false: only one whenever there is none (the
+   * command line runs one statement at a time, and a second process would cost it CPU for nothing).
+   */
+  keepSpare?: boolean;
 }
 
 /** Where the API token may be found in the environment (api/auth.ts). */
@@ -62,6 +69,8 @@ export class SessionHost {
   /** Statements waiting for a process, first come first served. */
   private readonly waiting: { give: (proc: SessionProcess) => void; fail: (err: Error) => void }[] = [];
   private closed = false;
+  /** Every process not yet exited, starting ones too: close() kills them all. */
+  private readonly started = new Set<SessionProcess>();
 
   constructor(readonly options: SessionHostOptions) {}
 
@@ -75,9 +84,10 @@ export class SessionHost {
     await first.ready;
   }
 
-  newSession(): RemoteSession {
+  /** `backend`: the wire connection the session serves (absent on the command line). */
+  newSession(backend?: ConnectionBackend): RemoteSession {
     if (this.closed) throw new DoqlError('internal', 'the server is shutting down');
-    return new RemoteSession(this);
+    return new RemoteSession(this, backend);
   }
 
   /**
@@ -145,6 +155,8 @@ export class SessionHost {
 
   private startOne(): SessionProcess {
     const proc = new SessionProcess(this.options);
+    this.started.add(proc);
+    proc.child.once('exit', () => this.started.delete(proc));
     this.starting++;
     proc.ready.then(
       () => {
@@ -153,7 +165,7 @@ export class SessionHost {
       },
       (err: Error) => {
         this.starting--;
-        this.options.log(`a session process could not start: ${err.message}`);
+        if (!this.closed) this.options.log(`a session process could not start: ${err.message}`);
         this.waiting.shift()?.fail(err);
       },
     );
@@ -166,13 +178,14 @@ export class SessionHost {
 
   /** One process idle or starting ahead, so that the next statement does not wait for a start. */
   private keepOneAhead(): void {
-    if (!this.closed && this.idle.length === 0 && this.starting === 0 && this.busy.size < MAX_BUSY) this.startOne();
+    const spare = this.options.keepSpare !== false || this.busy.size === 0;
+    if (spare && !this.closed && this.idle.length === 0 && this.starting === 0 && this.busy.size < MAX_BUSY) this.startOne();
   }
 
   /** Kills every session process (what runs is abandoned: the server is stopping). */
   close(): void {
     this.closed = true;
-    for (const proc of [...this.idle, ...this.busy]) proc.kill();
+    for (const proc of [...this.started]) proc.kill();
     this.idle.length = 0;
     this.busy.clear();
     for (const waiter of this.waiting.splice(0)) waiter.fail(new DoqlError('internal', 'the server is shutting down'));
@@ -189,6 +202,8 @@ export class SessionProcess {
   calls = new AbortController();
   exited = false;
   onExit?: () => void;
+  /** Set while a statement runs: its pg_cancel_backend / pg_terminate_backend calls. */
+  onSignal?: (pid: number, how: SignalKind) => void;
 
   constructor(private readonly options: SessionHostOptions) {
     // 'advanced' serialization is structured clone: bigint cells and Buffers arrive as they were sent.
@@ -223,6 +238,12 @@ export class SessionProcess {
   }
 
   private async serve(message: Extract<FromChild, { t: 'call' }>): Promise<void> {
+    if (message.op === 'signal') {
+      // The connection's own business, not the server's: the statement running here asks for it.
+      this.onSignal?.(Number(message.args[0]), message.args[1] === 'terminate' ? 'terminate' : 'cancel');
+      this.send({ t: 'reply', call: message.call, value: null });
+      return;
+    }
     try {
       const value = await this.options.handle(message.op, message.args, this.calls.signal);
       this.send({ t: 'reply', call: message.call, value });
@@ -315,7 +336,10 @@ export class RemoteSession implements Session {
   /** The process that holds this session's open cursors (their rows live there); others run anywhere. */
   private pinned?: SessionProcess;
 
-  constructor(private readonly host: SessionHost) {
+  constructor(
+    private readonly host: SessionHost,
+    private readonly backend?: ConnectionBackend,
+  ) {
     this.state = { settings: {} };
   }
 
@@ -427,6 +451,7 @@ export class RemoteSession implements Session {
       }
       poke();
     };
+    proc.onSignal = (pid, how) => this.backend?.signal(pid, how);
     proc.onExit = () => {
       interrupt(new DoqlError('internal', 'the process running the statement ended unexpectedly'));
       killed = true;
@@ -440,8 +465,17 @@ export class RemoteSession implements Session {
         : undefined;
     const onAbort = (): void => interrupt(new DoqlError('cancelled', 'canceling statement due to user request', { sqlState: '57014' }));
     options.signal?.addEventListener('abort', onAbort);
+    const backend = this.backend;
+    backend?.began(sql);
     try {
-      proc.send({ t: 'exec', id, sql, params: options.params, state: this.state });
+      proc.send({
+        t: 'exec',
+        id,
+        sql,
+        params: options.params,
+        state: this.state,
+        backend: backend && { pid: backend.pid, user: backend.user, activity: backend.activity() },
+      });
       for (;;) {
         const head = results.shift();
         if (head) {
@@ -474,8 +508,10 @@ export class RemoteSession implements Session {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
+      backend?.ended(this.state.block !== undefined);
       proc.onStatementMessage = undefined;
       proc.onExit = undefined;
+      proc.onSignal = undefined;
       if (killed) {
         // Its cursors died with it: a later FETCH says the cursor does not exist.
         this.pinned = undefined;

@@ -2,6 +2,7 @@
 // did not reach the server), and when some fail the error names which succeeded and which failed, so nothing is
 // lost or sent twice by a rerun. The resource's cached reads are dropped, whatever happened.
 import { DoqlError } from '../../errors.js';
+import { notSent } from '../../api/cancel.js';
 import type { PlannedRequest } from '../request-builder.js';
 import type { ExecuteOptions } from '../types.js';
 import type { WriteContext } from './context.js';
@@ -20,6 +21,9 @@ export async function sendAll(ctx: WriteContext, resourceId: string, requests: P
     const first = failed[0].err;
     if (requests.length === 1) throw first;
     const done = requests.filter((_, i) => settled[i].status === 'fulfilled').map((r) => r.label);
+    // Ctrl-C (or --timeout) stops requests not yet sent: those are named apart, as changes that did not happen.
+    const unsent = failed.filter((f) => notSent(f.err));
+    const sentAndFailed = failed.filter((f) => !notSent(f.err));
     const why = first instanceof Error ? first.message : String(first);
     // One request of unknown outcome makes the statement's outcome unknown: say so, with how to check.
     const unknown = failed.map((f) => f.err).find((e) => e instanceof DoqlError && e.code === 'unknown_outcome') as DoqlError | undefined;
@@ -27,7 +31,8 @@ export async function sendAll(ctx: WriteContext, resourceId: string, requests: P
     const hint = (unknown ?? (first instanceof DoqlError ? first : undefined))?.hint;
     throw new DoqlError(
       code,
-      `${failed.length} of ${requests.length} requests failed (first: ${why}); succeeded: ${done.join(', ') || 'none'}; failed: ${failed.map((f) => requests[f.i].label).join(', ')}`,
+      `${failed.length} of ${requests.length} requests failed (first: ${why}); succeeded: ${done.join(', ') || 'none'}; failed: ${sentAndFailed.map((f) => requests[f.i].label).join(', ') || 'none'}` +
+        (unsent.length ? `; not sent: ${unsent.map((f) => requests[f.i].label).join(', ')}` : ''),
       { cause: first, ...(hint ? { hint } : {}) },
     );
   }
