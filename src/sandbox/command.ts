@@ -10,7 +10,8 @@ export interface SandboxCommandOptions {
   host?: string;
   port?: number | string;
   seed?: number | string;
-  token?: string;
+  /** Several (`--token A --token B`): one account each. */
+  token?: string | string[];
   /** `['compute.droplets=10000', '/v2/vpcs=3']` or already a record. */
   count?: string[] | Record<string, number>;
   latency?: number | string;
@@ -55,6 +56,12 @@ function counts(raw: SandboxCommandOptions['count']): Record<string, number> | u
   return out;
 }
 
+function tokensOf(raw: SandboxCommandOptions['token']): Pick<SandboxOptions, 'token' | 'tokens'> {
+  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((t) => t.trim());
+  if (list.some((t) => t === '')) throw new DoqlError('usage', '--token: a token cannot be empty');
+  return list.length > 1 ? { tokens: list } : list.length === 1 ? { token: list[0] } : {};
+}
+
 /** Parses `doql sandbox` arguments (without the command name) for standalone use and tests. */
 export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
   const out: SandboxCommandOptions = {};
@@ -85,6 +92,10 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
       (out.count = (out.count as string[] | undefined) ?? []).push(value);
       continue;
     }
+    if (flag === '--token') {
+      out.token = out.token === undefined ? value : [...(Array.isArray(out.token) ? out.token : [out.token]), value];
+      continue;
+    }
     const key = flags[flag];
     if (!key) throw new DoqlError('usage', `unknown option ${flag} for doql sandbox`);
     (out as Record<string, unknown>)[key] = value;
@@ -102,7 +113,7 @@ export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
     host: o.host,
     port: num('port', o.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
     seed: num('seed', o.seed, Number.isInteger),
-    token: o.token,
+    ...tokensOf(o.token),
     count: counts(o.count),
     latencyMs: num('latency', o.latency),
     jitterMs: num('jitter', o.jitter),
@@ -129,8 +140,13 @@ export async function runSandboxServer(
   const { createSandbox } = await import('./index.js');
   const resolved = sandboxOptionsFrom(parsed);
   const sandbox = await createSandbox({ ...resolved, catalog: resolved.catalog ?? io.catalog });
+  const accounts =
+    sandbox.tokens.length === 1
+      ? `token: ${sandbox.token}\n`
+      : sandbox.tokens.map((t, i) => `token: ${t} (account ${i + 1})\n`).join('') +
+        `one doctl context per token (auth-contexts: {a: ${sandbox.tokens[0]}, b: ${sandbox.tokens[1]}}) reaches both: doql --api-url ${sandbox.url} --context a,b …\n`;
   io.out.write(
-    `doql sandbox listening on ${sandbox.url}\ntoken: ${sandbox.token}\n` +
+    `doql sandbox listening on ${sandbox.url}\n${accounts}` +
       `try: DIGITALOCEAN_TOKEN=${sandbox.token} doql --api-url ${sandbox.url} "SELECT id, name FROM digitalocean.compute.droplets"\n`,
   );
   io.onListening?.(sandbox.url, sandbox.token);
