@@ -18,7 +18,10 @@ export interface RunOptions {
   vars?: string;
   sandbox: boolean;
   apiUrl?: string;
+  /** A doctl auth context, a comma list of them, or `all`: each statement runs over every one named. */
   context?: string;
+  /** With several contexts: a failing account's rows are left out with a warning instead of failing the statement. */
+  partial?: boolean;
   /** doctl's -t/--access-token. */
   accessToken?: string;
   /** How NULL prints in text outputs (psql's \pset null); JSON keeps null. */
@@ -77,7 +80,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--vars <file>', 'template variables from a JSON or YAML file')
     .option('--sandbox', 'run against the built-in DigitalOcean simulator (no token needed)', false)
     .option('--api-url <url>', 'DigitalOcean API base URL (env DIGITALOCEAN_API_URL)')
-    .option('--context <name>', 'doctl auth context to take the token from (env DIGITALOCEAN_CONTEXT)')
+    .option('--context <names>', 'doctl auth context to take the token from; a,b or all runs each statement over those accounts (env DIGITALOCEAN_CONTEXT)')
+    .option('--partial', "with several contexts, return the other accounts' rows when one fails (a warning names it)", false)
     .option('-t, --access-token <token>', 'DigitalOcean API token (as doctl; prefer DIGITALOCEAN_TOKEN, which stays out of `ps`)')
     .option('--spec <file>', 'use this OpenAPI spec (JSON or YAML) instead of the active catalog')
     .option('--concurrency <n>', 'most requests in flight (default 64)', intArg('--concurrency', 1))

@@ -21,6 +21,7 @@ import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.
 import { sessionSetting, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
+import { singleAccount, type Accounts } from './accounts.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -48,6 +49,11 @@ export interface SessionOptions {
   cacheTtlMs?: number;
   /** A read cache shared with other sessions (the wire server's connections); default: a new one. */
   cache?: FetchCache;
+  /**
+   * The accounts (doctl contexts) statements run over, each with its own API; default: api() as one account
+   * named `default`. Resolved when a statement first reads a resource.
+   */
+  accounts?: () => Promise<Accounts>;
   /** Fetches a resource's rows for SELECT; default: over api() (see SelectContext.fetchRows). */
   fetchRows?: SelectContext['fetchRows'];
   vars?: Vars;
@@ -145,6 +151,7 @@ export class DoqlSession implements Session {
       db: () => this.db(),
       cache: this.cache,
       api: () => this.api(),
+      accounts: () => this.accounts(),
       resolveResource: (id) => this.resource(id),
       registered: new Map(),
       stats: this.stats,
@@ -206,6 +213,11 @@ export class DoqlSession implements Session {
 
   api(): EngineApi {
     return (this.apiClient ??= this.options.api());
+  }
+
+  /** The accounts statements run over (see SessionOptions.accounts, which keeps them from one call to the next). */
+  accounts(): Promise<Accounts> {
+    return this.options.accounts ? this.options.accounts() : Promise.resolve(singleAccount(() => this.api()));
   }
 
   /** How SQL names map onto tables: colliding params go to their hidden `name$p` column. */

@@ -13,12 +13,12 @@ export function startTwoAccounts(options: SandboxOptions = {}): Promise<Sandbox>
   return startSandbox({ tokens: [TOKEN_A, TOKEN_B], count: { 'compute.droplets': 3 }, ...options });
 }
 
-/** A HOME whose doctl config has contexts a and b (and default pointing at A, as `doctl auth init` leaves it). */
+/** A HOME whose doctl config has contexts a and b (current context a). */
 export function doctlHome(contexts: Record<string, string> = { a: TOKEN_A, b: TOKEN_B }): string {
   const home = tempDir('doql-accounts-');
   const dir = join(home, '.config', 'doctl');
   mkdirSync(dir, { recursive: true });
-  const lines = ['access-token: ' + TOKEN_A, 'context: default', 'auth-contexts:', ...Object.entries(contexts).map(([k, v]) => `  ${k}: ${v}`)];
+  const lines = ['context: a', 'auth-contexts:', ...Object.entries(contexts).map(([k, v]) => `  ${k}: ${v}`)];
   writeFileSync(join(dir, 'config.yaml'), `${lines.join('\n')}\n`);
   return home;
 }
