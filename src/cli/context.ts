@@ -99,7 +99,9 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
   const makeAccounts = async (): Promise<Accounts> => {
     if (list === undefined || (list !== 'all' && list.length === 1)) {
       if (list) singleName = list[0];
-      await getClient();
+      // The client's auth names the account (doctl's current context); without a token the name stays
+      // `default` and the first request fails with the auth error (a dry run needs none).
+      await getClient().catch(() => undefined);
       return { names: [singleName], api: () => api };
     }
     const { severalAccounts } = await import('./accounts.js');

@@ -40,7 +40,7 @@ export function writeAccount(accounts: Accounts, chosen: string | undefined, ver
   throw new DoqlError(
     'validation',
     `${verb} under several contexts (${accounts.names.join(', ')}) must say which account it changes; nothing was sent`,
-    { hint: `add WHERE context = '${accounts.names[0]}' (EXEC: @context='${accounts.names[0]}'), or run it with a single --context` },
+    { hint: `add WHERE context = '${accounts.names[0]}', or run it with a single --context ${accounts.names[0]}` },
   );
 }
 

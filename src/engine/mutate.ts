@@ -13,6 +13,7 @@ import { noMethodError } from './no-method.js';
 import { extractItems, toRow } from './rows.js';
 import { envelopeOf, fillPath } from './fetcher.js';
 import { columnsOf } from '../catalog/compile.js';
+import { chooseWriteAccount } from './write-account.js';
 import type { CellValue, ExecuteOptions, StatementResult } from './types.js';
 
 type SqlValue = string | number | bigint | boolean | null;
@@ -378,7 +379,7 @@ function returningRows(session: DoqlSession, resource: Resource, method: Method,
 }
 
 export async function runMutation(session: DoqlSession, stmt: Extract<Statement, { kind: 'mutation' }>, options: ExecuteOptions): Promise<StatementResult> {
-  const m = parseMutation(stmt.text, stmt.tokens);
+  const m = await chooseWriteAccount(session, parseMutation(stmt.text, stmt.tokens));
   const planned =
     m.verb === 'insert' ? await planInsert(session, m, options) : m.verb === 'exec' ? planExec(session, m) : await planChange(session, m, options);
   const { resource, method, requests } = planned;

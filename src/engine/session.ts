@@ -212,11 +212,20 @@ export class DoqlSession implements Session {
   }
 
   api(): EngineApi {
+    if (this.narrowed) return this.narrowed.api(this.narrowed.names[0]);
     return (this.apiClient ??= this.options.api());
+  }
+
+  /** A write's one account (write-account.ts), for the statement's reads and requests alike. */
+  private narrowed?: Accounts;
+
+  narrowTo(accounts: Accounts | undefined): void {
+    this.narrowed = accounts;
   }
 
   /** The accounts statements run over (see SessionOptions.accounts, which keeps them from one call to the next). */
   accounts(): Promise<Accounts> {
+    if (this.narrowed) return Promise.resolve(this.narrowed);
     return this.options.accounts ? this.options.accounts() : Promise.resolve(singleAccount(() => this.api()));
   }
 
@@ -334,7 +343,12 @@ export class DoqlSession implements Session {
       }
       case 'mutation': {
         const { runMutation } = await import('./mutate.js');
-        const result = await runMutation(this, stmt, options);
+        let result: StatementResult;
+        try {
+          result = await runMutation(this, stmt, options);
+        } finally {
+          this.narrowTo(undefined);
+        }
         if (this.block && !this.mutation.dryRun && result.command !== `${stmt.verb.toUpperCase()} 0`) {
           this.block.changes++;
           const notice = `${stmt.verb.toUpperCase()} was sent to the API now: doql has no transactions, so ROLLBACK cannot undo it`;
