@@ -3,6 +3,7 @@
 import { loadCatalog } from '../catalog/load.js';
 import { FetchCache, type EngineApi, type FetchedRows, type FetchKey } from '../engine/fetcher.js';
 import { createSession, type MutationOptions } from '../engine/session.js';
+import type { Accounts } from '../engine/accounts.js';
 import type { StatementResult } from '../engine/types.js';
 import type { Vars } from '../sql/template.js';
 import { remoteStatementGuard } from '../server/remote-policy.js';
@@ -17,6 +18,8 @@ export interface ServeChildConfig {
   servesEveryPath: boolean;
   /** Settings every session starts with (statement_timeout from --statement-timeout). */
   settings: Record<string, string>;
+  /** The accounts statements run over (`doql serve --context a,b`); their requests leave from the server. */
+  accounts: { names: string[]; partial?: boolean };
 }
 
 /** The session's own cache lives for one statement; what it drops is dropped from the server's shared cache too. */
@@ -39,15 +42,18 @@ const withoutSignal = <T extends { signal?: AbortSignal }>(req: T): Omit<T, 'sig
 runSessionChild(async (raw, call) => {
   const config = raw as ServeChildConfig;
   const catalog = loadCatalog({ specFile: config.spec });
-  // Requests leave from the server (one client, one rate-limit budget); it aborts them on cancel.
-  const api: EngineApi = {
-    request: async (req) => (await call('request', withoutSignal(req))) as Awaited<ReturnType<EngineApi['request']>>,
-    list: async (req) => (await call('list', withoutSignal(req))) as Awaited<ReturnType<EngineApi['list']>>,
+  // Requests leave from the server (one client, one rate-limit budget, per account); it aborts them on cancel.
+  const apiOf = (context: string): EngineApi => ({
+    request: async (req) => (await call('request', withoutSignal(req), context)) as Awaited<ReturnType<EngineApi['request']>>,
+    list: async (req) => (await call('list', withoutSignal(req), context)) as Awaited<ReturnType<EngineApi['list']>>,
     servesEveryPath: config.servesEveryPath,
-  };
+  });
+  const apis = new Map(config.accounts.names.map((name) => [name, apiOf(name)]));
+  const accounts: Accounts = { names: config.accounts.names, api: (name) => apis.get(name) ?? apiOf(name), partial: config.accounts.partial };
   return createSession({
     catalog,
-    api: () => api,
+    api: () => accounts.api(accounts.names[0]),
+    accounts: async () => accounts,
     cache: new SharedCacheView(call),
     fetchRows: async (key: FetchKey) => (await call('fetch', key)) as FetchedRows,
     vars: config.vars,

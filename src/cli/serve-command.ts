@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
-import { fetchItems, fetchKeyString, type FetchKey } from '../engine/fetcher.js';
+import { fetchItems, fetchKeyString, type EngineApi, type FetchKey } from '../engine/fetcher.js';
+import type { Accounts } from '../engine/accounts.js';
 import { formatDurationMs, parseDurationMs } from '../engine/session-settings.js';
 import { createPgServer } from '../server/pg-server.js';
 import { SessionHost } from '../server/session-process.js';
@@ -53,6 +54,8 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
   // Sessions in a long-running server keep API results for 60 s unless told otherwise.
   const ctx = await createRunContext(opts, { defaultCacheTtl: 60, stderr: log, templating: false });
   const settings = { statement_timeout: formatDurationMs(statementTimeoutMs) };
+  // The accounts are known before any connection: `--context a,b` makes their clients (and checks their tokens) now.
+  const accounts = await ctx.session.accounts();
   const sessions = new SessionHost({
     childModule: fileURLToPath(new URL('./serve-child.js', import.meta.url)),
     config: {
@@ -67,10 +70,11 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
       allowRegistry: opts.allowRegistry === true,
       servesEveryPath: opts.sandbox,
       settings,
+      accounts: { names: [...accounts.names], partial: accounts.partial },
     } satisfies ServeChildConfig,
     settings,
     hideEnv: opts.passwordEnv ? [opts.passwordEnv] : [],
-    handle: serverCalls(ctx),
+    handle: serverCalls(ctx, accounts),
     log,
   });
   await sessions.start();
@@ -100,13 +104,15 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
 }
 
 /** What session processes may ask of the server: API requests and reads through the shared 60 s cache. */
-function serverCalls(ctx: RunContext): (op: string, args: unknown[], signal: AbortSignal) => Promise<unknown> {
-  const api = ctx.session.api();
+function serverCalls(ctx: RunContext, accounts: Accounts): (op: string, args: unknown[], signal: AbortSignal) => Promise<unknown> {
   const cache = ctx.session.cache;
+  // A call names its account (the session process's context); none: the first.
+  const apiOf = (context: unknown): EngineApi => accounts.api(typeof context === 'string' ? context : accounts.names[0]);
   return async (op, args, signal) => {
     switch (op) {
       case 'fetch': {
         const key = args[0] as FetchKey;
+        const api = apiOf(key.context);
         const k = fetchKeyString(key);
         // Token 0 is no statement's own: an entry is fresh only by the TTL.
         const hit = cache.get(k, 0);
@@ -116,9 +122,9 @@ function serverCalls(ctx: RunContext): (op: string, args: unknown[], signal: Abo
         return rows;
       }
       case 'request':
-        return api.request({ ...(args[0] as Parameters<typeof api.request>[0]), signal });
+        return apiOf(args[1]).request({ ...(args[0] as Parameters<EngineApi['request']>[0]), signal });
       case 'list':
-        return api.list({ ...(args[0] as Parameters<typeof api.list>[0]), signal });
+        return apiOf(args[1]).list({ ...(args[0] as Parameters<EngineApi['list']>[0]), signal });
       case 'invalidate':
         cache.invalidate(String(args[0]));
         return null;

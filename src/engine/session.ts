@@ -213,6 +213,11 @@ export class DoqlSession implements Session {
 
   api(): EngineApi {
     if (this.narrowed) return this.narrowed.api(this.narrowed.names[0]);
+    return this.ownApi();
+  }
+
+  /** The API of options.api(), whatever account a write chose. */
+  private ownApi(): EngineApi {
     return (this.apiClient ??= this.options.api());
   }
 
@@ -226,7 +231,7 @@ export class DoqlSession implements Session {
   /** The accounts statements run over (see SessionOptions.accounts, which keeps them from one call to the next). */
   accounts(): Promise<Accounts> {
     if (this.narrowed) return Promise.resolve(this.narrowed);
-    return this.options.accounts ? this.options.accounts() : Promise.resolve(singleAccount(() => this.api()));
+    return this.options.accounts ? this.options.accounts() : Promise.resolve(singleAccount(() => this.ownApi()));
   }
 
   /** How SQL names map onto tables: colliding params go to their hidden `name$p` column. */

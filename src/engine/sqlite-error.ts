@@ -22,7 +22,7 @@ export function sqliteError(err: unknown): DoqlError {
   if (/^no query solution/.test(message)) {
     // better-sqlite3 pushes a hidden column's = to the API only from a table read first: x.p = y.p has neither first.
     return new DoqlError('validation', 'SQL: two hidden columns (parameters or context) are compared with each other, and neither can be read first', {
-      hint: 'write one side as an expression, e.g. ON d.context = +s.context: that side is read first and the other follows it',
+      hint: "write one side as an expression, e.g. ON d.context = s.context || '': that side (s) is read first and the other follows it",
       sqlState: '42601',
       cause: err,
     });
