@@ -2,6 +2,8 @@
 // account it came from, and `doql serve --context a,b` gives psql the column and the same rules.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { postgresMissing, startPostgres } from '../support/postgres.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { buildMissing } from '../select/helpers.js';
@@ -44,6 +46,35 @@ describe.skipIf(buildMissing())('doql sync --context a,b', () => {
     }
     expect(requestsOf(sb).a).toBeGreaterThan(1);
     expect(requestsOf(sb).b).toBeGreaterThan(1);
+  });
+});
+
+describe.skipIf(Boolean(buildMissing() ?? postgresMissing()))('doql sync --context a,b into PostgreSQL', () => {
+  it("gives each row its account's context, and --mode replace replaces every account's rows", async () => {
+    const sb = await startTwoAccounts({ count: { 'compute.droplets': 3 } });
+    const server = await startPostgres();
+    const client = new pg.Client({ connectionString: server.url });
+    try {
+      const home = doctlHome();
+      await client.connect();
+      const sync = (mode: string) => doqlAccounts(sb, home, ['--context', 'a,b', 'sync', '--to', server.url, '--resources', 'compute.droplets', '--mode', mode]);
+      expect((await sync('append')).code).toBe(0);
+      const gone = sb.ids('compute.droplets', undefined, TOKEN_A)[0]!;
+      await fetch(`${sb.url}/v2/droplets/${gone}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN_A}` } });
+      const r = await sync('replace');
+      expect(r.code, r.stderr).toBe(0);
+      const counts = await client.query('SELECT context, count(*)::int AS n FROM compute_droplets GROUP BY context ORDER BY 1');
+      expect(counts.rows).toEqual([
+        { context: 'a', n: 2 },
+        { context: 'b', n: 3 },
+      ]);
+      const ids = await client.query("SELECT id FROM compute_droplets WHERE context = 'b' ORDER BY id");
+      expect(ids.rows.map((x: { id: string }) => String(x.id))).toEqual(sb.ids('compute.droplets', undefined, TOKEN_B));
+    } finally {
+      await client.end().catch(() => undefined);
+      await server.stop();
+      await sb.close();
+    }
   });
 });
 
