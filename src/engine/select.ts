@@ -275,6 +275,8 @@ export async function runSelect(
           // One account failing fails the statement, naming it, unless --partial leaves its rows out (and says so).
           if (!accounts.partial || accounts.names.length < 2 || options.signal?.aborted) throw accountError(err, context, accounts);
           if (!failed.has(context)) failed.set(context, err instanceof Error ? err.message : String(err));
+          // Every account failing leaves nothing to return: that is a failure, not a partial result.
+          if (failed.size === accounts.names.length) throw accountError(err, context, accounts);
           fetched = { items: [] };
           stub = true;
         }

@@ -72,7 +72,7 @@ describe.skipIf(buildMissing())('--context a,b over two sandbox accounts', () =>
   it("joins on context: each account's rows matched with its own", async () => {
     // Both sides hidden: one is written as an expression (e.context || '') so that it is read first (see the error's hint).
     const sql =
-      'SELECT d.context, count(*) AS n FROM digitalocean.compute.droplets d JOIN digitalocean.compute.droplets e ON d.context = e.context || '' AND e.id = d.id GROUP BY d.context ORDER BY 1';
+      "SELECT d.context, count(*) AS n FROM digitalocean.compute.droplets d JOIN digitalocean.compute.droplets e ON d.context = e.context || '' AND e.id = d.id GROUP BY d.context ORDER BY 1";
     const r = await doqlAccounts(sb, home, ['--context', 'a,b', '-o', 'json', sql]);
     expect(json(r.stdout)).toEqual([
       { context: 'a', n: a.length },
@@ -142,6 +142,14 @@ describe.skipIf(buildMissing())('an account that fails', () => {
     const warnings = r.stderr.trim().split('\n');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/WARNING: context "b" failed.*--partial/);
+  });
+
+  it('--partial still fails when every account fails', async () => {
+    const home2 = doctlHome({ a: 'unknown-token', b: TOKEN_B });
+    const r = await doqlAccounts(sb, home2, ['--context', 'a,b', '--partial', '-o', 'json', 'SELECT count(*) FROM digitalocean.compute.droplets']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/context "[ab]".*401/);
   });
 });
 
