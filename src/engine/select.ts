@@ -8,7 +8,7 @@ import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../en
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
-import { columnValues, type SqliteValue } from './rows.js';
+import { columnValues } from './rows.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
 import { identValue, tokenize } from '../sql/lexer.js';
 import { placeholderKinds, type ParamKind } from './param-types.js';
