@@ -105,6 +105,20 @@ function fromDoctl(options: ResolveAuthOptions, context: string): Omit<ResolvedA
   return { token, source: 'doctl', context, configPath: path };
 }
 
+/**
+ * Every doctl auth context that has a token (`--context all`): `default` (its `access-token`) first when set,
+ * then `auth-contexts` in the file's order.
+ */
+export function doctlContextNames(options: Pick<ResolveAuthOptions, 'env' | 'doctlConfigPath' | 'platform' | 'homeDir'>): string[] {
+  const path = findDoctlConfig(options);
+  if (!path) throw new DoqlError('auth', '--context all: no doctl config file to list contexts from; run `doctl auth init`.', { hint: NO_TOKEN_HINT });
+  const config = readDoctlConfig(path);
+  const names = ['default', ...Object.keys(recordOf(config['auth-contexts']))].filter((v, i, a) => a.indexOf(v) === i);
+  const usable = names.filter((n) => contextToken(config, n) !== undefined);
+  if (usable.length === 0) throw new DoqlError('auth', `--context all: doctl config ${path} has no context with a token.`, { hint: 'Run `doctl auth init --context NAME`.' });
+  return usable;
+}
+
 /** doctl keeps the "default" context's token in `access-token`, every other one under `auth-contexts`. */
 function contextToken(config: Record<string, unknown>, context: string): string | undefined {
   if (context === 'default') return clean(stringOf(config['access-token']));
@@ -127,7 +141,7 @@ export function doctlConfigCandidates(options: Pick<ResolveAuthOptions, 'env' | 
   return candidates.filter((v, i, a) => a.indexOf(v) === i);
 }
 
-function findDoctlConfig(options: ResolveAuthOptions): string | undefined {
+function findDoctlConfig(options: Pick<ResolveAuthOptions, 'env' | 'doctlConfigPath' | 'platform' | 'homeDir'>): string | undefined {
   if (options.doctlConfigPath) return existsSync(options.doctlConfigPath) ? options.doctlConfigPath : undefined;
   return doctlConfigCandidates(options).find((p) => existsSync(p));
 }

@@ -7,6 +7,8 @@ import type { StatementResult } from '../engine/types.js';
 import { loadConfig, loadVars, type RunOptions } from './options.js';
 import { duration } from '../api/rate-limit.js';
 import { DoqlError } from '../errors.js';
+import type { Accounts } from '../engine/accounts.js';
+import { contextList, type SeveralAccounts } from './accounts.js';
 
 /** Requests in one round above which a statement asks first: a minute of DigitalOcean's budget (250 a minute). */
 const LARGE_FANOUT = 250;
@@ -48,7 +50,12 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
   const catalog = loadCatalog({ specFile: opts.spec });
   const vars = loadVars(opts);
   let client: ClientLike | undefined;
-  let sandbox: { url: string; token: string; save(): void; close(): Promise<void> } | undefined;
+  let sandbox: { save(): void; close(): Promise<void> } | undefined;
+  // `--context a,b` / `all` (or DIGITALOCEAN_CONTEXT so): every statement runs over those accounts.
+  const list = contextList(opts.context ?? process.env.DIGITALOCEAN_CONTEXT);
+  let several: SeveralAccounts | undefined;
+  /** The one account's name (the `context` column) when there is one: its doctl context, else `default`. */
+  let singleName = opts.context?.trim() || 'default';
 
   const clientOptions = {
     concurrency: opts.concurrency ?? config.concurrency,
@@ -69,6 +76,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
       const stateFile = sandboxStateFile(catalog.catalog.specHash);
       const sb = await createSandbox({ stateFile, catalog });
       sandbox = sb;
+      singleName = opts.context?.trim() || process.env.DIGITALOCEAN_CONTEXT?.trim() || 'default';
       return createApiClient({ baseUrl: sb.url, token: sb.token, ...clientOptions });
     }
     const { resolveAuth, describeAuthSource } = await import('../api/auth.js');
@@ -79,12 +87,41 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     // Flags beat the environment, which beats doql's config file.
     const auth = resolveAuth({
       token: opts.accessToken,
-      context: opts.context,
+      context: Array.isArray(list) ? list[0] : opts.context,
       defaultContext: config.context,
       apiUrl: opts.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? config.apiUrl,
       env: process.env,
     });
+    singleName = auth.context ?? 'default';
     return createApiClient({ baseUrl: auth.apiUrl, token: auth.token, tokenSource: describeAuthSource(auth), ca, ...clientOptions });
+  };
+  let accountsMade: Promise<Accounts> | undefined;
+  // Made once for every session of the run (the wire server's too): one client, one budget, per account.
+  const accounts = (): Promise<Accounts> =>
+    (accountsMade ??= makeAccounts().catch((err: unknown) => {
+      accountsMade = undefined;
+      throw err;
+    }));
+  const makeAccounts = async (): Promise<Accounts> => {
+    if (list === undefined || (list !== 'all' && list.length === 1)) {
+      if (list) singleName = list[0];
+      // The client's auth names the account (doctl's current context); without a token the name stays
+      // `default` and the first request fails with the auth error (a dry run needs none).
+      await getClient().catch(() => undefined);
+      return { names: [singleName], api: () => api };
+    }
+    const { severalAccounts } = await import('./accounts.js');
+    several = await severalAccounts(list, {
+      sandbox: opts.sandbox,
+      sandboxStateFile: async () => (await import('./sandbox-command.js')).sandboxStateFile(catalog.catalog.specHash),
+      catalog,
+      apiUrl: opts.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? config.apiUrl,
+      accessToken: opts.accessToken,
+      partial: opts.partial,
+      clientOptions,
+    });
+    sandbox = several.sandbox;
+    return several.accounts;
   };
   // Engine calls are async everywhere the client is used, so a lazy async proxy suffices.
   let pending: Promise<ClientLike> | undefined;
@@ -108,6 +145,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
       if (!(await extras.confirm(what))) throw new DoqlError('cancelled', `${what}; not confirmed, nothing was sent`, { hint: '--yes skips the question' });
     },
     api: () => api,
+    accounts,
     cacheTtlMs: (opts.cacheTtl ?? config.cacheTtl ?? extras.defaultCacheTtl) * 1000,
     vars,
     templating: extras.templating ?? true,
@@ -138,7 +176,14 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     catalog,
     session,
     newSession: () => createSession({ ...sessionOptions, cache: session.cache, vars: { ...vars } }),
-    clientStats: () => (client ? (Object.fromEntries(Object.entries(client.stats()).filter(([, v]) => typeof v === 'number')) as Record<string, number>) : undefined),
+    clientStats: () => {
+      const all = several ? several.clients : client ? [client] : [];
+      if (!all.length) return undefined;
+      // Several accounts: each client's counts, added up.
+      const out: Record<string, number> = {};
+      for (const c of all) for (const [k, v] of Object.entries(c.stats())) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
+      return out;
+    },
     close: async () => {
       session.close();
       if (sandbox) {

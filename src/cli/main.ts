@@ -113,7 +113,7 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '8080')
     .option('--seed <n>', 'seed for the generated account', '1')
-    .option('--token <token>', 'the token the sandbox accepts', 'doql-sandbox')
+    .option('--token <token>', 'a token the sandbox accepts; repeat for several accounts, each with its own resources (default doql-sandbox)', (v: string, p: string[] = []) => [...p, v], [])
     .option('--count <resource=n>', 'how many of a resource to generate, e.g. compute.droplets=10000 (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
     .option('--latency <ms>', 'latency added to every request', '0')
     .option('--jitter <ms>', 'random extra latency up to this', '0')

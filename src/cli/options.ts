@@ -20,7 +20,10 @@ export interface RunOptions {
   apiUrl?: string;
   /** A PEM file of CA certificates to trust besides the system's (env DOQL_CA, config ca). */
   ca?: string;
+  /** A doctl auth context, a comma list of them, or `all`: each statement runs over every one named. */
   context?: string;
+  /** With several contexts: a failing account's rows are left out with a warning instead of failing the statement. */
+  partial?: boolean;
   /** doctl's -t/--access-token. */
   accessToken?: string;
   /** How NULL prints in text outputs (psql's \pset null); JSON keeps null. */
@@ -80,7 +83,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--sandbox', 'run against the built-in DigitalOcean simulator (no token needed)', false)
     .option('--api-url <url>', 'DigitalOcean API base URL (env DIGITALOCEAN_API_URL)')
     .option('--ca <file>', "trust the CA certificates in this PEM file too, e.g. doql sandbox --tls's (env DOQL_CA)")
-    .option('--context <name>', 'doctl auth context to take the token from (env DIGITALOCEAN_CONTEXT)')
+    .option('--context <names>', 'doctl auth context to take the token from; a,b or all runs each statement over those accounts (env DIGITALOCEAN_CONTEXT)')
+    .option('--partial', "with several contexts, return the other accounts' rows when one fails (a warning names it)", false)
     .option('-t, --access-token <token>', 'DigitalOcean API token (as doctl; prefer DIGITALOCEAN_TOKEN, which stays out of `ps`)')
     .option('--spec <file>', 'use this OpenAPI spec (JSON or YAML) instead of the active catalog')
     .option('--concurrency <n>', 'most requests in flight (default 64)', intArg('--concurrency', 1))

@@ -31,7 +31,7 @@ export async function sandboxCommand(action: string | undefined, opts: Record<st
     host: opts.host as string,
     port: opts.port as string,
     seed: opts.seed as string,
-    token: opts.token as string,
+    token: (opts.token as string[]).length ? (opts.token as string[]) : 'doql-sandbox',
     count: opts.count as string[],
     latency: opts.latency as string,
     jitter: opts.jitter as string,

@@ -4,6 +4,7 @@
 import { loadCatalog } from '../catalog/load.js';
 import { FetchCache, type EngineApi, type FetchedRows, type FetchKey } from '../engine/fetcher.js';
 import { createSession, type MutationOptions } from '../engine/session.js';
+import type { Accounts } from '../engine/accounts.js';
 import type { StatementResult } from '../engine/types.js';
 import type { Vars } from '../sql/template.js';
 import { remoteStatementGuard } from '../server/remote-policy.js';
@@ -20,6 +21,11 @@ export interface ServeChildConfig {
   settings: Record<string, string>;
   /** Ask the parent before a large fan-out (the command line asks on its terminal; the wire server does not). */
   askBeforeFetch?: boolean;
+  /**
+   * The accounts statements run over (`doql serve --context a,b`); their requests leave from the server. Absent: asked
+   * of the parent at each statement (the shell's `.context` changes them).
+   */
+  accounts?: { names: string[]; partial?: boolean };
 }
 
 /** The session's own cache lives for one statement; what it drops is dropped from the server's shared cache too. */
@@ -42,15 +48,24 @@ const withoutSignal = <T extends { signal?: AbortSignal }>(req: T): Omit<T, 'sig
 runSessionChild(async (raw, call, backend) => {
   const config = raw as ServeChildConfig;
   const catalog = loadCatalog({ specFile: config.spec });
-  // Requests leave from the server (one client, one rate-limit budget); it aborts them on cancel.
-  const api: EngineApi = {
-    request: async (req) => (await call('request', withoutSignal(req))) as Awaited<ReturnType<EngineApi['request']>>,
-    list: async (req) => (await call('list', withoutSignal(req))) as Awaited<ReturnType<EngineApi['list']>>,
+  // Requests leave from the server (one client, one rate-limit budget, per account); it aborts them on cancel.
+  const apiOf = (context: string): EngineApi => ({
+    request: async (req) => (await call('request', withoutSignal(req), context)) as Awaited<ReturnType<EngineApi['request']>>,
+    list: async (req) => (await call('list', withoutSignal(req), context)) as Awaited<ReturnType<EngineApi['list']>>,
     servesEveryPath: config.servesEveryPath,
-  };
+  });
+  const apis = new Map<string, EngineApi>();
+  const accountsOf = (list: { names: string[]; partial?: boolean }): Accounts => ({
+    names: list.names,
+    api: (name) => apis.get(name) ?? apis.set(name, apiOf(name)).get(name)!,
+    partial: list.partial,
+  });
+  const fixed = config.accounts ? accountsOf(config.accounts) : undefined;
   return createSession({
     catalog,
-    api: () => api,
+    // Without a fixed list the parent names the account of each request (its first, for a statement's own).
+    api: () => (fixed ? fixed.api(fixed.names[0]) : apiOf('')),
+    accounts: async () => fixed ?? accountsOf((await call('accounts')) as { names: string[]; partial?: boolean }),
     cache: new SharedCacheView(call),
     fetchRows: async (key: FetchKey) => (await call('fetch', key)) as FetchedRows,
     vars: config.vars,

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
+import type { Accounts } from '../engine/accounts.js';
 import { formatDurationMs, parseDurationMs } from '../engine/session-settings.js';
 import { createPgServer } from '../server/pg-server.js';
 import { SessionHost } from '../server/session-process.js';
@@ -53,6 +54,8 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
   // Sessions in a long-running server keep API results for 60 s unless told otherwise.
   const ctx = await createRunContext(opts, { defaultCacheTtl: 60, stderr: log, templating: false });
   const settings = { statement_timeout: formatDurationMs(statementTimeoutMs) };
+  // The accounts are known before any connection: `--context a,b` makes their clients (and checks their tokens) now.
+  const accounts = await ctx.session.accounts();
   const sessions = new SessionHost({
     childModule: fileURLToPath(new URL('./serve-child.js', import.meta.url)),
     config: {
@@ -67,10 +70,11 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
       allowRegistry: opts.allowRegistry === true,
       servesEveryPath: opts.sandbox,
       settings,
+      accounts: { names: [...accounts.names], partial: accounts.partial },
     } satisfies ServeChildConfig,
     settings,
     hideEnv: opts.passwordEnv ? [opts.passwordEnv] : [],
-    handle: serverCalls(ctx),
+    handle: serverCalls(ctx, accounts),
     log,
   });
   await sessions.start();

@@ -141,8 +141,8 @@ export const META: Record<string, MetaCommand> = {
     },
   },
   '.context': {
-    usage: 'NAME',
-    help: 'switch to a doctl auth context (its token)',
+    usage: 'NAME | A,B | all',
+    help: 'switch to a doctl auth context (its token), or to several: statements then run over each account',
     run: async (state, [name]) => {
       if (!name) return state.notice(`context: ${state.opts.context ?? '(default)'}`);
       await state.switchContext(name);

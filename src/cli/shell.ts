@@ -193,7 +193,10 @@ export async function runShell(opts: RunOptions, io: ShellIO = terminalIO()): Pr
       if (!shell.opts.sandbox) {
         // Check the context now, so a typo fails here rather than at the next statement.
         const { resolveAuth } = await import('../api/auth.js');
-        resolveAuth({ context: name, apiUrl: shell.opts.apiUrl, env: process.env });
+        const { contextList } = await import('./accounts.js');
+        // `.context a,b` names several accounts: each must have a token (`all` takes those that do).
+        const list = contextList(name);
+        if (list !== 'all') for (const n of list ?? [name]) resolveAuth({ context: n, apiUrl: shell.opts.apiUrl, env: process.env });
       }
       const nextOpts = { ...shell.opts, context: name };
       const next = await makeContext(nextOpts);

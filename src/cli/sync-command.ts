@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { DoqlError } from '../errors.js';
 import { createRunContext } from './context.js';
-import { loadConfig, type RunOptions } from './options.js';
+import type { RunOptions } from './options.js';
 import { Progress } from './progress.js';
 
 export interface SyncCommandOptions extends RunOptions {
@@ -39,12 +39,15 @@ export async function syncCommand(opts: SyncCommandOptions): Promise<void> {
     if (opts.resources) resolvePatterns(ctx.catalog.catalog, [opts.resources]);
     const queries = opts.query.map((file) => planQuery(file, readQuery(file)));
     destination = await openDestination(opts.to);
-    const context = opts.context ?? loadConfig().context ?? 'default';
+    // The accounts read (--context a,b / all: each row's own goes in its context column).
+    const accounts = await ctx.session.accounts();
+    const context = accounts.names.join(', ');
     const result = await runSync(ctx.session, destination, {
       patterns: opts.resources ? [opts.resources] : [],
       queries,
       mode,
-      context,
+      context: accounts.names[0],
+      contexts: accounts.names,
       log: (line) => {
         progress.stop();
         stderr(line);
@@ -59,7 +62,7 @@ export async function syncCommand(opts: SyncCommandOptions): Promise<void> {
     const failure = failureError(result);
     if (failure) throw failure;
     if (!result.resources && result.skipped.length) throw new DoqlError('usage', 'nothing to sync: every resource named was skipped');
-    stderr(`synced ${result.resources} resource${result.resources === 1 ? '' : 's'}, ${result.rows} rows to ${destination.label} (context ${context}, synced_at ${result.syncedAt.toISOString()}, ${mode})`);
+    stderr(`synced ${result.resources} resource${result.resources === 1 ? '' : 's'}, ${result.rows} rows to ${destination.label} (context${accounts.names.length > 1 ? 's' : ''} ${context}, synced_at ${result.syncedAt.toISOString()}, ${mode})`);
   } finally {
     progress.stop();
     await destination?.close();

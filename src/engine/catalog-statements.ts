@@ -1,4 +1,5 @@
 // SHOW, DESCRIBE and SHOW INSERT: answered from the catalog alone, with no API call.
+import { ACCOUNT_COLUMN_DESCRIPTION, CONTEXT_COLUMN } from './accounts.js';
 import { DoqlError } from '../errors.js';
 import { closestNames } from '../catalog/lookup.js';
 import type { Catalog, Method, Resource, Service } from '../catalog/types.js';
@@ -162,6 +163,7 @@ export function runCatalogStatement(stmt: Statement, cat: CatalogLookups): State
             rows.push([p.name, p.schemaType, p.description, null, p.sqlType, m.requiredParams.includes(p.name) ? 'required param' : 'optional param']);
           }
         }
+        rows.push([CONTEXT_COLUMN, 'string', ACCOUNT_COLUMN_DESCRIPTION, null, 'TEXT', 'account']);
       }
       return table(cols, rows, 'DESCRIBE');
     }

@@ -31,6 +31,8 @@ export interface FetchKey {
   resourceId: string;
   method: Method;
   params: Record<string, QueryValue>;
+  /** The account (doctl context) it is fetched from; absent: the session's only one. */
+  context?: string;
 }
 
 export function fetchKeyString(k: FetchKey): string {
@@ -38,7 +40,7 @@ export function fetchKeyString(k: FetchKey): string {
     .sort()
     .map((p) => `${p}=${JSON.stringify(k.params[p])}`)
     .join('&');
-  return `${k.resourceId}|${k.method.operationId}|${params}`;
+  return `${k.context === undefined ? '' : `${JSON.stringify(k.context)}|`}${k.resourceId}|${k.method.operationId}|${params}`;
 }
 
 /**
@@ -211,9 +213,10 @@ export class FetchCache {
     return e.rows;
   }
 
-  set(key: string, resourceId: string, rows: FetchedRows, statement: number): void {
+  /** `ownOnly`: the rows serve only this statement, whatever the TTL (an account's stand-in for failed rows under --partial). */
+  set(key: string, resourceId: string, rows: FetchedRows, statement: number, ownOnly = false): void {
     this.counted.delete(key);
-    this.entries.set(key, { rows, fetchedAt: Date.now(), resourceId, statement });
+    this.entries.set(key, { rows, fetchedAt: ownOnly ? -Infinity : Date.now(), resourceId, statement });
   }
 
   /** Drops what a mutation may have changed: every entry of the resource, and of resources sharing its service. */

@@ -11,9 +11,10 @@ import { bulkTargets, confirmChange, dryRun } from './write/confirm.js';
 import { sendAll } from './write/send.js';
 import { awaitWrite } from './write/await-step.js';
 import { checkReturning, report } from './write/report.js';
+import { chooseWriteAccount } from './write-account.js';
 
 export async function runMutation(ctx: WriteContext, stmt: Extract<Statement, { kind: 'mutation' }>, options: ExecuteOptions): Promise<StatementResult> {
-  const m = await parseMutation(stmt.text, stmt.tokens);
+  const m = await chooseWriteAccount(ctx, await parseMutation(stmt.text, stmt.tokens));
   const planned = await planWrite(ctx, m, options);
   const { resource, method, requests } = planned;
   // Before the dry run too: it must not show a request doql would refuse to send.

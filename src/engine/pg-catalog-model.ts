@@ -3,6 +3,7 @@
 // order, so they are the same from one run to the next.
 import type { Catalog, Column, Param, Resource, SqlType } from '../catalog/types.js';
 import { PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
+import { ACCOUNT_COLUMN_DESCRIPTION, CONTEXT_COLUMN } from './accounts.js';
 import { EMULATED_TABLES } from './pg-catalog-schema.js';
 import { pgTypeOfName, pgTypeOfSqlType, type PgType } from './pg-catalog-types.js';
 import { pgTypeOfColumn } from './pg-column-types.js';
@@ -129,6 +130,8 @@ function resourceColumns(resource: Resource): ModelColumn[] {
     const sqlType: SqlType = param?.sqlType ?? 'TEXT';
     out.push({ name, type: pgTypeOfSqlType(sqlType), notNull: required.has(name), description });
   }
+  // The account column every table has (accounts.ts): psql's \d and BI tools see it.
+  out.push({ name: CONTEXT_COLUMN, type: pgTypeOfSqlType('TEXT'), notNull: true, description: ACCOUNT_COLUMN_DESCRIPTION });
   return out;
 }
 

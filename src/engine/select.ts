@@ -8,10 +8,12 @@ import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../en
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
-import { columnValues, type SqliteValue } from './rows.js';
+import { columnValues } from './rows.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
 import { identValue, tokenize } from '../sql/lexer.js';
 import { placeholderKinds, type ParamKind } from './param-types.js';
+import { accountError, CONTEXT_COLUMN, singleAccount, type Accounts } from './accounts.js';
+import { defineTable } from './virtual-table.js';
 
 /** State of the run in progress: which fetches it missed. */
 interface Round {
@@ -20,6 +22,8 @@ interface Round {
   misses: Map<string, FetchKey>;
   /** Names the statement mentions, lower-cased; undefined when it reads every column (`*`, NATURAL JOIN). */
   needed?: ReadonlySet<string>;
+  /** The accounts it reads (the hidden `context` column); a `WHERE context = …` narrows a table to one. */
+  contexts: readonly string[];
 }
 
 export interface SelectContext {
@@ -27,6 +31,8 @@ export interface SelectContext {
   db: () => Database.Database;
   cache: FetchCache;
   api: () => EngineApi;
+  /** The accounts statements run over; default: api() as the one account. */
+  accounts?: () => Promise<Accounts>;
   resolveResource: (id: string) => Resource;
   /** Which resources already have a table in this database. */
   registered: Map<string, Resource>;
@@ -65,9 +71,11 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
   if (existing) return existing;
   const resource = ctx.resolveResource(resourceId);
   const columns = tableColumns(resource);
-  const parameters = tableParameters({ ...resource, columns });
+  // The account column comes first, so that it is never among the parameters cut at SQLite's 32.
+  const parameters = [CONTEXT_COLUMN, ...tableParameters({ ...resource, columns }).slice(0, 31)];
+  const P = parameters.length;
   const booleans = new Set(selectMethods(resource).flatMap((m) => m.params.filter((p) => p.schemaType === 'boolean').map((p) => p.name)));
-  ctx.db().table(resourceId, {
+  defineTable(ctx.db(), resourceId, {
     columns: columns.map((c) => c.name),
     parameters,
     rows: function* (...args: unknown[]) {
@@ -75,43 +83,49 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       if (!round) throw new DoqlError('internal', `${resourceId} was read outside a statement`);
       const supplied: Record<string, QueryValue> = {};
       parameters.forEach((p, i) => {
+        if (i === 0) return;
         const name = p.endsWith(PARAM_SUFFIX) ? p.slice(0, -PARAM_SUFFIX.length) : p;
         if (args[i] !== undefined && args[i] !== null) supplied[name] = paramValue(args[i], booleans.has(name));
       });
+      // `context = 'a'` reaches account a alone; a context the session does not have holds no rows.
+      const contexts = args[0] === undefined ? round.contexts : round.contexts.filter((c) => c === String(args[0]));
       const method = chooseSelectMethod(resource, new Set(Object.keys(supplied)));
       const params: Record<string, QueryValue> = {};
       for (const p of method.params) if (supplied[p.name] !== undefined) params[p.name] = supplied[p.name];
-      const key: FetchKey = { resourceId, method, params };
-      const k = fetchKeyString(key);
-      const fetched = ctx.cache.get(k, round.statement);
-      if (fetched === undefined) {
-        round.misses.set(k, key);
-        return;
-      }
       const reads = neededColumns(columns, round.needed);
-      // Rows that kept only some columns serve a statement reading no other; any other fetches again.
-      if (fetched.only && (!reads || reads.some((c) => !fetched.only?.has(c.name)))) {
-        round.misses.set(k, key);
-        return;
+      const found: [string, FetchedRows][] = [];
+      for (const context of contexts) {
+        const key: FetchKey = { resourceId, method, params, context };
+        const k = fetchKeyString(key);
+        const fetched = ctx.cache.get(k, round.statement);
+        // Rows that kept only some columns serve a statement reading no other; any other fetches again.
+        if (fetched === undefined || (fetched.only && (!reads || reads.some((c) => !fetched.only?.has(c.name))))) round.misses.set(k, key);
+        else found.push([context, fetched]);
       }
+      if (found.length < contexts.length) return;
       const needed = reads && new Set(reads.map((c) => c.name));
-      // Columns are converted once per fetch and reused by later rounds and statements.
-      // Measured (`npm run bench -- local`, 100,000 cached droplets, GROUP BY region ->> '$.slug', status):
-      // about half is converting region/status/memory (JSON.stringify of each region object above all),
-      // half is SQLite over the converted rows (parsing each region's JSON text; count(*) alone, the rows
-      // crossing, is ~1/6 of it). Copying the rows into a temp table would make repeated statements
-      // ~2.5x faster but the first one slower (its insert costs more than one virtual-table scan), and a
-      // temp table would shadow the parameter columns push-down depends on, so the rows stay here.
-      const values = columns.map((c) => (needed && !needed.has(c.name) ? undefined : columnValues(fetched, c)));
-      const n = rowCount(fetched);
-      // better-sqlite3 copies each yielded row before asking for the next, so one array serves them all
-      // (100,000 fresh arrays were most of a GROUP BY's time, in garbage collection).
-      const row = new Array<SqliteValue>(values.length).fill(null);
-      // Only the columns the statement reads change from row to row; the others stay null.
-      const read = values.flatMap((v, j) => (v ? [[j, v] as const] : []));
-      for (let i = 0; i < n; i++) {
-        for (const [j, v] of read) row[j] = v[i];
-        yield row;
+      // SQLite reads a row's columns before asking for the next, so one array serves them all
+      // (100,000 fresh arrays were most of a GROUP BY's time, in garbage collection). Hidden columns come
+      // first: the account, then the parameters as the constraints gave them.
+      const row = new Array<unknown>(P + columns.length).fill(null);
+      for (let i = 1; i < P; i++) row[i] = args[i] ?? null;
+      for (const [context, fetched] of found) {
+        row[0] = context;
+        // Columns are converted once per fetch and reused by later rounds and statements.
+        // Measured (`npm run bench -- local`, 100,000 cached droplets, GROUP BY region ->> '$.slug', status):
+        // about half is converting region/status/memory (JSON.stringify of each region object above all),
+        // half is SQLite over the converted rows (parsing each region's JSON text; count(*) alone, the rows
+        // crossing, is ~1/6 of it). Copying the rows into a temp table would make repeated statements
+        // ~2.5x faster but the first one slower (its insert costs more than one virtual-table scan), and a
+        // temp table would shadow the parameter columns push-down depends on, so the rows stay here.
+        const values = columns.map((c) => (needed && !needed.has(c.name) ? undefined : columnValues(fetched, c)));
+        const n = rowCount(fetched);
+        // Only the columns the statement reads change from row to row; the others stay null.
+        const read = values.flatMap((v, j) => (v ? [[P + j, v] as const] : []));
+        for (let i = 0; i < n; i++) {
+          for (const [j, v] of read) row[j] = v[i];
+          yield row;
+        }
       }
     },
   });
@@ -207,6 +221,9 @@ export async function runSelect(
   const bind = bindings(sql, params, params.length ? placeholderKinds(sql, resourceIds.flatMap((id) => ctx.registered.get(id) ?? [])) : new Map());
   const statement = ctx.cache.beginStatement();
   const needed = mentionedNames(sql);
+  const accounts = ctx.accounts ? await ctx.accounts() : singleAccount(ctx.api);
+  /** --partial: accounts whose fetches failed, with the first failure's message. */
+  const failed = new Map<string, string>();
   const batchRows = stmt.reader ? options.batchRows : undefined;
   const fixed: FixedTypes = { pgTypes: options.pgTypes ?? [], columnTypes: options.columnTypes ?? [] };
   // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the
@@ -218,7 +235,7 @@ export async function runSelect(
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     ctx.stats.rounds++;
-    const state: Round = { statement, misses: new Map(), needed };
+    const state: Round = { statement, misses: new Map(), needed, contexts: accounts.names };
     if (batchRows) {
       const reader = new BatchReader(ctx, state, stmt, bind, batchRows);
       const first = reader.read();
@@ -226,9 +243,9 @@ export async function runSelect(
         // A run that reads resources may still miss a fetch on a later row, and rows already sent cannot be
         // taken back: finish this run without keeping its rows, then stream a run that misses nothing.
         reader.drain();
-        if (state.misses.size === 0) return streamResult(ctx, stmt, new BatchReader(ctx, { ...state, misses: new Map() }, stmt, bind, batchRows), fixed);
+        if (state.misses.size === 0) return partialNotices(streamResult(ctx, stmt, new BatchReader(ctx, { ...state, misses: new Map() }, stmt, bind, batchRows), fixed), failed);
       } else if (state.misses.size === 0) {
-        return reader.done ? toResult(ctx, stmt, first, fixed) : streamResult(ctx, stmt, reader, fixed, first);
+        return partialNotices(reader.done ? toResult(ctx, stmt, first, fixed) : streamResult(ctx, stmt, reader, fixed, first), failed);
       }
     } else {
       ctx.round = state;
@@ -243,20 +260,39 @@ export async function runSelect(
       }
       if (state.misses.size === 0) {
         if (!stmt.reader) return { kind: 'command', columns: [], rows: [], command: 'OK' };
-        return toResult(ctx, stmt, raw as CellValue[][], fixed);
+        return partialNotices(toResult(ctx, stmt, raw as CellValue[][], fixed), failed);
       }
     }
     await ctx.beforeFetch?.(state.misses.size);
-    const api = ctx.api();
     await Promise.all(
       [...state.misses].map(async ([k, key]) => {
-        const fetched = ctx.fetchRows ? await ctx.fetchRows(key, options.signal) : await fetchItems(api, key, options.signal, keepOnly(key.resourceId));
+        const context = key.context ?? accounts.names[0];
+        let fetched: FetchedRows;
+        let stub = false;
+        try {
+          fetched = ctx.fetchRows ? await ctx.fetchRows(key, options.signal) : await fetchItems(accounts.api(context), key, options.signal, keepOnly(key.resourceId));
+        } catch (err) {
+          // One account failing fails the statement, naming it, unless --partial leaves its rows out (and says so).
+          if (!accounts.partial || accounts.names.length < 2 || options.signal?.aborted) throw accountError(err, context, accounts);
+          if (!failed.has(context)) failed.set(context, err instanceof Error ? err.message : String(err));
+          // Every account failing leaves nothing to return: that is a failure, not a partial result.
+          if (failed.size === accounts.names.length) throw accountError(err, context, accounts);
+          fetched = { items: [] };
+          stub = true;
+        }
         ctx.stats.rowsFetched += rowCount(fetched);
-        ctx.cache.set(k, key.resourceId, fetched, statement);
+        ctx.cache.set(k, key.resourceId, fetched, statement, stub);
       }),
     );
   }
   throw new DoqlError('internal', `the statement still needed data after ${MAX_ROUNDS} rounds of fetching`);
+}
+
+/** --partial: one warning per account whose rows are missing from the result. */
+function partialNotices(result: StatementResult, failed: ReadonlyMap<string, string>): StatementResult {
+  if (failed.size === 0) return result;
+  const warnings = [...failed].map(([context, message]) => `WARNING: context "${context}" failed, its rows are left out (--partial): ${message}`);
+  return { ...result, notices: [...(result.notices ?? []), ...warnings] };
 }
 
 /** Bytes of text after which a batch ends early, so that wide rows make smaller batches. */

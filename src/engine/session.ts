@@ -22,6 +22,7 @@ import { sessionSetting, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 import type { BackendView } from './backend.js';
+import { singleAccount, type Accounts } from './accounts.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -49,6 +50,11 @@ export interface SessionOptions {
   cacheTtlMs?: number;
   /** A read cache shared with other sessions (the wire server's connections); default: a new one. */
   cache?: FetchCache;
+  /**
+   * The accounts (doctl contexts) statements run over, each with its own API; default: api() as one account
+   * named `default`. Resolved when a statement first reads a resource.
+   */
+  accounts?: () => Promise<Accounts>;
   /** Fetches a resource's rows for SELECT; default: over api() (see SelectContext.fetchRows). */
   fetchRows?: SelectContext['fetchRows'];
   vars?: Vars;
@@ -157,6 +163,7 @@ export class DoqlSession implements Session {
       db: () => this.db(),
       cache: this.cache,
       api: () => this.api(),
+      accounts: () => this.accounts(),
       resolveResource: (id) => this.resource(id),
       registered: new Map(),
       stats: this.stats,
@@ -217,7 +224,26 @@ export class DoqlSession implements Session {
   }
 
   api(): EngineApi {
+    if (this.narrowed) return this.narrowed.api(this.narrowed.names[0]);
+    return this.ownApi();
+  }
+
+  /** The API of options.api(), whatever account a write chose. */
+  private ownApi(): EngineApi {
     return (this.apiClient ??= this.options.api());
+  }
+
+  /** A write's one account (write-account.ts), for the statement's reads and requests alike. */
+  private narrowed?: Accounts;
+
+  narrowTo(accounts: Accounts | undefined): void {
+    this.narrowed = accounts;
+  }
+
+  /** The accounts statements run over (see SessionOptions.accounts, which keeps them from one call to the next). */
+  accounts(): Promise<Accounts> {
+    if (this.narrowed) return Promise.resolve(this.narrowed);
+    return this.options.accounts ? this.options.accounts() : Promise.resolve(singleAccount(() => this.ownApi()));
   }
 
   /** How SQL names map onto tables: colliding params go to their hidden `name$p` column. */
@@ -346,7 +372,12 @@ export class DoqlSession implements Session {
       }
       case 'mutation': {
         const { runMutation } = await import('./mutate.js');
-        const result = await runMutation(this, stmt, options);
+        let result: StatementResult;
+        try {
+          result = await runMutation(this, stmt, options);
+        } finally {
+          this.narrowTo(undefined);
+        }
         if (this.block && !this.mutation.dryRun && result.command !== `${stmt.verb.toUpperCase()} 0`) {
           this.block.changes++;
           const notice = `${stmt.verb.toUpperCase()} was sent to the API now: doql has no transactions, so ROLLBACK cannot undo it`;

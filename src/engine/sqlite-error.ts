@@ -2,6 +2,7 @@
 import { DoqlError, isDoqlError } from '../errors.js';
 import { closestNames } from '../catalog/lookup.js';
 import type { Resource } from '../catalog/types.js';
+import { CONTEXT_COLUMN } from './accounts.js';
 
 export function sqliteError(err: unknown): DoqlError {
   if (isDoqlError(err)) return err;
@@ -11,6 +12,21 @@ export function sqliteError(err: unknown): DoqlError {
   if (/^no such column: /.test(message)) return new DoqlError('not_found', `SQL: ${message}`, { sqlState: '42703', cause: err });
   if (/^no such function: /.test(message)) return new DoqlError('not_found', `SQL: ${message}`, { sqlState: '42883', cause: err });
   const paramOp = /virtual table parameter "(.*)" can only be constrained by the '=' operator/.exec(message);
+  if (paramOp?.[1] === CONTEXT_COLUMN) {
+    return new DoqlError('parse', `context (the account column) is compared with = or IN (…) only: it chooses the accounts a table reads`, {
+      hint: "name the accounts wanted: WHERE context IN ('a', 'b')",
+      sqlState: '42601',
+      cause: err,
+    });
+  }
+  if (/^no query solution/.test(message)) {
+    // better-sqlite3 pushes a hidden column's = to the API only from a table read first: x.p = y.p has neither first.
+    return new DoqlError('validation', 'SQL: two hidden columns (parameters or context) are compared with each other, and neither can be read first', {
+      hint: "write one side as an expression, e.g. ON d.context = s.context || '': that side (s) is read first and the other follows it",
+      sqlState: '42601',
+      cause: err,
+    });
+  }
   if (paramOp) {
     return new DoqlError('parse', `${paramOp[1]} is a parameter of the API call: compare it with = or IN (…), not other operators`, {
       sqlState: '42601',

@@ -73,16 +73,23 @@ export class McpRunner {
   private session(mutation: Partial<MutationOptions>): { session: DoqlSession; requests: () => number } {
     const base = this.ctx.session;
     const { api, count } = counting(base.api());
+    // Several accounts (--context a,b): each one's API counted too, into the one total.
+    const counted = new Map<string, ReturnType<typeof counting>>();
     const session = createSession({
       ...base.options,
       api: () => api,
+      accounts: async () => {
+        const accounts = await base.accounts();
+        if (accounts.names.length === 1) return { ...accounts, api: () => api };
+        return { ...accounts, api: (name) => (counted.get(name) ?? counted.set(name, counting(accounts.api(name))).get(name)!).api };
+      },
       cache: base.cache,
       vars: {},
       templating: false,
       registry: undefined,
       mutation: { ...base.options.mutation, dryRun: false, yes: false, confirm: undefined, onProgress: undefined, ...mutation },
     });
-    return { session, requests: count };
+    return { session, requests: () => count() + [...counted.values()].reduce((n, c) => n + c.count(), 0) };
   }
 
   async query(sql: string, maxRows: number, signal?: AbortSignal): Promise<QueryAnswer> {

@@ -13,7 +13,8 @@ export interface SandboxCommandOptions {
   host?: string;
   port?: number | string;
   seed?: number | string;
-  token?: string;
+  /** Several (`--token A --token B`): one account each. */
+  token?: string | string[];
   /** `['compute.droplets=10000', '/v2/vpcs=3']` or already a record. */
   count?: string[] | Record<string, number>;
   latency?: number | string;
@@ -62,6 +63,12 @@ function counts(raw: SandboxCommandOptions['count']): Record<string, number> | u
   return out;
 }
 
+function tokensOf(raw: SandboxCommandOptions['token']): Pick<SandboxOptions, 'token' | 'tokens'> {
+  const list = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((t) => t.trim());
+  if (list.some((t) => t === '')) throw new DoqlError('usage', '--token: a token cannot be empty');
+  return list.length > 1 ? { tokens: list } : list.length === 1 ? { token: list[0] } : {};
+}
+
 /** Parses `doql sandbox` arguments (without the command name) for standalone use and tests. */
 export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
   const out: SandboxCommandOptions = {};
@@ -97,6 +104,10 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
       (out.count = (out.count as string[] | undefined) ?? []).push(value);
       continue;
     }
+    if (flag === '--token') {
+      out.token = out.token === undefined ? value : [...(Array.isArray(out.token) ? out.token : [out.token]), value];
+      continue;
+    }
     const key = flags[flag];
     if (!key) throw new DoqlError('usage', `unknown option ${flag} for doql sandbox`);
     (out as Record<string, unknown>)[key] = value;
@@ -114,7 +125,7 @@ export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
     host: o.host,
     port: num('port', o.port, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
     seed: num('seed', o.seed, Number.isInteger),
-    token: o.token,
+    ...tokensOf(o.token),
     count: counts(o.count),
     latencyMs: num('latency', o.latency),
     jitterMs: num('jitter', o.jitter),
@@ -163,8 +174,13 @@ export async function runSandboxServer(
     throw err;
   }
   const ca = certificate ? ` --ca ${certificate.file}` : '';
+  const accounts =
+    sandbox.tokens.length === 1
+      ? `token: ${sandbox.token}\n`
+      : sandbox.tokens.map((t, i) => `token: ${t} (account ${i + 1})\n`).join('') +
+        `one doctl context per token (auth-contexts: {a: ${sandbox.tokens[0]}, b: ${sandbox.tokens[1]}}) reaches both: doql --api-url ${sandbox.url}${ca} --context a,b …\n`;
   io.out.write(
-    `doql sandbox listening on ${sandbox.url}${certificate ? ' (HTTP/2 and HTTP/1.1)' : ''}\ntoken: ${sandbox.token}\n` +
+    `doql sandbox listening on ${sandbox.url}${certificate ? ' (HTTP/2 and HTTP/1.1)' : ''}\n${accounts}` +
       (certificate ? `certificate: ${certificate.file} (trust it with --ca or NODE_EXTRA_CA_CERTS)\n` : '') +
       `try: DIGITALOCEAN_TOKEN=${sandbox.token} doql --api-url ${sandbox.url}${ca} "SELECT id, name FROM digitalocean.compute.droplets"\n`,
   );

@@ -47,6 +47,7 @@ export class ItemFactory {
     private readonly validators: Validators,
     public seed: number,
     private readonly counts: Map<string, number>,
+    private readonly idOffset = 0,
   ) {
     this.runtimeRng = rngFor(seed, 'runtime');
     const top = model.ordered.filter((c) => c.paramCount === 0 && c.idField).sort((a, b) => a.shape.length - b.shape.length);
@@ -88,7 +89,7 @@ export class ItemFactory {
     const used = new Set<string>();
     // Top-level integer ids count up from a per-collection base; child buckets get a hashed base.
     const intBase =
-      c.paramCount === 0 ? 10_000_000 + (hashString(c.shape) % 1000) * 1_000_000 : 100_000_000 + (hashString(`${c.shape}|${pk}`) % 8_000_000) * 100;
+      c.paramCount === 0 ? 10_000_000 + (hashString(c.shape) % 1000) * 1_000_000 + this.idOffset : 100_000_000 + (hashString(`${c.shape}|${pk}`) % 8_000_000) * 100;
     const rule = this.statusRule(c);
     const parent = c.parent && parentValues.length ? { c: c.parent, id: parentValues[parentValues.length - 1] } : undefined;
     const items: Item[] = [];

@@ -23,20 +23,35 @@ export const DEFAULT_ACTION_DELAY_MS = 2000;
 export async function createSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const catalog = options.catalog ?? loadCatalog();
   const seed = options.seed ?? DEFAULT_SEED;
-  const token = options.token ?? DEFAULT_TOKEN;
-  const sim = new Simulator(catalog, { seed, count: options.count, actionDelayMs: options.actionDelayMs ?? DEFAULT_ACTION_DELAY_MS, actionErrorRate: options.actionErrorRate });
+  const tokens = options.tokens?.length ? options.tokens : [options.token ?? DEFAULT_TOKEN];
+  const duplicate = tokens.find((t, i) => tokens.indexOf(t) !== i);
+  if (duplicate !== undefined) throw new DoqlError('usage', 'sandbox: the same --token is given twice', { hint: 'each --token is its own account: give different ones' });
+  const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  const simOptions = { count: options.count, actionDelayMs: options.actionDelayMs ?? DEFAULT_ACTION_DELAY_MS, actionErrorRate: options.actionErrorRate };
+  // Each token is an account of its own: its own resources (the next seed, so rows differ), its own
+  // rate-limit budget and request counts, as two DigitalOcean teams behind one API address.
+  const accounts = tokens.map((token, i) => ({
+    token,
+    seed: seed + i,
+    // Ids spaced 500,000 apart per account (seeded collections hold far fewer), as ids are unique across DigitalOcean.
+    sim: new Simulator(catalog, { seed: seed + i, idOffset: i * 500_000, ...simOptions }),
+    counter: new RequestCounter(),
+    limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit),
+  }));
+  const main = accounts[0];
+  const sim = main.sim;
   const specHash = catalog.catalog.specHash;
   const { stateFile } = options;
+  // The state file keeps the first account; further accounts start from their seed every time.
   const saved = stateFile ? readState(stateFile, specHash) : undefined;
   if (saved) sim.restore(saved.seed, saved.store);
   else sim.reset(seed);
+  for (const a of accounts.slice(1)) a.sim.reset(a.seed);
 
   const counter = new RequestCounter();
   const connections = new ConnectionCounter();
   const certificate = options.tls ? await generateCertificate() : undefined;
   const faults = new FaultInjector(seed, options.faults);
-  const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
-  const limiter = rateLimit === false ? undefined : new RateLimiter(rateLimit);
   const latency = { ms: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, rng: rngFor(seed, 'latency') };
   const save = (): void => {
     if (stateFile) writeState(stateFile, specHash, sim.seed, sim.snapshot());
@@ -44,13 +59,28 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const reset = (): void => {
     counter.reset();
     connections.reset();
-    limiter?.reset();
+    for (const a of accounts) {
+      a.counter.reset();
+      a.limiter?.reset();
+      a.sim.reset(a.seed);
+    }
     faults.reset(seed);
     latency.rng = rngFor(seed, 'latency');
-    sim.reset(seed);
     save();
   };
-  const server = new SandboxServer({ sim, token, counter, connections, tls: certificate, faults, limiter, latency, onMutation: save, onReset: reset });
+  const server = new SandboxServer({
+    accounts: new Map(accounts.map((a) => [a.token, a])),
+    routeKey: (method, path) => sim.routeKey(method, path),
+    counter,
+    connections,
+    tls: certificate,
+    faults,
+    latency,
+    onMutation: (account) => {
+      if (account === main) save();
+    },
+    onReset: reset,
+  });
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   let url: string;
@@ -62,32 +92,43 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
       cause: err,
     });
   }
+  const account = (token: string | undefined): (typeof accounts)[number] => {
+    if (token === undefined) return main;
+    const found = accounts.find((a) => a.token === token);
+    if (!found) throw new DoqlError('usage', 'sandbox: no account has that token');
+    return found;
+  };
 
   return {
     url,
-    token,
+    token: main.token,
+    tokens: accounts.map((a) => a.token),
     ca: certificate?.cert,
-    requests: () => counter.snapshot(),
+    requests: (token) => (token === undefined ? counter.snapshot() : account(token).counter.snapshot()),
     connections: () => connections.snapshot(),
     resetCounts: () => {
       counter.reset();
       connections.reset();
+      for (const a of accounts) a.counter.reset();
     },
     reset,
+    revoke: (token) => {
+      server.revoke(account(token).token);
+    },
     setFaults: (f) => faults.set(f),
     setLatency: (ms, jitterMs = 0) => {
       latency.ms = ms;
       latency.jitterMs = jitterMs;
     },
     setActionErrorRate: (rate) => {
-      sim.ctx.actionErrorRate = rate;
+      for (const a of accounts) a.sim.ctx.actionErrorRate = rate;
     },
     save,
     close: async () => {
       await server.close();
       save();
     },
-    ids: (collection, parentValues) => sim.ids(collection, parentValues),
+    ids: (collection, parentValues, token) => account(token).sim.ids(collection, parentValues),
     sample: (template, method) => sim.sample(template, method),
   };
 }

@@ -21,19 +21,28 @@ import type { Simulator } from './simulator.js';
 /** Bodies beyond this are refused (413) rather than buffered. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export interface ServerParts {
+/** One simulated account: what a token reaches. */
+export interface SandboxAccount {
   sim: Simulator;
-  token: string;
+  /** This account's requests (the server's counter has every account's). */
+  counter: RequestCounter;
+  /** Absent when rate limiting is off. */
+  limiter?: RateLimiter;
+}
+
+export interface ServerParts {
+  /** By token. */
+  accounts: ReadonlyMap<string, SandboxAccount>;
+  /** A request's route template, for counting one that no account answers (a 401). */
+  routeKey(method: string, path: string): string;
   counter: RequestCounter;
   connections: ConnectionCounter;
   /** Serve HTTPS with this certificate, HTTP/2 offered by ALPN beside HTTP/1.1. */
   tls?: SandboxCertificate;
   faults: FaultInjector;
-  /** Absent when rate limiting is off. */
-  limiter?: RateLimiter;
   latency: { ms: number; jitterMs: number; rng: Rng };
-  /** After a request that changed state (to save a state file). */
-  onMutation(): void;
+  /** After a request that changed an account's state (to save a state file). */
+  onMutation(account: SandboxAccount): void;
   /** POST /_sandbox/reset. */
   onReset(): void;
 }
@@ -67,6 +76,8 @@ export class SandboxServer {
   private readonly sockets = new Set<Socket>();
   private readonly sleepers = new Set<() => void>();
   private closed = false;
+  /** Tokens revoked since start (Sandbox.revoke): answered with a 401 as unknown ones are. */
+  private readonly revoked = new Set<string>();
   url = '';
 
   constructor(private readonly parts: ServerParts) {
@@ -115,6 +126,10 @@ export class SandboxServer {
     });
   }
 
+  revoke(token: string): void {
+    this.revoked.add(token);
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -148,7 +163,7 @@ export class SandboxServer {
     const q = rawUrl.indexOf('?');
     const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
-    if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return this.admin(method, path, res);
+    if (path === '/_sandbox' || path.startsWith('/_sandbox/')) return this.admin(method, path, query, res);
 
     const { parts } = this;
     // An HTTP/2 request's connection is its session (its socket is shared by every stream on it).
@@ -156,18 +171,25 @@ export class SandboxServer {
     const now = Date.now();
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (!m || m[1] !== parts.token) {
-      if (parts.limiter) setHeaders(res, parts.limiter.peek(now));
+    const account = m && !this.revoked.has(m[1]) ? parts.accounts.get(m[1]) : undefined;
+    if (!account) {
+      // DigitalOcean sends the rate-limit headers on a 401 too; no account is known, so the first one's budget shows.
+      const first = parts.accounts.values().next().value;
+      if (first?.limiter) setHeaders(res, first.limiter.peek(now));
       req.resume();
-      return this.send(res, requestId, { ...errorReplyOf(ERRORS.unauthorized), routeKey: parts.sim.routeKey(method, path) });
+      return this.send(res, requestId, { ...errorReplyOf(ERRORS.unauthorized), routeKey: parts.routeKey(method, path) });
     }
-    if (parts.limiter) {
-      const decision = parts.limiter.take(now);
+    const send = (reply: SimReply, truncate = false): void => {
+      account.counter.record(reply.routeKey, reply.status);
+      this.send(res, requestId, reply, truncate);
+    };
+    if (account.limiter) {
+      const decision = account.limiter.take(now);
       setHeaders(res, decision.headers);
       if (!decision.allowed) {
         req.resume();
         res.setHeader('retry-after', String(decision.retryAfter ?? 1));
-        return this.send(res, requestId, { ...errorReplyOf(ERRORS.tooMany), routeKey: parts.sim.routeKey(method, path) });
+        return send({ ...errorReplyOf(ERRORS.tooMany), routeKey: account.sim.routeKey(method, path) });
       }
     }
     const fault = parts.faults.draw();
@@ -175,7 +197,7 @@ export class SandboxServer {
     try {
       rawBody = await readBody(req);
     } catch (err) {
-      if (err instanceof BodyTooLarge) return this.send(res, requestId, { ...errorReplyOf(ERRORS.tooLarge), routeKey: parts.sim.routeKey(method, path) });
+      if (err instanceof BodyTooLarge) return send({ ...errorReplyOf(ERRORS.tooLarge), routeKey: account.sim.routeKey(method, path) });
       throw err;
     }
     const { latency } = parts;
@@ -183,7 +205,8 @@ export class SandboxServer {
     if (this.closed) return;
 
     if (fault === 'drop') {
-      parts.counter.record(parts.sim.routeKey(method, path), 0);
+      parts.counter.record(account.sim.routeKey(method, path), 0);
+      account.counter.record(account.sim.routeKey(method, path), 0);
       // Over HTTP/2 the connection carries other requests too: drop this one stream, as a lost request would be.
       if ('stream' in req) req.stream.close(h2constants.NGHTTP2_INTERNAL_ERROR);
       else req.socket.destroy();
@@ -191,10 +214,10 @@ export class SandboxServer {
     }
     if (fault === '500' || fault === '503') {
       const e = fault === '500' ? ERRORS.serverError : ERRORS.unavailable;
-      return this.send(res, requestId, { ...errorReplyOf(e), routeKey: parts.sim.routeKey(method, path) });
+      return send({ ...errorReplyOf(e), routeKey: account.sim.routeKey(method, path) });
     }
     const host = ('authority' in req ? req.authority : undefined) || req.headers.host || new URL(this.url).host;
-    const reply = parts.sim.handle({
+    const reply = account.sim.handle({
       method,
       path,
       query,
@@ -203,12 +226,12 @@ export class SandboxServer {
       baseUrl: `${this.parts.tls ? 'https' : 'http'}://${host}`,
       now,
     });
-    if (reply.mutated && reply.status < 300) parts.onMutation();
+    if (reply.mutated && reply.status < 300) parts.onMutation(account);
     if (fault === 'slow') {
       await this.sleep(parts.faults.slowMs);
       if (this.closed) return;
     }
-    this.send(res, requestId, reply, fault === 'truncate');
+    send(reply, fault === 'truncate');
   }
 
   private send(res: Res, requestId: string, reply: SimReply, truncate = false): void {
@@ -239,7 +262,7 @@ export class SandboxServer {
     } else res.end();
   }
 
-  private admin(method: string, path: string, res: Res): void {
+  private admin(method: string, path: string, query: URLSearchParams, res: Res): void {
     const json = (status: number, value: unknown): void => {
       res.statusCode = status;
       res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -247,8 +270,13 @@ export class SandboxServer {
     };
     const route = `${method} ${path.replace(/\/+$/, '')}`;
     switch (route) {
-      case 'GET /_sandbox/requests':
-        return json(200, this.parts.counter.snapshot());
+      case 'GET /_sandbox/requests': {
+        // `?token=T`: the requests one account served.
+        const token = query.get('token');
+        if (token === null) return json(200, this.parts.counter.snapshot());
+        const account = this.parts.accounts.get(token);
+        return account ? json(200, account.counter.snapshot()) : json(404, errorBody(ERRORS.notFound.id, 'no sandbox account has that token'));
+      }
       case 'GET /_sandbox/connections':
         return json(200, this.parts.connections.snapshot());
       case 'POST /_sandbox/reset':
@@ -257,6 +285,7 @@ export class SandboxServer {
       case 'POST /_sandbox/reset-counts':
         this.parts.counter.reset();
         this.parts.connections.reset();
+        for (const a of this.parts.accounts.values()) a.counter.reset();
         return json(200, { reset: true });
       case 'GET /_sandbox/health':
         return json(200, { ok: true });

@@ -37,6 +37,8 @@ export interface SimulatorOptions {
   count?: Record<string, number>;
   actionDelayMs: number;
   actionErrorRate?: number;
+  /** Added to seeded top-level integer ids: a second account's droplets do not share the first one's ids. */
+  idOffset?: number;
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -85,7 +87,7 @@ export class Simulator {
     const store = new Store(model);
     const generator = new DataGenerator({ vocabulary });
     const validators = new Validators();
-    const factory = new ItemFactory(model, generator, vocabulary, store, validators, options.seed, this.counts);
+    const factory = new ItemFactory(model, generator, vocabulary, store, validators, options.seed, this.counts, options.idOffset ?? 0);
     store.seeder = (c, values) => factory.seedItems(c, values);
     this.ctx = { model, store, factory, generator, validators, actionDelayMs: options.actionDelayMs, actionErrorRate: options.actionErrorRate ?? 0 };
   }

@@ -15,6 +15,11 @@ export interface SandboxOptions {
   seed?: number;
   /** Bearer token clients must send (default `doql-sandbox`). */
   token?: string;
+  /**
+   * Several accounts (overrides `token`): each token is an account with its own resources (seed, seed + 1, …),
+   * rate-limit budget and request counts, behind the one URL. Any other token gets DigitalOcean's 401.
+   */
+  tokens?: string[];
   /** Default 127.0.0.1. */
   host?: string;
   /** 0 = ephemeral (default). */
@@ -48,14 +53,20 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** `http://127.0.0.1:PORT` (`https://` with `tls`) */
   url: string;
+  /** The first account's token. */
   token: string;
   /** With `tls`: the certificate (PEM) a client must trust; it is its own CA. */
   ca?: string;
-  requests(): RequestCounts;
+  /** Every account's token, in order. */
+  tokens: string[];
+  /** Requests served: every account's, or those sent with one account's token (a 401 counts in no account). */
+  requests(token?: string): RequestCounts;
   /** Connections accepted, by protocol, and how many carried API requests (also GET /_sandbox/connections). */
   connections(): ConnectionCounts;
   /** Request and connection counts back to zero. */
   resetCounts(): void;
+  /** The token stops working, as a revoked DigitalOcean token does: every request with it gets a 401. */
+  revoke(token: string): void;
   /** Counts, rate limits, faults and state back to the seed. */
   reset(): void;
   setFaults(faults: FaultOptions | undefined): void;
@@ -68,9 +79,9 @@ export interface Sandbox {
   /**
    * Ids (as they appear in item paths) of a collection's items: a list path (`/v2/databases`), a
    * concrete child path (`/v2/databases/ID/dbs`) or `<service>.<resource>`. For a child collection
-   * given as a template, the first parent's items (or pass `parentValues`).
+   * given as a template, the first parent's items (or pass `parentValues`). `token` picks an account (default the first).
    */
-  ids(collection: string, parentValues?: string[]): string[];
+  ids(collection: string, parentValues?: string[], token?: string): string[];
   /**
    * A request for a path template whose path parameters name existing items and whose required
    * query parameters are filled; undefined when a parent collection is empty.

@@ -6,7 +6,12 @@ import type { SyncColumn } from './plan.js';
 export type SyncMode = 'append' | 'replace';
 
 export interface Snapshot {
+  /** The context of every row, unless rowContexts says otherwise. */
   context: string;
+  /** Each row's own context (a sync over several accounts: the row's `context` column). */
+  rowContexts?: readonly string[];
+  /** The accounts this snapshot covers: replace mode deletes their earlier rows (default: [context]). */
+  contexts?: readonly string[];
   syncedAt: Date;
   mode: SyncMode;
 }

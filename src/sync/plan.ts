@@ -93,7 +93,8 @@ export function planResource(catalog: Catalog, r: Resource): SyncPlan | Skipped 
   const table = `${r.service}_${r.name}`;
   const cols = ownColumns(r);
   if (unparameterised(r)) {
-    return { resource: r.id, table, sql: `SELECT ${cols.map((c) => quote(c.name)).join(', ')} FROM ${r.id}`, columns: cols.map((c) => ({ name: c.name, type: syncType(c) })) };
+    // `context` first: the account each row came from (the hidden column), which fills the table's context column.
+    return { resource: r.id, table, sql: `SELECT context, ${cols.map((c) => quote(c.name)).join(', ')} FROM ${r.id}`, columns: cols.map((c) => ({ name: c.name, type: syncType(c) })) };
   }
   const methods = selectMethods(r);
   if (!methods.length) return { resource: r.id, reason: 'it cannot be selected from' };
@@ -121,13 +122,14 @@ export function planResource(catalog: Catalog, r: Resource): SyncPlan | Skipped 
   // A parameter also named as a column (collidingParams) is already among the columns, with the same value.
   const withParam = !collidingParams(r).has(param);
   const paramType = syncType({ sqlType: m.params.find((x) => x.name === param)?.sqlType ?? 'TEXT' });
-  const select = [...(withParam ? [`p.doql_key AS ${quote(param)}`] : []), ...cols.map((c) => `c.${quote(c.name)}`)];
+  const select = ['p.doql_context AS context', ...(withParam ? [`p.doql_key AS ${quote(param)}`] : []), ...cols.map((c) => `c.${quote(c.name)}`)];
   return {
     resource: r.id,
     table,
     // The key is renamed in a subquery: in ON, a parent column that is also its own required parameter (`id` of
     // apps) would mean the parameter, not the listed rows' values.
-    sql: `SELECT ${select.join(', ')} FROM (SELECT ${quote(key)} AS doql_key FROM ${parent.id}) p JOIN ${r.id} c ON c.${quote(param)} = p.doql_key`,
+    // Each parent's children are read from the parent's own account (`|| ''`: the planner reads the parent first, see sqlite-error.ts).
+    sql: `SELECT ${select.join(', ')} FROM (SELECT ${quote(key)} AS doql_key, context || '' AS doql_context FROM ${parent.id}) p JOIN ${r.id} c ON c.${quote(param)} = p.doql_key AND c.context = p.doql_context`,
     columns: [...(withParam ? [{ name: param, type: paramType }] : []), ...cols.map((c) => ({ name: c.name, type: syncType(c) }))],
     followedFrom: parent.id,
   };

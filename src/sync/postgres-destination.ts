@@ -24,6 +24,9 @@ function jsonCell(v: CellValue, type: SyncType): unknown {
   return v;
 }
 
+/** The batch field holding a row's context (no DigitalOcean field is named so). */
+const ROW_CONTEXT = '__doql_context';
+
 export async function openPostgres(url: string): Promise<Destination> {
   const client = new pg.Client({ connectionString: url });
   client.on('error', () => {}); // a dropped connection surfaces on the next query, as an error there
@@ -47,17 +50,20 @@ export async function openPostgres(url: string): Promise<Destination> {
           ),
         );
         for (const c of columns) if (!have.has(c.name)) await client.query(`ALTER TABLE ${t} ADD COLUMN ${quoteIdent(c.name)} ${TYPES[c.type]}`);
-        if (s.mode === 'replace') await client.query(`DELETE FROM ${t} WHERE context = $1`, [s.context]);
+        if (s.mode === 'replace') await client.query(`DELETE FROM ${t} WHERE context = ANY($1::text[])`, [[...(s.contexts ?? [s.context])]]);
         const names = columns.map((c) => quoteIdent(c.name));
         // JSON columns arrive as JSON text, cast once in Postgres: parsing them in JavaScript only to serialise
         // them again took longer than the insert itself (json, not jsonb, for the batch: it is read once).
-        const shape = columns.map((c) => `${quoteIdent(c.name)} ${c.type === 'json' ? 'text' : TYPES[c.type]}`).join(', ');
+        // Each row carries its account in the batch (ROW_CONTEXT), as the context column's value.
+        const shape = [...columns.map((c) => `${quoteIdent(c.name)} ${c.type === 'json' ? 'text' : TYPES[c.type]}`), `${quoteIdent(ROW_CONTEXT)} text`].join(', ');
         const values = columns.map((c) => (c.type === 'json' ? `${quoteIdent(c.name)}::jsonb` : quoteIdent(c.name)));
         // `AS x()` is not SQL: a resource without columns of its own still gets one row per item.
-        const source = columns.length ? `json_to_recordset($1::json) AS x(${shape})` : 'json_array_elements($1::json) AS x';
-        const sql = `INSERT INTO ${t} (${[...names, 'context', 'synced_at'].join(', ')}) SELECT ${[...values, '$2', '$3'].join(', ')} FROM ${source}`;
+        const source = `json_to_recordset($1::json) AS x(${shape})`;
+        const sql = `INSERT INTO ${t} (${[...names, 'context', 'synced_at'].join(', ')}) SELECT ${[...values, `COALESCE(${quoteIdent(ROW_CONTEXT)}, $2)`, '$3'].join(', ')} FROM ${source}`;
         for (let i = 0; i < rows.length; i += BATCH) {
-          const batch = rows.slice(i, i + BATCH).map((r) => Object.fromEntries(columns.map((c, k) => [c.name, jsonCell(r[k], c.type)])));
+          const batch = rows
+            .slice(i, i + BATCH)
+            .map((r, j) => ({ ...Object.fromEntries(columns.map((c, k) => [c.name, jsonCell(r[k], c.type)])), [ROW_CONTEXT]: s.rowContexts?.[i + j] ?? null }));
           await client.query(sql, [JSON.stringify(batch), s.context, s.syncedAt]);
         }
         await client.query('COMMIT');

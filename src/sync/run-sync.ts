@@ -10,7 +10,10 @@ export interface SyncOptions {
   /** Plans of `--query` files, run after the resources. */
   queries?: SyncPlan[];
   mode: SyncMode;
+  /** The context of rows whose statement does not say (a --query without a context column). */
   context: string;
+  /** Every account the run reads (--context a,b): replace mode replaces each one's rows. */
+  contexts?: readonly string[];
   /** One line per event (skipped resource, resource done), for stderr. */
   log: (line: string) => void;
   /** Called before each resource, for a progress line. */
@@ -39,7 +42,12 @@ export async function runSync(session: DoqlSession, destination: Destination, o:
     o.onResource?.(plan.resource, i, todo.length);
     try {
       const fetched = await session.select(plan.sql);
-      await destination.write(plan.table, plan.columns ?? resultColumns(fetched.columns), fetched.rows, { context: o.context, syncedAt, mode: o.mode });
+      // A result's `context` column (a resource's always, a --query's when it selects one) is each row's account.
+      const at = fetched.columns.findIndex((c) => c.name === 'context');
+      const columns = plan.columns ?? resultColumns(fetched.columns.filter((_, k) => k !== at));
+      const rows = at < 0 ? fetched.rows : fetched.rows.map((r) => r.filter((_, k) => k !== at));
+      const rowContexts = at < 0 ? undefined : fetched.rows.map((r) => String(r[at]));
+      await destination.write(plan.table, columns, rows, { context: o.context, contexts: o.contexts, rowContexts, syncedAt, mode: o.mode });
       result.resources++;
       result.rows += fetched.rows.length;
       o.log(`${plan.resource} → ${plan.table}: ${fetched.rows.length} row${fetched.rows.length === 1 ? '' : 's'}${plan.followedFrom ? ` (followed from ${plan.followedFrom})` : ''}`);

@@ -27,11 +27,11 @@ export function openSqlite(file: string): Destination {
         db.exec(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_snapshot`)} ON ${t} (context, synced_at)`);
         const have = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table) as string[]));
         for (const c of columns) if (!have.has(c.name)) db.exec(`ALTER TABLE ${t} ADD COLUMN ${quoteIdent(c.name)} ${TYPES[c.type]}`);
-        if (s.mode === 'replace') db.prepare(`DELETE FROM ${t} WHERE context = ?`).run(s.context);
+        if (s.mode === 'replace') for (const c of s.contexts ?? [s.context]) db.prepare(`DELETE FROM ${t} WHERE context = ?`).run(c);
         const names = [...columns.map((c) => quoteIdent(c.name)), 'context', 'synced_at'];
         const insert = db.prepare(`INSERT INTO ${t} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`);
         const at = s.syncedAt.toISOString();
-        for (const r of rows) insert.run(...r.map((v) => (typeof v === 'boolean' ? Number(v) : v)), s.context, at);
+        rows.forEach((r, i) => insert.run(...r.map((v) => (typeof v === 'boolean' ? Number(v) : v)), s.rowContexts?.[i] ?? s.context, at));
       })();
     },
     async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // its plan holds: the narrow interface the plan, send and report steps depend on. DoqlSession is one.
 import type { LoadedCatalog } from '../../catalog/load.js';
 import type { Column, Method, Resource } from '../../catalog/types.js';
+import type { Accounts } from '../accounts.js';
 import type { EngineApi } from '../fetcher.js';
 import type { PlannedRequest } from '../request-builder.js';
 import type { SqliteValue } from '../rows.js';
@@ -18,6 +19,10 @@ export interface WriteContext {
   /** Evaluates a RETURNING list over rows. */
   returningRows(columns: { name: string; sqlType: Column['sqlType'] }[], rows: (SqliteValue | boolean)[][], list: string): StatementResult;
   api(): EngineApi;
+  /** The accounts the session runs over (several under --context a,b). */
+  accounts(): Promise<Accounts>;
+  /** Narrows the statement (its reads and requests) to one account; undefined undoes it. */
+  narrowTo(accounts: Accounts | undefined): void;
 }
 
 export type SqlValue = string | number | bigint | boolean | null;
