@@ -6,6 +6,7 @@ import { describeError } from './errors.js';
 import { addRunOptions, type RunOptions } from './options.js';
 import { runScript } from './run.js';
 import { HELP_EXAMPLES } from './help.js';
+import { mark } from '../timings.js';
 
 function version(): string {
   try {
@@ -237,6 +238,7 @@ function endQuietlyOnClosedPipe(): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  mark('modules');
   endQuietlyOnClosedPipe();
   const program = buildProgram();
   const debug = argv.includes('--debug');

@@ -3,7 +3,10 @@ import { isDoqlError } from '../errors.js';
 import type { StatementResult } from '../engine/types.js';
 import { copyLines } from '../engine/copy-out.js';
 import { duration, limitText, type RateLimitWait } from '../api/rate-limit.js';
-import { createRunContext } from './context.js';
+import type { DoqlSession } from '../engine/session.js';
+import type { ContextExtras } from './context.js';
+import { mark, markLast } from '../timings.js';
+import { catalogOnlyResults, parseScripts } from './catalog-only.js';
 import { FORMATTERS, type FormatName } from './format/index.js';
 import { loadDisplayWidths } from './format/table.js';
 import type { RunOptions } from './options.js';
@@ -91,6 +94,37 @@ export function rateLimitNotice(wait: RateLimitWait): string | undefined {
   return wait.ms > 5_000 ? `waiting ${duration(wait.ms)} for DigitalOcean's rate limit${limitText(wait.limit, wait.ms)}` : undefined;
 }
 
+/** What runScript needs of a run context: the full one (context.ts) or one replaying catalog-only results. */
+interface ScriptContext {
+  session: Pick<DoqlSession, 'executeEach'> & { cache: { hits: number }; stats: { rounds: number } };
+  clientStats(): Record<string, number> | undefined;
+  close(): Promise<void>;
+}
+
+/** A context whose session hands back results already computed from the catalog (catalog-only.ts). */
+function replayContext(results: StatementResult[][]): ScriptContext {
+  // runScript runs its scripts once each, in order.
+  let next = 0;
+  return {
+    session: {
+      executeEach: async (_script, _options, onResult) => {
+        const list = results[next++] ?? [];
+        for (let k = 0; k < list.length; k++) await onResult(list[k]!, { index: k, total: list.length, text: '' });
+      },
+      cache: { hits: 0 },
+      stats: { rounds: 0 },
+    },
+    clientStats: () => undefined,
+    close: async () => {},
+  };
+}
+
+/** The engine's context, loaded only when a script needs it. */
+async function fullContext(opts: RunOptions, extras: ContextExtras): Promise<ScriptContext> {
+  const { createRunContext } = await import('./context.js');
+  return createRunContext(opts, extras);
+}
+
 /** Runs scripts in order (each argument of `doql "…" "…"` is one); throws the first failure after printing what ran before it. */
 export async function runScript(scripts: string[], opts: RunOptions, out: Output = processOutput()): Promise<void> {
   const format = chooseFormat(opts, out);
@@ -113,7 +147,11 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
         }
       }
     : undefined;
-  const ctx = await createRunContext(opts, {
+  // SHOW and DESCRIBE alone never load the engine (SQLite, the API client); anything else takes the full way.
+  const parsed = parseScripts(scripts, opts);
+  const quick = await catalogOnlyResults(parsed, opts);
+  if (quick) for (const w of loadConfig().warnings) stderr(w);
+  const ctx: ScriptContext = quick ? replayContext(quick) : await fullContext(opts, {
     defaultCacheTtl: 0,
     stderr,
     confirm,
@@ -122,10 +160,12 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
       if (notice) stderr(notice);
     },
   });
+  mark('context');
   const started = performance.now();
   progress = new Progress(out.stderrIsTTY && !opts.verbose, () => ctx.clientStats());
   const json = format === 'json' ? jsonDocument(out) : undefined;
   const print = (result: StatementResult): void => {
+    mark('result');
     if (json && result.kind === 'rows' && !result.copy) {
       for (const n of result.notices ?? []) out.stderr(n);
       json.write(FORMATTERS.json.format(result, { header: opts.header, color: false, expanded: false }));
@@ -139,6 +179,7 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
       await ctx.session.executeEach(script, { signal: deadline?.signal }, (result) => {
         progress?.stop();
         print(result);
+        markLast('printed');
         deadline?.restart();
         progress?.restart();
       });
@@ -159,5 +200,6 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
       );
     }
     await ctx.close();
+    mark('closed');
   }
 }

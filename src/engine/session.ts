@@ -21,6 +21,7 @@ import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.
 import { sessionSetting, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
+import { mark } from '../timings.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -158,6 +159,7 @@ export class DoqlSession implements Session {
     if (!this.database) {
       const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
       this.database = new Sqlite(':memory:');
+      mark('sqlite');
     }
     return this.database;
   }
