@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
 import { mark } from '../timings.js';
+import { decodeIndexedCatalog, INDEX_FILE } from './catalog-file.js';
 import { doqlPaths } from './paths.js';
 import { decodeSchemas } from './schema-file.js';
 import type { Catalog, SchemaBundle } from './types.js';
@@ -37,8 +38,18 @@ function readJson<T>(file: string, parse: (text: string) => T = (t) => JSON.pars
   }
 }
 
+/** The catalog through its index (catalog-file.ts), when the directory has one that matches its catalog.json. */
+function readIndexed(dir: string): Catalog | undefined {
+  try {
+    return decodeIndexedCatalog(readFileSync(join(dir, 'catalog.json')), readFileSync(join(dir, INDEX_FILE), 'utf8'));
+  } catch {
+    // No index (a catalog pulled by an older doql) or an unreadable one: the whole file is read instead.
+    return undefined;
+  }
+}
+
 export function loadCatalogDir(dir: string, origin: string): LoadedCatalog {
-  const catalog = readJson<Catalog>(join(dir, 'catalog.json'));
+  const catalog = readIndexed(dir) ?? readJson<Catalog>(join(dir, 'catalog.json'));
   let schemas: SchemaBundle | undefined;
   return { catalog, origin, schemas: () => (schemas ??= readJson(join(dir, 'schemas.json'), decodeSchemas)) };
 }

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DoqlError } from '../errors.js';
-import { describeError } from './errors.js';
 import { addRunOptions, type RunOptions } from './options.js';
 import { runScript } from './run.js';
 import { HELP_EXAMPLES } from './help.js';
@@ -250,6 +249,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
+    // Loaded only on failure: a command that succeeds never needs it.
+    const { describeError } = await import('./errors.js');
     const { text, exitCode } = describeError(err, debug);
     process.stderr.write(`${text}\n`);
     process.exitCode = exitCode;

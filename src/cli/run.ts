@@ -12,7 +12,6 @@ import { loadDisplayWidths } from './format/table.js';
 import type { RunOptions } from './options.js';
 import { loadConfig } from './options.js';
 import { Progress } from './progress.js';
-import { statementDeadline } from './deadline.js';
 
 export interface Output {
   stdout: (text: string) => void;
@@ -172,7 +171,7 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
     } else printResult(result, format, opts, out);
   };
   // --timeout bounds each statement, rate-limit waits included: its timer starts again after every result.
-  const deadline = opts.timeout !== undefined ? statementDeadline(opts.timeout * 1000) : undefined;
+  const deadline = opts.timeout !== undefined ? (await import('./deadline.js')).statementDeadline(opts.timeout * 1000) : undefined;
   try {
     for (const script of scripts) {
       deadline?.restart();
