@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DoqlError } from '../errors.js';
 import { addRunOptions, type RunOptions } from './options.js';
-import { runScript } from './run.js';
+import { runScript } from './one-shot.js';
 import { HELP_EXAMPLES } from './help.js';
 import { mark } from '../timings.js';
 
