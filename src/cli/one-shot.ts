@@ -12,6 +12,11 @@ import type { RunOptions } from './options.js';
 import { loadConfig } from './options.js';
 import { chooseFormat, processOutput, rateLimitNotice, renderResult, type Output } from './output.js';
 import type { Progress } from './progress.js';
+import type { Statement } from '../sql/statement.js';
+import { preloadParser } from '../sql/tree/parse.js';
+
+/** Statements that go through the SQL parser's tree. */
+const PARSED_KINDS: ReadonlySet<Statement['kind']> = new Set(['select', 'mutation', 'copy', 'cursor']);
 
 /**
  * `-o json` prints one JSON document: a statement's array of rows, or, when several statements return rows,
@@ -92,6 +97,9 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
   const parsed = parseScripts(scripts, opts);
   const quick = await catalogOnlyResults(parsed, opts);
   if (quick) for (const w of loadConfig().warnings) stderr(w);
+  // A statement the SQL parser (libpg-query, ~50 ms to load) will read starts loading it now, while the engine,
+  // the catalog and the API client load.
+  else if (!parsed || parsed.some((list) => list.some((st) => PARSED_KINDS.has(st.kind)))) void preloadParser().catch(() => {});
   const ctx: ScriptContext = quick ? replayContext(quick) : await fullContext(opts, {
     defaultCacheTtl: 0,
     stderr,
