@@ -137,8 +137,6 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     clientStats: () => (client ? (Object.fromEntries(Object.entries(client.stats()).filter(([, v]) => typeof v === 'number')) as Record<string, number>) : undefined),
     close: async () => {
       session.close();
-      // Idle keep-alive connections would otherwise hold a finished one-shot process open until they close.
-      await client?.close();
       if (sandbox) {
         try {
           sandbox.save();
