@@ -74,7 +74,7 @@ const STAGES: [mark: string, label: string][] = [
   ['first request', 'to the first request'],
   ['first response', 'first response'],
   ['fetched', 'other requests + rows'],
-  ['result', 'SQL over the rows'],
+  ['result', 'to the result (SQL over the rows)'],
   ['printed', 'output'],
   ['closed', 'close'],
   ['exit', 'exit'],
