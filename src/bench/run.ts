@@ -63,6 +63,11 @@ function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Proces
   return { ms, marks: found ? (JSON.parse(found.slice(TIMINGS_PREFIX.length)) as ProcessRun['marks']) : undefined };
 }
 
+/** One whole process's wall time (the TLS bench and others time processes with it). */
+function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  return runProcess(cmd, args, env).ms;
+}
+
 /** doql's marks in the order a cold run reaches them, each named for the stretch that ends there. */
 const STAGES: [mark: string, label: string][] = [
   ['bootstrap', 'node start-up'],
