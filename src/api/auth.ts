@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../lazy-yaml.js';
 import { DoqlError } from '../errors.js';
 
 export const DEFAULT_API_URL = 'https://api.digitalocean.com';
@@ -156,7 +156,7 @@ function readDoctlConfig(path: string): Record<string, unknown> {
   }
   try {
     // uniqueKeys off: doctl's own writer never repeats keys, and a hand edit that does should still work.
-    return recordOf(parseYaml(text, { uniqueKeys: false }) as unknown);
+    return recordOf(yaml().parse(text, { uniqueKeys: false }) as unknown);
   } catch (err) {
     // The parser's message quotes the offending line, which may hold a token: report the position only.
     const pos = (err as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;

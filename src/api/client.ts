@@ -1,5 +1,5 @@
 // The DigitalOcean API client: one keep-alive pool, a shared in-flight cap, rate-limit pacing, safe retries, pagination.
-import { request as undiciRequest } from 'undici';
+import { request as undiciRequest } from './undici-core.js';
 import { DoqlError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { createDispatcher } from './dispatcher.js';
@@ -22,6 +22,7 @@ import type {
   RequestEvent,
 } from './types.js';
 import { buildUrl, parseBaseUrl, resolveLink, setParam } from './url.js';
+import { mark } from '../timings.js';
 
 export type {
   ApiClient,
@@ -161,9 +162,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const base = extraHeaders ? { ...extraHeaders, ...fixedHeaders } : fixedHeaders;
     const headersOut = payload === undefined ? base : { ...base, 'content-type': 'application/json' };
     let result: AttemptResult;
+    mark('first request');
     try {
       const res = await undiciRequest(url, { dispatcher: agent, method, headers: headersOut, body: payload, signal: controller.signal });
       status = res.statusCode;
+      mark('first response');
       headers = flattenHeaders(res.headers);
       const bytes = new Uint8Array(await res.body.arrayBuffer());
       counters.bytes += bytes.length;

@@ -2,7 +2,7 @@
 // HTTP/2 connection where the server offers h2 by ALPN, and the CA certificates a TLS server is checked against.
 import { rootCertificates } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
-import { Agent, Client, Pool } from 'undici';
+import { Agent, Client, Pool } from './undici-core.js';
 import type { Dispatcher } from 'undici';
 
 export interface DispatcherOptions {

@@ -1,53 +1,10 @@
 // Finds and loads the active catalog: --spec FILE, else the registry's active pull, else the built-in default.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DoqlError } from '../errors.js';
+import { resolve } from 'node:path';
 import { compileSpec } from './compile.js';
-import { assignParamColumns } from './param-columns.js';
-import { doqlPaths } from './paths.js';
-import { decodeSchemas } from './schema-file.js';
+import { loadActiveCatalog, type LoadedCatalog } from './load-compiled.js';
 import { readSpecFile } from './spec-file.js';
-import type { Catalog, SchemaBundle } from './types.js';
 
-export interface LoadedCatalog {
-  catalog: Catalog;
-  /** Resolved schemas, parsed on first use (start-up never pays for them). */
-  schemas(): SchemaBundle;
-  /** Where it came from: `default`, `registry:<name>` or the spec file. */
-  origin: string;
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-/**
- * The built-in catalog compiled at build time (dist/catalog/default). Code run from the TypeScript
- * sources (tests) finds it in dist/ beside src/.
- */
-export const DEFAULT_CATALOG_DIR = [join(here, 'default'), join(here, '..', '..', 'dist', 'catalog', 'default')].find((d) =>
-  existsSync(join(d, 'catalog.json')),
-) ?? join(here, 'default');
-
-function readJson<T>(file: string, parse: (text: string) => T = (t) => JSON.parse(t) as T): T {
-  try {
-    return parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new DoqlError('spec', `cannot read the compiled catalog ${file}: ${(err as Error).message.split('\n')[0]}`, {
-      hint: 'run `npm run build` in the doql checkout, or `doql registry pull` again',
-      cause: err,
-    });
-  }
-}
-
-export function loadCatalogDir(dir: string, origin: string): LoadedCatalog {
-  const catalog = readJson<Catalog>(join(dir, 'catalog.json'));
-  // A catalog pulled with an older doql has no path-parameter columns: they are the compiler's rule, applied now.
-  if (!catalog.paramColumns) {
-    for (const service of Object.values(catalog.services)) for (const r of Object.values(service.resources)) assignParamColumns(r);
-    catalog.paramColumns = true;
-  }
-  let schemas: SchemaBundle | undefined;
-  return { catalog, origin, schemas: () => (schemas ??= readJson(join(dir, 'schemas.json'), decodeSchemas)) };
-}
+export { activeRegistryDir, DEFAULT_CATALOG_DIR, loadActiveCatalog, loadCatalogDir, type LoadedCatalog } from './load-compiled.js';
 
 /** Compiles a spec file on the fly (for `--spec FILE`). */
 export function loadSpecFile(file: string): LoadedCatalog {
@@ -56,24 +13,6 @@ export function loadSpecFile(file: string): LoadedCatalog {
   return { catalog, origin: abs, schemas: () => schemas };
 }
 
-/** The registry's active catalog directory, if one was pulled and is intact. */
-export function activeRegistryDir(env: NodeJS.ProcessEnv = process.env): { name: string; dir: string } | undefined {
-  const { registry } = doqlPaths(env);
-  const pointer = join(registry, 'active.json');
-  if (!existsSync(pointer)) return undefined;
-  try {
-    const { name } = JSON.parse(readFileSync(pointer, 'utf8')) as { name: string };
-    const dir = join(registry, name);
-    if (existsSync(join(dir, 'catalog.json')) && existsSync(join(dir, 'schemas.json'))) return { name, dir };
-  } catch {
-    // A damaged pointer falls back to the built-in catalog rather than failing every command.
-  }
-  return undefined;
-}
-
 export function loadCatalog(options: { specFile?: string; env?: NodeJS.ProcessEnv } = {}): LoadedCatalog {
-  if (options.specFile) return loadSpecFile(options.specFile);
-  const active = activeRegistryDir(options.env);
-  if (active) return loadCatalogDir(active.dir, `registry:${active.name}`);
-  return loadCatalogDir(DEFAULT_CATALOG_DIR, 'default');
+  return options.specFile ? loadSpecFile(options.specFile) : loadActiveCatalog(options.env);
 }

@@ -73,7 +73,7 @@ describe('pullSpec', () => {
     const pulled = await pullSpec({ from: fixture, env, defaultDir });
     expect(pulled.name).toMatch(/^digitalocean-1\.0-test-[0-9a-f]{8}$/);
     expect(pulled).toMatchObject({ source: fixture, specVersion: '1.0-test', operations: 7, active: true });
-    expect(readdirSync(pulled.dir).sort()).toEqual(['catalog.json', 'pull.json', 'schemas.json']);
+    expect(readdirSync(pulled.dir).sort()).toEqual(['catalog-index.json', 'catalog.json', 'pull.json', 'schemas.json']);
     expect(JSON.parse(activeJson())).toEqual({ name: pulled.name, source: fixture, pulledAt: pulled.pulledAt });
     // Nothing is left behind from staging.
     expect(readdirSync(registryDir()).sort()).toEqual(['active.json', pulled.name]);

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, u
 import { dirname, join, resolve } from 'node:path';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
+import { encodeCatalog, INDEX_FILE } from './catalog-file.js';
 import { countResources } from './diff.js';
 import { DEFAULT_CATALOG_DIR } from './load.js';
 import { closestNames } from './lookup.js';
@@ -145,7 +146,9 @@ export async function pullSpec(options: PullOptions = {}): Promise<RegistryEntry
   const staging = join(registry, `.staging-${name}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     mkdirSync(staging);
-    writeFileSync(join(staging, 'catalog.json'), JSON.stringify(catalog));
+    const file = encodeCatalog(catalog);
+    writeFileSync(join(staging, 'catalog.json'), file.text);
+    writeFileSync(join(staging, INDEX_FILE), file.index);
     writeFileSync(join(staging, 'schemas.json'), encodeSchemas(schemas));
     writeFileSync(join(staging, PULL_FILE), JSON.stringify(meta));
     replaceDir(staging, dir);

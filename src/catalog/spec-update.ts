@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DoqlError } from '../errors.js';
 import { compileSpec } from './compile.js';
+import { encodeCatalog, INDEX_FILE } from './catalog-file.js';
 import { countResources, diffCatalogs, formatDiff } from './diff.js';
 import { assertPlausible, DEFAULT_SPEC_URL, readSpecSource, writeFileAtomic } from './registry.js';
 import { encodeSchemas } from './schema-file.js';
@@ -50,7 +51,9 @@ export async function updateVendoredSpec(options: SpecUpdateOptions = {}): Promi
   });
   // One line of JSON, as DigitalOcean's bundled file is: the same spec gives the same bytes, so git shows no change.
   writeFileAtomic(out, JSON.stringify(doc));
-  writeFileAtomic(join(catalogDir, 'catalog.json'), JSON.stringify(catalog));
+  const file = encodeCatalog(catalog);
+  writeFileAtomic(join(catalogDir, 'catalog.json'), file.text);
+  writeFileAtomic(join(catalogDir, INDEX_FILE), file.index);
   writeFileAtomic(join(catalogDir, 'schemas.json'), encodeSchemas(schemas));
   const report =
     `spec:update: ${from} → ${out} (spec version ${catalog.specVersion}, ${catalog.operationCount} operations, ${countResources(catalog)} resources)\n` +

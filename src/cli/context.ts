@@ -1,5 +1,6 @@
 // Builds what a command runs with: the catalog, the API client (DigitalOcean or the sandbox) and a session.
-import { loadCatalog, type LoadedCatalog } from '../catalog/load.js';
+import type { LoadedCatalog } from '../catalog/load-compiled.js';
+import { loadRunCatalog } from './catalog-only.js';
 import type { EngineApi } from '../engine/fetcher.js';
 import type { ApiClient, ApiClientOptions, RequestEvent } from '../api/client.js';
 import { createSession, type DoqlSession, type SessionOptions } from '../engine/session.js';
@@ -9,6 +10,7 @@ import { duration } from '../api/rate-limit.js';
 import { DoqlError } from '../errors.js';
 import type { Accounts } from '../engine/accounts.js';
 import { contextList, type SeveralAccounts } from './accounts.js';
+import { mark } from '../timings.js';
 
 /** Requests in one round above which a statement asks first: a minute of DigitalOcean's budget (250 a minute). */
 const LARGE_FANOUT = 250;
@@ -45,9 +47,10 @@ function requestLine(ev: RequestEvent): string {
 }
 
 export async function createRunContext(opts: RunOptions, extras: ContextExtras): Promise<RunContext> {
+  mark('engine');
   const config = loadConfig();
   for (const w of config.warnings) extras.stderr(w);
-  const catalog = loadCatalog({ specFile: opts.spec });
+  const catalog = await loadRunCatalog(opts);
   const vars = loadVars(opts);
   let client: ClientLike | undefined;
   let sandbox: { save(): void; close(): Promise<void> } | undefined;

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { DoqlError } from '../errors.js';
-import { describeError } from './errors.js';
 import { addRunOptions, type RunOptions } from './options.js';
-import { runScript } from './run.js';
+import { runScript } from './one-shot.js';
 import { HELP_EXAMPLES } from './help.js';
+import { mark } from '../timings.js';
 
 function version(): string {
   try {
@@ -55,6 +55,20 @@ function withGlobals<T>(cmd: Command): T {
   return out as T;
 }
 
+/**
+ * Set by the commands that run statements and end (`doql "…"`, `doql exec`): once their output is written the
+ * process exits at once, rather than waiting for idle keep-alive connections and timers to wind down.
+ */
+let endWhenDone = false;
+
+/** Exits once stdout and stderr have handed over everything written to them. */
+async function exitNow(): Promise<never> {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writableLength > 0) await new Promise((resolve) => stream.once('drain', resolve));
+  }
+  process.exit();
+}
+
 export function buildProgram(): Command {
   const program = new Command('doql');
   program
@@ -83,6 +97,7 @@ export function buildProgram(): Command {
       statements = [piped];
     }
     // Each argument is its own script, run in order (`doql "SELECT 1 a" "SELECT 2 b"`).
+    endWhenDone = true;
     await runScript(statements, opts);
   });
 
@@ -97,6 +112,7 @@ export function buildProgram(): Command {
     const opts = withGlobals<RunOptions & { file?: string; infile?: string }>(cmd);
     const file = opts.file ?? opts.infile ?? (process.stdin.isTTY ? undefined : '-');
     if (file === undefined) throw new DoqlError('usage', "exec needs a file: doql exec -f FILE.sql (or -f - for standard input)");
+    endWhenDone = true;
     await runScript([readScriptFile(file)], opts);
   });
 
@@ -239,6 +255,7 @@ function endQuietlyOnClosedPipe(): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  mark('modules');
   endQuietlyOnClosedPipe();
   const program = buildProgram();
   const debug = argv.includes('--debug');
@@ -250,8 +267,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;
     }
+    // Loaded only on failure: a command that succeeds never needs it.
+    const { describeError } = await import('./errors.js');
     const { text, exitCode } = describeError(err, debug);
     process.stderr.write(`${text}\n`);
     process.exitCode = exitCode;
   }
+  if (endWhenDone) await exitNow();
 }

@@ -7,7 +7,7 @@ import { DoqlError } from '../errors.js';
 import { doqlPaths } from '../catalog/paths.js';
 import { closestNames } from '../catalog/lookup.js';
 import type { Vars } from '../sql/template.js';
-import { FORMAT_NAMES, type FormatName } from './format/index.js';
+import { FORMAT_NAMES, type FormatName } from './format/formatter.js';
 
 export interface RunOptions {
   output?: FormatName;

@@ -2,6 +2,7 @@
 import { ACCOUNT_COLUMN_DESCRIPTION, CONTEXT_COLUMN } from './accounts.js';
 import { DoqlError } from '../errors.js';
 import { closestNames } from '../catalog/lookup.js';
+import { compareNames } from '../catalog/name-order.js';
 import type { Catalog, Method, Resource, Service } from '../catalog/types.js';
 import type { Statement } from '../sql/statement.js';
 import type { CellValue, ResultColumn, StatementResult } from './types.js';
@@ -89,7 +90,7 @@ export function runCatalogStatement(stmt: Statement, cat: CatalogLookups): State
           sqlState: '42P01',
         });
       }
-      const services = filterLike(Object.values(cat.catalog.services), stmt.like).sort((a, b) => a.name.localeCompare(b.name));
+      const services = filterLike(Object.values(cat.catalog.services), stmt.like).sort((a, b) => compareNames(a.name, b.name));
       const cols: [string, ResultColumn['type']][] = [
         ['name', 'TEXT'],
         ['id', 'TEXT'],
@@ -108,7 +109,7 @@ export function runCatalogStatement(stmt: Statement, cat: CatalogLookups): State
     }
     case 'show_resources': {
       const service = cat.service(stmt.service);
-      const resources = filterLike(Object.values(service.resources), stmt.like).sort((a, b) => a.name.localeCompare(b.name));
+      const resources = filterLike(Object.values(service.resources), stmt.like).sort((a, b) => compareNames(a.name, b.name));
       const cols: [string, ResultColumn['type']][] = [
         ['name', 'TEXT'],
         ['id', 'TEXT'],

@@ -4,6 +4,7 @@ import { assertServedHere } from './served-here.js';
 import { ApiError, DoqlError } from '../errors.js';
 import type { Column, Method } from '../catalog/types.js';
 import { convertColumn, extractItems, type ColumnCache, type SqliteValue } from './rows.js';
+import { markLast } from '../timings.js';
 
 export type QueryValue = string | number | boolean;
 export type Query = Record<string, QueryValue | undefined>;
@@ -149,6 +150,12 @@ async function listAll(
  * `only`: the statement reads no column but these, and nothing after it will (see listAll).
  */
 export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSignal, only?: Column[]): Promise<FetchedRows> {
+  const rows = await fetchOne(api, key, signal, only);
+  markLast('fetched');
+  return rows;
+}
+
+async function fetchOne(api: EngineApi, key: FetchKey, signal?: AbortSignal, only?: Column[]): Promise<FetchedRows> {
   const { method, params } = key;
   assertServedHere(api, key.resourceId, method);
   const path = fillPath(method.path, params);

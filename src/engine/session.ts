@@ -23,6 +23,7 @@ import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult 
 import { Cursors } from './cursors.js';
 import type { BackendView } from './backend.js';
 import { singleAccount, type Accounts } from './accounts.js';
+import { mark } from '../timings.js';
 
 export interface MutationOptions {
   dryRun: boolean;
@@ -177,6 +178,7 @@ export class DoqlSession implements Session {
     if (!this.database) {
       const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
       this.database = new Sqlite(':memory:');
+      mark('sqlite');
     }
     return this.database;
   }

@@ -5,7 +5,8 @@ import type { Formatter, FormatOptions } from './formatter.js';
 import { cellText } from './values.js';
 import type { ResultColumn, StatementResult } from '../../engine/types.js';
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Made on first use: creating a Segmenter loads ICU's break data, ~10-30 ms that a JSON or CSV run never needs. */
+let graphemes: Intl.Segmenter | undefined;
 
 /**
  * string-width's Unicode tables cost ~35 ms to load, a fifth of a cold command: they are loaded only when a
@@ -37,7 +38,7 @@ export function truncate(s: string, max: number): { text: string; cut: boolean }
   if (stringWidth(s) <= max) return { text: s, cut: false };
   let out = '';
   let used = 0;
-  for (const { segment } of graphemes.segment(s)) {
+  for (const { segment } of (graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(s)) {
     const w = stringWidth(segment);
     if (used + w > max - 1) break;
     out += segment;
