@@ -15,7 +15,7 @@ const isComparison = (t: Token | undefined): boolean =>
 const isName = (t: Token | undefined): t is Token => t !== undefined && (t.kind === 'word' || t.kind === 'quoted');
 
 /** Column (and parameter) kinds by lower-case name; a name two resources type differently is left out. */
-function kindsByName(resources: Resource[]): Map<string, ParamKind> {
+export function kindsByName(resources: Resource[]): Map<string, ParamKind> {
   const kinds = new Map<string, ParamKind | null>();
   const add = (name: string, kind: ParamKind): void => {
     const key = name.toLowerCase();

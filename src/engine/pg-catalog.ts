@@ -165,6 +165,13 @@ export class PgCompat {
     return { catalog, tokens: out, columnTypes: rewritten.columnTypes, pgTypes: rewritten.pgTypes };
   }
 
+  /** Puts Postgres's functions (now(), to_char, pg_unnest …) on the session's database, once. */
+  ensureSessionFunctions(): void {
+    if (this.registered) return;
+    registerPgFunctions(this.sessionDb(), sharedFor(this.loaded.catalog).model);
+    this.registered = true;
+  }
+
   /** Runs a catalog query (one that reads no resource) on the shared catalog database. */
   run(query: PgQuery, options: ExecuteOptions = {}): StatementResult {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });

@@ -139,6 +139,13 @@ export function mentionedNames(sql: string): ReadonlySet<string> | undefined {
   return names;
 }
 
+/** The `?n` placeholders of SQL text (the token path's statements). */
+function numberedPlaceholders(sql: string): number[] {
+  return tokenize(sql)
+    .filter((t) => t.kind === 'param' && /^\?\d+$/.test(t.text))
+    .map((t) => Number(t.text.slice(1)));
+}
+
 /** A computed column's type, from its values. */
 export function inferType(values: CellValue[]): ResultColumn['type'] {
   const v = values.find((x) => x !== null && x !== undefined);
@@ -162,7 +169,7 @@ function numericText(v: string): number | bigint | undefined {
  * numbers as unequal (`size_gigabytes > '1'` is always false). A placeholder compared with a column takes
  * the column's kind (`kinds`); any other that is a canonical number is bound as one.
  */
-function bindings(sql: string, params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
+function bindings(numbered: number[] | undefined, params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
   if (!params.length) return [];
   const value = (v: unknown, kind?: ParamKind): unknown => {
     if (typeof v === 'boolean') return Number(v);
@@ -170,11 +177,9 @@ function bindings(sql: string, params: unknown[], kinds: Map<number, ParamKind>)
     if (kind === 'number') return numericText(v) ?? v;
     return /^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(v) ? Number(v) : v;
   };
-  const numbered = tokenize(sql).filter((t) => t.kind === 'param' && /^\?\d+$/.test(t.text));
-  if (!numbered.length) return params.map((v) => value(v));
+  if (!numbered?.length) return params.map((v) => value(v));
   const named: Record<string, unknown> = {};
-  for (const t of numbered) {
-    const n = Number(t.text.slice(1));
+  for (const n of numbered) {
     if (n < 1 || n > params.length) throw new DoqlError('validation', `there is no parameter $${n}`, { sqlState: '42P02' });
     named[String(n)] = value(params[n - 1], kinds.get(n));
   }
@@ -194,6 +199,8 @@ export async function runSelect(
     /** SQL types the query text fixes (a comparison, `= ANY`, `@>` is boolean), by position. */
     columnTypes?: readonly (Column['sqlType'] | undefined)[];
     batchRows?: number;
+    /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
+    tree?: { needed?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind> };
   } = {},
 ): Promise<StatementResult> {
   for (const id of resourceIds) ensureTable(ctx, id);
@@ -204,9 +211,12 @@ export async function runSelect(
     throw withColumnHint(sqliteError(err), resourceIds.flatMap((id) => ctx.registered.get(id) ?? []));
   }
   const params = options.params ?? [];
-  const bind = bindings(sql, params, params.length ? placeholderKinds(sql, resourceIds.flatMap((id) => ctx.registered.get(id) ?? [])) : new Map());
+  const tree = options.tree;
+  const bind = tree
+    ? bindings(tree.params, params, tree.paramKinds)
+    : bindings(numberedPlaceholders(sql), params, params.length ? placeholderKinds(sql, resourceIds.flatMap((id) => ctx.registered.get(id) ?? [])) : new Map());
   const statement = ctx.cache.beginStatement();
-  const needed = mentionedNames(sql);
+  const needed = tree ? tree.needed : mentionedNames(sql);
   const batchRows = stmt.reader ? options.batchRows : undefined;
   const fixed: FixedTypes = { pgTypes: options.pgTypes ?? [], columnTypes: options.columnTypes ?? [] };
   // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the

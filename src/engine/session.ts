@@ -10,7 +10,8 @@ import { splitStatements } from '../sql/split.js';
 import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
-import { rewriteResourceNames } from '../sql/rewrite.js';
+import { translateSelect, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
+import { kindsByName, type ParamKind } from './param-types.js';
 import { runCatalogStatement } from './catalog-statements.js';
 import { PgCompat } from './pg-catalog.js';
 import { FetchCache, type EngineApi } from './fetcher.js';
@@ -244,6 +245,19 @@ export class DoqlSession implements Session {
     },
   };
 
+  /** What the SELECT translator asks the catalog (sql/tree/scope.ts). */
+  private readonly resourceInfo: ResourceInfo = {
+    ...this.rewriteOptions,
+    qualify: (schema: string): boolean => Object.hasOwn(this.options.catalog.catalog.services, schema),
+    kinds: (id: string): ReadonlyMap<string, ParamKind> => {
+      try {
+        return kindsByName([this.resource(id)]);
+      } catch {
+        return new Map();
+      }
+    },
+  };
+
   resource(id: string): Resource {
     return findResource(this.options.catalog.catalog, id);
   }
@@ -298,10 +312,14 @@ export class DoqlSession implements Session {
     this.options.guard?.(stmt);
     switch (stmt.kind) {
       case 'select': {
-        const pg = this.pg.prepare(stmt.tokens);
-        if (pg.catalog) return this.pg.run(pg, options);
-        const { sql, resources } = rewriteResourceNames(pg.tokens, this.rewriteOptions);
-        return runSelect(this.ctx, sql, resources, { ...options, pgTypes: pg.pgTypes, columnTypes: pg.columnTypes });
+        let t = await translateSelect(stmt.text, this.resourceInfo);
+        if (t.catalog) {
+          // Questions about the server (psql's \d family, drivers) run on the emulated catalog.
+          const pg = this.pg.prepare(stmt.tokens);
+          if (pg.catalog) return this.pg.run(pg, options);
+          t = await translateSelect(stmt.text, this.resourceInfo, { catalog: false });
+        }
+        return this.runTranslated(t, options);
       }
       case 'show_providers':
       case 'show_services':
@@ -359,13 +377,24 @@ export class DoqlSession implements Session {
     }
   }
 
+  /** Runs a translated SELECT over the API (the session's database gets Postgres's functions when it calls one). */
+  private runTranslated(t: SelectTranslation, options: ExecuteOptions & { batchRows?: number }): Promise<StatementResult> {
+    if (t.pgFunctions) this.pg.ensureSessionFunctions();
+    return runSelect(this.ctx, t.sql, t.resources, {
+      ...options,
+      pgTypes: t.pgTypes,
+      columnTypes: t.columnTypes,
+      tree: { needed: t.needed, params: t.params, paramKinds: t.paramKinds },
+    });
+  }
+
   /** Runs a SELECT text (already templated) through the rounds loop; used by mutations for their source rows. */
   async select(sql: string, options: ExecuteOptions = {}): Promise<StatementResult> {
     const st = splitStatements(sql)[0];
     if (!st) throw new DoqlError('parse', 'empty SELECT');
-    const { sql: rewritten, resources } = rewriteResourceNames(st.tokens, this.rewriteOptions);
+    const t = await translateSelect(st.text, this.resourceInfo, { catalog: false });
     // A mutation reads all of its source rows: never a stream.
-    return runSelect(this.ctx, rewritten, resources, { params: options.params, signal: options.signal });
+    return this.runTranslated(t, { params: options.params, signal: options.signal });
   }
 
   close(): void {
