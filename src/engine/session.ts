@@ -10,6 +10,7 @@ import { splitStatements } from '../sql/split.js';
 import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
+import { preloadParser } from '../sql/tree/parse.js';
 import { translateSelect, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
 import { kindsByName, type ParamKind } from './param-types.js';
 import { runCatalogStatement } from './catalog-statements.js';
@@ -282,6 +283,10 @@ export class DoqlSession implements Session {
   ): Promise<void> {
     const text = this.options.templating === false ? sql : renderTemplate(sql, this.vars);
     const statements = splitStatements(text);
+    // The parser loads while earlier statements run (SHOW and DESCRIBE alone never load it).
+    if (statements.some((st) => /^(SELECT|WITH|VALUES|\()/i.test(st.tokens.find((t) => t.kind !== 'space' && t.kind !== 'comment')?.text ?? ''))) {
+      void preloadParser().catch(() => undefined);
+    }
     for (let i = 0; i < statements.length; i++) {
       const st = statements[i];
       let result: StatementResult;
