@@ -10,8 +10,7 @@ import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from
 import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
 import { columnValues, type SqliteValue } from './rows.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
-import { identValue, tokenize } from '../sql/lexer.js';
-import { placeholderKinds, type ParamKind } from './param-types.js';
+import type { ParamKind } from './param-types.js';
 
 /** State of the run in progress: which fetches it missed. */
 interface Round {
@@ -120,32 +119,6 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
 }
 
 
-/**
- * The identifiers a statement mentions, or undefined when it selects `*` / `t.*` (every column is read).
- * A column that is never named cannot be read, so its value need not be converted.
- */
-export function mentionedNames(sql: string): ReadonlySet<string> | undefined {
-  const names = new Set<string>();
-  let prev = '';
-  for (const t of tokenize(sql)) {
-    if (t.kind === 'space' || t.kind === 'comment') continue;
-    if (t.text === '*' && (prev === 'SELECT' || prev === '.' || prev === ',' || prev === 'DISTINCT' || prev === 'ALL')) return undefined;
-    // NATURAL JOIN compares every shared column without naming one.
-    if (t.kind === 'word' && t.text.toUpperCase() === 'NATURAL') return undefined;
-    // SQL names are case-insensitive: `SELECT ID` reads column id.
-    if (t.kind === 'word' || t.kind === 'quoted') names.add(identValue(t).toLowerCase());
-    prev = t.kind === 'word' ? t.text.toUpperCase() : t.text;
-  }
-  return names;
-}
-
-/** The `?n` placeholders of SQL text (the token path's statements). */
-function numberedPlaceholders(sql: string): number[] {
-  return tokenize(sql)
-    .filter((t) => t.kind === 'param' && /^\?\d+$/.test(t.text))
-    .map((t) => Number(t.text.slice(1)));
-}
-
 /** A computed column's type, from its values. */
 export function inferType(values: CellValue[]): ResultColumn['type'] {
   const v = values.find((x) => x !== null && x !== undefined);
@@ -169,7 +142,7 @@ function numericText(v: string): number | bigint | undefined {
  * numbers as unequal (`size_gigabytes > '1'` is always false). A placeholder compared with a column takes
  * the column's kind (`kinds`); any other that is a canonical number is bound as one.
  */
-function bindings(numbered: number[] | undefined, params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
+function bindings(numbered: number[], params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
   if (!params.length) return [];
   const value = (v: unknown, kind?: ParamKind): unknown => {
     if (typeof v === 'boolean') return Number(v);
@@ -177,7 +150,7 @@ function bindings(numbered: number[] | undefined, params: unknown[], kinds: Map<
     if (kind === 'number') return numericText(v) ?? v;
     return /^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(v) ? Number(v) : v;
   };
-  if (!numbered?.length) return params.map((v) => value(v));
+  if (!numbered.length) return params.map((v) => value(v));
   const named: Record<string, unknown> = {};
   for (const n of numbered) {
     if (n < 1 || n > params.length) throw new DoqlError('validation', `there is no parameter $${n}`, { sqlState: '42P02' });
@@ -200,8 +173,8 @@ export async function runSelect(
     columnTypes?: readonly (Column['sqlType'] | undefined)[];
     batchRows?: number;
     /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
-    tree?: { needed?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind> };
-  } = {},
+    tree: { needed?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind> };
+  },
 ): Promise<StatementResult> {
   for (const id of resourceIds) ensureTable(ctx, id);
   let stmt: Database.Statement;
@@ -211,12 +184,10 @@ export async function runSelect(
     throw withColumnHint(sqliteError(err), resourceIds.flatMap((id) => ctx.registered.get(id) ?? []));
   }
   const params = options.params ?? [];
-  const tree = options.tree;
-  const bind = tree
-    ? bindings(tree.params, params, tree.paramKinds)
-    : bindings(numberedPlaceholders(sql), params, params.length ? placeholderKinds(sql, resourceIds.flatMap((id) => ctx.registered.get(id) ?? [])) : new Map());
+  const { tree } = options;
+  const bind = bindings(tree.params, params, tree.paramKinds);
   const statement = ctx.cache.beginStatement();
-  const needed = tree ? tree.needed : mentionedNames(sql);
+  const needed = tree.needed;
   const batchRows = stmt.reader ? options.batchRows : undefined;
   const fixed: FixedTypes = { pgTypes: options.pgTypes ?? [], columnTypes: options.columnTypes ?? [] };
   // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the

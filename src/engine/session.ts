@@ -211,7 +211,7 @@ export class DoqlSession implements Session {
   }
 
   /** How SQL names map onto tables: colliding params go to their hidden `name$p` column. */
-  private readonly rewriteOptions = {
+  private readonly resourceNames = {
     suffix: PARAM_SUFFIX,
     colliding: (id: string): ReadonlySet<string> => {
       try {
@@ -248,7 +248,7 @@ export class DoqlSession implements Session {
 
   /** What the SELECT translator asks the catalog (sql/tree/scope.ts). */
   private readonly resourceInfo: ResourceInfo = {
-    ...this.rewriteOptions,
+    ...this.resourceNames,
     qualify: (schema: string): boolean => Object.hasOwn(this.options.catalog.catalog.services, schema),
     kinds: (id: string): ReadonlyMap<string, ParamKind> => {
       try {
