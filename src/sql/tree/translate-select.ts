@@ -64,15 +64,11 @@ async function parseSelect(text: string): Promise<{ stmt: Node; repaired: string
       const position = (err as { position?: number }).position;
       const tokens = tokenize(sql);
       // Postgres's lexer reads a backtick as an operator, so its error lands later: the first backtick name then.
-      const at = tokens.find((t) => t.start === position) ?? tokens.find((t) => t.kind === 'quoted' && t.text.startsWith('`'));
-      let name: string | undefined;
-      if (at?.kind === 'word' && RESERVED_COLUMN_WORDS.has(at.text.toLowerCase())) {
-        name = at.text.toLowerCase();
-        repaired.push(name);
-      } else if (at?.kind === 'quoted' && /^[[`]/.test(at.text)) {
-        name = at.text.slice(1, -1);
-      }
-      if (!at || name === undefined) throw firstError;
+      const candidates = [tokens.find((t) => t.start === position), tokens.find((t) => t.kind === 'quoted' && t.text.startsWith('`'))];
+      const at = candidates.find((t) => (t?.kind === 'word' && RESERVED_COLUMN_WORDS.has(t.text.toLowerCase())) || (t?.kind === 'quoted' && /^[[`]/.test(t.text)));
+      if (!at) throw firstError;
+      const name = at.kind === 'word' ? at.text.toLowerCase() : at.text.slice(1, -1);
+      if (at.kind === 'word') repaired.push(name);
       sql = `${sql.slice(0, at.start)}"${name.replace(/"/g, '""')}"${sql.slice(at.end)}`;
       continue;
     }
