@@ -174,12 +174,18 @@ export class PgCompat {
 
   /** Runs a catalog query (one that reads no resource) on the shared catalog database. */
   run(query: PgQuery, options: ExecuteOptions = {}): StatementResult {
+    const { sql } = rewriteResourceNames(query.tokens); // `$1` → `?1`
+    const numbers = query.tokens.filter((t) => t.kind === 'param' && /^\$\d+$/.test(t.text)).map((t) => Number(t.text.slice(1)));
+    return this.runSql({ sql, params: numbers, columnTypes: query.columnTypes, pgTypes: query.pgTypes }, options);
+  }
+
+  /** Runs a catalog query translated for SQLite (`?n` placeholders, sql/tree/translate-select.ts) on the catalog database. */
+  runSql(query: { sql: string; params: number[]; columnTypes: (SqlType | undefined)[]; pgTypes: (PgTypeName | undefined)[] }, options: ExecuteOptions = {}): StatementResult {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     const db = catalogDatabase(this.loaded.catalog);
-    const { sql } = rewriteResourceNames(query.tokens); // `$1` → `?1`
     let stmt: Database.Statement;
     try {
-      stmt = db.prepare(sql);
+      stmt = db.prepare(query.sql);
     } catch (err) {
       throw sqliteError(err);
     }
@@ -190,10 +196,8 @@ export class PgCompat {
     // name it is given must be used.
     const given = options.params ?? [];
     const params: Record<string, unknown> = {};
-    for (const t of query.tokens) {
-      if (t.kind !== 'param' || !/^\$\d+$/.test(t.text)) continue;
-      const n = Number(t.text.slice(1));
-      if (n < 1 || n > given.length) throw new DoqlError('validation', `there is no parameter ${t.text}`, { sqlState: '42P02' });
+    for (const n of query.params) {
+      if (n < 1 || n > given.length) throw new DoqlError('validation', `there is no parameter $${n}`, { sqlState: '42P02' });
       const v = given[n - 1];
       params[String(n)] = typeof v === 'boolean' ? Number(v) : v;
     }

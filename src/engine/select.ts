@@ -143,7 +143,7 @@ function numericText(v: string): number | bigint | undefined {
  * the column's kind (`kinds`); any other that is a canonical number is bound as one.
  */
 function bindings(numbered: number[], params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
-  if (!params.length) return [];
+  if (!params.length && !numbered.length) return [];
   const value = (v: unknown, kind?: ParamKind): unknown => {
     if (typeof v === 'boolean') return Number(v);
     if (typeof v !== 'string' || kind === 'text') return v;

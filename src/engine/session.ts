@@ -317,13 +317,9 @@ export class DoqlSession implements Session {
     this.options.guard?.(stmt);
     switch (stmt.kind) {
       case 'select': {
-        let t = await translateSelect(stmt.text, this.resourceInfo);
-        if (t.catalog) {
-          // Questions about the server (psql's \d family, drivers) run on the emulated catalog.
-          const pg = this.pg.prepare(stmt.tokens);
-          if (pg.catalog) return this.pg.run(pg, options);
-          t = await translateSelect(stmt.text, this.resourceInfo, { catalog: false });
-        }
+        const t = await translateSelect(stmt.text, this.resourceInfo);
+        // Questions about the server (psql's \d family, drivers) run on the emulated catalog.
+        if (t.catalog) return this.pg.runSql(t, options);
         return this.runTranslated(t, options);
       }
       case 'show_providers':

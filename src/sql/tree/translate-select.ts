@@ -20,7 +20,7 @@ export type { ResourceInfo };
 export interface SelectTranslation {
   /**
    * The statement asks about the emulated Postgres catalog (pg_catalog, information_schema, version()) and
-   * reads no resource: the caller runs it there (engine/pg-catalog.ts), and the other fields are empty.
+   * reads no resource: the caller runs it on the catalog database (engine/pg-catalog.ts).
    */
   catalog: boolean;
   /** SQLite SQL; `$n` became `?n`. */
@@ -78,10 +78,23 @@ async function parseSelect(text: string): Promise<{ stmt: Node; repaired: string
   throw firstError;
 }
 
+/** The error for a statement that starts like a query but is not one (`WITH x AS (…) DELETE FROM …`). */
+function notASelect(stmt: Node): DoqlError {
+  const kind = kindOf(stmt);
+  const write = /^(Insert|Update|Delete|Merge)Stmt$/.exec(kind);
+  if (!write) return new DoqlError('parse', `expected a SELECT, found ${kind}`, { sqlState: '42601' });
+  const relation = (Object.values(stmt)[0] as { relation?: { schemaname?: string; relname?: string } }).relation;
+  const schema = relation?.schemaname?.toLowerCase();
+  if (CATALOG_SCHEMAS.has(schema ?? '') || (!schema && relation?.relname?.toLowerCase().startsWith('pg_'))) {
+    return new DoqlError('validation', 'the Postgres catalog doql emulates is read-only', { sqlState: '25006' });
+  }
+  return new DoqlError('validation', `WITH … ${write[1].toUpperCase()} is not supported by doql: write the ${write[1].toUpperCase()} on its own`, { sqlState: '0A000' });
+}
+
 /** Parses and translates one SELECT (or WITH …, VALUES …) statement's text. */
 export async function translateSelect(text: string, info: ResourceInfo, options: { catalog?: boolean } = {}): Promise<SelectTranslation> {
   const { stmt, repaired, error } = await parseSelect(text);
-  if (!('SelectStmt' in stmt)) throw new DoqlError('parse', `expected a SELECT, found ${kindOf(stmt)}`, { sqlState: '42601' });
+  if (!('SelectStmt' in stmt)) throw notASelect(stmt);
   const t = translateSelectTree(stmt, info, options);
   if (repaired.length) {
     // A keyword read as a name must be a column of a resource the statement reads; else the syntax error stands.
@@ -97,15 +110,13 @@ export async function translateSelect(text: string, info: ResourceInfo, options:
  */
 export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { catalog?: boolean } = {}): SelectTranslation {
   const scope = new Scope(stmt, info);
-  if (options.catalog !== false && scope.resources.length === 0 && namesCatalog(stmt, scope)) {
-    return { catalog: true, sql: '', resources: [], params: [], paramKinds: new Map(), columnTypes: [], pgTypes: [], pgFunctions: false };
-  }
+  const catalog = options.catalog !== false && scope.resources.length === 0 && namesCatalog(stmt, scope);
   const emitter = new SelectEmitter(scope);
   const sql = emitter.statement(stmt);
   const found = emitter.found;
   const paramKinds = new Map([...found.paramKinds].filter((e): e is [number, ParamKind] => e[1] !== null));
   return {
-    catalog: false,
+    catalog,
     sql,
     resources: scope.resources,
     params: [...found.params].sort((a, b) => a - b),
