@@ -11,7 +11,8 @@ import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
 import { preloadParser } from '../sql/tree/parse.js';
-import { translateSelect, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
+import type { Node } from '@pgsql/types';
+import { translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
 import { kindsByName, type ParamKind } from './param-types.js';
 import { runCatalogStatement } from './catalog-statements.js';
 import { PgCompat } from './pg-catalog.js';
@@ -395,6 +396,12 @@ export class DoqlSession implements Session {
     if (!st) throw new DoqlError('parse', 'empty SELECT');
     const t = await translateSelect(st.text, this.resourceInfo, { catalog: false });
     // A mutation reads all of its source rows: never a stream.
+    return this.runTranslated(t, { params: options.params, signal: options.signal });
+  }
+
+  /** Runs a SELECT already parsed (the SelectStmt of an INSERT … SELECT's tree) through the rounds loop. */
+  async selectTree(stmt: Node, options: ExecuteOptions = {}): Promise<StatementResult> {
+    const t = translateSelectTree(stmt, this.resourceInfo, { catalog: false });
     return this.runTranslated(t, { params: options.params, signal: options.signal });
   }
 
