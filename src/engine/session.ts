@@ -14,6 +14,7 @@ import { preloadParser } from '../sql/tree/parse.js';
 import type { Node } from '@pgsql/types';
 import { translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
 import { kindsByName, type ParamKind } from './param-types.js';
+import { registerPgLike } from './pg-like.js';
 import { runCatalogStatement } from './catalog-statements.js';
 import { PgCompat } from './pg-catalog.js';
 import { FetchCache, type EngineApi } from './fetcher.js';
@@ -161,6 +162,8 @@ export class DoqlSession implements Session {
     if (!this.database) {
       const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
       this.database = new Sqlite(':memory:');
+      // LIKE and ILIKE as Postgres matches them (sql/tree/emit-expr.ts emits pg_like).
+      registerPgLike(this.database);
     }
     return this.database;
   }

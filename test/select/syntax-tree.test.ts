@@ -50,6 +50,17 @@ describe('names read from the syntax tree', () => {
     expect(rows).toEqual(droplets.sort(byName).map((d) => [d.name, d.id, (d.tags as string[])[0] ?? null]));
   });
 
+  it('LIKE tells case apart and ILIKE does not, as in Postgres; a backslash escapes % and _', async () => {
+    const t = sessionFor(sb);
+    const first = String(droplets[0].name);
+    const upper = first.slice(0, 3).toUpperCase();
+    expect(upper).not.toBe(first.slice(0, 3));
+    const matching = (re: RegExp): unknown[][] => droplets.filter((d) => re.test(String(d.name))).map((d) => [d.name]).sort();
+    expect(await t.rows(`SELECT name FROM digitalocean.compute.droplets WHERE name LIKE '${upper}%'`)).toEqual([]);
+    expect((await t.rows(`SELECT name FROM digitalocean.compute.droplets WHERE name ILIKE '${upper}%'`)).sort()).toEqual(matching(new RegExp(`^${first.slice(0, 3)}`, 'i')));
+    expect(await t.rows(`SELECT 'a%b' LIKE 'a\\%b' AS escaped, 'axb' LIKE 'a\\%b' AS literal, 'a_b' LIKE 'a#_b' ESCAPE '#' AS hash`)).toEqual([[true, false, true]]);
+  });
+
   it('a literal that looks like SQL stays a value', async () => {
     const t = sessionFor(sb);
     expect(await t.rows(`SELECT count(*) FROM digitalocean.compute.droplets WHERE name = 'x'' OR ''1''=''1'`)).toEqual([[0]]);

@@ -304,21 +304,21 @@ export abstract class ExprEmitter {
   }
 
   /**
-   * LIKE and ILIKE. Postgres's LIKE escapes with a backslash by default, SQLite's has no escape: a pattern
-   * holding one says ESCAPE '\'. (ILIKE is SQLite's LIKE, which ignores ASCII case.)
+   * LIKE and ILIKE as Postgres matches them: SQLite's LIKE ignores ASCII case and has no default escape, so
+   * both become pg_like (engine/pg-like.ts), with the backslash as the escape unless ESCAPE names another.
    */
   private like(e: A_Expr, negate: boolean, where: Where): string {
     this.typeParam(e.lexpr, e.rexpr);
+    const op = lastName(e.name);
+    const insensitive = op.includes('*') || e.kind === 'AEXPR_ILIKE' ? 1 : 0;
     let pattern = e.rexpr;
-    let escape: string | undefined;
+    let escape = `'\\'`;
     if (pattern && 'FuncCall' in pattern && lastName(pattern.FuncCall.funcname) === 'like_escape') {
       const [p, esc] = pattern.FuncCall.args ?? [];
       pattern = p;
       escape = this.expr(esc, where);
-    } else if (pattern && !('A_Const' in pattern && !(pattern.A_Const.sval?.sval ?? '').includes('\\'))) {
-      escape = `'\\'`;
     }
-    return `(${this.expr(e.lexpr, where)}) ${negate ? 'NOT LIKE' : 'LIKE'} (${this.expr(pattern, where)})${escape ? ` ESCAPE ${escape}` : ''}`;
+    return `${negate ? 'NOT ' : ''}pg_like(${this.expr(e.lexpr, where)}, ${this.expr(pattern, where)}, ${escape}, ${insensitive})`;
   }
 
   /** `'x' = ANY(name)` where name is a column that is not an array: Postgres refuses it, so does doql. */

@@ -125,6 +125,7 @@ export class SelectEmitter extends ExprEmitter {
 
   private simple(s: SelectStmt): string {
     const items = this.targets(s);
+    if (!items.length) throw unsupported('a SELECT with no columns');
     const extraFrom = this.selectListFunctions(s, items);
     const distinct = s.distinctClause?.length ? 'DISTINCT ' : '';
     let sql = `SELECT ${distinct}${this.selectList(s, items)}`;
@@ -142,7 +143,8 @@ export class SelectEmitter extends ExprEmitter {
     if (s.groupClause?.length) {
       for (const g of s.groupClause) if ('GroupingSet' in g && g.GroupingSet.kind !== 'GROUPING_SET_EMPTY') throw unsupported('GROUPING SETS, ROLLUP and CUBE');
       if (s.groupDistinct) throw unsupported('GROUP BY DISTINCT');
-      sql += ` GROUP BY ${this.list(s.groupClause.filter((g) => !('GroupingSet' in g)))}`;
+      const keys = s.groupClause.filter((g) => !('GroupingSet' in g));
+      if (keys.length) sql += ` GROUP BY ${this.list(keys)}`;
     }
     if (s.havingClause) sql += ` HAVING ${this.expr(s.havingClause)}`;
     if (s.windowClause?.length) {
