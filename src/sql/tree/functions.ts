@@ -21,6 +21,7 @@ export const RENAMED_FUNCTIONS: Record<string, string> = {
   jsonb_build_array: 'json_array',
   jsonb_extract_path: 'json_extract_path',
   jsonb_extract_path_text: 'json_extract_path_text',
+  chr: 'char',
 };
 
 /**

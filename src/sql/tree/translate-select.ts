@@ -63,12 +63,21 @@ async function parseSelect(text: string): Promise<{ stmt: Node; repaired: string
       firstError ??= err;
       const position = (err as { position?: number }).position;
       const tokens = tokenize(sql);
-      // Postgres's lexer reads a backtick as an operator, so its error lands later: the first backtick name then.
-      const candidates = [tokens.find((t) => t.start === position), tokens.find((t) => t.kind === 'quoted' && t.text.startsWith('`'))];
-      const at = candidates.find((t) => (t?.kind === 'word' && RESERVED_COLUMN_WORDS.has(t.text.toLowerCase())) || (t?.kind === 'quoted' && /^[[`]/.test(t.text)));
+      const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+      // SQLite's char(9) is a type with a length to Postgres (`char(9) 'x'`): called, it must be a quoted name.
+      const charCall = significant.find((t, i) => t.kind === 'word' && t.text.toLowerCase() === 'char' && significant[i + 1]?.text === '(' && significant[i - 1]?.text !== '::');
+      const candidates = [
+        tokens.find((t) => t.start === position),
+        // Postgres's lexer reads a backtick as an operator, so its error lands later: the first backtick name then.
+        tokens.find((t) => t.kind === 'quoted' && t.text.startsWith('`')),
+        charCall,
+      ];
+      const at = candidates.find(
+        (t) => (t?.kind === 'word' && (RESERVED_COLUMN_WORDS.has(t.text.toLowerCase()) || t === charCall)) || (t?.kind === 'quoted' && /^[[`]/.test(t.text)),
+      );
       if (!at) throw firstError;
       const name = at.kind === 'word' ? at.text.toLowerCase() : at.text.slice(1, -1);
-      if (at.kind === 'word') repaired.push(name);
+      if (at.kind === 'word' && at !== charCall) repaired.push(name);
       sql = `${sql.slice(0, at.start)}"${name.replace(/"/g, '""')}"${sql.slice(at.end)}`;
       continue;
     }
