@@ -8,7 +8,8 @@ import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../en
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
-import { columnValues, type SqliteValue } from './rows.js';
+import { columnValues, pathValues, type SqliteValue } from './rows.js';
+import type { PathColumn } from '../sql/tree/scope.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
 import type { ParamKind } from './param-types.js';
 
@@ -58,16 +59,28 @@ function neededColumns(columns: Column[], mentioned: ReadonlySet<string> | undef
   return mentioned && columns.filter((c) => mentioned.has(c.name.toLowerCase()));
 }
 
-/** Registers the virtual table of a resource once per database. */
-export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
-  const existing = ctx.registered.get(resourceId);
+/** A resource's table for a statement: its id, or a variant with hidden path columns (sql/tree/scope.ts). */
+export interface TableSpec {
+  name: string;
+  id: string;
+  paths: readonly PathColumn[];
+}
+
+/** Registers the virtual table of a resource (or of a variant with path columns) once per database. */
+export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
+  const existing = ctx.registered.get(spec.name);
   if (existing) return existing;
+  const resourceId = spec.id;
   const resource = ctx.resolveResource(resourceId);
   const columns = tableColumns(resource);
   const parameters = tableParameters({ ...resource, columns });
+  const paths = spec.paths.flatMap((p) => {
+    const base = columns.find((c) => c.name === p.column);
+    return base ? [{ ...p, base }] : [];
+  });
   const booleans = new Set(selectMethods(resource).flatMap((m) => m.params.filter((p) => p.schemaType === 'boolean').map((p) => p.name)));
-  ctx.db().table(resourceId, {
-    columns: columns.map((c) => c.name),
+  ctx.db().table(spec.name, {
+    columns: [...columns.map((c) => c.name), ...paths.map((p) => p.name)],
     parameters,
     rows: function* (...args: unknown[]) {
       const round = ctx.round;
@@ -89,7 +102,7 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       }
       const reads = neededColumns(columns, round.needed);
       // Rows that kept only some columns serve a statement reading no other; any other fetches again.
-      if (fetched.only && (!reads || reads.some((c) => !fetched.only?.has(c.name)))) {
+      if (fetched.only && (!reads || reads.some((c) => !fetched.only?.has(c.name)) || paths.some((p) => !fetched.only?.has(p.base.name)))) {
         round.misses.set(k, key);
         return;
       }
@@ -101,7 +114,10 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       // crossing, is ~1/6 of it). Copying the rows into a temp table would make repeated statements
       // ~2.5x faster but the first one slower (its insert costs more than one virtual-table scan), and a
       // temp table would shadow the parameter columns push-down depends on, so the rows stay here.
-      const values = columns.map((c) => (needed && !needed.has(c.name) ? undefined : columnValues(fetched, c)));
+      const values = [
+        ...columns.map((c) => (needed && !needed.has(c.name) ? undefined : columnValues(fetched, c))),
+        ...paths.map((p) => pathValues(fetched, p.base, p)),
+      ];
       const n = rowCount(fetched);
       // better-sqlite3 copies each yielded row before asking for the next, so one array serves them all
       // (100,000 fresh arrays were most of a GROUP BY's time, in garbage collection).
@@ -114,7 +130,7 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       }
     },
   });
-  ctx.registered.set(resourceId, resource);
+  ctx.registered.set(spec.name, resource);
   return resource;
 }
 
@@ -163,7 +179,7 @@ function bindings(numbered: number[], params: unknown[], kinds: Map<number, Para
 export async function runSelect(
   ctx: SelectContext,
   sql: string,
-  resourceIds: string[],
+  tables: readonly TableSpec[],
   options: {
     params?: unknown[];
     signal?: AbortSignal;
@@ -173,15 +189,15 @@ export async function runSelect(
     columnTypes?: readonly (Column['sqlType'] | undefined)[];
     batchRows?: number;
     /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
-    tree: { needed?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind> };
+    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind> };
   },
 ): Promise<StatementResult> {
-  for (const id of resourceIds) ensureTable(ctx, id);
+  for (const t of tables) ensureTable(ctx, t);
   let stmt: Database.Statement;
   try {
     stmt = ctx.db().prepare(sql);
   } catch (err) {
-    throw withColumnHint(sqliteError(err), resourceIds.flatMap((id) => ctx.registered.get(id) ?? []));
+    throw withColumnHint(sqliteError(err), tables.flatMap((t) => ctx.registered.get(t.name) ?? []));
   }
   const params = options.params ?? [];
   const { tree } = options;
@@ -192,9 +208,11 @@ export async function runSelect(
   const fixed: FixedTypes = { pgTypes: options.pgTypes ?? [], columnTypes: options.columnTypes ?? [] };
   // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the
   // statement reads and drop its parsed items page by page (peak memory of a 100,000-row listing).
+  const kept = needed && tree.keep?.size ? new Set([...needed, ...tree.keep]) : needed;
   const keepOnly = (resourceId: string): Column[] | undefined => {
-    const resource = ctx.registered.get(resourceId);
-    return ctx.cache.ttlMs === 0 && resource ? neededColumns(tableColumns(resource), needed) : undefined;
+    const table = tables.find((t) => t.id === resourceId);
+    const resource = table && ctx.registered.get(table.name);
+    return ctx.cache.ttlMs === 0 && resource ? neededColumns(tableColumns(resource), kept) : undefined;
   };
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
@@ -203,7 +221,7 @@ export async function runSelect(
     if (batchRows) {
       const reader = new BatchReader(ctx, state, stmt, bind, batchRows);
       const first = reader.read();
-      if (!reader.done && resourceIds.length > 0) {
+      if (!reader.done && tables.length > 0) {
         // A run that reads resources may still miss a fetch on a later row, and rows already sent cannot be
         // taken back: finish this run without keeping its rows, then stream a run that misses nothing.
         reader.drain();

@@ -385,11 +385,11 @@ export class DoqlSession implements Session {
   /** Runs a translated SELECT over the API (the session's database gets Postgres's functions when it calls one). */
   private runTranslated(t: SelectTranslation, options: ExecuteOptions & { batchRows?: number }): Promise<StatementResult> {
     if (t.pgFunctions) this.pg.ensureSessionFunctions();
-    return runSelect(this.ctx, t.sql, t.resources, {
+    return runSelect(this.ctx, t.sql, t.tables, {
       ...options,
       pgTypes: t.pgTypes,
       columnTypes: t.columnTypes,
-      tree: { needed: t.needed, params: t.params, paramKinds: t.paramKinds },
+      tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds },
     });
   }
 

@@ -74,6 +74,45 @@ describe('names read from the syntax tree', () => {
   });
 });
 
+describe("a resource's JSON read through ->> as a hidden column doql fills (SQLite parses no JSON text)", () => {
+  let sb: Sandbox;
+  let droplets: Record<string, unknown>[];
+  beforeAll(async () => {
+    sb = await startSandbox({ seed: 13, count: { 'compute.droplets': 6 } });
+    droplets = await directList(sb, '/v2/droplets', 'droplets');
+  });
+  afterAll(() => sb.close());
+
+  const SQL =
+    "SELECT name, region ->> '$.slug' AS a, json_extract(region, '$.slug') AS b, region ->> 'available' AS c, json_extract(region, '$.available') AS d, " +
+    "region ->> '$.nope.x' AS e, region ->> 'features' AS f, json_extract(region, '$.features') AS g FROM digitalocean.compute.droplets ORDER BY name";
+
+  it.each([0, 60_000])('gives what SQLite gives from the JSON text (cache TTL %i ms)', async (cacheTtlMs) => {
+    const rows = await sessionFor(sb, { cacheTtlMs }).rows(SQL);
+    expect(rows).toHaveLength(droplets.length);
+    for (const [, a, b, c, d, e, f, g] of rows) {
+      expect(a).toBe(b);
+      expect(c).toBe(d);
+      expect(e).toBeNull();
+      expect(f).toBe(g);
+    }
+  });
+
+  it('groups by a path alone, qualified or not, in a one-shot listing and from the cache', async () => {
+    const counts = new Map<unknown, number>();
+    for (const d of droplets) {
+      const slug = (d.region as { slug: string }).slug;
+      counts.set(slug, (counts.get(slug) ?? 0) + 1);
+    }
+    const expected = [...counts].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    for (const cacheTtlMs of [0, 60_000]) {
+      const t = sessionFor(sb, { cacheTtlMs });
+      expect(await t.rows("SELECT region ->> '$.slug' AS r, count(*) FROM digitalocean.compute.droplets GROUP BY 1 ORDER BY 1")).toEqual(expected);
+      expect(await t.rows("SELECT d.region ->> 'slug' AS r, count(*) FROM digitalocean.compute.droplets d GROUP BY 1 ORDER BY 1")).toEqual(expected);
+    }
+  });
+});
+
 describe('a construct the tree translation does not know fails before anything is sent, naming it', () => {
   let sb: Sandbox;
   beforeAll(async () => {

@@ -74,6 +74,8 @@ export interface Findings {
   paramKinds: Map<number, ParamKind | null>;
   /** Whether the SQL calls a function registerPgFunctions provides. */
   pgFunctions: boolean;
+  /** Columns read only through hidden path columns: not converted for SQLite, but kept with the fetch. */
+  keep: Set<string>;
 }
 
 /** Options an expression is emitted with. */
@@ -83,7 +85,7 @@ export interface Where {
 }
 
 export abstract class ExprEmitter {
-  readonly found: Findings = { mentioned: new Set(), star: false, params: new Set(), paramKinds: new Map(), pgFunctions: false };
+  readonly found: Findings = { mentioned: new Set(), star: false, params: new Set(), paramKinds: new Map(), pgFunctions: false, keep: new Set() };
   /** Calls in a select list replaced by a table function's column (see emit-select's select-list functions). */
   readonly replaced = new Map<FuncCall, string>();
   protected counter = 0;
@@ -223,6 +225,14 @@ export abstract class ExprEmitter {
           if (op === '-' || op === '+') return `${op}(${this.expr(e.rexpr, where)})`;
           if (op === '~') return `~(${this.expr(e.rexpr, where)})`;
           throw unsupported(`the prefix operator ${op}`);
+        }
+        if (op === '->>') {
+          const path = this.scope.pathReference(e);
+          if (path) {
+            // Kept with the fetch even when only its paths are read (the path columns are filled from it).
+            this.found.keep.add(path.column);
+            return path.sql;
+          }
         }
         if (COMPARISONS.has(op)) {
           this.typeParam(e.lexpr, e.rexpr);

@@ -178,7 +178,7 @@ export class SelectEmitter extends ExprEmitter {
       const rv = node.RangeVar;
       if (rv.alias?.colnames?.length) throw unsupported('a column list on a table alias (AS t(a, b))');
       const id = this.scope.resourceOf(rv);
-      if (id) return `${quoteIdent(id)} AS ${quoteIdent(this.scope.aliasFor(rv))}`;
+      if (id) return `${quoteIdent(this.scope.tableName(id))} AS ${quoteIdent(this.scope.aliasFor(rv))}`;
       const name = [rv.catalogname, rv.schemaname, rv.relname].filter((x): x is string => !!x).map(quoteIdent).join('.');
       return rv.alias?.aliasname ? `${name} AS ${quoteIdent(rv.alias.aliasname)}` : name;
     }

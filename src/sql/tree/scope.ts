@@ -1,7 +1,7 @@
 // The tables a SELECT's tree reads, found from its RangeVar and RangeFunction nodes: which are DigitalOcean
 // resources (`digitalocean.svc.res`, `svc.res` when svc is a service, `digitalocean."svc.res"`), their
 // aliases, and the table functions whose alias stands for a value. Column references resolve against it.
-import type { Node, RangeVar } from '@pgsql/types';
+import type { A_Expr, Node, RangeVar } from '@pgsql/types';
 import { DoqlError } from '../../errors.js';
 import type { ParamKind } from '../../engine/param-types.js';
 import { FROM_FUNCTIONS } from './functions.js';
@@ -26,6 +26,27 @@ export interface ResourceInfo {
 
 const PROVIDER = 'digitalocean';
 
+/** A hidden column holding `column ->> path` for each row (see Scope.paths). */
+export interface PathColumn {
+  /** `region->>$.slug` */
+  name: string;
+  column: string;
+  /** The object keys walked: `['slug']`. */
+  keys: string[];
+}
+
+/** `col ->> '$.a.b'` or `col ->> 'a'` with plain keys: the column reference and the keys. */
+function pathOf(e: A_Expr): { fields: string[]; column: string; keys: string[]; name: string } | undefined {
+  if (e.kind !== 'AEXPR_OP' || lastName(e.name) !== '->>' || !e.lexpr || !e.rexpr) return undefined;
+  if (!('ColumnRef' in e.lexpr) || !('A_Const' in e.rexpr) || !e.rexpr.A_Const.sval) return undefined;
+  const text = e.rexpr.A_Const.sval.sval ?? '';
+  const keys = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(text) ? text.slice(2).split('.') : /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? [text] : undefined;
+  const fields = names(e.lexpr.ColumnRef.fields);
+  if (!keys || fields.includes('*')) return undefined;
+  const column = fields[fields.length - 1];
+  return { fields, column, keys, name: `${column}->>$.${keys.join('.')}` };
+}
+
 /** The resource id a RangeVar names, or undefined when it names something else (a CTE, pg_catalog…). */
 export function resourceOf(rv: RangeVar, qualify: (schema: string) => boolean): string | undefined {
   const rel = rv.relname ?? '';
@@ -48,11 +69,18 @@ export class Scope {
   private readonly aliasOf = new Map<string, string>();
   /** The alias of each reference to a resource (a self-join has two). */
   private readonly references: string[] = [];
+  /** A reference's alias as written, by its lower-cased form. */
+  private readonly spelled = new Map<string, string>();
   /** `t`, `col` and `t.col` for `unnest(x) AS t(col)` → `"t".value`. */
   private readonly values = new Map<string, string>();
   /** Names of the statement's CTEs: a RangeVar with one of them is never a resource. */
   readonly ctes = new Set<string>();
   private kindCache?: Map<string, ParamKind>;
+  /**
+   * `region ->> '$.slug'` over a resource's object column, read as a hidden column of the resource's table
+   * (`region->>$.slug`) that doql fills from the fetched objects: SQLite never parses the JSON text.
+   */
+  private readonly paths = new Map<string, Map<string, PathColumn>>();
 
   constructor(
     tree: Node,
@@ -61,10 +89,61 @@ export class Scope {
     visit(tree, (key, o) => {
       if (key === 'CommonTableExpr' && typeof o.ctename === 'string') this.ctes.add(o.ctename);
     });
+    let star = false;
     visit(tree, (key, o) => {
       if (key === 'RangeVar') this.addRange(o as RangeVar);
       else if (key === 'RangeFunction') this.addFunction(o as { functions?: Node[]; alias?: { aliasname?: string; colnames?: Node[] } });
+      else if (key === 'A_Star' || (key === 'JoinExpr' && o.isNatural)) star = true;
     });
+    // `*` would list the hidden path columns too: such statements read JSON text as before.
+    if (!star) visit(tree, (key, o) => key === 'A_Expr' && this.addPath(o as A_Expr));
+  }
+
+  private addPath(e: A_Expr): void {
+    const path = pathOf(e);
+    if (!path) return;
+    const owner = this.pathOwner(path.fields);
+    if (!owner || this.info.columnType(owner.id, path.column) !== 'object') return;
+    let columns = this.paths.get(owner.id);
+    if (!columns) this.paths.set(owner.id, (columns = new Map()));
+    columns.set(path.name, { name: path.name, column: path.column, keys: path.keys });
+  }
+
+  /** The one table reference a path's column belongs to: its qualifier's, or the only reference's. */
+  private pathOwner(fields: string[]): { id: string; alias: string } | undefined {
+    if (fields.length === 2) {
+      const id = this.aliases.get(fields[0].toLowerCase());
+      return id && !fields[0].includes('.') ? { id, alias: fields[0] } : undefined;
+    }
+    if (fields.length !== 1 || this.references.length !== 1) return undefined;
+    const id = this.aliases.get(this.references[0]);
+    return id ? { id, alias: this.references[0] } : undefined;
+  }
+
+  /** The hidden path columns of a resource's table in this statement. */
+  pathColumns(id: string): PathColumn[] {
+    return [...(this.paths.get(id)?.values() ?? [])];
+  }
+
+  /** The SQLite table a resource is read from: its own, or a variant with this statement's path columns. */
+  tableName(id: string): string {
+    const paths = this.paths.get(id);
+    return paths?.size ? `${id}#${[...paths.keys()].join('#')}` : id;
+  }
+
+  /** `"d"."region->>$.slug"` for a path this statement reads as a hidden column; undefined otherwise. */
+  pathReference(e: A_Expr): { sql: string; column: string } | undefined {
+    const path = pathOf(e);
+    if (!path) return undefined;
+    const owner = this.pathOwner(path.fields);
+    if (!owner || !this.paths.get(owner.id)?.has(path.name)) return undefined;
+    const alias = path.fields.length === 2 ? path.fields[0] : this.aliasOfReference(owner.alias);
+    return { sql: `${quoteIdent(alias)}.${quoteIdent(path.name)}`, column: path.column };
+  }
+
+  /** The alias as emitted for a lower-cased reference name (the RangeVar's own spelling). */
+  private aliasOfReference(lower: string): string {
+    return this.spelled.get(lower) ?? lower;
   }
 
   /** The resource a RangeVar names (undefined for a CTE or any other table). */
@@ -84,6 +163,7 @@ export class Scope {
     if (!this.resources.includes(id)) this.resources.push(id);
     const alias = this.aliasFor(rv);
     this.references.push(alias.toLowerCase());
+    this.spelled.set(alias.toLowerCase(), alias);
     this.aliases.set(alias.toLowerCase(), id);
     this.aliases.set(id, id);
     if (!this.aliasOf.has(id)) this.aliasOf.set(id, alias);

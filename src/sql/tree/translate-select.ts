@@ -12,10 +12,17 @@ import { SelectEmitter } from './emit-select.js';
 import { CATALOG_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, visit } from './nodes.js';
 import { parseSql } from './parse.js';
-import { Scope, type ResourceInfo } from './scope.js';
+import { Scope, type PathColumn, type ResourceInfo } from './scope.js';
 import { typeName } from './emit-expr.js';
 
 export type { ResourceInfo };
+
+/** A resource's SQLite table for one statement: `name` is the id, or a variant with path columns. */
+export interface TableSpec {
+  name: string;
+  id: string;
+  paths: PathColumn[];
+}
 
 export interface SelectTranslation {
   /**
@@ -27,6 +34,10 @@ export interface SelectTranslation {
   sql: string;
   /** Resource ids read, lower-cased (`digitalocean.databases.backups`). */
   resources: string[];
+  /** The SQLite table each resource is read from, with the hidden path columns the statement reads. */
+  tables: TableSpec[];
+  /** Columns the statement reads only through path columns: kept with a fetch, never converted for SQLite. */
+  keep: ReadonlySet<string>;
   /** The `$n` numbers the SQL uses. */
   params: number[];
   /** The kind each `$n` takes from the column it is compared with. */
@@ -128,6 +139,8 @@ export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { c
     catalog,
     sql,
     resources: scope.resources,
+    tables: scope.resources.map((id) => ({ name: scope.tableName(id), id, paths: scope.pathColumns(id) })),
+    keep: found.keep,
     params: [...found.params].sort((a, b) => a - b),
     paramKinds,
     needed: found.star ? undefined : found.mentioned,
