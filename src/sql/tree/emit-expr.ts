@@ -2,25 +2,23 @@
 // `$n` as SQLite's `?n`, Postgres operators and functions as what doql registers for them. A construct it
 // does not know is an error naming it, raised before anything is sent (never SQL that answers differently).
 import type { A_Expr, FuncCall, Node, SortBy, TypeCast, WindowDef } from '@pgsql/types';
-import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
-import { castColumnName, castTarget } from '../../engine/pg-catalog-types.js';
+import { castTarget } from '../../engine/pg-catalog-types.js';
 import { checkToCharPattern } from '../../engine/pg-to-char.js';
-import type { PgTypeName } from '../../engine/types.js';
 import type { ParamKind } from '../../engine/param-types.js';
-import { ARRAY_READERS, FUNCTION_PG_TYPES, ORDERED_SET_AGGREGATES, RENAMED_FUNCTIONS, SESSION_FUNCTIONS, functionType } from './functions.js';
+import { ARRAY_READERS, ORDERED_SET_AGGREGATES, RENAMED_FUNCTIONS, SESSION_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from './nodes.js';
 import type { Scope } from './scope.js';
 
-const COMPARISONS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
+export const COMPARISONS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 const PASS_THROUGH_OPERATORS = new Set(['+', '-', '*', '/', '%', '||', '->', '->>', '=', '<>', '<', '<=', '>', '>=']);
-const REGEX_OPERATORS: Record<string, string> = {
+export const REGEX_OPERATORS: Record<string, string> = {
   '~': 'REGEXP',
   '!~': 'NOT REGEXP',
   '~*': "REGEXP '(?i)' ||",
   '!~*': "NOT REGEXP '(?i)' ||",
 };
-const JSONB_OPERATORS = new Set(['@>', '<@', '?', '?|', '?&']);
+export const JSONB_OPERATORS = new Set(['@>', '<@', '?', '?|', '?&']);
 
 const INTERVAL_UNITS: Record<string, [string, number]> = {
   year: ['years', 1], years: ['years', 1], y: ['years', 1],
@@ -54,10 +52,10 @@ export function typeName(cast: TypeCast): string {
   return `${base}${'[]'.repeat(cast.typeName?.arrayBounds?.length ?? 0)}`;
 }
 
-const isTimestamp = (t: string): boolean => /^(timestamp|timestamptz)$/.test(t);
+export const isTimestamp = (t: string): boolean => /^(timestamp|timestamptz)$/.test(t);
 
 /** Whether an expression is `interval '…'`. */
-function intervalLiteral(node: Node | undefined): string | undefined {
+export function intervalLiteral(node: Node | undefined): string | undefined {
   if (!node || !('TypeCast' in node) || typeName(node.TypeCast) !== 'interval') return undefined;
   const arg = node.TypeCast.arg;
   return arg && 'A_Const' in arg && arg.A_Const.sval ? (arg.A_Const.sval.sval ?? '') : undefined;
@@ -338,8 +336,7 @@ export abstract class ExprEmitter {
     const column = fields[fields.length - 1];
     const type = this.scope.schemaType(fields);
     if (type === undefined || type === 'array') return;
-    const label = what === 'ANY' || what === 'ALL' ? `${what}(${column})` : `${what}(${column})`;
-    throw new DoqlError('validation', `${label}: ${column} is a${type === 'integer' || type === 'object' ? 'n' : ''} ${type} column, not an array`, {
+    throw new DoqlError('validation', `${what}(${column}): ${column} is a${type === 'integer' || type === 'object' ? 'n' : ''} ${type} column, not an array`, {
       sqlState: '42809',
       hint: 'ANY, ALL, unnest, array_length and cardinality read array columns such as tags; for JSON inside an object use -> and jsonb_array_elements_text',
     });
@@ -574,111 +571,4 @@ export function describeNode(node: Node): string {
     GroupingSet: 'GROUPING SETS, ROLLUP and CUBE',
   };
   return words[kind] ?? kind.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
-}
-
-// ---- what the result columns are called, and their types ----
-
-/** The name Postgres gives an unaliased select-list expression (FigureColname). */
-export function columnName(node: Node | undefined): string {
-  return figure(node) ?? '?column?';
-}
-
-function figure(node: Node | undefined): string | undefined {
-  if (!node) return undefined;
-  if ('ColumnRef' in node) {
-    const f = names(node.ColumnRef.fields);
-    const last = f[f.length - 1];
-    return last === '*' ? undefined : last;
-  }
-  if ('A_Indirection' in node) {
-    const ind = node.A_Indirection.indirection ?? [];
-    const last = ind[ind.length - 1];
-    if (last && 'String' in last) return last.String.sval;
-    return figure(node.A_Indirection.arg);
-  }
-  if ('FuncCall' in node) {
-    const name = lastName(node.FuncCall.funcname);
-    if (node.FuncCall.funcformat === 'COERCE_SQL_SYNTAX') return name === 'btrim' || name === 'ltrim' || name === 'rtrim' ? name : name;
-    return name;
-  }
-  if ('A_Expr' in node) return node.A_Expr.kind === 'AEXPR_NULLIF' ? 'nullif' : undefined;
-  if ('TypeCast' in node) {
-    const inner = figure(node.TypeCast.arg);
-    if (inner) return inner;
-    const arg = node.TypeCast.arg;
-    // `true`/`false` are bool casts in Postgres's own grammar.
-    return castColumnName(typeName(node.TypeCast)) || (arg && 'A_Const' in arg && arg.A_Const.boolval ? 'bool' : undefined);
-  }
-  if ('A_Const' in node) return node.A_Const.boolval !== undefined ? 'bool' : undefined;
-  if ('SetToDefault' in node) return 'default';
-  if ('CaseExpr' in node) return 'case';
-  if ('A_ArrayExpr' in node) return 'array';
-  if ('RowExpr' in node) return 'row';
-  if ('CoalesceExpr' in node) return 'coalesce';
-  if ('MinMaxExpr' in node) return node.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest' : 'least';
-  if ('SQLValueFunction' in node) {
-    const op = (node.SQLValueFunction.op ?? '').replace(/^SVFOP_/, '').toLowerCase();
-    return op;
-  }
-  if ('SubLink' in node) {
-    const s = node.SubLink;
-    if (s.subLinkType === 'EXISTS_SUBLINK') return 'exists';
-    if (s.subLinkType === 'ARRAY_SUBLINK') return 'array';
-    if (s.subLinkType === 'EXPR_SUBLINK' && s.subselect && 'SelectStmt' in s.subselect) {
-      const first = s.subselect.SelectStmt.targetList?.[0];
-      if (first && 'ResTarget' in first) return first.ResTarget.name ?? figure(first.ResTarget.val);
-    }
-    return undefined;
-  }
-  if ('CollateClause' in node) return figure(node.CollateClause.arg);
-  return undefined;
-}
-
-/** The SQL type an expression fixes for its column (a comparison is boolean; SQLite gives 1 or 0). */
-export function columnType(node: Node | undefined): SqlType | undefined {
-  if (!node) return undefined;
-  if ('A_Const' in node) return node.A_Const.boolval !== undefined ? 'BOOLEAN' : undefined;
-  if ('BoolExpr' in node || 'NullTest' in node || 'BooleanTest' in node) return 'BOOLEAN';
-  if ('A_Expr' in node) {
-    const e = node.A_Expr;
-    const op = lastName(e.name);
-    if (e.kind === 'AEXPR_OP') return COMPARISONS.has(op) || REGEX_OPERATORS[op] || JSONB_OPERATORS.has(op) || op.includes('~~') ? 'BOOLEAN' : undefined;
-    return e.kind === 'AEXPR_NULLIF' ? undefined : 'BOOLEAN';
-  }
-  if ('SubLink' in node) return node.SubLink.subLinkType === 'EXPR_SUBLINK' || node.SubLink.subLinkType === 'ARRAY_SUBLINK' ? undefined : 'BOOLEAN';
-  if ('FuncCall' in node) return functionType(lastName(node.FuncCall.funcname).toLowerCase());
-  if ('TypeCast' in node) {
-    const base = typeName(node.TypeCast).replace(/\s*\(.*\)$/, '');
-    if (base === 'date' || isTimestamp(base) || base.startsWith('timestamp')) return 'TEXT';
-    if (base === 'numeric' || base === 'decimal') return 'REAL';
-    const target = castTarget(base);
-    if (target === 'ARRAY') return 'TEXT';
-    if (target === 'REG') {
-      const arg = node.TypeCast.arg;
-      return arg && ('A_Const' in arg || 'ParamRef' in arg) ? 'INTEGER' : 'TEXT';
-    }
-    return target === 'UNKNOWN' ? undefined : target;
-  }
-  return undefined;
-}
-
-/** The Postgres type an expression fixes beyond its SQL type: a cast's, a known function's. */
-export function columnPgType(node: Node | undefined): PgTypeName | undefined {
-  if (!node) return undefined;
-  if ('TypeCast' in node) {
-    const base = typeName(node.TypeCast).replace(/\s*\(.*\)$/, '');
-    if (base === 'date') return 'date';
-    if (base === 'timestamptz' || base === 'timestamp with time zone') return 'timestamptz';
-    if (base === 'timestamp' || base === 'timestamp without time zone') return 'timestamp';
-    if (base === 'numeric' || base === 'decimal') return 'numeric';
-    if (base === 'json' || base === 'jsonb') return base;
-    return undefined;
-  }
-  if ('FuncCall' in node && !node.FuncCall.over) return FUNCTION_PG_TYPES[lastName(node.FuncCall.funcname).toLowerCase()];
-  if ('SQLValueFunction' in node) {
-    const op = node.SQLValueFunction.op;
-    return op === 'SVFOP_CURRENT_TIMESTAMP' ? 'timestamptz' : op === 'SVFOP_CURRENT_DATE' ? 'date' : undefined;
-  }
-  if ('A_Expr' in node && intervalLiteral(node.A_Expr.rexpr) !== undefined) return 'timestamptz';
-  return undefined;
 }

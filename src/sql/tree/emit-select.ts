@@ -5,9 +5,10 @@ import type { FuncCall, Node, ResTarget, SelectStmt, SortBy } from '@pgsql/types
 import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
 import type { PgTypeName } from '../../engine/types.js';
-import { columnName, columnPgType, columnType, ExprEmitter, type Where } from './emit-expr.js';
+import { ExprEmitter, type Where } from './emit-expr.js';
+import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
-import { kindOf, lastName, names, quoteIdent, unsupported, visit } from './nodes.js';
+import { kindOf, lastName, names, quoteIdent, unsupported } from './nodes.js';
 
 /** What the top-level select list fixes for its columns, by position (empty when it has `*`). */
 export interface ResultShape {
@@ -341,4 +342,3 @@ function visitOutsideSubqueries(node: Node, fn: (f: FuncCall) => void): void {
   walk(node);
 }
 
-export { visit };
