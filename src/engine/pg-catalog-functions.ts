@@ -1,6 +1,7 @@
 // The Postgres functions catalog queries call (format_type, pg_get_userbyid, obj_description, …), the
 // helpers the rewriter targets (regexp, pg_bool, pg_reg_oid, pg_unnest, …), registered on a SQLite database.
 import { registerPgTimeAndJsonFunctions } from './pg-time-json-functions.js';
+import { registerPgLike } from './pg-like.js';
 import type Database from 'better-sqlite3';
 import { DoqlError } from '../errors.js';
 import { SERVER_VERSION } from './session-settings.js';
@@ -262,6 +263,7 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   fn('txid_current', () => 1, false);
   fn('now', () => new Date().toISOString(), false);
   registerPgTimeAndJsonFunctions(db);
+  registerPgLike(db);
   fn('pg_encoding_to_char', (n) => (Number(n) === 6 ? 'UTF8' : n === null ? null : 'SQL_ASCII'));
   fn('format_type', (oid) => formatType(toNumber(oid)));
   fn('set_config', (_name, value) => value, false);

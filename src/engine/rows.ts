@@ -102,3 +102,56 @@ export function columnValues(
   }
   return values;
 }
+
+/** SQLite's `->>` of a JSON value: text, integer (booleans as 1 and 0), real, NULL, or JSON text for the rest. */
+function arrowValue(v: unknown): SqliteValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : v;
+  return JSON.stringify(v);
+}
+
+/**
+ * The values of `column ->> '$.k1.k2'` for every item of a fetch, read from the fetched objects (or, when
+ * a one-shot listing kept only converted columns, from the column's JSON text), computed on first use.
+ */
+export function pathValues(
+  fetched: { items: unknown[]; envelope?: Record<string, unknown>; key?: string; cache?: ColumnCache; only?: ReadonlySet<string> },
+  column: Column,
+  path: { name: string; keys: readonly string[] },
+): SqliteValue[] {
+  const cache = (fetched.cache ??= { columns: new Map() });
+  let values = cache.columns.get(path.name);
+  if (values) return values;
+  const walk = (v: unknown): SqliteValue => {
+    for (const k of path.keys) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+      v = (v as Record<string, unknown>)[k];
+    }
+    return arrowValue(v);
+  };
+  if (fetched.only) {
+    const text = cache.columns.get(column.name) ?? [];
+    values = text.map((t: SqliteValue) => (typeof t === 'string' ? walk(JSON.parse(t)) : null));
+  } else {
+    const { envelope, key } = fetched;
+    values = fetched.items.map((item) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) return null;
+      const obj = item as Record<string, unknown>;
+      let v = obj[column.name];
+      if (v === undefined && envelope) v = column.name === key ? obj : envelope[column.name];
+      // A column whose value is JSON text (not an object) is read as SQLite would read that text.
+      if (typeof v === 'string') {
+        try {
+          v = JSON.parse(v);
+        } catch {
+          return null;
+        }
+      }
+      return walk(v);
+    });
+  }
+  cache.columns.set(path.name, values);
+  return values;
+}

@@ -8,10 +8,10 @@ import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../en
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
-import { columnValues } from './rows.js';
+import { columnValues, pathValues } from './rows.js';
+import type { PathColumn } from '../sql/tree/scope.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
-import { identValue, tokenize } from '../sql/lexer.js';
-import { placeholderKinds, type ParamKind } from './param-types.js';
+import type { ParamKind } from './param-types.js';
 import { accountError, CONTEXT_COLUMN, singleAccount, type Accounts } from './accounts.js';
 import { defineTable } from './virtual-table.js';
 
@@ -65,18 +65,30 @@ function neededColumns(columns: Column[], mentioned: ReadonlySet<string> | undef
   return mentioned && columns.filter((c) => mentioned.has(c.name.toLowerCase()));
 }
 
-/** Registers the virtual table of a resource once per database. */
-export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
-  const existing = ctx.registered.get(resourceId);
+/** A resource's table for a statement: its id, or a variant with hidden path columns (sql/tree/scope.ts). */
+export interface TableSpec {
+  name: string;
+  id: string;
+  paths: readonly PathColumn[];
+}
+
+/** Registers the virtual table of a resource (or of a variant with path columns) once per database. */
+export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
+  const existing = ctx.registered.get(spec.name);
   if (existing) return existing;
+  const resourceId = spec.id;
   const resource = ctx.resolveResource(resourceId);
   const columns = tableColumns(resource);
   // The account column comes first, so that it is never among the parameters cut at SQLite's 32.
   const parameters = [CONTEXT_COLUMN, ...tableParameters({ ...resource, columns }).slice(0, 31)];
   const P = parameters.length;
+  const paths = spec.paths.flatMap((p) => {
+    const base = columns.find((c) => c.name === p.column);
+    return base ? [{ ...p, base }] : [];
+  });
   const booleans = new Set(selectMethods(resource).flatMap((m) => m.params.filter((p) => p.schemaType === 'boolean').map((p) => p.name)));
-  defineTable(ctx.db(), resourceId, {
-    columns: columns.map((c) => c.name),
+  defineTable(ctx.db(), spec.name, {
+    columns: [...columns.map((c) => c.name), ...paths.map((p) => p.name)],
     parameters,
     rows: function* (...args: unknown[]) {
       const round = ctx.round;
@@ -99,26 +111,26 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
         const k = fetchKeyString(key);
         const fetched = ctx.cache.get(k, round.statement);
         // Rows that kept only some columns serve a statement reading no other; any other fetches again.
-        if (fetched === undefined || (fetched.only && (!reads || reads.some((c) => !fetched.only?.has(c.name))))) round.misses.set(k, key);
+        const partial = (f: FetchedRows): boolean =>
+          Boolean(f.only && (!reads || reads.some((c) => !f.only?.has(c.name)) || paths.some((p) => !f.only?.has(p.base.name))));
+        if (fetched === undefined || partial(fetched)) round.misses.set(k, key);
         else found.push([context, fetched]);
       }
       if (found.length < contexts.length) return;
       const needed = reads && new Set(reads.map((c) => c.name));
       // SQLite reads a row's columns before asking for the next, so one array serves them all
       // (100,000 fresh arrays were most of a GROUP BY's time, in garbage collection). Hidden columns come
-      // first: the account, then the parameters as the constraints gave them.
-      const row = new Array<unknown>(P + columns.length).fill(null);
+      // first: the account, then the parameters as the constraints gave them; path columns come last.
+      const row = new Array<unknown>(P + columns.length + paths.length).fill(null);
       for (let i = 1; i < P; i++) row[i] = args[i] ?? null;
       for (const [context, fetched] of found) {
         row[0] = context;
-        // Columns are converted once per fetch and reused by later rounds and statements.
-        // Measured (`npm run bench -- local`, 100,000 cached droplets, GROUP BY region ->> '$.slug', status):
-        // about half is converting region/status/memory (JSON.stringify of each region object above all),
-        // half is SQLite over the converted rows (parsing each region's JSON text; count(*) alone, the rows
-        // crossing, is ~1/6 of it). Copying the rows into a temp table would make repeated statements
-        // ~2.5x faster but the first one slower (its insert costs more than one virtual-table scan), and a
-        // temp table would shadow the parameter columns push-down depends on, so the rows stay here.
-        const values = columns.map((c) => (needed && !needed.has(c.name) ? undefined : columnValues(fetched, c)));
+        // Columns are converted once per fetch and reused by later rounds and statements. A path column
+        // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
+        const values = [
+          ...columns.map((c) => (needed && !needed.has(c.name) ? undefined : columnValues(fetched, c))),
+          ...paths.map((p) => pathValues(fetched, p.base, p)),
+        ];
         const n = rowCount(fetched);
         // Only the columns the statement reads change from row to row; the others stay null.
         const read = values.flatMap((v, j) => (v ? [[P + j, v] as const] : []));
@@ -129,29 +141,10 @@ export function ensureTable(ctx: SelectContext, resourceId: string): Resource {
       }
     },
   });
-  ctx.registered.set(resourceId, resource);
+  ctx.registered.set(spec.name, resource);
   return resource;
 }
 
-
-/**
- * The identifiers a statement mentions, or undefined when it selects `*` / `t.*` (every column is read).
- * A column that is never named cannot be read, so its value need not be converted.
- */
-export function mentionedNames(sql: string): ReadonlySet<string> | undefined {
-  const names = new Set<string>();
-  let prev = '';
-  for (const t of tokenize(sql)) {
-    if (t.kind === 'space' || t.kind === 'comment') continue;
-    if (t.text === '*' && (prev === 'SELECT' || prev === '.' || prev === ',' || prev === 'DISTINCT' || prev === 'ALL')) return undefined;
-    // NATURAL JOIN compares every shared column without naming one.
-    if (t.kind === 'word' && t.text.toUpperCase() === 'NATURAL') return undefined;
-    // SQL names are case-insensitive: `SELECT ID` reads column id.
-    if (t.kind === 'word' || t.kind === 'quoted') names.add(identValue(t).toLowerCase());
-    prev = t.kind === 'word' ? t.text.toUpperCase() : t.text;
-  }
-  return names;
-}
 
 /** A computed column's type, from its values. */
 export function inferType(values: CellValue[]): ResultColumn['type'] {
@@ -176,19 +169,17 @@ function numericText(v: string): number | bigint | undefined {
  * numbers as unequal (`size_gigabytes > '1'` is always false). A placeholder compared with a column takes
  * the column's kind (`kinds`); any other that is a canonical number is bound as one.
  */
-function bindings(sql: string, params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
-  if (!params.length) return [];
+function bindings(numbered: number[], params: unknown[], kinds: Map<number, ParamKind>): unknown[] {
+  if (!params.length && !numbered.length) return [];
   const value = (v: unknown, kind?: ParamKind): unknown => {
     if (typeof v === 'boolean') return Number(v);
     if (typeof v !== 'string' || kind === 'text') return v;
     if (kind === 'number') return numericText(v) ?? v;
     return /^-?(0|[1-9]\d{0,14})(\.\d+)?$/.test(v) ? Number(v) : v;
   };
-  const numbered = tokenize(sql).filter((t) => t.kind === 'param' && /^\?\d+$/.test(t.text));
   if (!numbered.length) return params.map((v) => value(v));
   const named: Record<string, unknown> = {};
-  for (const t of numbered) {
-    const n = Number(t.text.slice(1));
+  for (const n of numbered) {
     if (n < 1 || n > params.length) throw new DoqlError('validation', `there is no parameter $${n}`, { sqlState: '42P02' });
     named[String(n)] = value(params[n - 1], kinds.get(n));
   }
@@ -199,7 +190,7 @@ function bindings(sql: string, params: unknown[], kinds: Map<number, ParamKind>)
 export async function runSelect(
   ctx: SelectContext,
   sql: string,
-  resourceIds: string[],
+  tables: readonly TableSpec[],
   options: {
     params?: unknown[];
     signal?: AbortSignal;
@@ -208,19 +199,22 @@ export async function runSelect(
     /** SQL types the query text fixes (a comparison, `= ANY`, `@>` is boolean), by position. */
     columnTypes?: readonly (Column['sqlType'] | undefined)[];
     batchRows?: number;
-  } = {},
+    /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
+    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind> };
+  },
 ): Promise<StatementResult> {
-  for (const id of resourceIds) ensureTable(ctx, id);
+  for (const t of tables) ensureTable(ctx, t);
   let stmt: Database.Statement;
   try {
     stmt = ctx.db().prepare(sql);
   } catch (err) {
-    throw withColumnHint(sqliteError(err), resourceIds.flatMap((id) => ctx.registered.get(id) ?? []));
+    throw withColumnHint(sqliteError(err), tables.flatMap((t) => ctx.registered.get(t.name) ?? []));
   }
   const params = options.params ?? [];
-  const bind = bindings(sql, params, params.length ? placeholderKinds(sql, resourceIds.flatMap((id) => ctx.registered.get(id) ?? [])) : new Map());
+  const { tree } = options;
+  const bind = bindings(tree.params, params, tree.paramKinds);
   const statement = ctx.cache.beginStatement();
-  const needed = mentionedNames(sql);
+  const needed = tree.needed;
   const accounts = ctx.accounts ? await ctx.accounts() : singleAccount(ctx.api);
   /** --partial: accounts whose fetches failed, with the first failure's message. */
   const failed = new Map<string, string>();
@@ -228,9 +222,11 @@ export async function runSelect(
   const fixed: FixedTypes = { pgTypes: options.pgTypes ?? [], columnTypes: options.columnTypes ?? [] };
   // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the
   // statement reads and drop its parsed items page by page (peak memory of a 100,000-row listing).
+  const kept = needed && tree.keep?.size ? new Set([...needed, ...tree.keep]) : needed;
   const keepOnly = (resourceId: string): Column[] | undefined => {
-    const resource = ctx.registered.get(resourceId);
-    return ctx.cache.ttlMs === 0 && resource ? neededColumns(tableColumns(resource), needed) : undefined;
+    const table = tables.find((t) => t.id === resourceId);
+    const resource = table && ctx.registered.get(table.name);
+    return ctx.cache.ttlMs === 0 && resource ? neededColumns(tableColumns(resource), kept) : undefined;
   };
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
@@ -239,7 +235,7 @@ export async function runSelect(
     if (batchRows) {
       const reader = new BatchReader(ctx, state, stmt, bind, batchRows);
       const first = reader.read();
-      if (!reader.done && resourceIds.length > 0) {
+      if (!reader.done && tables.length > 0) {
         // A run that reads resources may still miss a fetch on a later row, and rows already sent cannot be
         // taken back: finish this run without keeping its rows, then stream a run that misses nothing.
         reader.drain();

@@ -10,7 +10,11 @@ import { splitStatements } from '../sql/split.js';
 import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
-import { rewriteResourceNames } from '../sql/rewrite.js';
+import { preloadParser } from '../sql/tree/parse.js';
+import type { Node } from '@pgsql/types';
+import { translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
+import { kindsByName, type ParamKind } from './param-types.js';
+import { registerPgLike } from './pg-like.js';
 import { runCatalogStatement } from './catalog-statements.js';
 import { PgCompat } from './pg-catalog.js';
 import { FetchCache, type EngineApi } from './fetcher.js';
@@ -179,6 +183,8 @@ export class DoqlSession implements Session {
       const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
       this.database = new Sqlite(':memory:');
       mark('sqlite');
+      // LIKE and ILIKE as Postgres matches them (sql/tree/emit-expr.ts emits pg_like).
+      registerPgLike(this.database);
     }
     return this.database;
   }
@@ -249,7 +255,7 @@ export class DoqlSession implements Session {
   }
 
   /** How SQL names map onto tables: colliding params go to their hidden `name$p` column. */
-  private readonly rewriteOptions = {
+  private readonly resourceNames = {
     suffix: PARAM_SUFFIX,
     colliding: (id: string): ReadonlySet<string> => {
       try {
@@ -284,6 +290,19 @@ export class DoqlSession implements Session {
     },
   };
 
+  /** What the SELECT translator asks the catalog (sql/tree/scope.ts). */
+  private readonly resourceInfo: ResourceInfo = {
+    ...this.resourceNames,
+    qualify: (schema: string): boolean => Object.hasOwn(this.options.catalog.catalog.services, schema),
+    kinds: (id: string): ReadonlyMap<string, ParamKind> => {
+      try {
+        return kindsByName([this.resource(id)]);
+      } catch {
+        return new Map();
+      }
+    },
+  };
+
   resource(id: string): Resource {
     return findResource(this.options.catalog.catalog, id);
   }
@@ -308,6 +327,10 @@ export class DoqlSession implements Session {
   ): Promise<void> {
     const text = this.options.templating === false ? sql : renderTemplate(sql, this.vars);
     const statements = splitStatements(text);
+    // The parser loads while earlier statements run (SHOW and DESCRIBE alone never load it).
+    if (statements.some((st) => /^(SELECT|WITH|VALUES|\()/i.test(st.tokens.find((t) => t.kind !== 'space' && t.kind !== 'comment')?.text ?? ''))) {
+      void preloadParser().catch(() => undefined);
+    }
     for (let i = 0; i < statements.length; i++) {
       const st = statements[i];
       let result: StatementResult;
@@ -341,19 +364,13 @@ export class DoqlSession implements Session {
     this.options.guard?.(stmt);
     switch (stmt.kind) {
       case 'select': {
-        let pg: ReturnType<PgCompat['prepare']> | undefined;
-        let named: ReturnType<typeof rewriteResourceNames> | undefined;
-        const local = (): boolean => {
-          pg ??= this.pg.prepare(stmt.tokens);
-          named ??= pg.catalog ? undefined : rewriteResourceNames(pg.tokens, this.rewriteOptions);
-          return !named || named.resources.length === 0;
-        };
-        const offloaded = this.options.offloadSelect?.(stmt.text, local, options);
+        const t = await translateSelect(stmt.text, this.resourceInfo);
+        // A session process may take it (the command line's, so that Ctrl-C stops it even mid-SQLite).
+        const offloaded = this.options.offloadSelect?.(stmt.text, () => t.catalog || t.tables.length === 0, options);
         if (offloaded) return offloaded;
-        pg ??= this.pg.prepare(stmt.tokens);
-        if (pg.catalog) return this.pg.run(pg, options);
-        const { sql, resources } = named ?? rewriteResourceNames(pg.tokens, this.rewriteOptions);
-        return runSelect(this.ctx, sql, resources, { ...options, pgTypes: pg.pgTypes, columnTypes: pg.columnTypes });
+        // Questions about the server (psql's \d family, drivers) run on the emulated catalog.
+        if (t.catalog) return this.pg.runSql(t, options);
+        return this.runTranslated(t, options);
       }
       case 'show_providers':
       case 'show_services':
@@ -416,13 +433,30 @@ export class DoqlSession implements Session {
     }
   }
 
+  /** Runs a translated SELECT over the API (the session's database gets Postgres's functions when it calls one). */
+  private runTranslated(t: SelectTranslation, options: ExecuteOptions & { batchRows?: number }): Promise<StatementResult> {
+    if (t.pgFunctions) this.pg.ensureSessionFunctions();
+    return runSelect(this.ctx, t.sql, t.tables, {
+      ...options,
+      pgTypes: t.pgTypes,
+      columnTypes: t.columnTypes,
+      tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds },
+    });
+  }
+
   /** Runs a SELECT text (already templated) through the rounds loop; used by mutations for their source rows. */
   async select(sql: string, options: ExecuteOptions = {}): Promise<StatementResult> {
     const st = splitStatements(sql)[0];
     if (!st) throw new DoqlError('parse', 'empty SELECT');
-    const { sql: rewritten, resources } = rewriteResourceNames(st.tokens, this.rewriteOptions);
+    const t = await translateSelect(st.text, this.resourceInfo, { catalog: false });
     // A mutation reads all of its source rows: never a stream.
-    return runSelect(this.ctx, rewritten, resources, { params: options.params, signal: options.signal });
+    return this.runTranslated(t, { params: options.params, signal: options.signal });
+  }
+
+  /** Runs a SELECT already parsed (the SelectStmt of an INSERT … SELECT's tree) through the rounds loop. */
+  async selectTree(stmt: Node, options: ExecuteOptions = {}): Promise<StatementResult> {
+    const t = translateSelectTree(stmt, this.resourceInfo, { catalog: false });
+    return this.runTranslated(t, { params: options.params, signal: options.signal });
   }
 
   close(): void {

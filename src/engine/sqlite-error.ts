@@ -9,7 +9,12 @@ export function sqliteError(err: unknown): DoqlError {
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
   const table = /no such table: (?:main\.)?(.*)/.exec(message);
   if (table) return new DoqlError('not_found', `no such table: ${table[1]}`, { sqlState: '42P01', cause: err });
-  if (/^no such column: /.test(message)) return new DoqlError('not_found', `SQL: ${message}`, { sqlState: '42703', cause: err });
+  const column = /^no such column: (.*?)(?: - should this be a string literal in single-quotes\?)?$/.exec(message);
+  if (column) {
+    // The translation quotes every name (`"d"."size_gigabyte"`): the message names it as the statement wrote it.
+    const name = column[1].replace(/"((?:[^"]|"")*)"/g, (_, n: string) => n.replace(/""/g, '"'));
+    return new DoqlError('not_found', `SQL: no such column: ${name}`, { sqlState: '42703', cause: err });
+  }
   if (/^no such function: /.test(message)) return new DoqlError('not_found', `SQL: ${message}`, { sqlState: '42883', cause: err });
   const paramOp = /virtual table parameter "(.*)" can only be constrained by the '=' operator/.exec(message);
   if (paramOp?.[1] === CONTEXT_COLUMN) {

@@ -1,8 +1,8 @@
 // Bound parameters as the engine takes them: each a string (or NULL), whatever format and type the client
 // sent it in. Booleans become 1 and 0 (SQLite's, what `locked = $1` compares with). Times become DigitalOcean's
 // form (`2024-06-01T12:00:00Z`, what the columns hold, so that `created_at > $1` compares like with like);
-// arrays (text or binary) become JSON text, which `= ANY($1)` reads element by element (pg-catalog-rewrite.ts),
-// numbers staying numbers.
+// arrays (text or binary) become JSON text, which `= ANY($1)` reads element by element (sql/tree/emit-expr.ts:
+// `= ANY`), numbers staying numbers.
 import { DoqlError } from '../errors.js';
 import { parseArray } from '../engine/pg-catalog-arrays.js';
 import { dateFromBinary, isoDate, isoTimestamp, numericFromBinary, parseTimestamp, timestampFromBinary } from '../engine/pg-values.js';

@@ -51,6 +51,7 @@ const cases = (f: Facts): Record<string, Case> => ({
   '::date cast': { sql: 'SELECT name, created_at::date AS d FROM digitalocean.compute.droplets' },
   'CAST(… AS …)': { sql: 'SELECT name, CAST(vcpus AS text) AS v FROM digitalocean.compute.droplets' },
   ILIKE: { sql: "SELECT name FROM digitalocean.compute.droplets WHERE name ILIKE '%DEV%'" },
+  'LIKE tells case apart': { sql: "SELECT name, upper(name) LIKE name AS same, name LIKE 'WEB%' AS web FROM digitalocean.compute.droplets" },
   'dollar quotes': { sql: 'SELECT name FROM digitalocean.compute.droplets WHERE name LIKE $$%-1$$' },
   CTE: { sql: `WITH big AS (SELECT name, memory FROM digitalocean.compute.droplets WHERE memory >= ${f.maxMemory}) SELECT count(*) AS n, max(memory) AS m FROM big` },
   'window row_number': {

@@ -3,9 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogDir, type LoadedCatalog } from '../../src/catalog/load.js';
 import { createSession, type DoqlSession } from '../../src/engine/session.js';
-import { rewritePostgres } from '../../src/engine/pg-catalog-rewrite.js';
 import { isDoqlError } from '../../src/errors.js';
-import { tokenize } from '../../src/sql/lexer.js';
 import { BUILT_CATALOG, buildMissing } from '../cli/doql-home.js';
 
 const missing = buildMissing();
@@ -92,12 +90,6 @@ describe.skipIf(missing)('pg catalog through a session', () => {
       );
     await fc.assert(
       fc.asyncProperty(query, async (sql) => {
-        // The rewriter itself (the session would fall back to the original text if it threw).
-        try {
-          rewritePostgres(tokenize(sql), true, () => true);
-        } catch (err) {
-          if (!isDoqlError(err)) throw new Error(`rewrite: ${sql}\n→ ${String(err)}`);
-        }
         try {
           await session.execute(sql, { params: ['x'] });
         } catch (err) {

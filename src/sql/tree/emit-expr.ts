@@ -1,0 +1,574 @@
+// Expressions of Postgres's syntax tree as SQLite SQL: names always quoted, constants as SQLite literals,
+// `$n` as SQLite's `?n`, Postgres operators and functions as what doql registers for them. A construct it
+// does not know is an error naming it, raised before anything is sent (never SQL that answers differently).
+import type { A_Expr, FuncCall, Node, SortBy, TypeCast, WindowDef } from '@pgsql/types';
+import { DoqlError } from '../../errors.js';
+import { castTarget } from '../../engine/pg-catalog-types.js';
+import { checkToCharPattern } from '../../engine/pg-to-char.js';
+import type { ParamKind } from '../../engine/param-types.js';
+import { ARRAY_READERS, ORDERED_SET_AGGREGATES, RENAMED_FUNCTIONS, SESSION_FUNCTIONS } from './functions.js';
+import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from './nodes.js';
+import type { Scope } from './scope.js';
+
+export const COMPARISONS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
+const PASS_THROUGH_OPERATORS = new Set(['+', '-', '*', '/', '%', '||', '->', '->>', '=', '<>', '<', '<=', '>', '>=']);
+export const REGEX_OPERATORS: Record<string, string> = {
+  '~': 'REGEXP',
+  '!~': 'NOT REGEXP',
+  '~*': "REGEXP '(?i)' ||",
+  '!~*': "NOT REGEXP '(?i)' ||",
+};
+export const JSONB_OPERATORS = new Set(['@>', '<@', '?', '?|', '?&']);
+
+const INTERVAL_UNITS: Record<string, [string, number]> = {
+  year: ['years', 1], years: ['years', 1], y: ['years', 1],
+  mon: ['months', 1], mons: ['months', 1], month: ['months', 1], months: ['months', 1],
+  week: ['days', 7], weeks: ['days', 7], w: ['days', 7],
+  day: ['days', 1], days: ['days', 1], d: ['days', 1],
+  hour: ['hours', 1], hours: ['hours', 1], hr: ['hours', 1], hrs: ['hours', 1], h: ['hours', 1],
+  minute: ['minutes', 1], minutes: ['minutes', 1], min: ['minutes', 1], mins: ['minutes', 1], m: ['minutes', 1],
+  second: ['seconds', 1], seconds: ['seconds', 1], sec: ['seconds', 1], secs: ['seconds', 1], s: ['seconds', 1],
+};
+
+/** `'1 week 2 hours'` → SQLite date modifiers `['+7 days', '+2 hours']`, negated for subtraction. */
+function intervalModifiers(text: string, sign: 1 | -1): string[] {
+  const parts = [...text.matchAll(/\s*([-+]?\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*/g)];
+  const whole = parts.map((p) => p[0]).join('');
+  const units = parts.map((p) => INTERVAL_UNITS[p[2].toLowerCase()]);
+  if (!parts.length || whole.length !== text.length || units.some((u) => !u)) {
+    throw new DoqlError('parse', `cannot read interval '${text}': write it like '7 days', '1 hour 30 minutes' or '2 weeks'`, { sqlState: '22007' });
+  }
+  return parts.map((p, k) => {
+    const [unit, factor] = units[k]!;
+    const n = Number(p[1]) * factor * sign;
+    return `${n >= 0 ? '+' : ''}${n} ${unit}`;
+  });
+}
+
+/** A cast's type name as the casts table knows it: `pg_catalog.int4` → `int4`, `varchar(10)[]` → `varchar[]`. */
+export function typeName(cast: TypeCast): string {
+  const parts = names(cast.typeName?.names);
+  const base = (parts[0] === 'pg_catalog' ? parts.slice(1) : parts).join('.').toLowerCase();
+  return `${base}${'[]'.repeat(cast.typeName?.arrayBounds?.length ?? 0)}`;
+}
+
+export const isTimestamp = (t: string): boolean => /^(timestamp|timestamptz)$/.test(t);
+
+/** Whether an expression is `interval '…'`. */
+export function intervalLiteral(node: Node | undefined): string | undefined {
+  if (!node || !('TypeCast' in node) || typeName(node.TypeCast) !== 'interval') return undefined;
+  const arg = node.TypeCast.arg;
+  return arg && 'A_Const' in arg && arg.A_Const.sval ? (arg.A_Const.sval.sval ?? '') : undefined;
+}
+
+/** What a translation found out while emitting (statement-wide). */
+export interface Findings {
+  /** Names of columns the statement mentions, lower-cased; `star` when it reads every column. */
+  mentioned: Set<string>;
+  star: boolean;
+  /** `$n` numbers used. */
+  params: Set<number>;
+  /** The kind each `$n` takes from the column it is compared with (null: two different kinds). */
+  paramKinds: Map<number, ParamKind | null>;
+  /** Whether the SQL calls a function registerPgFunctions provides. */
+  pgFunctions: boolean;
+  /** Columns read only through hidden path columns: not converted for SQLite, but kept with the fetch. */
+  keep: Set<string>;
+}
+
+/** Options an expression is emitted with. */
+export interface Where {
+  /** Inside WHERE or ON: a comparison with a parameter's name pushes the value to the API (colliding names). */
+  filter?: boolean;
+}
+
+export abstract class ExprEmitter {
+  readonly found: Findings = { mentioned: new Set(), star: false, params: new Set(), paramKinds: new Map(), pgFunctions: false, keep: new Set() };
+  /** Calls in a select list replaced by a table function's column (see emit-select's select-list functions). */
+  readonly replaced = new Map<FuncCall, string>();
+  protected counter = 0;
+
+  constructor(protected readonly scope: Scope) {}
+
+  /** A subquery (SubLink, ARRAY(…)), emitted by the statement emitter. */
+  abstract query(node: Node): string;
+
+  list(nodes: Node[] | undefined, where: Where = {}): string {
+    return (nodes ?? []).map((n) => this.expr(n, where)).join(', ');
+  }
+
+  expr(node: Node | undefined, where: Where = {}): string {
+    if (!node) throw new DoqlError('internal', 'an expression is missing from the syntax tree');
+    if ('ColumnRef' in node) return this.columnRef(names(node.ColumnRef.fields));
+    if ('A_Const' in node) return this.constant(node);
+    if ('ParamRef' in node) return this.param(node.ParamRef.number ?? 0);
+    if ('A_Expr' in node) return this.aExpr(node.A_Expr, where);
+    if ('BoolExpr' in node) {
+      const b = node.BoolExpr;
+      const args = (b.args ?? []).map((a) => `(${this.expr(a, where)})`);
+      if (b.boolop === 'NOT_EXPR') return `NOT ${args[0]}`;
+      return args.join(b.boolop === 'AND_EXPR' ? ' AND ' : ' OR ');
+    }
+    if ('NullTest' in node) return `(${this.expr(node.NullTest.arg, where)}) ${node.NullTest.nulltesttype === 'IS_NOT_NULL' ? 'IS NOT NULL' : 'IS NULL'}`;
+    if ('BooleanTest' in node) {
+      const tests: Record<string, string> = { IS_TRUE: 'IS TRUE', IS_NOT_TRUE: 'IS NOT TRUE', IS_FALSE: 'IS FALSE', IS_NOT_FALSE: 'IS NOT FALSE', IS_UNKNOWN: 'IS NULL', IS_NOT_UNKNOWN: 'IS NOT NULL' };
+      return `(${this.expr(node.BooleanTest.arg, where)}) ${tests[node.BooleanTest.booltesttype ?? 'IS_TRUE']}`;
+    }
+    if ('FuncCall' in node) return this.funcCall(node.FuncCall, where);
+    if ('TypeCast' in node) return this.cast(node.TypeCast, where);
+    if ('CaseExpr' in node) {
+      const c = node.CaseExpr;
+      const whens = (c.args ?? []).map((w) => {
+        if (!('CaseWhen' in w)) throw unsupported(kindOf(w));
+        return ` WHEN ${this.expr(w.CaseWhen.expr, where)} THEN ${this.expr(w.CaseWhen.result, where)}`;
+      });
+      return `CASE${c.arg ? ` ${this.expr(c.arg, where)}` : ''}${whens.join('')}${c.defresult ? ` ELSE ${this.expr(c.defresult, where)}` : ''} END`;
+    }
+    if ('CoalesceExpr' in node) {
+      const args = node.CoalesceExpr.args ?? [];
+      // SQLite's coalesce wants two arguments or more; one is the value itself.
+      return args.length === 1 ? `(${this.expr(args[0], where)})` : `coalesce(${this.list(args, where)})`;
+    }
+    if ('MinMaxExpr' in node) {
+      // SQLite's two-argument max/min give NULL when any argument is NULL; Postgres's greatest/least skip NULLs.
+      throw unsupported(node.MinMaxExpr.op === 'IS_GREATEST' ? 'greatest(…)' : 'least(…)', 'use CASE WHEN a >= b THEN a ELSE b END, or max()/min() over rows');
+    }
+    if ('SubLink' in node) return this.subLink(node, where);
+    if ('A_ArrayExpr' in node) {
+      const els = node.A_ArrayExpr.elements ?? [];
+      this.found.pgFunctions = true;
+      return els.length ? `pg_array(${this.list(els, where)})` : `'{}'`;
+    }
+    if ('A_Indirection' in node) {
+      let out = this.expr(node.A_Indirection.arg, where);
+      for (const ind of node.A_Indirection.indirection ?? []) {
+        if (!('A_Indices' in ind) || ind.A_Indices.is_slice) throw unsupported('array slices and field selection ((x).f, a[1:2])');
+        this.found.pgFunctions = true;
+        out = `pg_subscript(${out}, ${this.expr(ind.A_Indices.uidx, where)})`;
+      }
+      return out;
+    }
+    if ('SQLValueFunction' in node) return this.sqlValueFunction(node.SQLValueFunction.op ?? '');
+    if ('CollateClause' in node) {
+      const name = names(node.CollateClause.collname).join('.').toUpperCase();
+      // Postgres collations (`pg_catalog.default`, "C") mean nothing to SQLite; its own three are kept.
+      const arg = this.expr(node.CollateClause.arg, where);
+      return ['BINARY', 'NOCASE', 'RTRIM'].includes(name) ? `${arg} COLLATE ${name}` : arg;
+    }
+    if ('RowExpr' in node) return `(${this.list(node.RowExpr.args, where)})`;
+    if ('GroupingFunc' in node) throw unsupported('GROUPING(…)');
+    if ('SetToDefault' in node) {
+      // `SELECT id, name, default FROM digitalocean.vpcs.vpcs`, as StackQL's docs write it: the column `default`.
+      if (!this.scope.hasColumn('default')) throw unsupported('DEFAULT in a SELECT');
+      return this.columnRef(['default']);
+    }
+    if ('A_Star' in node) {
+      this.found.star = true;
+      return '*';
+    }
+    throw unsupported(describeNode(node));
+  }
+
+  /** A column reference; the statement emitter knows the tables (aliases, resource names, table functions). */
+  protected columnRef(fields: string[]): string {
+    if (fields[fields.length - 1] === '*') this.found.star = true;
+    else this.found.mentioned.add(fields[fields.length - 1].toLowerCase());
+    return this.scope.column(fields);
+  }
+
+  private constant(node: Node & { A_Const: object }): string {
+    const c = (node as { A_Const: import('@pgsql/types').A_Const }).A_Const;
+    if (c.isnull) return 'NULL';
+    if (c.ival) return String(c.ival.ival ?? 0);
+    if (c.fval) return c.fval.fval ?? '0';
+    if (c.boolval) return c.boolval.boolval ? '1' : '0';
+    if (c.sval) return quoteString(c.sval.sval ?? '');
+    throw unsupported('bit string constants');
+  }
+
+  protected param(n: number): string {
+    this.found.params.add(n);
+    return `?${n}`;
+  }
+
+  /** Records the kind of `$n` compared with a column (Postgres types an untyped parameter so). */
+  private typeParam(a: Node | undefined, b: Node | undefined): void {
+    for (const [p, c] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (!p || !c || !('ParamRef' in p) || !('ColumnRef' in c)) continue;
+      const kind = this.scope.columnKind(names(c.ColumnRef.fields));
+      if (!kind) continue;
+      const n = p.ParamRef.number ?? 0;
+      const seen = this.found.paramKinds.get(n);
+      this.found.paramKinds.set(n, seen === undefined || seen === kind ? kind : null);
+    }
+  }
+
+  /** A comparison operand: a parameter's name compared in WHERE/ON reads its hidden column. */
+  private operand(node: Node | undefined, where: Where, compared: boolean): string {
+    if (compared && where.filter && node && 'ColumnRef' in node) {
+      const redirected = this.scope.paramColumn(names(node.ColumnRef.fields));
+      if (redirected) return redirected;
+    }
+    return this.expr(node, where);
+  }
+
+  private aExpr(e: A_Expr, where: Where): string {
+    const op = lastName(e.name);
+    switch (e.kind) {
+      case 'AEXPR_OP': {
+        if (!e.lexpr) {
+          if (op === '-' || op === '+') return `${op}(${this.expr(e.rexpr, where)})`;
+          if (op === '~') return `~(${this.expr(e.rexpr, where)})`;
+          throw unsupported(`the prefix operator ${op}`);
+        }
+        if (op === '->>') {
+          const path = this.scope.pathReference(e);
+          if (path) {
+            // Kept with the fetch even when only its paths are read (the path columns are filled from it).
+            this.found.keep.add(path.column);
+            return path.sql;
+          }
+        }
+        if (COMPARISONS.has(op)) {
+          this.typeParam(e.lexpr, e.rexpr);
+          if (op === '=') this.scope.checkParamAgainstOwnColumn(e.lexpr, e.rexpr);
+          const compared = op === '=';
+          return `(${this.operand(e.lexpr, where, compared)}) ${op === '!=' ? '<>' : op} (${this.operand(e.rexpr, where, compared)})`;
+        }
+        if (op === '+' || op === '-') {
+          const interval = intervalLiteral(e.rexpr);
+          if (interval !== undefined) {
+            this.found.pgFunctions = true;
+            const mods = intervalModifiers(interval, op === '-' ? -1 : 1);
+            return `strftime('%Y-%m-%dT%H:%M:%SZ', ${this.expr(e.lexpr, where)}, ${mods.map(quoteString).join(', ')})`;
+          }
+          if (op === '-' && isNow(e.lexpr)) {
+            throw unsupported('now() - timestamp', "use age(now(), created_at), or compare: created_at < now() - interval '7 days'");
+          }
+        }
+        if (REGEX_OPERATORS[op]) {
+          this.found.pgFunctions = true;
+          return `(${this.expr(e.lexpr, where)}) ${REGEX_OPERATORS[op]} (${this.expr(e.rexpr, where)})`;
+        }
+        if (op === '~~' || op === '~~*' || op === '!~~' || op === '!~~*') return this.like(e, op.startsWith('!'), where);
+        if (JSONB_OPERATORS.has(op)) {
+          this.found.pgFunctions = true;
+          return `pg_jsonb_op(${quoteString(op)}, ${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
+        }
+        if (op === '^') return `pow(${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
+        if (!PASS_THROUGH_OPERATORS.has(op)) throw unsupported(`the operator ${op}`);
+        return `(${this.expr(e.lexpr, where)}) ${op} (${this.expr(e.rexpr, where)})`;
+      }
+      case 'AEXPR_OP_ANY':
+      case 'AEXPR_OP_ALL': {
+        const word = e.kind === 'AEXPR_OP_ANY' ? 'ANY' : 'ALL';
+        const negate = op === '<>' || op === '!=';
+        if (!((op === '=' && word === 'ANY') || (negate && word === 'ALL'))) throw unsupported(`${op} ${word}(…)`, 'doql does x = ANY(array) and x <> ALL(array)');
+        const left = this.expr(e.lexpr, where);
+        const arr = e.rexpr;
+        if (arr && 'A_ArrayExpr' in arr) {
+          // `x = ANY(ARRAY[1, 2])` is `x IN (1, 2)`: the elements keep their types, and a parameter column still
+          // gets its values pushed to the API.
+          for (const el of arr.A_ArrayExpr.elements ?? []) this.typeParam(e.lexpr, el);
+          const compared = this.operand(e.lexpr, where, true);
+          return `(${compared}) ${negate ? 'NOT IN' : 'IN'} (${this.list(arr.A_ArrayExpr.elements, where)})`;
+        }
+        this.checkArray(arr, word);
+        this.found.pgFunctions = true;
+        // An array parameter arrives as JSON text (server/pg-params.ts), a column's array as JSON or Postgres
+        // text: pg_unnest reads them all, keeping a JSON element's type. A NULL array makes `x = ANY(arr)` NULL,
+        // as an array of one NULL does (a NULL argument would give SQLite's table function no rows, so false).
+        return `(${left}) ${negate ? 'NOT IN' : 'IN'} (SELECT value FROM pg_unnest(coalesce(${this.expr(arr, where)}, '{NULL}'), '${word}'))`;
+      }
+      case 'AEXPR_DISTINCT':
+        return `(${this.expr(e.lexpr, where)}) IS NOT (${this.expr(e.rexpr, where)})`;
+      case 'AEXPR_NOT_DISTINCT':
+        return `(${this.expr(e.lexpr, where)}) IS (${this.expr(e.rexpr, where)})`;
+      case 'AEXPR_NULLIF':
+        return `nullif(${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
+      case 'AEXPR_IN': {
+        const items = e.rexpr && 'List' in e.rexpr ? (e.rexpr.List.items ?? []) : [];
+        for (const item of items) this.typeParam(e.lexpr, item);
+        return `(${this.operand(e.lexpr, where, true)}) ${op === '<>' ? 'NOT IN' : 'IN'} (${this.list(items, where)})`;
+      }
+      case 'AEXPR_LIKE':
+      case 'AEXPR_ILIKE':
+        return this.like(e, op.startsWith('!'), where);
+      case 'AEXPR_BETWEEN':
+      case 'AEXPR_NOT_BETWEEN': {
+        const [lo, hi] = e.rexpr && 'List' in e.rexpr ? (e.rexpr.List.items ?? []) : [];
+        this.typeParam(e.lexpr, lo);
+        this.typeParam(e.lexpr, hi);
+        return `(${this.expr(e.lexpr, where)}) ${e.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT BETWEEN' : 'BETWEEN'} (${this.expr(lo, where)}) AND (${this.expr(hi, where)})`;
+      }
+      case 'AEXPR_SIMILAR':
+        throw unsupported('SIMILAR TO', 'use ~ (a regular expression) or LIKE');
+      default:
+        throw unsupported(`${String(e.kind).replace(/^AEXPR_/, '').replace(/_/g, ' ')} expressions`);
+    }
+  }
+
+  /**
+   * LIKE and ILIKE as Postgres matches them: SQLite's LIKE ignores ASCII case and has no default escape, so
+   * both become pg_like (engine/pg-like.ts), with the backslash as the escape unless ESCAPE names another.
+   */
+  private like(e: A_Expr, negate: boolean, where: Where): string {
+    this.typeParam(e.lexpr, e.rexpr);
+    const op = lastName(e.name);
+    const insensitive = op.includes('*') || e.kind === 'AEXPR_ILIKE' ? 1 : 0;
+    let pattern = e.rexpr;
+    let escape = `'\\'`;
+    if (pattern && 'FuncCall' in pattern && lastName(pattern.FuncCall.funcname) === 'like_escape') {
+      const [p, esc] = pattern.FuncCall.args ?? [];
+      pattern = p;
+      escape = this.expr(esc, where);
+    }
+    return `${negate ? 'NOT ' : ''}pg_like(${this.expr(e.lexpr, where)}, ${this.expr(pattern, where)}, ${escape}, ${insensitive})`;
+  }
+
+  /** `'x' = ANY(name)` where name is a column that is not an array: Postgres refuses it, so does doql. */
+  protected checkArray(node: Node | undefined, what: string): void {
+    if (!node || !('ColumnRef' in node)) return;
+    const fields = names(node.ColumnRef.fields);
+    const column = fields[fields.length - 1];
+    const type = this.scope.schemaType(fields);
+    if (type === undefined || type === 'array') return;
+    throw new DoqlError('validation', `${what}(${column}): ${column} is a${type === 'integer' || type === 'object' ? 'n' : ''} ${type} column, not an array`, {
+      sqlState: '42809',
+      hint: 'ANY, ALL, unnest, array_length and cardinality read array columns such as tags; for JSON inside an object use -> and jsonb_array_elements_text',
+    });
+  }
+
+  private subLink(node: Node & { SubLink: object }, where: Where): string {
+    const s = (node as { SubLink: import('@pgsql/types').SubLink }).SubLink;
+    const sub = this.query(s.subselect!);
+    switch (s.subLinkType) {
+      case 'EXISTS_SUBLINK':
+        return `EXISTS (${sub})`;
+      case 'EXPR_SUBLINK':
+        return `(${sub})`;
+      case 'ANY_SUBLINK': {
+        const op = s.operName ? lastName(s.operName) : '=';
+        if (op !== '=') throw unsupported(`${op} ANY(subquery)`);
+        return `(${this.expr(s.testexpr, where)}) IN (${sub})`;
+      }
+      case 'ALL_SUBLINK': {
+        const op = lastName(s.operName);
+        if (op !== '<>' && op !== '!=') throw unsupported(`${op} ALL(subquery)`);
+        return `(${this.expr(s.testexpr, where)}) NOT IN (${sub})`;
+      }
+      case 'ARRAY_SUBLINK': {
+        const name = `_pg_array${++this.counter}`;
+        this.found.pgFunctions = true;
+        return `(WITH ${name}(v) AS (${sub}) SELECT pg_array_agg(v) FROM ${name})`;
+      }
+      default:
+        throw unsupported(`${String(s.subLinkType).replace(/_SUBLINK$/, '')} subqueries`);
+    }
+  }
+
+  private sqlValueFunction(op: string): string {
+    switch (op) {
+      case 'SVFOP_CURRENT_TIMESTAMP':
+      case 'SVFOP_LOCALTIMESTAMP':
+        this.found.pgFunctions = true;
+        return 'now()';
+      case 'SVFOP_CURRENT_DATE':
+        return "date('now')";
+      case 'SVFOP_CURRENT_USER':
+      case 'SVFOP_SESSION_USER':
+      case 'SVFOP_CURRENT_ROLE':
+      case 'SVFOP_USER':
+      case 'SVFOP_CURRENT_CATALOG':
+      case 'SVFOP_CURRENT_SCHEMA':
+        this.found.pgFunctions = true;
+        return `${op.replace(/^SVFOP_/, '').toLowerCase().replace(/^user$/, 'current_user')}()`;
+      default:
+        throw unsupported(op.replace(/^SVFOP_/, '').toLowerCase());
+    }
+  }
+
+  private cast(c: TypeCast, where: Where): string {
+    const name = typeName(c);
+    const arg = this.expr(c.arg, where);
+    const literal = !!c.arg && ('A_Const' in c.arg || 'ParamRef' in c.arg);
+    const base = name.replace(/\s*\(.*\)$/, '');
+    if (base === 'interval') throw new DoqlError('parse', "INTERVAL is added to or taken from a time, e.g. now() - interval '7 days' or created_at + interval '1 hour'", { sqlState: '0A000' });
+    // Times as DigitalOcean writes them, so that `created_at > '2024-06-01'::timestamp` compares like with like.
+    if (base === 'date') {
+      this.found.pgFunctions = true;
+      return `pg_date(${arg})`;
+    }
+    if (isTimestamp(base) || /^timestamp with(out)? time zone$/.test(base)) {
+      this.found.pgFunctions = true;
+      return `pg_timestamptz(${arg})`;
+    }
+    if (base === 'numeric' || base === 'decimal') return `CAST(${arg} AS REAL)`;
+    const target = castTarget(base);
+    switch (target) {
+      case 'ARRAY':
+      case 'UNKNOWN':
+        return arg;
+      case 'REG':
+        this.found.pgFunctions = true;
+        return literal ? `pg_reg_oid(${quoteString(base)}, ${arg})` : `pg_reg_name(${quoteString(base)}, ${arg})`;
+      case 'BOOLEAN':
+        this.found.pgFunctions = true;
+        return `pg_bool(${arg})`;
+      case 'JSON':
+        return `CAST(${arg} AS TEXT)`;
+      default:
+        return `CAST(${arg} AS ${target})`;
+    }
+  }
+
+  protected funcCall(f: FuncCall, where: Where): string {
+    const replaced = this.replaced.get(f);
+    if (replaced) return replaced;
+    const parts = names(f.funcname).map((s) => s.toLowerCase());
+    const name = parts[parts.length - 1];
+    if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'pg_catalog')) throw unsupported(`the function ${parts.join('.')}`);
+    const args = f.args ?? [];
+    if (f.funcformat === 'COERCE_SQL_SYNTAX') return this.sqlSyntaxCall(name, args, where);
+    if (f.agg_within_group) return this.withinGroup(name, f, where);
+    if (ARRAY_READERS.has(name)) this.checkArray(args[0], name);
+    if (name === 'to_char' && args[1] && 'A_Const' in args[1] && args[1].A_Const.sval) checkToCharPattern(args[1].A_Const.sval.sval ?? '');
+    if (name === 'unnest' || name === 'generate_series' || name === 'generate_subscripts' || /^jsonb?_array_elements(_text)?$/.test(name)) {
+      throw unsupported(`${name}(…) here`, 'a set-returning function goes in FROM (… , unnest(tags) AS t) or at the top of a select list');
+    }
+    if (f.func_variadic) throw unsupported('VARIADIC arguments');
+    const sqliteName = RENAMED_FUNCTIONS[name] ?? name;
+    if (SESSION_FUNCTIONS.has(name) || sqliteName.startsWith('pg_')) this.found.pgFunctions = true;
+    let inner = f.agg_star ? '*' : this.list(args, where);
+    if (f.agg_distinct) inner = `DISTINCT ${inner}`;
+    if (f.agg_order?.length) inner += ` ORDER BY ${this.orderBy(f.agg_order, where)}`;
+    let out = `${sqliteName}(${inner})`;
+    if (f.agg_filter) out += ` FILTER (WHERE ${this.expr(f.agg_filter, { filter: false })})`;
+    if (f.over) out += ` OVER ${this.window(f.over, where)}`;
+    return out;
+  }
+
+  /** Calls the grammar wrote for SQL's own syntax: extract(… FROM …), trim(… FROM …), substring(… FROM …). */
+  private sqlSyntaxCall(name: string, args: Node[], where: Where): string {
+    switch (name) {
+      case 'extract': {
+        const [field, source] = args;
+        const f = field && 'A_Const' in field ? (field.A_Const.sval?.sval ?? '') : '';
+        this.found.pgFunctions = true;
+        return `date_part(${quoteString(f.toLowerCase())}, ${this.expr(source, where)})`;
+      }
+      case 'btrim':
+      case 'ltrim':
+      case 'rtrim': {
+        const [source, chars] = args;
+        const fn = name === 'btrim' ? 'trim' : name;
+        return `${fn}(${this.expr(source, where)}${chars ? `, ${this.expr(chars, where)}` : ''})`;
+      }
+      case 'substring': {
+        if (args.length === 2 && args[1] && !('A_Const' in args[1] && args[1].A_Const.ival)) throw unsupported('substring(… FROM pattern)');
+        return `substr(${this.list(args, where)})`;
+      }
+      case 'position':
+        return `instr(${this.expr(args[0], where)}, ${this.expr(args[1], where)})`;
+      default:
+        throw unsupported(`${name}(…) in SQL syntax`);
+    }
+  }
+
+  /** `percentile_cont(f) WITHIN GROUP (ORDER BY x [DESC])` → pg_percentile_cont(f, x, 1), and so on. */
+  private withinGroup(name: string, f: FuncCall, where: Where): string {
+    if (!ORDERED_SET_AGGREGATES.has(name)) throw unsupported(`${name}(…) WITHIN GROUP`, 'doql does percentile_cont, percentile_disc and mode');
+    const order = f.agg_order ?? [];
+    if (order.length !== 1) throw unsupported(`${name}: WITHIN GROUP over several expressions`);
+    const args = f.args ?? [];
+    if (name === 'mode' ? args.length !== 0 : args.length !== 1) {
+      throw unsupported(name === 'mode' ? 'mode() with arguments' : `${name} with several fractions`, name === 'mode' ? 'mode() WITHIN GROUP (ORDER BY x)' : `${name}(0.5) WITHIN GROUP (ORDER BY x)`);
+    }
+    const by = (order[0] as { SortBy: SortBy }).SortBy;
+    this.found.pgFunctions = true;
+    const descending = by.sortby_dir === 'SORTBY_DESC' ? 1 : 0;
+    return `pg_${name}(${args.length ? `${this.expr(args[0], where)}, ` : ''}${this.expr(by.node, where)}, ${descending})`;
+  }
+
+  /**
+   * ORDER BY items with Postgres's NULL order written out (NULLs last going up, first going down; SQLite's
+   * default is the other way round).
+   */
+  orderBy(items: Node[], where: Where = {}): string {
+    return items
+      .map((item) => {
+        if (!('SortBy' in item)) throw unsupported(kindOf(item));
+        const s = item.SortBy;
+        if (s.sortby_dir === 'SORTBY_USING') throw unsupported('ORDER BY … USING');
+        const desc = s.sortby_dir === 'SORTBY_DESC';
+        const nulls = s.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : s.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';
+        return `${this.sortKey(s.node, where)}${desc ? ' DESC' : ''} NULLS ${nulls}`;
+      })
+      .join(', ');
+  }
+
+  /** An ORDER BY key (the statement emitter resolves output-column positions and names). */
+  protected sortKey(node: Node | undefined, where: Where): string {
+    return this.expr(node, where);
+  }
+
+  window(w: WindowDef, where: Where): string {
+    if (w.name && !w.partitionClause && !w.orderClause && !w.refname) return quoteIdent(w.name);
+    const parts: string[] = [];
+    if (w.refname) parts.push(quoteIdent(w.refname));
+    if (w.partitionClause?.length) parts.push(`PARTITION BY ${this.list(w.partitionClause, where)}`);
+    if (w.orderClause?.length) parts.push(`ORDER BY ${this.orderBy(w.orderClause, where)}`);
+    const frame = this.frame(w);
+    if (frame) parts.push(frame);
+    return `(${parts.join(' ')})`;
+  }
+
+  /** A window's frame clause from Postgres's frameOptions bits (parsenodes.h FRAMEOPTION_*). */
+  private frame(w: WindowDef): string {
+    const o = w.frameOptions ?? 0;
+    if (!(o & 0x1)) return '';
+    const mode = o & 0x4 ? 'ROWS' : o & 0x8 ? 'GROUPS' : 'RANGE';
+    const offset = (node: Node | undefined): string => {
+      if (intervalLiteral(node) !== undefined) {
+        throw new DoqlError('parse', "INTERVAL is added to or taken from a time, e.g. now() - interval '7 days' or created_at + interval '1 hour'", { sqlState: '0A000' });
+      }
+      return this.expr(node);
+    };
+    const bound = (start: boolean): string => {
+      const [up, uf, cur, op, of] = start ? [0x20, 0x80, 0x200, 0x800, 0x2000] : [0x40, 0x100, 0x400, 0x1000, 0x4000];
+      if (o & up) return 'UNBOUNDED PRECEDING';
+      if (o & uf) return 'UNBOUNDED FOLLOWING';
+      if (o & cur) return 'CURRENT ROW';
+      if (o & op) return `${offset(start ? w.startOffset : w.endOffset)} PRECEDING`;
+      if (o & of) return `${offset(start ? w.startOffset : w.endOffset)} FOLLOWING`;
+      return 'CURRENT ROW';
+    };
+    const exclude = o & 0x8000 ? ' EXCLUDE CURRENT ROW' : o & 0x10000 ? ' EXCLUDE GROUP' : o & 0x20000 ? ' EXCLUDE TIES' : '';
+    return o & 0x10 ? `${mode} BETWEEN ${bound(true)} AND ${bound(false)}${exclude}` : `${mode} ${bound(true)}${exclude}`;
+  }
+}
+
+function isNow(node: Node | undefined): boolean {
+  if (!node) return false;
+  if ('FuncCall' in node) return lastName(node.FuncCall.funcname).toLowerCase() === 'now';
+  return 'SQLValueFunction' in node && node.SQLValueFunction.op === 'SVFOP_CURRENT_TIMESTAMP';
+}
+
+/** A node's construct in words, for the error that refuses it. */
+export function describeNode(node: Node): string {
+  const kind = kindOf(node);
+  const words: Record<string, string> = {
+    XmlExpr: 'XML functions',
+    XmlSerialize: 'XMLSERIALIZE',
+    JsonObjectConstructor: 'JSON_OBJECT(…)',
+    JsonArrayConstructor: 'JSON_ARRAY(…)',
+    JsonIsPredicate: 'IS JSON',
+    MergeSupportFunc: 'MERGE_ACTION()',
+    SetToDefault: 'DEFAULT',
+    GroupingSet: 'GROUPING SETS, ROLLUP and CUBE',
+  };
+  return words[kind] ?? kind.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
+}
