@@ -38,6 +38,8 @@ export interface ContextExtras {
   onRateLimitWait?: ApiClientOptions['onRateLimitWait'];
   /** Where SELECTs may run instead (statement-process.ts): a child that Ctrl-C can stop. */
   offloadSelect?: SessionOptions['offloadSelect'];
+  /** Wraps a SELECT's synchronous SQLite work (SessionOptions.blocking). */
+  blocking?: SessionOptions['blocking'];
 }
 
 /** One `-v` line per attempt; an attempt that failed after a 2xx (a truncated body) shows as failed, not `→ 200`. */
@@ -153,6 +155,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     vars,
     templating: extras.templating ?? true,
     offloadSelect: extras.offloadSelect,
+    blocking: extras.blocking,
     mutation: {
       dryRun: opts.dryRun,
       yes: opts.yes,

@@ -109,6 +109,16 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
   let full: RunContext | undefined;
   const ctx: ScriptContext = quick ? replayContext(quick) : (full = await fullContext(opts, {
     offloadSelect: statements?.offload,
+    // While SQLite computes in this process no handler can run: Ctrl-C then takes its default course and ends
+    // the process at once (a read; nothing is in flight).
+    blocking: (work) => {
+      process.off('SIGINT', onSigint);
+      try {
+        return work();
+      } finally {
+        process.on('SIGINT', onSigint);
+      }
+    },
     defaultCacheTtl: 0,
     stderr,
     confirm,

@@ -37,6 +37,12 @@ export interface SelectContext {
   /** Which resources already have a table in this database. */
   registered: Map<string, Resource>;
   round?: Round;
+  /**
+   * Runs a stretch of synchronous SQLite work (a run of the statement). No JavaScript runs meanwhile, so a SIGINT
+   * handler could not either: the one-shot command line uses this to let Ctrl-C end the process at once while
+   * SQLite computes (nothing is in flight then), instead of waiting for the run to finish.
+   */
+  blocking?: <T>(work: () => T) => T;
   /** Where a miss is fetched; default fetchItems over api() (a wire-server session asks the server instead). */
   fetchRows?: (key: FetchKey, signal?: AbortSignal) => Promise<FetchedRows>;
   /** rounds run, and rows fetched from the API (for progress lines). */
@@ -247,8 +253,12 @@ export async function runSelect(
       ctx.round = state;
       let raw: unknown[][] = [];
       try {
-        if (stmt.reader) raw = stmt.raw(true).all(...bind) as unknown[][];
-        else stmt.run(...bind);
+        const run = (): void => {
+          if (stmt.reader) raw = stmt.raw(true).all(...bind) as unknown[][];
+          else stmt.run(...bind);
+        };
+        if (ctx.blocking) ctx.blocking(run);
+        else run();
       } catch (err) {
         throw sqliteError(err);
       } finally {
@@ -313,7 +323,7 @@ class BatchReader {
   private step<T>(work: () => T): T {
     this.ctx.round = this.state;
     try {
-      return work();
+      return this.ctx.blocking ? this.ctx.blocking(work) : work();
     } catch (err) {
       this.close();
       throw sqliteError(err);

@@ -80,6 +80,8 @@ export interface SessionOptions {
    * runs them in a session process that Ctrl-C can stop mid-SQLite; `local()` says whether it reads no resource.
    */
   offloadSelect?: (text: string, local: () => boolean, options: ExecuteOptions) => Promise<StatementResult> | undefined;
+  /** Wraps the synchronous SQLite work of a SELECT run here (see SelectContext.blocking). */
+  blocking?: SelectContext['blocking'];
   /** The wire server's connection this session serves now (pg_backend_pid, pg_stat_activity, pg_cancel_backend). */
   backend?: () => BackendView | undefined;
   /** Hooks for registry statements, supplied by the CLI (the engine knows no file locations). */
@@ -174,6 +176,7 @@ export class DoqlSession implements Session {
       stats: this.stats,
       beforeFetch: options.beforeFetch,
       fetchRows: options.fetchRows,
+      blocking: options.blocking,
     };
   }
 

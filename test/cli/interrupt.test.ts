@@ -75,6 +75,32 @@ describe.skipIf(Boolean(missing))('Ctrl-C on a one-shot doql', () => {
     await until(() => (sessionProcesses.some(alive) ? undefined : true), 'the session process to end', 5000);
   });
 
+  it('stops a CPU-bound query over a resource at once too: SQLite computes in this process, so Ctrl-C ends it', async () => {
+    let interrupted = 0;
+    let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const overResource = `${RUNAWAY}, (SELECT 1 FROM digitalocean.compute.sizes LIMIT 1) s`;
+    const run: ProcessRun = await runProcess('node', [DOQL_BIN, '--sandbox', '-v', '-o', 'json', overResource], {
+      env: { PATH: process.env.PATH ?? '', DOQL_HOME: tempDoqlHome(), NO_COLOR: '1' },
+      timeoutMs: 60_000,
+      whileRunning: (child) => {
+        let err = '';
+        child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+        child.once('exit', (code, signal) => (exited = { code, signal }));
+        void (async () => {
+          // -v prints the sizes request once answered: from then on the statement is SQLite's alone.
+          await until(() => (/GET \S*\/v2\/sizes\S* → 200/.test(err) ? true : undefined), 'the sizes request');
+          await sleep(1000);
+          interrupted = performance.now();
+          child.kill('SIGINT');
+        })();
+      },
+    });
+    expect(performance.now() - interrupted).toBeLessThan(3000);
+    expect(run.stdout).toBe('');
+    // Ended by the signal itself (a shell shows 130), or by doql's own handler if it came between two runs.
+    expect(exited?.signal === 'SIGINT' || run.code === 130, JSON.stringify({ exited, stderr: run.stderr })).toBe(true);
+  });
+
   it('a DELETE stops sending: the request in flight is reported as of unknown outcome, the others as not sent, and they stay', async () => {
     // Every request takes 5 s and one goes at a time: Ctrl-C comes while the first DELETE is out.
     const sb = await createSandbox({ catalog: loadCatalogDir(BUILT_CATALOG, 'default'), latencyMs: 5000, count: { 'compute.droplets': 3 } });
