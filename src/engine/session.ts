@@ -12,7 +12,8 @@ import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
 import { preloadParser } from '../sql/tree/parse.js';
 import type { Node } from '@pgsql/types';
-import { translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
+import { parseRepaired, translateRepaired, translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
+import { readCopy } from '../sql/copy.js';
 import { kindsByName, type ParamKind } from './param-types.js';
 import { registerPgLike } from './pg-like.js';
 import { runCatalogStatement } from './catalog-statements.js';
@@ -328,7 +329,7 @@ export class DoqlSession implements Session {
     const text = this.options.templating === false ? sql : renderTemplate(sql, this.vars);
     const statements = splitStatements(text);
     // The parser loads while earlier statements run (SHOW and DESCRIBE alone never load it).
-    if (statements.some((st) => /^(SELECT|WITH|VALUES|\()/i.test(st.tokens.find((t) => t.kind !== 'space' && t.kind !== 'comment')?.text ?? ''))) {
+    if (statements.some((st) => /^(SELECT|WITH|VALUES|COPY|DECLARE|\()/i.test(st.tokens.find((t) => t.kind !== 'space' && t.kind !== 'comment')?.text ?? ''))) {
       void preloadParser().catch(() => undefined);
     }
     for (let i = 0; i < statements.length; i++) {
@@ -341,9 +342,9 @@ export class DoqlSession implements Session {
         } catch (err) {
           throw relocateSyntaxError(err, text, st.offset);
         }
-        // A write is parsed into its tree as it runs: its syntax errors point into the script too.
+        // Writes, COPY, cursors and settings are parsed into their trees as they run: their syntax errors point into the script too.
         result = await this.executeOne(parsed, options).catch((err: unknown) => {
-          throw parsed.kind === 'mutation' ? relocateSyntaxError(err, text, st.offset) : err;
+          throw parsed.kind !== 'select' ? relocateSyntaxError(err, text, st.offset) : err;
         });
       } catch (err) {
         if (statements.length > 1 && isDoqlError(err)) {
@@ -365,12 +366,7 @@ export class DoqlSession implements Session {
     switch (stmt.kind) {
       case 'select': {
         const t = await translateSelect(stmt.text, this.resourceInfo);
-        // A session process may take it (the command line's, so that Ctrl-C stops it even mid-SQLite).
-        const offloaded = this.options.offloadSelect?.(stmt.text, () => t.catalog || t.tables.length === 0, options);
-        if (offloaded) return offloaded;
-        // Questions about the server (psql's \d family, drivers) run on the emulated catalog.
-        if (t.catalog) return this.pg.runSql(t, options);
-        return this.runTranslated(t, options);
+        return this.runQuery(stmt.text, t, options);
       }
       case 'show_providers':
       case 'show_services':
@@ -425,12 +421,28 @@ export class DoqlSession implements Session {
           return this.executeOne(inner, options);
         });
       case 'copy': {
-        const inner = parseStatement(stmt.query, tokenize(stmt.query));
-        if (inner.kind !== 'select') throw new DoqlError('parse', 'COPY (…) TO STDOUT copies the rows of a SELECT', { sqlState: '0A000' });
-        const rows = await this.executeOne(inner, options);
-        return { ...rows, kind: 'rows', command: `COPY ${rows.rows.length}`, copy: stmt.options };
+        // Parsed once: the CopyStmt's query (or the table form's SELECT, built as a tree) is translated from it.
+        const parsed = await parseRepaired(stmt.text);
+        if (!('CopyStmt' in parsed.stmt)) throw new DoqlError('parse', 'expected COPY … TO STDOUT', { sqlState: '42601' });
+        const plan = readCopy(stmt.text, parsed.stmt.CopyStmt);
+        const t = translateRepaired(plan.query, parsed, this.resourceInfo);
+        const rows = await this.runQuery(stmt.text, t, options);
+        // A session process that took the statement ran the whole COPY: its result is already COPY's.
+        if (rows.copy) return rows;
+        return { ...rows, kind: 'rows', command: `COPY ${rows.rows.length}`, copy: plan.options };
       }
     }
+  }
+
+  /**
+   * Runs a translated query: a session process may take the statement `text` (the command line's, so that Ctrl-C
+   * stops it even mid-SQLite); questions about the server (psql's \d family, drivers) run on the emulated catalog.
+   */
+  private async runQuery(text: string, t: SelectTranslation, options: ExecuteOptions): Promise<StatementResult> {
+    const offloaded = this.options.offloadSelect?.(text, () => t.catalog || t.tables.length === 0, options);
+    if (offloaded) return offloaded;
+    if (t.catalog) return this.pg.runSql(t, options);
+    return this.runTranslated(t, options);
   }
 
   /** Runs a translated SELECT over the API (the session's database gets Postgres's functions when it calls one). */
