@@ -7,7 +7,8 @@ import type { LoadedCatalog } from '../catalog/load.js';
 import type { Column, Resource, Service } from '../catalog/types.js';
 import { findResource, findService } from '../catalog/lookup.js';
 import { splitStatements } from '../sql/split.js';
-import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
+import { relocateSyntaxError, type Token } from '../sql/lexer.js';
+import { startOf } from '../sql/tree/source-span.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
 import { preloadParser } from '../sql/tree/parse.js';
@@ -414,12 +415,14 @@ export class DoqlSession implements Session {
         }
         return result;
       }
-      case 'cursor':
-        return this.cursors.run(stmt.text, stmt.tokens, this.inBlock(), async (sql) => {
-          const inner = parseStatement(sql, tokenize(sql));
-          if (inner.kind !== 'select') throw new DoqlError('parse', 'a cursor is declared FOR a SELECT (or VALUES)', { sqlState: '42601' });
-          return this.executeOne(inner, options);
+      case 'cursor': {
+        // DECLARE's SELECT is translated from the one parse; a session process that takes it gets its text.
+        const parsed = await parseRepaired(stmt.text);
+        return this.cursors.run(stmt.text, parsed.stmt, this.inBlock(), (select) => {
+          const t = translateRepaired(select, parsed, this.resourceInfo);
+          return this.runQuery(cursorQueryText(stmt.text, stmt.tokens, select), t, options);
         });
+      }
       case 'copy': {
         // Parsed once: the CopyStmt's query (or the table form's SELECT, built as a tree) is translated from it.
         const parsed = await parseRepaired(stmt.text);
@@ -474,6 +477,13 @@ export class DoqlSession implements Session {
   close(): void {
     this.database?.close();
   }
+}
+
+/** The text of a DECLARE's query: what follows the last FOR before the query's first node. */
+function cursorQueryText(text: string, tokens: Token[], select: Node): string {
+  const start = startOf(select);
+  const keyword = tokens.filter((t) => t.start < start && t.kind === 'word' && t.text.toUpperCase() === 'FOR').pop();
+  return text.slice(keyword?.end ?? 0).trim();
 }
 
 export function createSession(options: SessionOptions): DoqlSession {
