@@ -11,7 +11,7 @@ import { relocateSyntaxError, type Token } from '../sql/lexer.js';
 import { startOf } from '../sql/tree/source-span.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
-import { preloadParser } from '../sql/tree/parse.js';
+import { parseSql, preloadParser } from '../sql/tree/parse.js';
 import type { Node } from '@pgsql/types';
 import { parseRepaired, translateRepaired, translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
 import { readCopy } from '../sql/copy.js';
@@ -24,7 +24,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { sessionSetting, type SessionSettings } from './session-settings.js';
+import { sessionSetting, unknownShow, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 import type { BackendView } from './backend.js';
@@ -402,12 +402,14 @@ export class DoqlSession implements Session {
         return result;
       }
       case 'session_setting': {
-        const result = sessionSetting(stmt, this.settings);
-        if (result.command === 'BEGIN' || result.command === 'START TRANSACTION') this.block ??= { changes: 0 };
-        else if (result.command === 'COMMIT') {
+        const tree = await parseSessionStatement(stmt.text, this.settings);
+        const result = sessionSetting(tree, this.settings);
+        const transaction = 'TransactionStmt' in tree ? tree.TransactionStmt.kind : undefined;
+        if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') this.block ??= { changes: 0 };
+        else if (transaction === 'TRANS_STMT_COMMIT') {
           this.block = undefined;
           this.cursors.endTransaction();
-        } else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
+        } else if (transaction === 'TRANS_STMT_ROLLBACK') {
           this.cursors.endTransaction();
           const changes = this.block?.changes ?? 0;
           this.block = undefined;
@@ -477,6 +479,19 @@ export class DoqlSession implements Session {
   close(): void {
     this.database?.close();
   }
+}
+
+/** A session statement's tree; a SHOW the grammar cannot read is neither doql's nor a setting. */
+async function parseSessionStatement(text: string, settings: SessionSettings): Promise<Node> {
+  let stmts;
+  try {
+    stmts = (await parseSql(text)).stmts ?? [];
+  } catch (err) {
+    if (/^SHOW\b/i.test(text)) throw unknownShow(text.replace(/^SHOW\s*/i, '').replace(/;\s*$/, '').trim(), settings);
+    throw err;
+  }
+  if (stmts.length !== 1 || !stmts[0].stmt) throw new DoqlError('parse', 'expected one statement', { sqlState: '42601' });
+  return stmts[0].stmt;
 }
 
 /** The text of a DECLARE's query: what follows the last FOR before the query's first node. */
