@@ -1,5 +1,6 @@
-// Classifies a statement and parses doql's own statements (SHOW, DESCRIBE, REGISTRY); SELECTs go to SQLite,
-// mutations to the mutation parser.
+// Classifies a statement by its first word and parses doql's own statements (SHOW, DESCRIBE, REGISTRY) from its
+// tokens; Postgres's statements (SELECT, writes, COPY, cursors, session settings) are parsed into libpg-query's
+// tree where they run, so classifying never loads the parser.
 import { identValue, isWord, significant, stringValue, syntaxError, type Token } from './lexer.js';
 
 export type Statement =
