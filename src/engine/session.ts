@@ -343,7 +343,8 @@ export class DoqlSession implements Session {
         } catch (err) {
           throw relocateSyntaxError(err, text, st.offset);
         }
-        // Writes, COPY, cursors and settings are parsed into their trees as they run: their syntax errors point into the script too.
+        // Writes, COPY, cursors and settings are parsed into their trees as they run: their syntax errors point
+        // into the script too.
         result = await this.executeOne(parsed, options).catch((err: unknown) => {
           throw parsed.kind !== 'select' ? relocateSyntaxError(err, text, st.offset) : err;
         });
