@@ -66,8 +66,9 @@ export interface RepairedParse {
 
 /**
  * Parses a SELECT (or a statement that holds one: COPY (…), DECLARE … CURSOR FOR). Where Postgres's grammar
- * stops at SQLite's own quoting of a name (`[name]`, `` `name` ``), the name is quoted as Postgres quotes it; where it stops at one of those keywords, the word is read as a
- * quoted name (and returned, to be checked against the columns read). Then the statement is parsed again.
+ * stops at SQLite's own quoting of a name (`[name]`, `` `name` ``), the name is quoted as Postgres quotes it;
+ * where it stops at one of those keywords, the word is read as a quoted name (and returned, to be checked against
+ * the columns read). Then the statement is parsed again.
  */
 export async function parseRepaired(text: string): Promise<RepairedParse> {
   let sql = text;
