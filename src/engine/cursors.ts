@@ -3,7 +3,7 @@
 // like any other), and FETCH hands them out in batches; every direction Postgres has works on the kept rows.
 // A cursor WITHOUT HOLD ends with its transaction block, as in Postgres.
 import { DoqlError } from '../errors.js';
-import { identValue, isWord, significant, type Token } from '../sql/lexer.js';
+import type { DeclareCursorStmt, FetchStmt, Node } from '@pgsql/types';
 import type { ResultColumn, StatementResult } from './types.js';
 
 interface Cursor {
@@ -31,60 +31,29 @@ export interface CursorInfo {
 const notFound = (name: string): DoqlError => new DoqlError('not_found', `cursor "${name}" does not exist`, { sqlState: '34000' });
 const syntax = (message: string): DoqlError => new DoqlError('parse', message, { sqlState: '42601' });
 
-/** An identifier token's name: quoted as written, unquoted lower-cased (Postgres folds unquoted names). */
-const nameOf = (t: Token | undefined): string | undefined =>
-  t && (t.kind === 'quoted' || (t.kind === 'word' && !/^(from|in|all)$/i.test(t.text))) ? (t.kind === 'quoted' ? identValue(t) : t.text.toLowerCase()) : undefined;
-
 type Direction = { kind: 'relative-rows'; count: number } | { kind: 'absolute'; row: number } | { kind: 'relative'; offset: number };
 
 const ALL = Number.MAX_SAFE_INTEGER;
 
-/** Reads FETCH/MOVE's direction at toks[i]; returns it and the index after it. */
-function readDirection(toks: Token[], i: number): { direction: Direction; next: number } {
-  const count = (t: Token | undefined, sign = 1): number | undefined => {
-    if (isWord(t, 'ALL')) return sign * ALL;
-    if (t?.kind === 'number' && /^\d+$/.test(t.text)) return sign * Number(t.text);
-    return undefined;
-  };
-  const signed = (j: number): { n: number; next: number } | undefined => {
-    const negative = toks[j]?.kind === 'op' && toks[j].text === '-';
-    const t = toks[negative ? j + 1 : j];
-    if (t?.kind !== 'number' || !/^\d+$/.test(t.text)) return undefined;
-    return { n: (negative ? -1 : 1) * Number(t.text), next: negative ? j + 2 : j + 1 };
-  };
-  const t = toks[i];
-  const word = t?.kind === 'word' ? t.text.toUpperCase() : '';
-  switch (word) {
-    case 'NEXT':
-      return { direction: { kind: 'relative-rows', count: 1 }, next: i + 1 };
-    case 'PRIOR':
-      return { direction: { kind: 'relative-rows', count: -1 }, next: i + 1 };
-    case 'FIRST':
-      return { direction: { kind: 'absolute', row: 1 }, next: i + 1 };
-    case 'LAST':
-      return { direction: { kind: 'absolute', row: -1 }, next: i + 1 };
-    case 'ALL':
-      return { direction: { kind: 'relative-rows', count: ALL }, next: i + 1 };
-    case 'ABSOLUTE':
-    case 'RELATIVE': {
-      const n = signed(i + 1);
-      if (!n) throw syntax(`${word} needs a row count, e.g. FETCH ${word} 5 FROM c`);
-      return { direction: word === 'ABSOLUTE' ? { kind: 'absolute', row: n.n } : { kind: 'relative', offset: n.n }, next: n.next };
-    }
-    case 'FORWARD':
-    case 'BACKWARD': {
-      const sign = word === 'FORWARD' ? 1 : -1;
-      const c = count(toks[i + 1], sign);
-      if (c !== undefined) return { direction: { kind: 'relative-rows', count: c }, next: i + 2 };
-      const n = signed(i + 1);
-      if (n) return { direction: { kind: 'relative-rows', count: sign * n.n }, next: n.next };
-      return { direction: { kind: 'relative-rows', count: sign }, next: i + 1 };
-    }
-    default: {
-      const n = signed(i);
-      if (n) return { direction: { kind: 'relative-rows', count: n.n }, next: n.next };
-      return { direction: { kind: 'relative-rows', count: 1 }, next: i };
-    }
+/** DeclareCursorStmt's option bits (Postgres's CURSOR_OPT_*). */
+const OPT_BINARY = 0x1;
+const OPT_NO_SCROLL = 0x4;
+const OPT_HOLD = 0x20;
+
+/** FETCH/MOVE's direction from the tree: NEXT is FORWARD 1, PRIOR BACKWARD 1, FIRST ABSOLUTE 1, LAST ABSOLUTE -1. */
+function directionOf(fetch: FetchStmt): Direction {
+  // The grammar gives ALL as INT_MAX; a count of 0 is left out of the tree.
+  const raw = Number(fetch.howMany ?? 0);
+  const n = raw >= 2147483647 ? ALL : raw;
+  switch (fetch.direction) {
+    case 'FETCH_BACKWARD':
+      return { kind: 'relative-rows', count: -n };
+    case 'FETCH_ABSOLUTE':
+      return { kind: 'absolute', row: n };
+    case 'FETCH_RELATIVE':
+      return { kind: 'relative', offset: n };
+    default:
+      return { kind: 'relative-rows', count: n };
   }
 }
 
@@ -124,56 +93,34 @@ export class Cursors {
   }
 
   /**
-   * Runs DECLARE, FETCH, MOVE or CLOSE. `query` runs a DECLARE's SELECT (with the statement's parameters);
-   * `inBlock` says whether a transaction block is open.
+   * Runs DECLARE, FETCH, MOVE or CLOSE from its tree (`text` is what pg_cursors shows). `query` runs a DECLARE's
+   * SELECT (with the statement's parameters); `inBlock` says whether a transaction block is open.
    */
-  async run(text: string, tokens: Token[], inBlock: boolean, query: (sql: string) => Promise<StatementResult>): Promise<StatementResult> {
-    const toks = significant(tokens).filter((t) => t.text !== ';');
-    const verb = toks[0]?.text.toUpperCase();
+  async run(text: string, stmt: Node, inBlock: boolean, query: (select: Node) => Promise<StatementResult>): Promise<StatementResult> {
     const done = (command: string): StatementResult => ({ kind: 'command', columns: [], rows: [], command });
-    if (verb === 'CLOSE') {
-      if (isWord(toks[1], 'ALL') && toks.length === 2) {
-        this.open.clear();
-        return done('CLOSE CURSOR');
-      }
-      const name = nameOf(toks[1]);
-      if (!name || toks.length !== 2) throw syntax('expected CLOSE name or CLOSE ALL');
-      if (!this.open.delete(name)) throw notFound(name);
+    if ('ClosePortalStmt' in stmt) {
+      const name = stmt.ClosePortalStmt.portalname;
+      if (name === undefined) this.open.clear();
+      else if (!this.open.delete(name)) throw notFound(name);
       return done('CLOSE CURSOR');
     }
-    if (verb === 'DECLARE') return this.declare(text, toks, inBlock, query);
-    // FETCH / MOVE [direction] [FROM | IN] name
-    const { direction, next } = readDirection(toks, 1);
-    const at = isWord(toks[next], 'FROM', 'IN') ? next + 1 : next;
-    const name = nameOf(toks[at]);
-    if (!name || toks.length !== at + 1) throw syntax(`expected ${verb} [FORWARD n | NEXT | ALL | …] FROM cursor_name`);
+    if ('DeclareCursorStmt' in stmt) return this.declare(text, stmt.DeclareCursorStmt, inBlock, query);
+    if (!('FetchStmt' in stmt)) throw syntax('expected DECLARE, FETCH, MOVE or CLOSE');
+    const fetch = stmt.FetchStmt;
+    const name = fetch.portalname ?? '';
     const cursor = this.open.get(name);
     if (!cursor) throw notFound(name);
-    const rows = this.move(cursor, direction);
-    if (verb === 'MOVE') return done(`MOVE ${rows.length}`);
+    const rows = this.move(cursor, directionOf(fetch));
+    if (fetch.ismove) return done(`MOVE ${rows.length}`);
     return { kind: 'rows', columns: cursor.result.columns, rows, command: `FETCH ${rows.length}` };
   }
 
-  private async declare(text: string, toks: Token[], inBlock: boolean, query: (sql: string) => Promise<StatementResult>): Promise<StatementResult> {
-    const name = nameOf(toks[1]);
-    if (!name) throw syntax('expected DECLARE name CURSOR FOR SELECT …');
-    let i = 2;
-    let binary = false;
-    let scrollable = true;
-    let holdable = false;
-    for (; toks[i] && !isWord(toks[i], 'CURSOR'); i++) {
-      if (isWord(toks[i], 'BINARY')) binary = true;
-      else if (isWord(toks[i], 'NO') && isWord(toks[i + 1], 'SCROLL')) {
-        scrollable = false;
-        i++;
-      } else if (!isWord(toks[i], 'SCROLL', 'INSENSITIVE', 'ASENSITIVE')) throw syntax(`unexpected "${toks[i].text}" in DECLARE`);
-    }
-    i++; // CURSOR
-    if (isWord(toks[i], 'WITH', 'WITHOUT') && isWord(toks[i + 1], 'HOLD')) {
-      holdable = isWord(toks[i], 'WITH');
-      i += 2;
-    }
-    if (!isWord(toks[i], 'FOR') || !toks[i + 1]) throw syntax('expected DECLARE name CURSOR FOR SELECT …');
+  private async declare(text: string, declare: DeclareCursorStmt, inBlock: boolean, query: (select: Node) => Promise<StatementResult>): Promise<StatementResult> {
+    const name = declare.portalname ?? '';
+    const options = declare.options ?? 0;
+    const binary = (options & OPT_BINARY) !== 0;
+    const scrollable = (options & OPT_NO_SCROLL) === 0;
+    const holdable = (options & OPT_HOLD) !== 0;
     if (this.open.has(name)) throw new DoqlError('validation', `cursor "${name}" already exists`, { sqlState: '42P03' });
     if (!holdable && !inBlock) {
       throw new DoqlError('validation', 'DECLARE CURSOR can only be used in transaction blocks', {
@@ -182,8 +129,8 @@ export class Cursors {
       });
     }
     if (binary) throw new DoqlError('validation', 'BINARY cursors are not supported: fetch in binary format with the extended protocol instead', { sqlState: '0A000' });
-    const statement = text.slice(toks[i + 1].start).replace(/;\s*$/, '');
-    const result = await query(statement);
+    if (!declare.query || !('SelectStmt' in declare.query)) throw new DoqlError('validation', 'a cursor is declared FOR a SELECT (or VALUES)', { sqlState: '42601' });
+    const result = await query(declare.query);
     if (result.kind !== 'rows' || result.copy) throw new DoqlError('validation', 'a cursor is declared FOR a SELECT (or VALUES)', { sqlState: '42601' });
     this.open.set(name, { name, statement: text.trim(), holdable, binary, scrollable, created: new Date().toISOString(), result, position: 0 });
     return { kind: 'command', columns: [], rows: [], command: 'DECLARE CURSOR' };

@@ -1,9 +1,9 @@
-// Statements Postgres clients send on their own (SET, SHOW server_version, BEGIN…): accepted and answered
+// Statements Postgres clients send on their own (SET, SHOW server_version, BEGIN…), read from Postgres's syntax
+// tree (VariableSetStmt, VariableShowStmt, TransactionStmt, DiscardStmt, DeallocateStmt): accepted and answered
 // so that psql and drivers work; doql has no transactions, so BEGIN/COMMIT are no-ops. The few settings a
 // session may change (statement_timeout) are kept per session.
+import type { Node, VariableSetStmt } from '@pgsql/types';
 import { DoqlError } from '../errors.js';
-import { significant, stringValue, type Token } from '../sql/lexer.js';
-import type { Statement } from '../sql/statement.js';
 import type { StatementResult } from './types.js';
 
 export const SERVER_VERSION = '16.0 (doql)';
@@ -49,26 +49,36 @@ export function formatDurationMs(ms: number): string {
   return `${ms}ms`;
 }
 
-/** Applies `SET [SESSION|LOCAL] name {=|TO} value|DEFAULT` or `RESET name` to a session setting; others are ignored. */
-function changeSetting(verb: string, toks: Token[], settings: Map<string, string>): void {
-  let i = 1;
-  if (verb === 'SET' && /^(SESSION|LOCAL)$/i.test(toks[i]?.text ?? '')) i++;
-  const name = toks[i]?.text.toLowerCase() ?? '';
+/** A SET's value as text: a literal (`'5s'`, `5000`, `1.5`), or an interval literal's string (`SET TIME ZONE INTERVAL '+02'`). */
+function valueText(arg: Node | undefined): string | undefined {
+  if (!arg) return undefined;
+  if ('TypeCast' in arg) return valueText(arg.TypeCast.arg);
+  if (!('A_Const' in arg)) return undefined;
+  const c = arg.A_Const;
+  if (c.sval) return c.sval.sval ?? '';
+  if (c.ival) return String(c.ival.ival ?? 0);
+  if (c.fval) return c.fval.fval ?? '';
+  if (c.boolval) return c.boolval.boolval ? 'on' : 'off';
+  return undefined;
+}
+
+/** Applies a SET or RESET to the session's own settings (statement_timeout); other settings are ignored. */
+function changeSetting(set: VariableSetStmt, settings: Map<string, string>): void {
+  if (set.kind === 'VAR_RESET_ALL') {
+    settings.clear();
+    return;
+  }
+  const name = (set.name ?? '').toLowerCase();
   if (!(name in SESSION_SETTING_DEFAULTS)) return;
-  if (verb === 'RESET') {
+  if (set.kind === 'VAR_RESET' || set.kind === 'VAR_SET_DEFAULT') {
     settings.delete(name);
     return;
   }
-  const valueTokens = toks.slice(toks[i + 1]?.text === '=' || /^TO$/i.test(toks[i + 1]?.text ?? '') ? i + 2 : i + 1);
-  const first = valueTokens[0];
-  if (!first || (valueTokens.length === 1 && /^DEFAULT$/i.test(first.text))) {
-    settings.delete(name);
-    return;
-  }
-  const text = valueTokens.length === 1 && first.kind === 'string' ? stringValue(first) : valueTokens.map((t) => t.text).join('');
-  const ms = parseDurationMs(text);
+  if (set.kind !== 'VAR_SET_VALUE') return;
+  const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
+  const ms = text === undefined ? undefined : parseDurationMs(text);
   if (ms === undefined) {
-    throw new DoqlError('usage', `invalid value for parameter "${name}": "${text}"`, {
+    throw new DoqlError('usage', `invalid value for parameter "${name}": "${text ?? ''}"`, {
       sqlState: '22023',
       hint: "Give a duration such as '200ms', '30s' or '5min' (a bare number is milliseconds; 0 turns it off).",
     });
@@ -76,23 +86,18 @@ function changeSetting(verb: string, toks: Token[], settings: Map<string, string
   settings.set(name, formatDurationMs(ms));
 }
 
-/** The time zones that are UTC under another name (`SET TIME ZONE 'Etc/UTC'`, `'+00:00'`, `0`, LOCAL, DEFAULT). */
-const UTC_NAMES = /^(utc|etc\/utc|gmt|etc\/gmt|uct|universal|zulu|z|[+-]?0+(:0+)?|local|default)$/i;
+/** The time zones that are UTC under another name (`SET TIME ZONE 'Etc/UTC'`, `'+00:00'`, `0`). */
+const UTC_NAMES = /^(utc|etc\/utc|gmt|etc\/gmt|uct|universal|zulu|z|[+-]?0+(:0+)?)$/i;
 
 /**
- * The zone a `SET TIME ZONE x` / `SET timezone {=|TO} x` asks for when it is not UTC, or undefined. doql serve
- * works in UTC (times go out with +00), so such a SET is answered with a notice rather than taken silently.
+ * The zone a `SET TIME ZONE x` / `SET timezone {=|TO} x` asks for when it is not UTC, or undefined (LOCAL and
+ * DEFAULT are UTC here). doql serve works in UTC (times go out with +00), so such a SET is answered with a
+ * notice rather than taken silently.
  */
-function otherTimeZone(toks: Token[]): string | undefined {
-  let i = 1;
-  if (/^(SESSION|LOCAL)$/i.test(toks[i]?.text ?? '') && toks.length > 3) i++;
-  const word = toks[i]?.text.toLowerCase();
-  if (word === 'time' && toks[i + 1]?.text.toLowerCase() === 'zone') i += 2;
-  else if (word === 'timezone') i += toks[i + 1]?.text === '=' || /^TO$/i.test(toks[i + 1]?.text ?? '') ? 2 : 1;
-  else return undefined;
-  const value = toks.slice(i);
-  if (value.length === 1 && value[0].kind === 'string') return UTC_NAMES.test(stringValue(value[0]).trim()) ? undefined : stringValue(value[0]);
-  return UTC_NAMES.test(value.map((t) => t.text).join('')) ? undefined : value.map((t) => t.text).join(' ');
+function otherTimeZone(set: VariableSetStmt): string | undefined {
+  if (set.name?.toLowerCase() !== 'timezone' || set.kind !== 'VAR_SET_VALUE') return undefined;
+  const zone = (set.args ?? []).map(valueText).join(', ');
+  return UTC_NAMES.test(zone.trim()) ? undefined : zone;
 }
 
 /** A session's own settings: what SET changed, over the values it started with. */
@@ -101,56 +106,66 @@ export interface SessionSettings {
   defaults: Readonly<Record<string, string>>;
 }
 
+const TRANSACTION_TAGS: Record<string, string> = {
+  TRANS_STMT_BEGIN: 'BEGIN',
+  TRANS_STMT_START: 'START TRANSACTION',
+  TRANS_STMT_COMMIT: 'COMMIT',
+  TRANS_STMT_ROLLBACK: 'ROLLBACK',
+  TRANS_STMT_ROLLBACK_TO: 'ROLLBACK',
+  TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
+  TRANS_STMT_RELEASE: 'RELEASE',
+};
+
+const command = (tag: string, notices?: string[]): StatementResult => ({ kind: 'command', columns: [], rows: [], command: tag, ...(notices ? { notices } : {}) });
+
 /**
- * Answers a session statement. `settings` holds the session's own values (statement_timeout), which SET and
- * RESET change and SHOW reads; without it they are fixed answers too.
+ * Answers a session statement from its tree. `settings` holds the session's own values (statement_timeout),
+ * which SET and RESET change and SHOW reads; without it they are fixed answers too.
  */
-export function sessionSetting(stmt: Extract<Statement, { kind: 'session_setting' }>, settings?: SessionSettings): StatementResult {
-  const toks = significant(stmt.tokens);
-  const verb = toks[0]?.text.toUpperCase() ?? '';
-  if ((verb === 'SET' || verb === 'RESET') && settings) changeSetting(verb, toks, settings.values);
-  if (verb === 'SHOW') {
-    const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values) } : {};
-    const SETTINGS: Record<string, string> = { ...FIXED_SETTINGS, ...own };
-    const ALIASES: Record<string, string> = { transactionisolationlevel: 'transaction_isolation', time_zone: 'timezone' };
-    const typed = toks
-      .slice(1)
-      .map((t) => t.text)
-      .join('')
-      .toLowerCase();
-    const name = ALIASES[typed] ?? typed;
-    if (name !== 'all' && !(name in SETTINGS)) {
-      throw new DoqlError('parse', `unknown SHOW ${name ? `"${toks.slice(1).map((t) => t.text).join(' ')}"` : 'statement'}: expected SHOW SERVICES|RESOURCES|METHODS IN …, SHOW INSERT INTO …, or a setting (${Object.keys(SETTINGS).join(', ')})`, { sqlState: '42704' });
-    }
-    const value = name === 'all' ? undefined : SETTINGS[name];
-    if (name === 'all') {
-      return {
-        kind: 'rows',
-        columns: [
-          { name: 'name', type: 'TEXT' },
-          { name: 'setting', type: 'TEXT' },
-        ],
-        rows: Object.entries(SETTINGS),
-        command: 'SHOW',
-      };
-    }
-    return { kind: 'rows', columns: [{ name, type: 'TEXT' }], rows: [[value ?? '']], command: 'SHOW' };
+export function sessionSetting(stmt: Node, settings?: SessionSettings): StatementResult {
+  if ('VariableShowStmt' in stmt) return show((stmt.VariableShowStmt.name ?? '').toLowerCase(), settings);
+  if ('VariableSetStmt' in stmt) {
+    const set = stmt.VariableSetStmt;
+    if (settings) changeSetting(set, settings.values);
+    const zone = otherTimeZone(set);
+    const notices = zone === undefined ? undefined : [`doql serve works in UTC: TimeZone stays UTC, not ${zone}; times are the same instants, written with +00`];
+    return command(set.kind === 'VAR_RESET' || set.kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', notices);
   }
-  const tags: Record<string, string> = {
-    BEGIN: 'BEGIN',
-    START: 'START TRANSACTION',
-    COMMIT: 'COMMIT',
-    END: 'COMMIT',
-    ROLLBACK: 'ROLLBACK',
-    ABORT: 'ROLLBACK',
-    SET: 'SET',
-    RESET: 'RESET',
-    DISCARD: 'DISCARD ALL',
-    DEALLOCATE: 'DEALLOCATE',
-    SAVEPOINT: 'SAVEPOINT',
-    RELEASE: 'RELEASE',
-  };
-  const zone = verb === 'SET' ? otherTimeZone(toks) : undefined;
-  const notices = zone === undefined ? undefined : [`doql serve works in UTC: TimeZone stays UTC, not ${zone}; times are the same instants, written with +00`];
-  return { kind: 'command', columns: [], rows: [], command: tags[verb] ?? verb, ...(notices ? { notices } : {}) };
+  if ('TransactionStmt' in stmt) {
+    const tag = TRANSACTION_TAGS[stmt.TransactionStmt.kind ?? ''];
+    if (!tag) throw new DoqlError('validation', 'two-phase commit (PREPARE TRANSACTION, COMMIT PREPARED) is not supported by doql', { sqlState: '0A000' });
+    return command(tag);
+  }
+  if ('DiscardStmt' in stmt) return command(`DISCARD ${(stmt.DiscardStmt.target ?? 'DISCARD_ALL').slice('DISCARD_'.length)}`);
+  if ('DeallocateStmt' in stmt) return command(stmt.DeallocateStmt.isall ? 'DEALLOCATE ALL' : 'DEALLOCATE');
+  throw new DoqlError('parse', 'expected SET, RESET, SHOW, BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, DISCARD or DEALLOCATE', { sqlState: '42601' });
+}
+
+/** The error for a SHOW that names neither a doql statement nor a setting. */
+export function unknownShow(typed: string, settings?: SessionSettings): DoqlError {
+  const known = Object.keys(settingValues(settings));
+  return new DoqlError('parse', `unknown SHOW ${typed ? `"${typed}"` : 'statement'}: expected SHOW SERVICES|RESOURCES|METHODS IN …, SHOW INSERT INTO …, or a setting (${known.join(', ')})`, { sqlState: '42704' });
+}
+
+function settingValues(settings?: SessionSettings): Record<string, string> {
+  const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values) } : {};
+  return { ...FIXED_SETTINGS, ...own };
+}
+
+/** SHOW name (the grammar has already read `TIME ZONE` as timezone, `TRANSACTION ISOLATION LEVEL` as transaction_isolation). */
+function show(name: string, settings?: SessionSettings): StatementResult {
+  const values = settingValues(settings);
+  if (name === 'all') {
+    return {
+      kind: 'rows',
+      columns: [
+        { name: 'name', type: 'TEXT' },
+        { name: 'setting', type: 'TEXT' },
+      ],
+      rows: Object.entries(values),
+      command: 'SHOW',
+    };
+  }
+  if (!(name in values)) throw unknownShow(name, settings);
+  return { kind: 'rows', columns: [{ name, type: 'TEXT' }], rows: [[values[name] ?? '']], command: 'SHOW' };
 }

@@ -7,12 +7,14 @@ import type { LoadedCatalog } from '../catalog/load.js';
 import type { Column, Resource, Service } from '../catalog/types.js';
 import { findResource, findService } from '../catalog/lookup.js';
 import { splitStatements } from '../sql/split.js';
-import { relocateSyntaxError, tokenize } from '../sql/lexer.js';
+import { relocateSyntaxError, type Token } from '../sql/lexer.js';
+import { startOf } from '../sql/tree/source-span.js';
 import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
-import { preloadParser } from '../sql/tree/parse.js';
+import { parseSql, preloadParser } from '../sql/tree/parse.js';
 import type { Node } from '@pgsql/types';
-import { translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
+import { parseRepaired, translateRepaired, translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
+import { readCopy } from '../sql/copy.js';
 import { kindsByName, type ParamKind } from './param-types.js';
 import { registerPgLike } from './pg-like.js';
 import { runCatalogStatement } from './catalog-statements.js';
@@ -22,7 +24,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { sessionSetting, type SessionSettings } from './session-settings.js';
+import { sessionSetting, unknownShow, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 import type { BackendView } from './backend.js';
@@ -331,7 +333,7 @@ export class DoqlSession implements Session {
     const text = this.options.templating === false ? sql : renderTemplate(sql, this.vars);
     const statements = splitStatements(text);
     // The parser loads while earlier statements run (SHOW and DESCRIBE alone never load it).
-    if (statements.some((st) => /^(SELECT|WITH|VALUES|\()/i.test(st.tokens.find((t) => t.kind !== 'space' && t.kind !== 'comment')?.text ?? ''))) {
+    if (statements.some((st) => /^(SELECT|WITH|VALUES|COPY|DECLARE|\()/i.test(st.tokens.find((t) => t.kind !== 'space' && t.kind !== 'comment')?.text ?? ''))) {
       void preloadParser().catch(() => undefined);
     }
     for (let i = 0; i < statements.length; i++) {
@@ -344,9 +346,10 @@ export class DoqlSession implements Session {
         } catch (err) {
           throw relocateSyntaxError(err, text, st.offset);
         }
-        // A write is parsed into its tree as it runs: its syntax errors point into the script too.
+        // Writes, COPY, cursors and settings are parsed into their trees as they run: their syntax errors point
+        // into the script too.
         result = await this.executeOne(parsed, options).catch((err: unknown) => {
-          throw parsed.kind === 'mutation' ? relocateSyntaxError(err, text, st.offset) : err;
+          throw parsed.kind !== 'select' ? relocateSyntaxError(err, text, st.offset) : err;
         });
       } catch (err) {
         if (statements.length > 1 && isDoqlError(err)) {
@@ -368,12 +371,7 @@ export class DoqlSession implements Session {
     switch (stmt.kind) {
       case 'select': {
         const t = await translateSelect(stmt.text, this.resourceInfo);
-        // A session process may take it (the command line's, so that Ctrl-C stops it even mid-SQLite).
-        const offloaded = this.options.offloadSelect?.(stmt.text, () => t.catalog || t.tables.length === 0, options);
-        if (offloaded) return offloaded;
-        // Questions about the server (psql's \d family, drivers) run on the emulated catalog.
-        if (t.catalog) return this.pg.runSql(t, options);
-        return this.runTranslated(t, options);
+        return this.runQuery(stmt.text, t, options);
       }
       case 'show_providers':
       case 'show_services':
@@ -408,12 +406,14 @@ export class DoqlSession implements Session {
         return result;
       }
       case 'session_setting': {
-        const result = sessionSetting(stmt, this.settings);
-        if (result.command === 'BEGIN' || result.command === 'START TRANSACTION') this.block ??= { changes: 0 };
-        else if (result.command === 'COMMIT') {
+        const tree = await parseSessionStatement(stmt.text, this.settings);
+        const result = sessionSetting(tree, this.settings);
+        const transaction = 'TransactionStmt' in tree ? tree.TransactionStmt.kind : undefined;
+        if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') this.block ??= { changes: 0 };
+        else if (transaction === 'TRANS_STMT_COMMIT') {
           this.block = undefined;
           this.cursors.endTransaction();
-        } else if (result.command === 'ROLLBACK' && !/^\s*(ROLLBACK|ABORT)\s+(WORK\s+|TRANSACTION\s+)?TO\b/i.test(stmt.text)) {
+        } else if (transaction === 'TRANS_STMT_ROLLBACK') {
           this.cursors.endTransaction();
           const changes = this.block?.changes ?? 0;
           this.block = undefined;
@@ -421,19 +421,37 @@ export class DoqlSession implements Session {
         }
         return result;
       }
-      case 'cursor':
-        return this.cursors.run(stmt.text, stmt.tokens, this.inBlock(), async (sql) => {
-          const inner = parseStatement(sql, tokenize(sql));
-          if (inner.kind !== 'select') throw new DoqlError('parse', 'a cursor is declared FOR a SELECT (or VALUES)', { sqlState: '42601' });
-          return this.executeOne(inner, options);
+      case 'cursor': {
+        // DECLARE's SELECT is translated from the one parse; a session process that takes it gets its text.
+        const parsed = await parseRepaired(stmt.text);
+        return this.cursors.run(stmt.text, parsed.stmt, this.inBlock(), (select) => {
+          const t = translateRepaired(select, parsed, this.resourceInfo);
+          return this.runQuery(cursorQueryText(stmt.text, stmt.tokens, select), t, options);
         });
+      }
       case 'copy': {
-        const inner = parseStatement(stmt.query, tokenize(stmt.query));
-        if (inner.kind !== 'select') throw new DoqlError('parse', 'COPY (…) TO STDOUT copies the rows of a SELECT', { sqlState: '0A000' });
-        const rows = await this.executeOne(inner, options);
-        return { ...rows, kind: 'rows', command: `COPY ${rows.rows.length}`, copy: stmt.options };
+        // Parsed once: the CopyStmt's query (or the table form's SELECT, built as a tree) is translated from it.
+        const parsed = await parseRepaired(stmt.text);
+        if (!('CopyStmt' in parsed.stmt)) throw new DoqlError('parse', 'expected COPY … TO STDOUT', { sqlState: '42601' });
+        const plan = readCopy(stmt.text, parsed.stmt.CopyStmt);
+        const t = translateRepaired(plan.query, parsed, this.resourceInfo);
+        const rows = await this.runQuery(stmt.text, t, options);
+        // A session process that took the statement ran the whole COPY: its result is already COPY's.
+        if (rows.copy) return rows;
+        return { ...rows, kind: 'rows', command: `COPY ${rows.rows.length}`, copy: plan.options };
       }
     }
+  }
+
+  /**
+   * Runs a translated query: a session process may take the statement `text` (the command line's, so that Ctrl-C
+   * stops it even mid-SQLite); questions about the server (psql's \d family, drivers) run on the emulated catalog.
+   */
+  private async runQuery(text: string, t: SelectTranslation, options: ExecuteOptions): Promise<StatementResult> {
+    const offloaded = this.options.offloadSelect?.(text, () => t.catalog || t.tables.length === 0, options);
+    if (offloaded) return offloaded;
+    if (t.catalog) return this.pg.runSql(t, options);
+    return this.runTranslated(t, options);
   }
 
   /** Runs a translated SELECT over the API (the session's database gets Postgres's functions when it calls one). */
@@ -465,6 +483,26 @@ export class DoqlSession implements Session {
   close(): void {
     this.database?.close();
   }
+}
+
+/** A session statement's tree; a SHOW the grammar cannot read is neither doql's nor a setting. */
+async function parseSessionStatement(text: string, settings: SessionSettings): Promise<Node> {
+  let stmts;
+  try {
+    stmts = (await parseSql(text)).stmts ?? [];
+  } catch (err) {
+    if (/^SHOW\b/i.test(text)) throw unknownShow(text.replace(/^SHOW\s*/i, '').replace(/;\s*$/, '').trim(), settings);
+    throw err;
+  }
+  if (stmts.length !== 1 || !stmts[0].stmt) throw new DoqlError('parse', 'expected one statement', { sqlState: '42601' });
+  return stmts[0].stmt;
+}
+
+/** The text of a DECLARE's query: what follows the last FOR before the query's first node. */
+function cursorQueryText(text: string, tokens: Token[], select: Node): string {
+  const start = startOf(select);
+  const keyword = tokens.filter((t) => t.start < start && t.kind === 'word' && t.text.toUpperCase() === 'FOR').pop();
+  return text.slice(keyword?.end ?? 0).trim();
 }
 
 export function createSession(options: SessionOptions): DoqlSession {

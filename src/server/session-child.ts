@@ -7,6 +7,7 @@ import type { RowStream } from '../engine/types.js';
 import type { BackendView } from '../engine/backend.js';
 import type { FromChild, ToChild } from './session-messages.js';
 import { errorData, errorFromData } from './session-messages.js';
+import { preloadParser } from '../sql/tree/parse.js';
 
 /** Rows per batch sent to the server (fewer when they are wide: see select.ts). */
 const BATCH_ROWS = 2000;
@@ -78,6 +79,9 @@ export function runSessionChild(makeSession: MakeSession): void {
   process.on('message', (message: ToChild) => {
     switch (message.t) {
       case 'init':
+        // Almost every statement a wire client sends is parsed into libpg-query's tree: a spare process loads the
+        // parser while it waits, so one that takes over a session (after a timeout) answers as fast as the first.
+        void preloadParser().catch(() => undefined);
         void makeSession(message.config, call, () => backend).then(
           (made) => {
             session = made;

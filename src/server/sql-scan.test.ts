@@ -10,7 +10,9 @@ describe('scanSql', () => {
     ['select $1, $2 from t where a = $2', 1, 2, 'SELECT'],
     ['select 1; select 2;', 2, 0, 'SELECT'],
     ["select '$1;' as s", 1, 0, 'SELECT'],
-    ["select E'it\\'s $3;'", 1, 0, 'SELECT'],
+    ["select 'it''s $3;'", 1, 0, 'SELECT'],
+    ['/*+ AWAIT */ exec x.y.z @a = $2', 1, 2, 'EXEC'],
+    ['(select $1)', 1, 1, ''],
     ['select "a;$4" from t', 1, 0, 'SELECT'],
     ['select $$ $5; $$, $tag$ ; $6 $tag$, $1', 1, 1, 'SELECT'],
     ['select a$1 from t -- $9 ;\n where x = $10', 1, 10, 'SELECT'],
@@ -20,6 +22,10 @@ describe('scanSql', () => {
     expect(shape.statementCount).toBe(statements);
     expect(shape.paramCount).toBe(params);
     expect(shape.firstKeyword).toBe(first);
+  });
+
+  it('an unterminated string is a syntax error at Parse, as in Postgres', () => {
+    expect(() => scanSql("select 'abc")).toThrow(/unterminated string literal/);
   });
 
   it('collects bare words only', () => {

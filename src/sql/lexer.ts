@@ -41,9 +41,18 @@ export function tokenize(sql: string, options?: { template?: boolean }): Token[]
       while (i < n && sql[i] !== '\n') i++;
       push('comment', start, i);
     } else if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      if (close < 0) throw syntaxError(sql, start, 'unterminated /* comment');
-      i = close + 2;
+      // Block comments nest, as in Postgres (`/* a /* b */ c */` is one comment).
+      let depth = 0;
+      do {
+        if (i >= n) throw syntaxError(sql, start, 'unterminated /* comment');
+        if (sql.startsWith('/*', i)) {
+          depth++;
+          i += 2;
+        } else if (sql.startsWith('*/', i)) {
+          depth--;
+          i += 2;
+        } else i++;
+      } while (depth > 0);
       push(sql[start + 2] === '+' ? 'hint' : 'comment', start, i);
     } else if (c === "'") {
       i++;

@@ -15,10 +15,14 @@ export function splitStatements(script: string): StatementText[] {
   const flush = (): void => {
     const meaningful = current.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
     if (meaningful.length) {
-      const first = current.find((t) => t.kind !== 'space')!;
-      const last = current[current.length - 1];
-      const text = script.slice(first.start, last.end).trim();
-      out.push({ text, offset: first.start, tokens: tokenize(text) });
+      // The statement's own tokens, re-based on its text: the script is lexed once.
+      const from = current.findIndex((t) => t.kind !== 'space');
+      let to = current.length;
+      while (current[to - 1].kind === 'space') to--;
+      const base = current[from].start;
+      const text = script.slice(base, current[to - 1].end);
+      const tokens = current.slice(from, to).map((t) => ({ ...t, start: t.start - base, end: t.end - base }));
+      out.push({ text, offset: base, tokens });
     }
     current = [];
   };

@@ -1,7 +1,7 @@
-// Classifies a statement and parses doql's own statements (SHOW, DESCRIBE, REGISTRY); SELECTs go to SQLite,
-// mutations to the mutation parser.
+// Classifies a statement by its first word and parses doql's own statements (SHOW, DESCRIBE, REGISTRY) from its
+// tokens; Postgres's statements (SELECT, writes, COPY, cursors, session settings) are parsed into libpg-query's
+// tree where they run, so classifying never loads the parser.
 import { identValue, isWord, significant, stringValue, syntaxError, type Token } from './lexer.js';
-import { parseCopy, type CopyStatement } from './copy.js';
 
 export type Statement =
   | { kind: 'select'; text: string; tokens: Token[] }
@@ -17,7 +17,8 @@ export type Statement =
   | { kind: 'session_setting'; text: string; tokens: Token[] }
   /** DECLARE … CURSOR FOR, FETCH, MOVE, CLOSE (engine/cursors.ts). */
   | { kind: 'cursor'; text: string; tokens: Token[] }
-  | CopyStatement;
+  /** COPY … TO STDOUT, read from its syntax tree as it runs (sql/copy.ts). */
+  | { kind: 'copy'; text: string; tokens: Token[] };
 
 export type StatementKind = Statement['kind'];
 
@@ -68,7 +69,7 @@ export function parseStatement(text: string, tokens: Token[]): Statement {
     case 'EXEC':
       return { kind: 'mutation', verb: word.toLowerCase() as 'insert', text, tokens };
     case 'COPY':
-      return parseCopy(text, tokens);
+      return { kind: 'copy', text, tokens };
     case 'DECLARE':
     case 'FETCH':
     case 'MOVE':

@@ -37,6 +37,16 @@ describe.skipIf(Boolean(missing))('COPY … TO STDOUT on the command line', () =
     expect(r.stdout).toBe(names.stdout);
   });
 
+  it("reads psql's old option syntax and keywords as column names, as Postgres's grammar does", async () => {
+    const r = await doql("COPY digitalocean.vpcs.vpcs (name, default) TO STDOUT DELIMITER AS ';' CSV HEADER");
+    const rows = await doql('SELECT name, "default" FROM digitalocean.vpcs.vpcs', '-o', 'json');
+    expect(r.code, r.stderr).toBe(0);
+    const expected = (JSON.parse(rows.stdout) as { name: string; default: boolean }[]).map((v) => `${v.name};${v.default ? 't' : 'f'}\n`);
+    expect(r.stdout).toBe(`name;default\n${expected.join('')}`);
+    const off = await doql('COPY (SELECT 1 AS a) TO STDOUT (FORMAT csv, HEADER off)');
+    expect(off.stdout).toBe('1\n');
+  });
+
   it('refuses COPY FROM, a file on the server side and binary format, with exit code 1 and nothing written', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'doql-copy-')), 'out.csv');
     const cases: [string, string][] = [
@@ -44,6 +54,8 @@ describe.skipIf(Boolean(missing))('COPY … TO STDOUT on the command line', () =
       [`COPY (SELECT 1) TO '${file}'`, 'COPY can only write TO STDOUT'],
       ['COPY (SELECT 1) TO STDOUT (FORMAT binary)', 'FORMAT binary) is not supported'],
       ['COPY (DELETE FROM digitalocean.compute.tags) TO STDOUT', 'copies the rows of a SELECT'],
+      ["COPY (SELECT 1) TO PROGRAM 'touch x'", 'COPY can only write TO STDOUT'],
+      ['COPY (SELECT 1) TO STDOUT (FORMAT csv, HEADR)', 'unknown COPY option "headr"'],
     ];
     for (const [sql, message] of cases) {
       const r = await doql(sql);

@@ -61,9 +61,30 @@ describe.skipIf(buildMissing())('SELECT in batches', () => {
     ['SET statement_timeout = 0', '0'],
     ['SET statement_timeout = DEFAULT', '0'],
     ['RESET statement_timeout', '0'],
+    ['RESET ALL', '0'],
+    ["SET LOCAL statement_timeout TO '1.5s'", '1500ms'],
   ])('%s → SHOW statement_timeout says %s', async (set, shown) => {
     await t.session.execute("SET statement_timeout = '1h'");
     await t.session.execute(set);
     expect(await t.rows('SHOW statement_timeout')).toEqual([[shown]]);
+  });
+
+  it("answers session statements with Postgres's tags and names, read from the grammar", async () => {
+    const tag = async (sql: string) => (await t.session.execute(sql)).map((r) => r.command);
+    expect(await tag('DISCARD PLANS; DEALLOCATE ALL; DEALLOCATE p1; BEGIN; SAVEPOINT a; ROLLBACK TO SAVEPOINT a; RELEASE a; END')).toEqual([
+      'DISCARD PLANS',
+      'DEALLOCATE ALL',
+      'DEALLOCATE',
+      'BEGIN',
+      'SAVEPOINT',
+      'ROLLBACK',
+      'RELEASE',
+      'COMMIT',
+    ]);
+    expect(await t.rows('SHOW TRANSACTION ISOLATION LEVEL')).toEqual([['read committed']]);
+    expect(await t.rows('SHOW TIME ZONE')).toEqual([['UTC']]);
+    await expect(t.session.execute("COMMIT PREPARED 'x'")).rejects.toThrow(/two-phase commit/);
+    await expect(t.session.execute('SET statement_timeout = 5min')).rejects.toThrow(/syntax error/);
+    await expect(t.session.execute('SHOW nonsense here')).rejects.toThrow(/unknown SHOW "nonsense here"/);
   });
 });

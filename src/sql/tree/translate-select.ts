@@ -57,12 +57,20 @@ export interface SelectTranslation {
  */
 const RESERVED_COLUMN_WORDS = new Set(['default', 'check', 'primary', 'references', 'constraint', 'foreign', 'unique']);
 
+/** A statement's tree, with the keywords read as names to parse it (checked once the resources are known). */
+export interface RepairedParse {
+  stmt: Node;
+  repaired: string[];
+  error?: unknown;
+}
+
 /**
- * Parses a SELECT. Where Postgres's grammar stops at SQLite's own quoting of a name (`[name]`, `` `name` ``),
- * the name is quoted as Postgres quotes it; where it stops at one of those keywords, the word is read as a
- * quoted name (and returned, to be checked against the columns read). Then the statement is parsed again.
+ * Parses a SELECT (or a statement that holds one: COPY (…), DECLARE … CURSOR FOR). Where Postgres's grammar
+ * stops at SQLite's own quoting of a name (`[name]`, `` `name` ``), the name is quoted as Postgres quotes it;
+ * where it stops at one of those keywords, the word is read as a quoted name (and returned, to be checked against
+ * the columns read). Then the statement is parsed again.
  */
-async function parseSelect(text: string): Promise<{ stmt: Node; repaired: string[]; error?: unknown }> {
+export async function parseRepaired(text: string): Promise<RepairedParse> {
   let sql = text;
   let firstError: unknown;
   const repaired: string[] = [];
@@ -92,7 +100,7 @@ async function parseSelect(text: string): Promise<{ stmt: Node; repaired: string
       sql = `${sql.slice(0, at.start)}"${name.replace(/"/g, '""')}"${sql.slice(at.end)}`;
       continue;
     }
-    if (stmts.length !== 1 || !stmts[0].stmt) throw new DoqlError('parse', 'expected one SELECT statement', { sqlState: '42601' });
+    if (stmts.length !== 1 || !stmts[0].stmt) throw new DoqlError('parse', 'expected one statement', { sqlState: '42601' });
     return { stmt: stmts[0].stmt, repaired, error: firstError };
   }
   throw firstError;
@@ -113,9 +121,15 @@ function notASelect(stmt: Node): DoqlError {
 
 /** Parses and translates one SELECT (or WITH …, VALUES …) statement's text. */
 export async function translateSelect(text: string, info: ResourceInfo, options: { catalog?: boolean } = {}): Promise<SelectTranslation> {
-  const { stmt, repaired, error } = await parseSelect(text);
-  if (!('SelectStmt' in stmt)) throw notASelect(stmt);
-  const t = translateSelectTree(stmt, info, options);
+  const parsed = await parseRepaired(text);
+  if (!('SelectStmt' in parsed.stmt)) throw notASelect(parsed.stmt);
+  return translateRepaired(parsed.stmt, parsed, info, options);
+}
+
+/** Translates `select`, a SelectStmt of `parsed`'s tree, checking the keywords read as names against its resources. */
+export function translateRepaired(select: Node, parsed: RepairedParse, info: ResourceInfo, options: { catalog?: boolean } = {}): SelectTranslation {
+  const { repaired, error } = parsed;
+  const t = translateSelectTree(select, info, options);
   if (repaired.length) {
     // A keyword read as a name must be a column of a resource the statement reads; else the syntax error stands.
     const known = (w: string): boolean => t.resources.some((id) => info.shape(id)?.columns.has(w));
