@@ -1,18 +1,12 @@
 // pg_cancel_backend, pg_terminate_backend, pg_backend_pid and pg_stat_activity on `doql serve --sandbox`: one
 // connection stops another's statement (57014) as Postgres lets it, same user only; real server, pg clients, psql.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMissing } from '../cli/doql-home.js';
-import { psql, startDoqlServe, type DoqlServe } from './doql-serve.js';
+import { connectPg, psql, RUNAWAY, servedPair, type DoqlServe } from './doql-serve.js';
 
-const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*) FROM r';
 
-async function connect(port: number, user = 'tester'): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user, database: 'digitalocean' });
-  client.on('error', () => {}); // a terminated connection reports here too; the tests read the query's error
-  await client.connect();
-  return client;
-}
+const connect = connectPg;
 
 /** The pid BackendKeyData announced (pg keeps it, untyped). */
 const announced = (client: pg.Client): number => (client as unknown as { processID: number }).processID;
@@ -41,14 +35,7 @@ describe.skipIf(buildMissing())('pg_cancel_backend and friends on doql serve', (
   let server: DoqlServe;
   let a: pg.Client;
   let b: pg.Client;
-  beforeAll(async () => {
-    server = await startDoqlServe(['--sandbox']);
-    [a, b] = await Promise.all([connect(server.port), connect(server.port)]);
-  });
-  afterAll(async () => {
-    await Promise.allSettled([a?.end(), b?.end()]);
-    await server?.stop();
-  });
+  servedPair((pair) => ({ server, a, b } = pair));
 
   it('pg_backend_pid() is the BackendKeyData pid for the whole connection, and pg_stat_activity lists it', async () => {
     const pid = announced(a);

@@ -1,5 +1,6 @@
 // Runs the real `doql serve` binary (dist/, so `npm run build` first) on a free port, and real psql against it.
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { runPsql, stopChild, type ProcessRun } from '../support/run-process.js';
@@ -73,4 +74,37 @@ export async function withPgClient<T>(port: number, use: (client: pg.Client) => 
   } finally {
     await client.end();
   }
+}
+
+/** A statement that never ends by itself: the isolation and cancel tests run it. */
+export const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*) FROM r';
+
+/** A `pg` client connected as `user` (database `digitalocean`); a terminated connection's error is the query's to report. */
+export async function connectPg(port: number, user = 'tester'): Promise<pg.Client> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user, database: 'digitalocean' });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+export interface ServedPair {
+  server: DoqlServe;
+  a: pg.Client;
+  b: pg.Client;
+}
+
+/** For a describe block: `doql serve --sandbox` and two clients of it, started before its tests and stopped after. */
+export function servedPair(take: (pair: ServedPair) => void): void {
+  let pair: Partial<ServedPair> = {};
+  beforeAll(async () => {
+    const server = await startDoqlServe(['--sandbox']);
+    pair = { server };
+    const [a, b] = await Promise.all([connectPg(server.port), connectPg(server.port)]);
+    pair = { server, a, b };
+    take(pair as ServedPair);
+  });
+  afterAll(async () => {
+    await Promise.allSettled([pair.a?.end(), pair.b?.end()]);
+    await pair.server?.stop();
+  });
 }

@@ -6,18 +6,13 @@ import net from 'node:net';
 import pg from 'pg';
 import { parse, serialize } from 'pg-protocol';
 import type { BackendMessage } from 'pg-protocol/dist/messages.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMissing } from '../cli/doql-home.js';
 import { runProcess } from '../support/run-process.js';
-import { psql, startDoqlServe, type DoqlServe } from './doql-serve.js';
+import { connectPg, psql, RUNAWAY, servedPair, startDoqlServe, type DoqlServe } from './doql-serve.js';
 
-const RUNAWAY = 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*) FROM r';
 
-async function connect(port: number): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'tester', database: 'digitalocean' });
-  await client.connect();
-  return client;
-}
+const connect = (port: number): Promise<pg.Client> => connectPg(port);
 
 /** Sends a CancelRequest for `client`'s running statement, as psql's Ctrl-C does. */
 function cancelRequest(port: number, client: pg.Client): Promise<void> {
@@ -48,14 +43,7 @@ describe.skipIf(buildMissing())('doql serve: one client cannot stall the others'
   let server: DoqlServe;
   let a: pg.Client;
   let b: pg.Client;
-  beforeAll(async () => {
-    server = await startDoqlServe(['--sandbox']);
-    [a, b] = await Promise.all([connect(server.port), connect(server.port)]);
-  });
-  afterAll(async () => {
-    await Promise.allSettled([a?.end(), b?.end()]);
-    await server?.stop();
-  });
+  servedPair((pair) => ({ server, a, b } = pair));
 
   it('answers SELECT 1 on another connection in under 100 ms while a recursive CTE runs; cancel stops it with 57014 and its connection runs the next query', async () => {
     const runaway = a.query(RUNAWAY).then(
