@@ -40,6 +40,7 @@ const FLOAT8 = scalar(701, 'float8', 'double precision', 'N', 8, 'REAL');
 const ACLITEM = scalar(1033, 'aclitem', 'aclitem', 'U', 12, 'TEXT');
 const JSON_TYPE = scalar(114, 'json', 'json', 'U', -1, 'JSON');
 const VARCHAR = scalar(1043, 'varchar', 'character varying', 'S', -1, 'TEXT');
+const BPCHAR = scalar(1042, 'bpchar', 'character', 'S', -1, 'TEXT');
 const DATE = scalar(1082, 'date', 'date', 'D', 4, 'TEXT');
 const TIMESTAMP = scalar(1114, 'timestamp', 'timestamp without time zone', 'D', 8, 'TEXT');
 const TIMESTAMPTZ = scalar(1184, 'timestamptz', 'timestamp with time zone', 'D', 8, 'TEXT');
@@ -79,8 +80,10 @@ export const PG_TYPES: readonly PgType[] = [
   array(1022, FLOAT8),
   array(1028, OID),
   array(1034, ACLITEM),
+  array(1014, BPCHAR),
   array(1015, VARCHAR),
   VARCHAR,
+  BPCHAR,
   DATE,
   TIMESTAMP,
   array(1115, TIMESTAMP),

@@ -5,30 +5,9 @@
 // `= ANY`), numbers staying numbers.
 import { DoqlError } from '../errors.js';
 import { parseArray } from '../engine/pg-catalog-arrays.js';
+import { pgTypeByOid } from '../engine/pg-catalog-types.js';
 import { dateFromBinary, isoDate, isoTimestamp, numericFromBinary, parseTimestamp, timestampFromBinary } from '../engine/pg-values.js';
 import { decodeBinaryParam, FormatCode, TypeOid } from './pg-types.js';
-
-/** Array type OID → its element type OID. */
-const ARRAY_ELEMENTS = new Map<number, number>([
-  [1000, TypeOid.Bool],
-  [1005, TypeOid.Int2],
-  [1007, TypeOid.Int4],
-  [1016, TypeOid.Int8],
-  [1021, TypeOid.Float4],
-  [1022, TypeOid.Float8],
-  [1231, TypeOid.Numeric],
-  [1009, TypeOid.Text],
-  [1015, TypeOid.Varchar],
-  [1014, TypeOid.Bpchar],
-  [1003, TypeOid.Name],
-  [1028, 26], // oid[]
-  [2951, TypeOid.Uuid],
-  [1182, TypeOid.Date],
-  [1115, TypeOid.Timestamp],
-  [1185, TypeOid.Timestamptz],
-  [199, TypeOid.Json],
-  [3807, TypeOid.Jsonb],
-]);
 
 const NUMERIC_TYPES = new Set<number>([TypeOid.Int2, TypeOid.Int4, TypeOid.Int8, TypeOid.Float4, TypeOid.Float8, TypeOid.Numeric, 26]);
 
@@ -139,7 +118,8 @@ function arrayFromText(text: string, elementOid: number, position: number): stri
 
 /** Decodes the parameter at `position` (1-based) of the given type, sent in the given format. */
 export function decodeParam(bytes: Buffer, format: FormatCode, typeOid: number, position: number): string {
-  const elementOid = ARRAY_ELEMENTS.get(typeOid);
+  // An array type's element type, from the one table of Postgres types (pg_type's typelem).
+  const elementOid = pgTypeByOid(typeOid)?.elem || undefined;
   if (format === FormatCode.Binary) {
     return elementOid !== undefined ? arrayFromBinary(bytes, elementOid, position) : scalarFromBinary(bytes, typeOid, position);
   }
