@@ -68,8 +68,8 @@ export class StatementProcess {
   }
 
   /** The session's offloadSelect hook (engine/session.ts). */
-  readonly offload = (text: string, local: () => boolean, options: ExecuteOptions): Promise<StatementResult> | undefined => {
-    if (this.which === 'local' && !local()) return undefined;
+  readonly offload = async (text: string, local: () => Promise<boolean>, options: ExecuteOptions): Promise<StatementResult | undefined> => {
+    if (this.which === 'local' && !(await local())) return undefined;
     return this.run(text, options);
   };
 

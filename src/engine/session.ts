@@ -79,9 +79,10 @@ export interface SessionOptions {
   settings?: Record<string, string>;
   /**
    * Runs a SELECT (its text, templated) elsewhere and returns its result, or undefined to run it here. The CLI
-   * runs them in a session process that Ctrl-C can stop mid-SQLite; `local()` says whether it reads no resource.
+   * runs them in a session process that Ctrl-C can stop mid-SQLite; `local()` says whether it reads no resource
+   * (it translates the statement, so a hook that takes every SELECT does not call it: nothing is translated twice).
    */
-  offloadSelect?: (text: string, local: () => boolean, options: ExecuteOptions) => Promise<StatementResult> | undefined;
+  offloadSelect?: (text: string, local: () => Promise<boolean>, options: ExecuteOptions) => Promise<StatementResult | undefined>;
   /** Wraps the synchronous SQLite work of a SELECT run here (see SelectContext.blocking). */
   blocking?: SelectContext['blocking'];
   /** The wire server's connection this session serves now (pg_backend_pid, pg_stat_activity, pg_cancel_backend). */
@@ -370,8 +371,7 @@ export class DoqlSession implements Session {
     this.options.guard?.(stmt);
     switch (stmt.kind) {
       case 'select': {
-        const t = await translateSelect(stmt.text, this.resourceInfo);
-        return this.runQuery(stmt.text, t, options);
+        return this.runQuery(stmt.text, () => translateSelect(stmt.text, this.resourceInfo), options);
       }
       case 'show_providers':
       case 'show_services':
@@ -425,8 +425,7 @@ export class DoqlSession implements Session {
         // DECLARE's SELECT is translated from the one parse; a session process that takes it gets its text.
         const parsed = await parseRepaired(stmt.text);
         return this.cursors.run(stmt.text, parsed.stmt, this.inBlock(), (select) => {
-          const t = translateRepaired(select, parsed, this.resourceInfo);
-          return this.runQuery(cursorQueryText(stmt.text, stmt.tokens, select), t, options);
+          return this.runQuery(cursorQueryText(stmt.text, stmt.tokens, select), async () => translateRepaired(select, parsed, this.resourceInfo), options);
         });
       }
       case 'copy': {
@@ -434,8 +433,7 @@ export class DoqlSession implements Session {
         const parsed = await parseRepaired(stmt.text);
         if (!('CopyStmt' in parsed.stmt)) throw new DoqlError('parse', 'expected COPY … TO STDOUT', { sqlState: '42601' });
         const plan = readCopy(stmt.text, parsed.stmt.CopyStmt);
-        const t = translateRepaired(plan.query, parsed, this.resourceInfo);
-        const rows = await this.runQuery(stmt.text, t, options);
+        const rows = await this.runQuery(stmt.text, async () => translateRepaired(plan.query, parsed, this.resourceInfo), options);
         // A session process that took the statement ran the whole COPY: its result is already COPY's.
         if (rows.copy) return rows;
         return { ...rows, kind: 'rows', command: `COPY ${rows.rows.length}`, copy: plan.options };
@@ -447,9 +445,15 @@ export class DoqlSession implements Session {
    * Runs a translated query: a session process may take the statement `text` (the command line's, so that Ctrl-C
    * stops it even mid-SQLite); questions about the server (psql's \d family, drivers) run on the emulated catalog.
    */
-  private async runQuery(text: string, t: SelectTranslation, options: ExecuteOptions): Promise<StatementResult> {
-    const offloaded = this.options.offloadSelect?.(text, () => t.catalog || t.tables.length === 0, options);
+  private async runQuery(text: string, translate: () => Promise<SelectTranslation>, options: ExecuteOptions): Promise<StatementResult> {
+    let translated: SelectTranslation | undefined;
+    const local = async (): Promise<boolean> => {
+      translated ??= await translate();
+      return translated.catalog || translated.tables.length === 0;
+    };
+    const offloaded = await this.options.offloadSelect?.(text, local, options);
     if (offloaded) return offloaded;
+    const t = translated ?? (await translate());
     if (t.catalog) return this.pg.runSql(t, options);
     return this.runTranslated(t, options);
   }
