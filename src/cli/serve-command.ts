@@ -1,4 +1,5 @@
 // `doql serve`: the Postgres wire server in front of one doql session per connection.
+import { untilStopped } from '../until-stopped.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
@@ -83,15 +84,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
   const addr = await server.listen(port, host);
   const source = opts.sandbox ? 'the sandbox' : 'DigitalOcean';
   log(`serving ${source}${password ? ' (password required)' : ''}; connect with: psql -h ${addr.host} -p ${addr.port} -d digitalocean`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopped();
   // A statement still running is cancelled (its process killed); past the deadline the process exits anyway.
   setTimeout(() => {
     log('could not stop cleanly in time; exiting');

@@ -5,6 +5,7 @@ import { createRunContext } from '../cli/context.js';
 import type { RunOptions } from '../cli/options.js';
 import { isLoopback, serveHttp } from './http.js';
 import { McpRunner } from './runner.js';
+import { untilStopped } from '../until-stopped.js';
 import { createMcpServer } from './server.js';
 
 export interface McpOptions extends RunOptions {
@@ -13,21 +14,6 @@ export interface McpOptions extends RunOptions {
   host?: string;
   port?: string;
   tokenEnv?: string;
-}
-
-/** Resolves on SIGINT, SIGTERM or (for stdio) the client closing our standard input. */
-function untilStopped(stdin: boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      if (stdin) process.stdin.off('end', stop).off('close', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    if (stdin) process.stdin.on('end', stop).on('close', stop);
-  });
 }
 
 /** `version` is doql's, as `doql --version` prints it: the MCP server reports it to clients. */
@@ -63,7 +49,7 @@ export async function mcpCommand(opts: McpOptions, version: string): Promise<voi
       // One line, so that whoever waits for `listening on` has read all of it.
       log(`serving ${source}, ${writes}${token ? ', bearer token required' : ''}; listening on ${serving.url}`);
       try {
-        await untilStopped(false);
+        await untilStopped();
       } finally {
         await serving.close();
       }
@@ -71,7 +57,7 @@ export async function mcpCommand(opts: McpOptions, version: string): Promise<voi
       const server = newServer();
       await server.connect(new StdioServerTransport());
       log(`serving ${source} over stdio, ${writes}`);
-      await untilStopped(true);
+      await untilStopped({ stdin: true });
       await server.close();
     }
   } finally {

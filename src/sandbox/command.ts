@@ -1,4 +1,5 @@
 // `doql sandbox`: runs the simulator as a standalone server until SIGINT/SIGTERM.
+import { untilStopped } from '../until-stopped.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { doqlPaths } from '../catalog/paths.js';
@@ -185,18 +186,7 @@ export async function runSandboxServer(
       `try: DIGITALOCEAN_TOKEN=${sandbox.token} doql --api-url ${sandbox.url}${ca} "SELECT id, name FROM digitalocean.compute.droplets"\n`,
   );
   io.onListening?.(sandbox.url, sandbox.token);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      io.signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (io.signal?.aborted) stop();
-    else io.signal?.addEventListener('abort', stop);
-  });
+  await untilStopped({ signal: io.signal });
   await sandbox.close();
   if (certificate?.ours) rmSync(certificate.file, { force: true });
   io.out.write('doql sandbox stopped\n');
