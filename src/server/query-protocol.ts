@@ -240,7 +240,10 @@ export class QueryProtocol {
     } catch (err) {
       this.out.send(wire.errorResponse(toErrorFields(err)));
     }
-    this.out.send(wire.readyForQuery(this.session.inBlock?.() ? 'T' : 'I'));
+    const inBlock = this.session.inBlock?.() ?? false;
+    // A COMMIT or ROLLBACK sent as a simple Query ends the block's portals too.
+    if (!inBlock) for (const name of [...this.portals.keys()]) this.dropPortal(name);
+    this.out.send(wire.readyForQuery(inBlock ? 'T' : 'I'));
     this.out.flush();
   }
 
@@ -387,9 +390,12 @@ export class QueryProtocol {
 
   private sync(): void {
     this.skipUntilSync = false;
-    // Every Sync ends the implicit transaction, and portals with it (doql has no transaction blocks).
-    for (const name of [...this.portals.keys()]) this.dropPortal(name);
-    this.out.send(wire.readyForQuery(this.session.inBlock?.() ? 'T' : 'I'));
+    // A Sync outside BEGIN … COMMIT ends the implicit transaction, and its portals with it. Inside a block they
+    // stay open until the block ends, as in Postgres: pgjdbc with autocommit off and a fetch size reads a
+    // portal a few rows per Execute, each Execute followed by its own Sync.
+    const inBlock = this.session.inBlock?.() ?? false;
+    if (!inBlock) for (const name of [...this.portals.keys()]) this.dropPortal(name);
+    this.out.send(wire.readyForQuery(inBlock ? 'T' : 'I'));
     this.out.flush();
   }
 
