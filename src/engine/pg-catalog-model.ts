@@ -45,6 +45,8 @@ export function serverSettings(): [string, string][] {
     ['integer_datetimes', 'on'],
     ['max_identifier_length', '63'],
     ['transaction_isolation', 'read committed'],
+    // Compiled into Postgres; pgjdbc reads it from pg_settings before it asks for foreign keys.
+    ['max_index_keys', '32'],
   ];
 }
 

@@ -1,7 +1,7 @@
 // Statements Postgres clients send on their own (SET, SHOW server_version, BEGIN…), read from Postgres's syntax
 // tree (VariableSetStmt, VariableShowStmt, TransactionStmt, DiscardStmt, DeallocateStmt): accepted and answered
-// so that psql and drivers work; doql has no transactions, so BEGIN/COMMIT are no-ops. The few settings a
-// session may change (statement_timeout) are kept per session.
+// so that psql and drivers work; doql has no transactions, so BEGIN/COMMIT only mark a block. The few settings a
+// session may change (statement_timeout, default_transaction_read_only) are kept per session.
 import type { Node, VariableSetStmt } from '@pgsql/types';
 import { DoqlError } from '../errors.js';
 import type { StatementResult } from './types.js';
@@ -25,7 +25,37 @@ const FIXED_SETTINGS: Record<string, string> = {
 };
 
 /** Settings a session may change with SET / RESET, with their defaults; the rest are fixed answers. */
-export const SESSION_SETTING_DEFAULTS: Readonly<Record<string, string>> = { statement_timeout: '0' };
+export const SESSION_SETTING_DEFAULTS: Readonly<Record<string, string>> = { statement_timeout: '0', default_transaction_read_only: 'off' };
+
+/** Postgres's spellings of a boolean setting's value. */
+const BOOLEAN_TEXT: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false, 1: true, 0: false, t: true, f: false };
+
+/** A `transaction_read_only` option (BEGIN READ ONLY, SET TRANSACTION / SESSION CHARACTERISTICS … READ WRITE) in a list of DefElems. */
+export function readOnlyOption(options: Node[] | undefined): boolean | undefined {
+  for (const o of options ?? []) {
+    if ('DefElem' in o && o.DefElem.defname === 'transaction_read_only') {
+      const arg = o.DefElem.arg;
+      return arg !== undefined && 'A_Const' in arg && (arg.A_Const.ival?.ival ?? 0) !== 0;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The value of `SET [default_]transaction_read_only = on|off` (`true`, `1`, … too).
+ * @throws DoqlError 22023 for a value that is not a boolean.
+ */
+export function readOnlySetting(set: VariableSetStmt): boolean {
+  const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
+  const on = text === undefined ? undefined : BOOLEAN_TEXT[text.toLowerCase()];
+  if (on === undefined) throw new DoqlError('usage', `parameter "${set.name ?? ''}" requires a Boolean value`, { sqlState: '22023' });
+  return on;
+}
+
+/** Whether writes are refused in a session (`default_transaction_read_only`, which pgjdbc's readOnlyMode=always sets). */
+export function sessionReadOnly(settings: SessionSettings): boolean {
+  return (settings.values.get('default_transaction_read_only') ?? settings.defaults.default_transaction_read_only) === 'on';
+}
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -69,12 +99,21 @@ function changeSetting(set: VariableSetStmt, settings: Map<string, string>): voi
     return;
   }
   const name = (set.name ?? '').toLowerCase();
+  if (name === 'session characteristics') {
+    const readOnly = readOnlyOption(set.args);
+    if (readOnly !== undefined) settings.set('default_transaction_read_only', readOnly ? 'on' : 'off');
+    return;
+  }
   if (!(name in SESSION_SETTING_DEFAULTS)) return;
   if (set.kind === 'VAR_RESET' || set.kind === 'VAR_SET_DEFAULT') {
     settings.delete(name);
     return;
   }
   if (set.kind !== 'VAR_SET_VALUE') return;
+  if (name === 'default_transaction_read_only') {
+    settings.set(name, readOnlySetting(set) ? 'on' : 'off');
+    return;
+  }
   const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
   const ms = text === undefined ? undefined : parseDurationMs(text);
   if (ms === undefined) {
@@ -122,8 +161,8 @@ const command = (tag: string, notices?: string[]): StatementResult => ({ kind: '
  * Answers a session statement from its tree. `settings` holds the session's own values (statement_timeout),
  * which SET and RESET change and SHOW reads; without it they are fixed answers too.
  */
-export function sessionSetting(stmt: Node, settings?: SessionSettings): StatementResult {
-  if ('VariableShowStmt' in stmt) return show((stmt.VariableShowStmt.name ?? '').toLowerCase(), settings);
+export function sessionSetting(stmt: Node, settings?: SessionSettings, transactionReadOnly?: boolean): StatementResult {
+  if ('VariableShowStmt' in stmt) return show((stmt.VariableShowStmt.name ?? '').toLowerCase(), settings, transactionReadOnly);
   if ('VariableSetStmt' in stmt) {
     const set = stmt.VariableSetStmt;
     if (settings) changeSetting(set, settings.values);
@@ -147,14 +186,15 @@ export function unknownShow(typed: string, settings?: SessionSettings): DoqlErro
   return new DoqlError('parse', `unknown SHOW ${typed ? `"${typed}"` : 'statement'}: expected SHOW SERVICES|RESOURCES|METHODS IN …, SHOW INSERT INTO …, or a setting (${known.join(', ')})`, { sqlState: '42704' });
 }
 
-function settingValues(settings?: SessionSettings): Record<string, string> {
+function settingValues(settings?: SessionSettings, transactionReadOnly?: boolean): Record<string, string> {
   const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values) } : {};
-  return { ...FIXED_SETTINGS, ...own };
+  const readOnly = transactionReadOnly ?? own.default_transaction_read_only === 'on';
+  return { ...FIXED_SETTINGS, ...own, transaction_read_only: readOnly ? 'on' : 'off' };
 }
 
 /** SHOW name (the grammar has already read `TIME ZONE` as timezone, `TRANSACTION ISOLATION LEVEL` as transaction_isolation). */
-function show(name: string, settings?: SessionSettings): StatementResult {
-  const values = settingValues(settings);
+function show(name: string, settings?: SessionSettings, transactionReadOnly?: boolean): StatementResult {
+  const values = settingValues(settings, transactionReadOnly);
   if (name === 'all') {
     return {
       kind: 'rows',

@@ -24,7 +24,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { sessionSetting, unknownShow, type SessionSettings } from './session-settings.js';
+import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, unknownShow, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 import type { BackendView } from './backend.js';
@@ -98,13 +98,19 @@ export interface SessionOptions {
 export interface SessionState {
   /** What SET changed (statement_timeout), as SHOW prints it. */
   settings: Record<string, string>;
-  /** Between BEGIN and COMMIT: how many changes were sent meanwhile. */
-  block?: { changes: number };
+  /** Between BEGIN and COMMIT: how many changes were sent meanwhile, and whether it is read-only. */
+  block?: Block;
   /**
    * The open cursors' columns, by name. Cursors hold rows in the process that declared them, so a wire
    * connection with open cursors keeps its session process (see server/session-process.ts).
    */
   cursors?: Record<string, ResultColumn[]>;
+}
+
+/** A BEGIN … COMMIT block: how many changes were sent meanwhile (none can be rolled back); BEGIN READ ONLY refuses them. */
+interface Block {
+  changes: number;
+  readOnly: boolean;
 }
 
 /** Runs statement texts one by one; `onResult` sees each result as soon as it is ready. */
@@ -126,8 +132,7 @@ export class DoqlSession implements Session {
   readonly mutation: MutationOptions;
   /** DECLARE'd cursors (a driver's server-side cursors). */
   private readonly cursors = new Cursors();
-  /** Between BEGIN and COMMIT/ROLLBACK: how many changes were sent meanwhile (none can be rolled back). */
-  private block?: { changes: number };
+  private block?: Block;
   /** What SET changed this session (statement_timeout), over its starting values; SHOW reads them. */
   readonly settings: SessionSettings;
 
@@ -391,6 +396,13 @@ export class DoqlSession implements Session {
         return stmt.kind === 'registry_list' ? reg.list() : reg.pull(stmt.from);
       }
       case 'mutation': {
+        if (this.block?.readOnly ?? sessionReadOnly(this.settings)) {
+          // As Postgres refuses a write in a read-only transaction (pgjdbc's setReadOnly, BEGIN READ ONLY).
+          throw new DoqlError('validation', `cannot execute ${stmt.verb.toUpperCase()} in a read-only transaction`, {
+            sqlState: '25006',
+            hint: 'The session or its transaction is READ ONLY: SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE, or COMMIT first',
+          });
+        }
         const { runMutation } = await import('./mutate.js');
         let result: StatementResult;
         try {
@@ -407,10 +419,18 @@ export class DoqlSession implements Session {
       }
       case 'session_setting': {
         const tree = await parseSessionStatement(stmt.text, this.settings);
-        const result = sessionSetting(tree, this.settings);
+        const result = sessionSetting(tree, this.settings, this.block?.readOnly);
         const transaction = 'TransactionStmt' in tree ? tree.TransactionStmt.kind : undefined;
-        if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') this.block ??= { changes: 0 };
-        else if (transaction === 'TRANS_STMT_COMMIT') {
+        if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') {
+          const readOnly = 'TransactionStmt' in tree ? readOnlyOption(tree.TransactionStmt.options) : undefined;
+          this.block ??= { changes: 0, readOnly: readOnly ?? sessionReadOnly(this.settings) };
+        } else if ('VariableSetStmt' in tree && this.block) {
+          // SET TRANSACTION READ ONLY (or SET transaction_read_only) changes the open block only.
+          const set = tree.VariableSetStmt;
+          const name = (set.name ?? '').toLowerCase();
+          const readOnly = name === 'transaction' ? readOnlyOption(set.args) : name === 'transaction_read_only' ? readOnlySetting(set) : undefined;
+          if (readOnly !== undefined) this.block.readOnly = readOnly;
+        } else if (transaction === 'TRANS_STMT_COMMIT') {
           this.block = undefined;
           this.cursors.endTransaction();
         } else if (transaction === 'TRANS_STMT_ROLLBACK') {
