@@ -3,6 +3,7 @@
 import { registerPgTimeAndJsonFunctions } from './pg-time-json-functions.js';
 import { registerPgLike } from './pg-like.js';
 import type Database from 'better-sqlite3';
+import { keywordRows } from './pg-keywords.js';
 import { DoqlError } from '../errors.js';
 import { SERVER_VERSION } from './session-settings.js';
 import { formatArray } from './pg-catalog-arrays.js';
@@ -60,6 +61,21 @@ function seriesNumber(v: unknown): number {
   return n;
 }
 const bool = (b: boolean): number => (b ? 1 : 0);
+
+/** The key pg_record puts a record's fields under. */
+const RECORD_KEY = '(record)';
+
+/** A pg_record value's fields, or undefined when the value is not one. */
+function recordFields(value: Value): Record<string, Value> | undefined {
+  if (typeof value !== 'string' || !value.startsWith(`{"${RECORD_KEY}":`)) return undefined;
+  try {
+    const parsed = JSON.parse(value) as Record<string, unknown>;
+    const fields = parsed[RECORD_KEY];
+    return Object.keys(parsed).length === 1 && fields !== null && typeof fields === 'object' ? (fields as Record<string, Value>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** `"databases"."backups"` / `databases.backups` / `pg_class` → its parts, unquoted ones lower-cased. */
 function qualifiedName(text: string): string[] {
@@ -169,6 +185,20 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
     return arrayValues(arr, 'an array subscript')?.[i - 1] ?? null;
   });
   fn('pg_array', (...values) => formatArray(values));
+  // A record with named fields (what _pg_expandarray returns), carried as JSON under a key no jsonb value of doql's
+  // has, so that pg_field can tell it from a jsonb object: `(jsonb_column).f` is an error in Postgres too.
+  fn('pg_record', (...namesAndValues) => {
+    const fields: Record<string, Value> = {};
+    for (let i = 0; i + 1 < namesAndValues.length; i += 2) fields[String(namesAndValues[i])] = namesAndValues[i + 1];
+    return JSON.stringify({ [RECORD_KEY]: fields }, (_k, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v));
+  });
+  fn('pg_field', (record, field) => {
+    if (record === null) return null;
+    const fields = recordFields(record);
+    if (!fields) throw new DoqlError('validation', `column notation .${String(field)} applied to a value that is not a composite type`, { sqlState: '42809' });
+    if (!(String(field) in fields)) throw new DoqlError('validation', `column "${String(field)}" not found in data type record`, { sqlState: '42703' });
+    return fields[String(field)] ?? null;
+  });
   db.aggregate('pg_array_agg', {
     start: () => [] as Value[],
     step: (acc: Value[], v: Value) => {
@@ -176,6 +206,12 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
       return acc;
     },
     result: (acc: Value[]) => formatArray(acc),
+  });
+  db.table('pg_get_keywords', {
+    columns: ['word', 'catcode', 'barelabel', 'catdesc', 'baredesc'],
+    rows: function* () {
+      yield* keywordRows();
+    },
   });
   db.table('pg_unnest', {
     // ordinality: the element's subscript, for generate_subscripts() and WITH ORDINALITY.

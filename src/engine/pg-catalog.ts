@@ -14,6 +14,7 @@ import { registerPgFunctions } from './pg-catalog-functions.js';
 import { buildModel, type PgCatalogModel } from './pg-catalog-model.js';
 import { sessionTableFunction, withSessionCatalog, type SessionCatalog } from './pg-catalog-session.js';
 import { EMULATED_TABLES } from './pg-catalog-schema.js';
+import { pgTypeByName } from './pg-catalog-types.js';
 import type { CellValue, ExecuteOptions, PgTypeName, ResultColumn, StatementResult } from './types.js';
 
 interface Shared {
@@ -60,10 +61,11 @@ function inferType(rows: CellValue[][], i: number): SqlType {
   return 'TEXT';
 }
 
-/** The types of the per-session tables' columns, which SQLite does not know (they come from table functions). */
-const SESSION_COLUMN_TYPES = new Map(
-  EMULATED_TABLES.filter((t) => t.perSession).flatMap((t) => t.columns.map((c) => [`${sessionTableFunction(t.name)}.${c.name}`, c.type] as const)),
-);
+/** The types of table functions' columns (the per-session tables', pg_get_keywords'), which SQLite does not know. */
+const SESSION_COLUMN_TYPES = new Map([
+  ...EMULATED_TABLES.filter((t) => t.perSession).flatMap((t) => t.columns.map((c) => [`${sessionTableFunction(t.name)}.${c.name}`, c.type] as const)),
+  ['pg_get_keywords.barelabel', pgTypeByName('bool')] as const,
+]);
 
 export class PgCompat {
   private registered = false;

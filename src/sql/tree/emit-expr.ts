@@ -11,7 +11,8 @@ import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from '.
 import type { Scope } from './scope.js';
 
 export const COMPARISONS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
-const PASS_THROUGH_OPERATORS = new Set(['+', '-', '*', '/', '%', '||', '->', '->>', '=', '<>', '<', '<=', '>', '>=']);
+// `&` and `|` are integer bitwise AND and OR in both (pgjdbc's getIndexInfo reads indoption bits with `&`).
+const PASS_THROUGH_OPERATORS = new Set(['+', '-', '*', '/', '%', '||', '->', '->>', '=', '<>', '<', '<=', '>', '>=', '&', '|']);
 export const REGEX_OPERATORS: Record<string, string> = {
   '~': 'REGEXP',
   '!~': 'NOT REGEXP',
@@ -142,8 +143,13 @@ export abstract class ExprEmitter {
     if ('A_Indirection' in node) {
       let out = this.expr(node.A_Indirection.arg, where);
       for (const ind of node.A_Indirection.indirection ?? []) {
-        if (!('A_Indices' in ind) || ind.A_Indices.is_slice) throw unsupported('array slices and field selection ((x).f, a[1:2])');
         this.found.pgFunctions = true;
+        // (record).field: records are pg_record's (what _pg_expandarray gives); pg_field refuses anything else.
+        if ('String' in ind) {
+          out = `pg_field(${out}, ${quoteString(ind.String.sval ?? '')})`;
+          continue;
+        }
+        if (!('A_Indices' in ind) || ind.A_Indices.is_slice) throw unsupported('array slices and (x).* (a[1:2])');
         out = `pg_subscript(${out}, ${this.expr(ind.A_Indices.uidx, where)})`;
       }
       return out;

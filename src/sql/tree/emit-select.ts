@@ -8,7 +8,7 @@ import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
-import { kindOf, lastName, names, quoteIdent, unsupported } from './nodes.js';
+import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from './nodes.js';
 
 /** What the top-level select list fixes for its columns, by position (empty when it has `*`). */
 export interface ResultShape {
@@ -276,7 +276,13 @@ export class SelectEmitter extends ExprEmitter {
     const alias = quoteIdent(`_pg_srf${++this.counter}`);
     for (const c of joined) {
       // generate_subscripts(a, dim): arrays here have one dimension.
-      const value = c.dim !== undefined ? `CASE WHEN CAST(${c.dim} AS INTEGER) = 1 THEN ${alias}.${c.srf.column} END` : `${alias}.${quoteIdent(c.srf.column)}`;
+      const record = c.srf.record && Object.entries(c.srf.record).map(([field, column]) => `${quoteString(field)}, ${alias}.${quoteIdent(column)}`);
+      const value =
+        c.dim !== undefined
+          ? `CASE WHEN CAST(${c.dim} AS INTEGER) = 1 THEN ${alias}.${c.srf.column} END`
+          : record
+            ? `pg_record(${record.join(', ')})`
+            : `${alias}.${quoteIdent(c.srf.column)}`;
       this.replaced.set(c.f, value);
     }
     return `${joined[0].sql} AS ${alias}`;

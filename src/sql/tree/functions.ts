@@ -44,8 +44,11 @@ export const FROM_FUNCTIONS: Record<string, { table: string; scalar: boolean }> 
  * Set-returning functions a select list may call: the table function each becomes and the column read.
  * Calls over one array share one join, so that unnest(a) and generate_subscripts(a, 1) pair up as in Postgres.
  */
-export const SELECT_LIST_FUNCTIONS: Record<string, { table: string; column: string; arrayArg?: true }> = {
+export const SELECT_LIST_FUNCTIONS: Record<string, { table: string; column: string; arrayArg?: true; record?: Record<string, string> }> = {
   unnest: { table: 'pg_unnest', column: 'value', arrayArg: true },
+  // information_schema._pg_expandarray(a): one record (x: element, n: subscript) per element, which pgjdbc's
+  // getPrimaryKeys, getIndexInfo and getBestRowIdentifier read as `(…).x`, `(…).n` or `(keys).x` (see pg_record).
+  _pg_expandarray: { table: 'pg_unnest', column: 'value', arrayArg: true, record: { x: 'value', n: 'ordinality' } },
   generate_subscripts: { table: 'pg_unnest', column: 'ordinality', arrayArg: true },
   generate_series: { table: 'pg_series', column: 'value' },
   json_array_elements: { table: 'json_each', column: 'value' },
