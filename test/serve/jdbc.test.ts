@@ -84,7 +84,7 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
       `SELECT created_at, size_gigabytes, incremental FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${cluster}' ORDER BY created_at`,
     )) as Backup[];
     expect(backups.length).toBeGreaterThan(0);
-    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors'];
+    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors', 'params', 'batch', 'timeout'];
     const run = await runProcess('java', ['-cp', PGJDBC, PROGRAM, String(server.port), cluster, tag, ...scenarios], {
       env: { PATH: env.PATH, HOME: home, LANG: 'C.UTF-8' },
       timeoutMs: 150_000,
@@ -198,6 +198,33 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
   it('creates and deletes a resource through executeUpdate, with its row count', async () => {
     expect(jdbc.update).toEqual({ inserted: 1, found: tag, deleted: 1 });
     expect(await cli(`SELECT name FROM digitalocean.compute.tags WHERE name = '${tag}'`)).toEqual([]);
+  });
+
+  it('binds typed parameters (setTimestamp, setLong, setBoolean, setBigDecimal, setObject) and describes result columns', () => {
+    const p = jdbc.params;
+    const since = droplets.filter((d) => d.created_at > '2000-01-01');
+    expect(p.unlocked).toEqual(since.filter((d) => !d.locked).map((d) => d.id));
+    expect(p.locked).toEqual(since.filter((d) => d.locked).map((d) => d.id));
+    // An untyped parameter in a select list is text, as in Postgres: pgjdbc sends setDate's value as `2024-06-01 +00`.
+    expect(p.values).toEqual([42, 'x', '2024-06-01T12:00Z', '2024-06-01 +00']);
+    const md = p.resultSetMetaData as unknown[][];
+    expect(md.map((c) => c[0])).toEqual(['id', 'name', 'created_at']);
+    expect(md.map((c) => c[2])).toEqual([false, false, false]); // not auto-increment
+  });
+
+  it('runs INSERTs and DELETEs through executeBatch, and returns generated keys (RETURNING *)', () => {
+    expect(jdbc.batch).toEqual({
+      batch: [1, 1],
+      returningCount: 1,
+      generated: `${tag}-c`,
+      names: [`${tag}-a`, `${tag}-b`, `${tag}-c`],
+      deleted: [1, 1, 1],
+    });
+  });
+
+  it('cancels a runaway statement at setQueryTimeout (57014) and keeps the connection usable', () => {
+    expect(jdbc.timeout).toEqual({ state: '57014', seconds: expect.any(Number), after: 'usable' });
+    expect(jdbc.timeout.seconds).toBeLessThan(15);
   });
 
   it('reports the SQLState of a failing statement and keeps the connection usable, in and out of a transaction', () => {

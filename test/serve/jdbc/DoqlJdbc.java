@@ -27,6 +27,9 @@ public class DoqlJdbc {
           case "fetch" -> fetch(port, out);
           case "update" -> update(port, tag, out);
           case "errors" -> errors(port, out);
+          case "params" -> params(port, out);
+          case "batch" -> batch(port, tag, out);
+          case "timeout" -> timeout(port, out);
           default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
       } catch (Exception e) {
@@ -233,6 +236,95 @@ public class DoqlJdbc {
       try (Statement s = c.createStatement()) {
         out.put("deleted", s.executeUpdate("DELETE FROM digitalocean.compute.tags WHERE tag_id = '" + tag.replace("'", "''") + "'"));
       }
+    }
+  }
+
+  /** Parameters bound with typed setters (timestamp, long, boolean, BigDecimal, setObject), and what DBeaver asks ResultSetMetaData. */
+  static void params(int port, Map<String, Object> out) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url(port, ""))) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id FROM digitalocean.compute.droplets WHERE created_at > ? AND memory >= ? AND locked = ? AND vcpus >= ? AND name <> ? ORDER BY id")) {
+        ps.setTimestamp(1, Timestamp.from(java.time.Instant.parse("2000-01-01T00:00:00Z")));
+        ps.setLong(2, 0L);
+        ps.setBoolean(3, false);
+        ps.setBigDecimal(4, new java.math.BigDecimal("0.5"));
+        ps.setObject(5, "none such", Types.VARCHAR);
+        out.put("unlocked", longs(ps));
+        ps.setBoolean(3, true);
+        out.put("locked", longs(ps));
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT ?::int8 + 1 AS n, ?::text AS t, ?::timestamptz AS ts, ? AS d")) {
+        ps.setInt(1, 41);
+        ps.setString(2, "x");
+        ps.setObject(3, java.time.OffsetDateTime.parse("2024-06-01T12:00:00Z"));
+        ps.setDate(4, java.sql.Date.valueOf("2024-06-01"));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          out.put("values", List.of(rs.getLong(1), rs.getString(2), rs.getObject(3, java.time.OffsetDateTime.class).toString(), rs.getString(4)));
+        }
+      }
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, created_at FROM digitalocean.compute.droplets LIMIT 1")) {
+        ResultSetMetaData md = rs.getMetaData();
+        List<Object> cols = new ArrayList<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+          cols.add(List.of(md.getColumnName(i), md.isNullable(i), md.isAutoIncrement(i), md.getTableName(i), md.getSchemaName(i), md.getPrecision(i),
+              md.getColumnDisplaySize(i), md.isReadOnly(i)));
+        }
+        out.put("resultSetMetaData", cols);
+      }
+    }
+  }
+
+  /** Several INSERTs in one executeBatch (one Sync for them all), and an INSERT asking for generated keys (RETURNING *). */
+  static void batch(int port, String tag, Map<String, Object> out) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url(port, ""))) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO digitalocean.compute.tags (data__name) VALUES (?)")) {
+        for (String t : new String[] {tag + "-a", tag + "-b"}) {
+          ps.setString(1, t);
+          ps.addBatch();
+        }
+        out.put("batch", Arrays.stream(ps.executeBatch()).boxed().toList());
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO digitalocean.compute.tags (data__name) VALUES (?)", Statement.RETURN_GENERATED_KEYS)) {
+        ps.setString(1, tag + "-c");
+        out.put("returningCount", ps.executeUpdate());
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+          out.put("generated", keys.next() ? keys.getString("name") : null);
+        }
+      } catch (SQLException e) {
+        out.put("generated", "error " + e.getSQLState() + ": " + e.getMessage());
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT name FROM digitalocean.compute.tags WHERE name LIKE ? ORDER BY name")) {
+        ps.setString(1, tag + "-%");
+        List<Object> names = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) names.add(rs.getString(1));
+        }
+        out.put("names", names);
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM digitalocean.compute.tags WHERE tag_id = ?")) {
+        for (String t : new String[] {tag + "-a", tag + "-b", tag + "-c"}) {
+          ps.setString(1, t);
+          ps.addBatch();
+        }
+        out.put("deleted", Arrays.stream(ps.executeBatch()).boxed().toList());
+      }
+    }
+  }
+
+  /** setQueryTimeout: pgjdbc cancels the statement over a second connection (57014); the connection stays usable. */
+  static void timeout(int port, Map<String, Object> out) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url(port, "")); Statement s = c.createStatement()) {
+      s.setQueryTimeout(1);
+      long started = System.nanoTime();
+      try (ResultSet rs = s.executeQuery("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM r) SELECT count(*) FROM r")) {
+        out.put("state", "no error");
+      } catch (SQLException e) {
+        out.put("state", e.getSQLState());
+      }
+      out.put("seconds", (System.nanoTime() - started) / 1_000_000_000L);
+      s.setQueryTimeout(0);
+      out.put("after", firstString(c, "SELECT 'usable'"));
     }
   }
 
