@@ -80,6 +80,8 @@ export const EMULATED_TABLES: readonly EmulatedTable[] = [
   ),
   pg('pg_description', 2609, 'objoid:oid classoid:oid objsubid:int4 description:text'),
   pg('pg_shdescription', 2396, 'objoid:oid classoid:oid description:text'),
+  // No object depends on another (no sequences, identities or views): DBeaver and DataGrip join it for those.
+  pg('pg_depend', 2608, 'classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 deptype:char'),
   pg('pg_am', 2601, `${OID} amname:name amhandler:regproc amtype:char`),
   pg('pg_tablespace', 1213, `${OID} spcname:name spcowner:oid spcacl:aclitem[] spcoptions:text[]`),
   pg(

@@ -84,7 +84,7 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
       `SELECT created_at, size_gigabytes, incremental FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${cluster}' ORDER BY created_at`,
     )) as Backup[];
     expect(backups.length).toBeGreaterThan(0);
-    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors', 'params', 'batch', 'timeout'];
+    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors', 'params', 'batch', 'timeout', 'tools'];
     const run = await runProcess('java', ['-cp', PGJDBC, PROGRAM, String(server.port), cluster, tag, ...scenarios], {
       env: { PATH: env.PATH, HOME: home, LANG: 'C.UTF-8' },
       timeoutMs: 150_000,
@@ -175,6 +175,17 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
     expect(md).toMatchObject({ primaryKeys: 0, importedKeys: 0, exportedKeys: 0, indexInfo: 0, bestRowIdentifier: 0, keywords: true });
     expect(md.typeInfo).toEqual(expect.arrayContaining(['bool', 'int8', 'float8', 'text', 'timestamptz', 'jsonb', 'numeric']));
     for (const call of ['functions', 'procedures', 'udts', 'privileges', 'versionColumns']) expect(typeof md[call]).toBe('number');
+  });
+
+  it("answers catalog queries shaped like DBeaver's and DataGrip's, with oids bound as int8", () => {
+    expect(jdbc.tools).toEqual({
+      namespaces: 1,
+      tables: expect.any(Number),
+      attributes: (jdbc.metadata.columns as unknown[]).length, // the same columns getColumns lists
+      constraints: 0,
+      indexes: 0,
+    });
+    expect(jdbc.tools.tables).toBeGreaterThan(1);
   });
 
   it('runs one PreparedStatement six times: unnamed, then named server statements (prepareThreshold 5 and 1), binary results', () => {

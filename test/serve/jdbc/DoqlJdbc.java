@@ -30,6 +30,7 @@ public class DoqlJdbc {
           case "params" -> params(port, out);
           case "batch" -> batch(port, tag, out);
           case "timeout" -> timeout(port, out);
+          case "tools" -> tools(port, out);
           default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
       } catch (Exception e) {
@@ -308,6 +309,41 @@ public class DoqlJdbc {
           ps.addBatch();
         }
         out.put("deleted", Arrays.stream(ps.executeBatch()).boxed().toList());
+      }
+    }
+  }
+
+  /**
+   * Catalog queries of the kind DBeaver and DataGrip send through pgjdbc to browse a schema (their shape, with oids
+   * bound as int8 parameters): each answers its row count, or its error.
+   */
+  static void tools(int port, Map<String, Object> out) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url(port, ""))) {
+      long namespace;
+      long table;
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT n.oid, c.oid FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid WHERE n.nspname = 'databases' AND c.relname = 'backups'")) {
+        rs.next();
+        namespace = rs.getLong(1);
+        table = rs.getLong(2);
+      }
+      String[][] queries = {
+        {"namespaces", "SELECT n.oid,n.*,d.description FROM pg_catalog.pg_namespace n LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=n.oid AND d.objsubid=0 AND d.classoid='pg_namespace'::regclass WHERE n.oid=? ORDER BY nspname"},
+        {"tables", "SELECT c.oid,c.*,d.description,pg_catalog.pg_get_expr(c.relpartbound, c.oid) as partition_expr, pg_catalog.pg_get_partkeydef(c.oid) as partition_key FROM pg_catalog.pg_class c LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=c.oid AND d.objsubid=0 AND d.classoid='pg_class'::regclass WHERE c.relnamespace=? AND c.relkind not in ('i','I','c')"},
+        {"attributes", "select c.oid,a.*,pg_catalog.pg_get_expr(ad.adbin, ad.adrelid, true) as def_value,dsc.description,dep.objid FROM pg_catalog.pg_attribute a INNER JOIN pg_catalog.pg_class c ON (a.attrelid=c.oid) LEFT OUTER JOIN pg_catalog.pg_attrdef ad ON (a.attrelid=ad.adrelid AND a.attnum = ad.adnum) LEFT OUTER JOIN pg_catalog.pg_description dsc ON (c.oid=dsc.objoid AND a.attnum = dsc.objsubid) LEFT OUTER JOIN pg_depend dep on dep.refobjid = a.attrelid AND dep.deptype = 'i' and dep.refobjsubid = a.attnum and dep.classid = dep.refclassid WHERE NOT a.attisdropped AND c.relkind not in ('i','I','c') AND c.oid=? AND a.attnum > 0 ORDER BY a.attnum"},
+        {"constraints", "SELECT c.oid,c.*,t.relname as tabrelname,rt.relnamespace as refnamespace,d.description FROM pg_catalog.pg_constraint c INNER JOIN pg_catalog.pg_class t ON t.oid=c.conrelid LEFT OUTER JOIN pg_catalog.pg_class rt ON rt.oid=c.confrelid LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=c.oid AND d.objsubid=0 AND d.classoid='pg_constraint'::regclass WHERE c.conrelid=? ORDER BY c.oid"},
+        {"indexes", "SELECT i.*,i.indkey as keys,c.relname,c.relnamespace,c.relam,tc.relname as tabrelname,dsc.description,pg_catalog.pg_get_expr(i.indpred, i.indrelid) as pred_expr FROM pg_catalog.pg_index i INNER JOIN pg_catalog.pg_class c ON c.oid=i.indexrelid INNER JOIN pg_catalog.pg_class tc ON tc.oid=i.indrelid LEFT OUTER JOIN pg_catalog.pg_description dsc ON i.indexrelid=dsc.objoid WHERE i.indrelid=? ORDER BY tc.relname, c.relname"},
+      };
+      long[] binds = {namespace, namespace, table, table, table};
+      for (int i = 0; i < queries.length; i++) {
+        long bind = binds[i];
+        String sql = queries[i][1];
+        out.put(queries[i][0], attempt(() -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, bind);
+            return count(ps.executeQuery());
+          }
+        }));
       }
     }
   }
