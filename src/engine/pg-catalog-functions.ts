@@ -65,6 +65,18 @@ const bool = (b: boolean): number => (b ? 1 : 0);
 /** The key pg_record puts a record's fields under. */
 const RECORD_KEY = '(record)';
 
+/** A pg_record value as Postgres prints a record, `(5,1)`, or undefined when the value is not one. */
+export function recordText(value: unknown): string | undefined {
+  const fields = typeof value === 'string' ? recordFields(value) : undefined;
+  if (!fields) return undefined;
+  const field = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return text === '' || /[",()\\\s]/.test(text) ? `"${text.replace(/["\\]/g, (c) => c + c)}"` : text;
+  };
+  return `(${Object.values(fields).map(field).join(',')})`;
+}
+
 /** A pg_record value's fields, or undefined when the value is not one. */
 function recordFields(value: Value): Record<string, Value> | undefined {
   if (typeof value !== 'string' || !value.startsWith(`{"${RECORD_KEY}":`)) return undefined;

@@ -10,7 +10,7 @@ import type { LoadedCatalog } from '../catalog/load.js';
 import { DoqlError } from '../errors.js';
 import { sqliteError } from './sqlite-error.js';
 import { buildCatalogDatabase } from './pg-catalog-database.js';
-import { registerPgFunctions } from './pg-catalog-functions.js';
+import { recordText, registerPgFunctions } from './pg-catalog-functions.js';
 import { buildModel, type PgCatalogModel } from './pg-catalog-model.js';
 import { sessionTableFunction, withSessionCatalog, type SessionCatalog } from './pg-catalog-session.js';
 import { EMULATED_TABLES } from './pg-catalog-schema.js';
@@ -121,6 +121,10 @@ export class PgCompat {
       return pgType ? { name: c.name, type, pgType } : { name: c.name, type };
     });
     columns.forEach((c, i) => {
+      if (c.type === 'TEXT') {
+        // A record (information_schema._pg_expandarray's) leaves as Postgres prints one: `(5,1)`.
+        for (const r of rows) r[i] = recordText(r[i]) ?? r[i];
+      }
       if (c.type !== 'BOOLEAN') return;
       for (const r of rows) if (typeof r[i] === 'number' || typeof r[i] === 'bigint') r[i] = Number(r[i]) !== 0;
     });

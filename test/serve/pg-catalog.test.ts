@@ -71,6 +71,27 @@ describe.skipIf(missing)('pg catalog through a session', () => {
     }
   });
 
+  it("answers what pgjdbc's DatabaseMetaData asks: _pg_expandarray records, & and |, pg_get_keywords, max_index_keys", async () => {
+    const fields = await one(
+      "SELECT (information_schema._pg_expandarray(ARRAY['p', 'q'])).x, (information_schema._pg_expandarray(ARRAY['p', 'q'])).n FROM pg_catalog.pg_database",
+    );
+    expect(fields.rows).toEqual([['p', 1], ['q', 2]]);
+    // A record passed through a subquery, read by field or printed whole as Postgres prints one.
+    const through = await one("SELECT (k.r).n, k.r FROM (SELECT information_schema._pg_expandarray(ARRAY['a b', 'c']) AS r FROM pg_catalog.pg_database) k");
+    expect(through.rows).toEqual([[1, '("a b",1)'], [2, '(c,2)']]);
+    await expect(one("SELECT (k.r).y FROM (SELECT information_schema._pg_expandarray(ARRAY['p']) AS r FROM pg_catalog.pg_database) k")).rejects.toMatchObject({ sqlState: '42703' });
+    await expect(one(`SELECT (k.r).x FROM (SELECT '{"x": 1}'::jsonb AS r FROM pg_catalog.pg_database) k`)).rejects.toMatchObject({ sqlState: '42809' });
+    // pgjdbc's getIndexInfo and getPrimaryKeys over doql's empty pg_index.
+    const keys = await one(
+      "SELECT (information_schema._pg_expandarray(i.indkey)).n AS key_seq, i.indoption[0] & 1::smallint AS bit FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid WHERE c.relname = 'backups'",
+    );
+    expect(keys.rows).toEqual([]);
+    expect((await one('SELECT 6 & 3, 6 | 3')).rows).toEqual([[2, 7]]);
+    const words = await one("SELECT word, catcode, barelabel FROM pg_catalog.pg_get_keywords() WHERE word IN ('select', 'day', 'limit') ORDER BY word");
+    expect(words.rows).toEqual([['day', 'U', false], ['limit', 'R', false], ['select', 'R', true]]);
+    expect((await one("SELECT setting FROM pg_catalog.pg_settings WHERE name = 'max_index_keys'")).rows).toEqual([['32']]);
+  });
+
   it('ends mutated Postgres-flavoured queries in a result or a DoqlError, never another exception', async () => {
     const seeds = [
       "SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname OPERATOR(pg_catalog.~) '^(backups)$' COLLATE pg_catalog.default ORDER BY 2, 3",
