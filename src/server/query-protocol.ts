@@ -281,6 +281,8 @@ export class QueryProtocol {
       bytes === null ? null : decodeParam(bytes, formats[i] ?? FormatCode.Text, statement.paramTypes[i] ?? TypeOid.Unspecified, i + 1),
     );
     checkFormatCodes(message.resultFormats); // their count is checked once the columns are known
+    // A new unnamed portal replaces the last one, which may still be streaming (inside BEGIN, Sync keeps it).
+    if (message.portal === '') this.dropPortal('');
     this.portals.set(message.portal, { statement, params, resultFormats: message.resultFormats });
     this.out.send(wire.bindComplete());
   }

@@ -188,9 +188,10 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
     expect(jdbc.tools.tables).toBeGreaterThan(1);
   });
 
-  it('runs one PreparedStatement six times: unnamed, then named server statements (prepareThreshold 5 and 1), binary results', () => {
+  it('runs one PreparedStatement six times: unnamed, then named server statements (prepareThreshold 5 and 1), binary results, in every query mode', () => {
     const expected = droplets.map((d) => [d.id, d.name, instant(d.created_at), d.memory]);
-    for (const mode of ['', '&prepareThreshold=1', '&prepareThreshold=-1', '&preferQueryMode=simple']) {
+    const modes = ['', '&prepareThreshold=1', '&prepareThreshold=-1', '&preferQueryMode=simple', '&stringtype=unspecified', '&binaryTransfer=false', '&preferQueryMode=extendedCacheEverything'];
+    for (const mode of modes) {
       expect(jdbc.prepared[`runs${mode}`]).toEqual(Array.from({ length: 6 }, () => expected));
       expect(jdbc.prepared[`none${mode}`]).toBe(false);
     }
@@ -245,6 +246,8 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
       unbound: '22023', // pgjdbc's own check: no value for parameter 1
       inTransaction: '42703',
       afterRollback: 'again',
+      autosave: '42703',
+      afterAutosave: 'kept going',
     });
   });
 });

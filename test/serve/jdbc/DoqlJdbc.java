@@ -168,7 +168,7 @@ public class DoqlJdbc {
 
   /** The same PreparedStatement six times: past prepareThreshold (5 by default, 1 here too) pgjdbc names a server statement. */
   static void prepared(int port, Map<String, Object> out) throws SQLException {
-    for (String threshold : new String[] {"", "&prepareThreshold=1", "&prepareThreshold=-1", "&preferQueryMode=simple"}) {
+    for (String threshold : new String[] {"", "&prepareThreshold=1", "&prepareThreshold=-1", "&preferQueryMode=simple", "&stringtype=unspecified", "&binaryTransfer=false", "&preferQueryMode=extendedCacheEverything"}) {
       List<Object> runs = new ArrayList<>();
       try (Connection c = DriverManager.getConnection(url(port, threshold));
           PreparedStatement ps = c.prepareStatement(
@@ -393,6 +393,17 @@ public class DoqlJdbc {
       }
       c.rollback();
       out.put("afterRollback", firstString(c, "SELECT 'again'"));
+      c.commit();
+    }
+    // autosave=always: pgjdbc wraps each statement of a transaction in a savepoint and rolls back to it on error.
+    try (Connection c = DriverManager.getConnection(url(port, "&autosave=always"))) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT nope")) {
+        out.put("autosave", "no error");
+      } catch (SQLException e) {
+        out.put("autosave", e.getSQLState());
+      }
+      out.put("afterAutosave", firstString(c, "SELECT 'kept going'"));
       c.commit();
     }
   }
