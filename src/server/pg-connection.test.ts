@@ -194,6 +194,21 @@ describe('PgConnection', () => {
     expect(c.session.executed).toHaveLength(1);
   });
 
+  it('keeps a portal across Syncs inside BEGIN … COMMIT (pgjdbc with a fetch size), and ends it with the block', async () => {
+    const c = await ready();
+    await c.exchange(serialize.query('BEGIN'));
+    const first = await c.exchange(
+      Buffer.concat([serialize.parse({ text: 'select x from nums order by x' }), serialize.bind({ portal: 'C_1' }), serialize.execute({ portal: 'C_1', rows: 2 }), serialize.sync()]),
+    );
+    expect(names(first)).toEqual(['parseComplete', 'bindComplete', 'dataRow', 'dataRow', 'portalSuspended', 'readyForQuery']);
+    expect(first[5]).toMatchObject({ status: 'T' });
+    const rest = await c.exchange(Buffer.concat([serialize.execute({ portal: 'C_1', rows: 2 }), serialize.sync(), serialize.execute({ portal: 'C_1', rows: 2 }), serialize.sync()]), 2);
+    expect(names(rest)).toEqual(['dataRow', 'dataRow', 'portalSuspended', 'readyForQuery', 'dataRow', 'commandComplete', 'readyForQuery']);
+    await c.exchange(serialize.query('COMMIT'));
+    const after = await c.exchange(Buffer.concat([serialize.execute({ portal: 'C_1', rows: 2 }), serialize.sync()]));
+    expect(after[0]).toMatchObject({ name: 'error', code: '34000' });
+  });
+
   it('honours a result format per column', async () => {
     const c = await ready();
     const messages = await c.exchange(

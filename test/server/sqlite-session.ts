@@ -115,6 +115,8 @@ export function createSqliteSession(opts: SqliteSessionOptions = {}): SqliteSess
       for (const statement of statements) results.push(await runOne(db, statement, options, opts));
       return results;
     },
+    // SQLite's own BEGIN … COMMIT: the block a Sync keeps portals open in.
+    inBlock: () => db.inTransaction,
     close() {
       session.closed = true;
       db.close();
