@@ -358,6 +358,21 @@ describe.skipIf(missing)('doql serve against a sandbox with latency', () => {
     await sandbox?.close();
   });
 
+  it('refuses writes in a read-only transaction or session (25006) before sending anything', async () => {
+    const posts = (): number => Object.entries(sandbox.requests().byRoute).reduce((n, [route, c]) => n + (route.startsWith('GET') ? 0 : c), 0);
+    const before = posts();
+    const insert = "INSERT INTO digitalocean.compute.tags (data__name) VALUES ('read-only')";
+    const run = await psql(server.port, [
+      '-c', 'BEGIN READ ONLY', '-c', 'SHOW transaction_read_only', '-c', insert, '-c', 'ROLLBACK',
+      '-c', 'SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY', '-c', "DELETE FROM digitalocean.compute.tags WHERE tag_id = 'x'",
+      '-c', 'BEGIN READ WRITE', '-c', 'SHOW transaction_read_only', '-c', 'COMMIT',
+      '-c', 'SET default_transaction_read_only = off', '-c', 'SHOW transaction_read_only',
+    ]);
+    expect(run.stderr.match(/^ERROR: .*$/gm)).toEqual(['ERROR:  cannot execute INSERT in a read-only transaction', 'ERROR:  cannot execute DELETE in a read-only transaction']);
+    expect(run.stdout).toMatch(/transaction_read_only\s*\n-+\s*\n on\b[\s\S]*transaction_read_only\s*\n-+\s*\n off\b[\s\S]*transaction_read_only\s*\n-+\s*\n off\b/);
+    expect(posts()).toBe(before);
+  });
+
   it('cancels a statement waiting on a slow API when psql gets Ctrl-C', async () => {
     sandbox.setLatency(15_000);
     try {
