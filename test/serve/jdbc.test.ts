@@ -84,7 +84,7 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
       `SELECT created_at, size_gigabytes, incremental FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${cluster}' ORDER BY created_at`,
     )) as Backup[];
     expect(backups.length).toBeGreaterThan(0);
-    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors', 'params', 'batch', 'timeout', 'tools'];
+    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors', 'params', 'batch', 'timeout', 'tools', 'extras'];
     const run = await runProcess('java', ['-cp', PGJDBC, PROGRAM, String(server.port), cluster, tag, ...scenarios], {
       env: { PATH: env.PATH, HOME: home, LANG: 'C.UTF-8' },
       timeoutMs: 150_000,
@@ -231,6 +231,14 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
       generated: `${tag}-c`,
       names: [`${tag}-a`, `${tag}-b`, `${tag}-c`],
       deleted: [1, 1, 1],
+    });
+  });
+
+  it('runs several statements in one execute, and COPY … TO STDOUT through CopyManager', () => {
+    expect(jdbc.extras).toEqual({
+      multi: ['1', 'two', 'count 0'],
+      copyRows: droplets.length,
+      copy: ['id,name', ...droplets.map((d) => `${d.id},${d.name}`)].join('\n') + '\n',
     });
   });
 

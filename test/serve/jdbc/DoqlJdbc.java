@@ -31,6 +31,7 @@ public class DoqlJdbc {
           case "batch" -> batch(port, tag, out);
           case "timeout" -> timeout(port, out);
           case "tools" -> tools(port, out);
+          case "extras" -> extras(port, out);
           default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
       } catch (Exception e) {
@@ -345,6 +346,35 @@ public class DoqlJdbc {
           }
         }));
       }
+    }
+  }
+
+  /** Several statements in one execute (pgjdbc sends them in one batch), and COPY … TO STDOUT through pgjdbc's CopyManager. */
+  static void extras(int port, Map<String, Object> out) throws Exception {
+    try (Connection c = DriverManager.getConnection(url(port, ""))) {
+      List<Object> results = new ArrayList<>();
+      try (Statement s = c.createStatement()) {
+        boolean isResultSet = s.execute("SELECT 1 AS one; SELECT 'two' AS two; SET statement_timeout = '5min'");
+        for (;;) {
+          if (isResultSet) {
+            try (ResultSet rs = s.getResultSet()) {
+              rs.next();
+              results.add(rs.getString(1));
+            }
+          } else if (s.getUpdateCount() == -1) {
+            break;
+          } else {
+            results.add("count " + s.getUpdateCount());
+          }
+          isResultSet = s.getMoreResults();
+        }
+      }
+      out.put("multi", results);
+      java.io.StringWriter csv = new java.io.StringWriter();
+      long rows = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+          .copyOut("COPY (SELECT id, name FROM digitalocean.compute.droplets ORDER BY id) TO STDOUT WITH (FORMAT csv, HEADER)", csv);
+      out.put("copyRows", rows);
+      out.put("copy", csv.toString());
     }
   }
 
