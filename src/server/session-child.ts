@@ -79,11 +79,11 @@ export function runSessionChild(makeSession: MakeSession): void {
   process.on('message', (message: ToChild) => {
     switch (message.t) {
       case 'init':
-        // Almost every statement a wire client sends is parsed into libpg-query's tree: a spare process loads the
-        // parser while it waits, so one that takes over a session (after a timeout) answers as fast as the first.
-        void preloadParser().catch(() => undefined);
-        void makeSession(message.config, call, () => backend).then(
-          (made) => {
+        // Almost every statement a wire client sends is parsed into libpg-query's tree: a process is ready only once
+        // its parser is loaded, so one that takes over a session (after a timeout) answers as fast as the first and
+        // its first statement's statement_timeout does not pay for the load (a spare loads it while it waits).
+        void Promise.all([makeSession(message.config, call, () => backend), preloadParser().catch(() => undefined)]).then(
+          ([made]) => {
             session = made;
             send({ t: 'ready' });
           },
