@@ -39,7 +39,7 @@ describe('list: every page', () => {
     const giveUp = setTimeout(() => {
       gaveUp = true;
       held.splice(0).forEach((answer) => answer());
-    }, 3_000);
+    }, 10_000);
     const { server, client } = await setup(async (req, res, raw) => {
       if ((req.query.get('page') ?? '1') === '1') {
         await pages(req, res, raw);
@@ -70,7 +70,7 @@ describe('list: every page', () => {
     expect(allFiveWaited).toBe(true);
     expect(server.maxConcurrent).toBe(5);
     expect(client.stats()).toMatchObject({ requests: 6, pages: 6, retries: 0, inFlight: 0, done: 6 });
-  });
+  }, 30_000);
 
   it.each([
     ['meta.total only', { withLast: false }],
