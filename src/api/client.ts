@@ -3,7 +3,7 @@ import { request as undiciRequest } from './undici-core.js';
 import { DoqlError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import { createDispatcher } from './dispatcher.js';
-import { cancelledError, cancelledUnsent, follow, sharedController, throwIfCancelled, wait } from './cancel.js';
+import { AttemptAbort, cancelledError, cancelledUnsent, follow, sharedController, throwIfCancelled, wait, whenAborted } from './cancel.js';
 import { badBodyFailure, checkAdvice, isSafeMethod, networkFailure, requestIdOf, statusFailure, timeoutFailure } from './failure.js';
 import type { Failure, FailureContext } from './failure.js';
 import { Limiter } from './limiter.js';
@@ -149,14 +149,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     counters.requests++;
     counters.inFlight++;
     const started = performance.now();
-    const controller = new AbortController();
+    const controller = new AttemptAbort();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unwatch = whenAborted(signal, () => controller.abort());
     let status = 0;
     let headers: Record<string, string> | undefined;
     const base = extraHeaders ? { ...extraHeaders, ...fixedHeaders } : fixedHeaders;
@@ -164,7 +163,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     let result: AttemptResult;
     mark('first request');
     try {
-      const res = await undiciRequest(url, { dispatcher: agent, method, headers: headersOut, body: payload, signal: controller.signal });
+      const res = await undiciRequest(url, { dispatcher: agent, method, headers: headersOut, body: payload, signal: controller });
       status = res.statusCode;
       mark('first response');
       headers = flattenHeaders(res.headers);
@@ -193,11 +192,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
     function finish(error: string | undefined, why?: string): void {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unwatch();
       counters.inFlight--;
       counters.done++;
       pacer.release(headers);
-      emit({ method, url: url.toString(), status, ms: Math.round(performance.now() - started), attempt: n, error: error ?? why });
+      if (options.onRequest) emit({ method, url: url.toString(), status, ms: Math.round(performance.now() - started), attempt: n, error: error ?? why });
     }
   }
 

@@ -1,7 +1,7 @@
 // The connection pool the API client sends through: keep-alive HTTP/1.1 connections, or one multiplexed
 // HTTP/2 connection where the server offers h2 by ALPN, and the CA certificates a TLS server is checked against.
-import { rootCertificates } from 'node:tls';
-import type { TLSSocket } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { Agent, Client, Pool } from './undici-core.js';
 import type { Dispatcher } from 'undici';
 
@@ -34,8 +34,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     keepAliveMaxTimeout: 10 * options.keepAliveMs,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
-    // `ca` replaces Node's list, so the system's roots go with it (a real API behind --ca still works).
-    connect: options.ca?.length ? { ca: [...rootCertificates, ...options.ca] } : undefined,
+    connect: options.ca?.length ? { secureContext: trusting(options.ca) } : undefined,
     factory: (origin, agentOptions) =>
       new Pool(origin, {
         ...agentOptions,
@@ -56,4 +55,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         },
       }),
   });
+}
+
+/** What a SecureContext holds for Node's own TLS code (not in its public types). */
+interface NativeContext {
+  addCACert?(pem: string): void;
+}
+
+/**
+ * A TLS context trusting what the process trusts (Node's bundled roots, or OpenSSL's system store under
+ * --use-openssl-ca) and `ca` too, so a real API behind --ca still works. `ca` as an option would replace that
+ * store; passing Node's ~140 bundled PEM texts along with it lost the system store, and parsed them anew for
+ * each context (20-65 ms of a cold command). Added to a context that holds the store, the extra certificates
+ * cost ~1 ms; where Node lacks that call, the old way.
+ */
+function trusting(ca: string[]): SecureContext {
+  const context = createSecureContext();
+  const native = (context as SecureContext & { context?: NativeContext }).context;
+  if (typeof native?.addCACert !== 'function') return createSecureContext({ ca: [...rootCertificates, ...ca] });
+  for (const pem of ca) native.addCACert(pem);
+  return context;
 }

@@ -1,6 +1,7 @@
 // The client's pure pieces: redaction, backoff, Retry-After, page planning, body decoding, URLs.
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { AttemptAbort, whenAborted } from './cancel.js';
 import { extractItems, planPages } from './pagination.js';
 import { redact } from './redact.js';
 import { decodeBody } from './response-body.js';
@@ -97,5 +98,36 @@ describe('urls', () => {
 
   it('refuses a base URL with credentials', () => {
     expect(() => parseBaseUrl('https://user:pw@api.digitalocean.com')).toThrow(/credentials/);
+  });
+});
+
+describe('whenAborted', () => {
+  it('tells every request still watching, through one listener on the shared signal, and no request that stopped', () => {
+    const ac = new AbortController();
+    const added: string[] = [];
+    const add = ac.signal.addEventListener.bind(ac.signal);
+    ac.signal.addEventListener = ((type: string, ...rest: [EventListener, AddEventListenerOptions]) => {
+      added.push(type);
+      add(type, ...rest);
+    }) as typeof ac.signal.addEventListener;
+    const told: number[] = [];
+    const stops = [1, 2, 3].map((n) => whenAborted(ac.signal, () => told.push(n)));
+    stops[1]!();
+    ac.abort();
+    expect(told).toEqual([1, 3]);
+    expect(added).toEqual(['abort']);
+    // A request that starts watching after the abort is told at once.
+    whenAborted(ac.signal, () => told.push(4));
+    expect(told).toEqual([1, 3, 4]);
+  });
+
+  it('an attempt abort tells its listeners once, as undici listens to a request signal', () => {
+    const a = new AttemptAbort();
+    let n = 0;
+    a.once('abort', () => n++);
+    a.abort();
+    a.abort();
+    expect(a.aborted).toBe(true);
+    expect(n).toBe(1);
   });
 });

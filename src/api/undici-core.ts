@@ -4,7 +4,10 @@
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
 import type { Dispatcher } from 'undici';
+import { applyWasmTiering } from '../wasm-tiering.js';
 
+// undici compiles its HTTP/1.1 parser (llhttp, WASM) on the first connection.
+applyWasmTiering();
 const require = createRequire(import.meta.url);
 
 export const Agent = require('undici/lib/dispatcher/agent.js') as typeof Undici.Agent;

@@ -151,14 +151,21 @@ async function fanOut(): Promise<void> {
     ] as const) {
       const { session, client } = sessionFor(sb.url, sb.token, 0, concurrency);
       await session.execute(sql); // warm connections
-      sb.resetCounts();
-      const t = performance.now();
-      const [r] = await session.execute(sql);
-      const ms = performance.now() - t;
+      // The median of several runs: one run on a shared 2-core machine says more about the machine than doql.
+      const times: number[] = [];
+      let r: Awaited<ReturnType<typeof session.execute>>[number] | undefined;
+      let reqs = 0;
+      for (let i = 0; i < 5; i++) {
+        sb.resetCounts();
+        const t = performance.now();
+        [r] = await session.execute(sql);
+        times.push(performance.now() - t);
+        reqs = sb.requests().total;
+      }
+      const ms = median(times);
       if (concurrency === 64) doqlMs = ms;
-      const reqs = sb.requests().total;
       const lower = levels * LATENCY;
-      line(`fan-out: 100 clusters → backups, concurrency ${concurrency}`, `${ms.toFixed(0)} ms, ${r.rows.length} rows, ${reqs} requests`, `≤ 1.5x ${lower} ms (${levels} levels)`, ms <= 1.5 * lower);
+      line(`fan-out: 100 clusters → backups, concurrency ${concurrency}`, `${ms.toFixed(0)} ms (median of 5), ${r!.rows.length} rows, ${reqs} requests`, `≤ 1.5x ${lower} ms (${levels} levels)`, ms <= 1.5 * lower);
       session.close();
       await client.close();
     }

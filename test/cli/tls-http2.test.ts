@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../src/sandbox/index.js';
@@ -123,6 +124,22 @@ describe.skipIf(Boolean(missing))('doql over TLS and HTTP/2 against `doql sandbo
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([{ n: CLUSTERS }]);
     expect((await admin<Connections>('/_sandbox/connections')).requestsByHttpVersion).toEqual({ '2.0': 1 });
+  }, 60_000);
+
+  it("--ca adds to the system's certificates instead of replacing them", async () => {
+    // The sandbox is trusted only as a system certificate (OpenSSL's store, which SSL_CERT_FILE names); --ca
+    // names another certificate. Replacing the store with --ca's (and Node's bundled list) refuses the sandbox.
+    const other = join(dir, 'other-ca.pem');
+    writeFileSync(other, rootCertificates[0]!);
+    const system = { NODE_OPTIONS: '--use-openssl-ca', SSL_CERT_FILE: certFile };
+    const sql = 'SELECT count(*) AS n FROM digitalocean.databases.clusters';
+    const r = await doql(['--ca', other, sql], system);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([{ n: CLUSTERS }]);
+    // And the system's store alone is what trusts it: without SSL_CERT_FILE the sandbox is refused.
+    const refused = await doql(['--ca', other, sql], { NODE_OPTIONS: '--use-openssl-ca' });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/not trusted/);
   }, 60_000);
 
   it('without --ca, fails with one line saying to pass --ca, no stack trace and no token', async () => {

@@ -2,6 +2,7 @@
 // need it (SHOW, DESCRIBE, REGISTRY, meta-commands) never pay its ~50 ms load.
 import type { Node, ParseResult } from '@pgsql/types';
 import { syntaxError } from '../lexer.js';
+import { applyWasmTiering } from '../../wasm-tiering.js';
 
 export type { Node, ParseResult };
 
@@ -18,6 +19,7 @@ let loaded: PgQuery | undefined;
  */
 export function preloadParser(): Promise<PgQuery> {
   loading ??= (async () => {
+    applyWasmTiering();
     const m = (await import('libpg-query')) as unknown as PgQuery & { loadModule(): Promise<void> };
     await m.loadModule();
     loaded = m;
