@@ -5,7 +5,14 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+
+// WebAssembly compiled by the baseline compiler only: by default V8 also compiles the SQL parser's 1.1 MB module
+// (libpg-query) with its optimizing compiler on background threads, ~350 ms of CPU a command never gets back (it
+// parses a statement or two). Set before the bundle is compiled: V8's code cache records the flags it was made
+// with, and the build's training run goes through this file too. src/sql/tree/parse.ts sets it for other processes.
+setFlagsFromString('--liftoff-only');
 
 const bundle = new URL('../dist/doql.cjs', import.meta.url);
 

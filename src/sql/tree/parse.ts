@@ -1,6 +1,7 @@
 // The one SQL parser: Postgres's own grammar (libpg-query, WASM), loaded on first use so statements that do not
 // need it (SHOW, DESCRIBE, REGISTRY, meta-commands) never pay its ~50 ms load.
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import type { Node, ParseResult } from '@pgsql/types';
 import { syntaxError } from '../lexer.js';
 
@@ -21,6 +22,8 @@ export function preloadParser(): Promise<PgQuery> {
   loading ??= (async () => {
     // required, not imported: Node loads the package's CommonJS entry (wasm/index.cjs) either way, and the CLI's
     // code-cached bundle (src/build/bundle-cli.ts) can have no dynamic import().
+    // Baseline-compiled WebAssembly only (bin/doql.js says why; it sets this for the CLI before anything loads).
+    setFlagsFromString('--liftoff-only');
     const m = createRequire(import.meta.url)('libpg-query') as PgQuery & { loadModule(): Promise<void> };
     await m.loadModule();
     loaded = m;
