@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Entry point. `npm run build` (also run by `npm install` through `prepare`) compiles the CLI into dist/ and bundles it
 // into one script, dist/doql.cjs, with V8's code cache beside it (src/build/bundle-cli.ts): run that way, a cold
-// command neither resolves ~150 modules nor compiles what the cache holds. Without the bundle, dist/cli/main.js runs.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+// command neither resolves ~150 modules nor compiles what the cache holds. Without the bundle, or with one older than
+// the compiled files (a plain `npx tsc` since), dist/cli/main.js runs.
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -39,15 +40,19 @@ function loadBundle(source) {
   return module.exports;
 }
 
-async function cli() {
-  let source;
+/** True when dist/doql.cjs was built from the compiled files there now: `npx tsc` since `npm run build` rewrote them. */
+function bundleIsCurrent() {
   try {
-    // The bundle is ASCII (bundle-cli.ts), which latin1 reads without decoding.
-    source = readFileSync(bundle, 'latin1');
+    return statSync(bundle).mtimeMs >= statSync(new URL('../dist/cli/main.js', import.meta.url)).mtimeMs;
   } catch {
-    return import('../dist/cli/main.js');
+    return false;
   }
-  return loadBundle(source);
+}
+
+async function cli() {
+  if (!bundleIsCurrent()) return import('../dist/cli/main.js');
+  // The bundle is ASCII (bundle-cli.ts), which latin1 reads without decoding.
+  return loadBundle(readFileSync(bundle, 'latin1'));
 }
 
 cli().then((m) => m.main(process.argv.slice(2))).catch((err) => {
