@@ -35,6 +35,8 @@ const ownImportMetaUrl: Plugin = {
         .replace(/^const require = createRequire\(import\.meta\.url\);$/m, '')
         .replace(/\bcreateRequire\(import\.meta\.url\)\(/g, 'require(')
         .replace(/\bimport\.meta\.url\b/g, `__doqlModuleUrl(${JSON.stringify(rel)})`);
+      // Anything else of import.meta (dirname, resolve) would be undefined in a CommonJS bundle.
+      if (contents.includes('import.meta')) throw new Error(`${rel} uses import.meta beyond import.meta.url`);
       return { contents, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
@@ -101,12 +103,22 @@ async function train(): Promise<void> {
   }
 }
 
+/** An error's first line; esbuild's BuildFailure says what failed in its errors, its message only how many. */
+const why = (err: unknown): string =>
+  (err as { errors?: { text: string }[] }).errors?.[0]?.text ?? (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 rmSync(`${BUNDLE}.cache`, { force: true });
-await bundle();
+try {
+  await bundle();
+} catch (err) {
+  // Without the bundle bin/doql.js runs dist/cli/main.js: slower to start, but a build is not failed for it.
+  rmSync(BUNDLE, { force: true });
+  process.stderr.write(`bundle-cli: dist/doql.cjs not built (${why(err)}); doql runs dist/cli/main.js and starts slower\n`);
+  process.exit(0);
+}
 try {
   await train();
 } catch (err) {
   // The bundle runs without a cache (compiled as any script is): slower to start, but a build is not failed for it.
   rmSync(`${BUNDLE}.cache`, { force: true });
-  process.stderr.write(`bundle-cli: no code cache for dist/doql.cjs (${err instanceof Error ? err.message : String(err)}); doql starts slower\n`);
+  process.stderr.write(`bundle-cli: no code cache for dist/doql.cjs (${why(err)}); doql starts slower\n`);
 }
