@@ -1,5 +1,6 @@
 // The one SQL parser: Postgres's own grammar (libpg-query, WASM), loaded on first use so statements that do not
 // need it (SHOW, DESCRIBE, REGISTRY, meta-commands) never pay its ~50 ms load.
+import { createRequire } from 'node:module';
 import type { Node, ParseResult } from '@pgsql/types';
 import { syntaxError } from '../lexer.js';
 import { applyWasmTiering } from '../../wasm-tiering.js';
@@ -19,8 +20,12 @@ let loaded: PgQuery | undefined;
  */
 export function preloadParser(): Promise<PgQuery> {
   loading ??= (async () => {
+    // Baseline-compiled WebAssembly for a one-shot command (src/wasm-tiering.ts says why; bin/doql.js sets it for the
+    // CLI before anything loads, this for serve's session processes and the tests).
     applyWasmTiering();
-    const m = (await import('libpg-query')) as unknown as PgQuery & { loadModule(): Promise<void> };
+    // required, not imported: Node loads the package's CommonJS entry (wasm/index.cjs) either way, and the CLI's
+    // code-cached bundle (src/build/bundle-cli.ts) can have no dynamic import().
+    const m = createRequire(import.meta.url)('libpg-query') as PgQuery & { loadModule(): Promise<void> };
     await m.loadModule();
     loaded = m;
     return m;
