@@ -2,6 +2,7 @@
 // helpers the rewriter targets (regexp, pg_bool, pg_reg_oid, pg_unnest, …), registered on a SQLite database.
 import { registerPgTimeAndJsonFunctions } from './pg-time-json-functions.js';
 import { registerPgLike } from './pg-like.js';
+import { registerPgExact } from './pg-exact.js';
 import type Database from 'better-sqlite3';
 import { DoqlError } from '../errors.js';
 import { SERVER_VERSION } from './session-settings.js';
@@ -175,7 +176,8 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
       acc.push(v);
       return acc;
     },
-    result: (acc: Value[]) => formatArray(acc),
+    // Over no rows Postgres's array_agg is NULL, not an empty array.
+    result: (acc: Value[]) => (acc.length ? formatArray(acc) : null),
   });
   db.table('pg_unnest', {
     // ordinality: the element's subscript, for generate_subscripts() and WITH ORDINALITY.
@@ -264,6 +266,7 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   fn('now', () => new Date().toISOString(), false);
   registerPgTimeAndJsonFunctions(db);
   registerPgLike(db);
+  registerPgExact(db);
   fn('pg_encoding_to_char', (n) => (Number(n) === 6 ? 'UTF8' : n === null ? null : 'SQL_ASCII'));
   fn('format_type', (oid) => formatType(toNumber(oid)));
   fn('set_config', (_name, value) => value, false);

@@ -23,6 +23,10 @@ interface Item {
 
 export class SelectEmitter extends ExprEmitter {
   readonly shape: ResultShape = { columnTypes: [], pgTypes: [] };
+  /** The statement's own SELECT (not a subquery's): its numeric columns are shown with Postgres's digits. */
+  private top?: SelectStmt;
+  /** The top SELECT's items computed as exact numeric text, by position: ORDER BY reads their values instead. */
+  private readonly numericItems = new Map<number, Node>();
 
   query(node: Node): string {
     if (!('SelectStmt' in node)) throw unsupported(`${kindOf(node)} as a subquery`);
@@ -39,6 +43,27 @@ export class SelectEmitter extends ExprEmitter {
     if (!exprs.some(isStar)) {
       this.shape.columnTypes = exprs.map(columnType);
       this.shape.pgTypes = exprs.map(columnPgType);
+      exprs.forEach((e, i) => {
+        const kind = this.kinds.of(e);
+        // A CASE or COALESCE of booleans is boolean (SQLite answers 1 or 0).
+        if (kind === 'bool') this.shape.columnTypes[i] ??= 'BOOLEAN';
+        // float8 is written as float8out writes it (1e+16), even when the value is a whole number.
+        if (kind === 'float') this.shape.columnTypes[i] ??= 'REAL';
+        // min(created_at), a CASE of times, `->`: the type decides the text a client reads.
+        if (kind === 'timestamptz' || kind === 'timestamp' || kind === 'date' || kind === 'jsonb') this.shape.pgTypes[i] ??= kind;
+      });
+    }
+    const plain = node.SelectStmt;
+    if (!(plain.op && plain.op !== 'SETOP_NONE') && !plain.valuesLists?.length && !(plain.distinctClause?.length && Object.keys(plain.distinctClause[0]).length > 0)) {
+      this.top = plain;
+      this.targets(plain).forEach((item, i) => {
+        if (!isStar(item.node) && this.kinds.of(item.node) === 'numeric' && !exactAlready(item.node, this)) {
+          this.numericItems.set(i, item.node);
+          // Its values are whole numbers (integers) or decimal text: the values say which, numeric the type.
+          this.shape.columnTypes[i] = undefined;
+          this.shape.pgTypes[i] = 'numeric';
+        }
+      });
     }
     return this.select(node.SelectStmt);
   }
@@ -100,6 +125,11 @@ export class SelectEmitter extends ExprEmitter {
     return items
       .map((item) => {
         if (isStar(item.node)) return this.star(s, names((item.node as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields));
+        if (s === this.top && [...this.numericItems.values()].includes(item.node)) {
+          // Postgres's numeric digits (50.00, 61.3333333333333333), computed exactly as text.
+          this.found.pgFunctions = true;
+          return `pg_text(${this.expr(item.node, { numericText: true })}, 'numeric_out') AS ${quoteIdent(item.name)}`;
+        }
         return `${this.expr(item.node)} AS ${quoteIdent(item.name)}`;
       })
       .join(', ');
@@ -282,6 +312,21 @@ export class SelectEmitter extends ExprEmitter {
     return `${joined[0].sql} AS ${alias}`;
   }
 
+  /** ORDER BY 2 or an output name of a numeric column shown as text: sort by its value, not its text. */
+  protected override sortKey(node: Node | undefined, where: Where): string {
+    if (this.top && this.numericItems.size && node) {
+      const items = this.targets(this.top);
+      let index = -1;
+      if ('A_Const' in node && node.A_Const.ival !== undefined) index = (node.A_Const.ival.ival ?? 0) - 1;
+      else if ('ColumnRef' in node) {
+        const f = names(node.ColumnRef.fields);
+        if (f.length === 1) index = items.findIndex((i) => i.name === f[0]);
+      }
+      if (this.numericItems.has(index)) return this.expr(this.numericItems.get(index), where);
+    }
+    return super.sortKey(node, where);
+  }
+
   /** `SELECT DISTINCT ON (…)`: the first row of each group in ORDER BY order, through row_number(). */
   private distinctOn(s: SelectStmt): string {
     const items = this.targets(s);
@@ -325,6 +370,19 @@ export class SelectEmitter extends ExprEmitter {
     const limits = this.tail({ ...s, sortClause: undefined }, {});
     return `SELECT ${outer.join(', ')} FROM (SELECT ${[...inner, window, ...hidden].join(', ')}${middle}) AS "_pg_distinct" WHERE "_pg_rn" = 1${orderBy}${limits}`;
   }
+}
+
+/**
+ * A numeric column whose SQLite value already is Postgres's (an integer column, sum/min/max of integers): left as
+ * a number rather than computed as text.
+ */
+function exactAlready(node: Node, emitter: SelectEmitter): boolean {
+  if ('ColumnRef' in node) return true;
+  if ('FuncCall' in node) {
+    const name = lastName(node.FuncCall.funcname).toLowerCase();
+    return ['sum', 'min', 'max'].includes(name) && emitter.kinds.of(node.FuncCall.args?.[0]) === 'int';
+  }
+  return false;
 }
 
 const isStar = (node: Node): boolean => 'ColumnRef' in node && lastName(node.ColumnRef.fields) === '*';
