@@ -342,4 +342,27 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'ORDER BY text, C collation': { sql: "SELECT x FROM (VALUES ('b'), ('B'), ('a'), ('_x'), ('Z'), ('é'), ('10'), ('9')) AS t(x) ORDER BY x", ordered: true },
   'text comparison, C collation': { sql: "SELECT 'a' < 'B' AS a, 'Z' < '_' AS b, max(x) AS c FROM (VALUES ('b'), ('B'), ('é')) AS t(x)" },
   'ORDER BY lower(name)': { sql: 'SELECT name FROM digitalocean.compute.droplets ORDER BY lower(name) DESC, name', ordered: true },
+  // ---- constants read as the other side's type ----
+  "boolean = 't'": { sql: "SELECT name, locked = 't' AS a, locked = 'false' AS b FROM digitalocean.compute.droplets WHERE locked <> 'no'" },
+  "integer = '2'": { sql: "SELECT name FROM digitalocean.compute.droplets WHERE vcpus + 0 = '2' OR memory > '900'" },
+  "integer = 'x' is an error": { sql: "SELECT name FROM digitalocean.compute.droplets WHERE vcpus = 'x'", error: '22P02' },
+  'date + integer': { sql: "SELECT name, created_at::date + 1 AS a, created_at::date - 30 AS b FROM digitalocean.compute.droplets" },
+  'current_date - 7 in WHERE': { sql: 'SELECT name FROM digitalocean.compute.droplets WHERE created_at::date > current_date - 7000' },
+  'timestamptz - timestamptz is refused': { sql: "SELECT now() - created_at AS a FROM digitalocean.compute.droplets", refused: 'now() - timestamp' },
+  'timestamptz + integer is refused': { sql: 'SELECT created_at + 1 AS a FROM digitalocean.compute.droplets', refused: 'timestamptz + ' },
+  'greatest is refused': { sql: 'SELECT greatest(memory, disk) AS g FROM digitalocean.compute.droplets', refused: 'greatest(…)' },
+
+  // ---- what BI tools write ----
+  'share of the total, %': { sql: "SELECT status, round(count(*) * 100.0 / sum(count(*)) OVER (), 2) AS pct FROM digitalocean.compute.droplets GROUP BY status" },
+  'share without round': { sql: 'SELECT status, count(*) * 100.0 / sum(count(*)) OVER () AS pct FROM digitalocean.compute.droplets GROUP BY status' },
+  'CASE of numerics': { sql: 'SELECT name, CASE WHEN locked THEN 1.5 ELSE 0 END AS a FROM digitalocean.compute.droplets' },
+  '0.1 + 0.2, numeric and float8': { sql: 'SELECT 0.1 + 0.2 AS a, 0.1::float8 + 0.2::float8 AS b, 5 / 2.0 AS c, 1 / 3.0 * 3 AS d' },
+  'ORDER BY a numeric result column': { sql: 'SELECT name, memory / 7.0 AS r FROM digitalocean.compute.droplets ORDER BY r DESC, name LIMIT 5', ordered: true },
+  'ORDER BY 2 of avg': { sql: 'SELECT status, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY status ORDER BY 2, 1', ordered: true },
+  'avg(…)::int, round(avg(…))': { sql: 'SELECT avg(memory)::int AS a, round(avg(memory)) AS b, avg(vcpus)::numeric(10,3) AS c FROM digitalocean.compute.droplets' },
+  'date_trunc(…)::date GROUP BY': { sql: "SELECT date_trunc('month', created_at)::date AS m, count(*) AS n FROM digitalocean.compute.droplets GROUP BY 1 ORDER BY 1", ordered: true },
+  'count(*)::int, count(*)::text': { sql: 'SELECT count(*)::int AS a, count(*)::text AS b FROM digitalocean.compute.droplets' },
+  'coalesce of a boolean': { sql: 'SELECT name, coalesce(locked, false) AS l FROM digitalocean.compute.droplets' },
+  'numeric literal columns': { sql: 'SELECT 1.50 AS a, -2.500 AS b, 100 AS c, 1e3 AS d' },
+  'NULL numeric': { sql: 'SELECT NULL::numeric AS a, round(NULL::numeric, 2) AS b' },
 });

@@ -313,6 +313,15 @@ export abstract class ExprEmitter {
           if (op === '-' && isNow(e.lexpr)) {
             throw unsupported('now() - timestamp', "use age(now(), created_at), or compare: created_at < now() - interval '7 days'");
           }
+          const [a, b] = [this.kinds.of(e.lexpr), this.kinds.of(e.rexpr)];
+          if (a === 'date' && b === 'int') {
+            // date ± integer is a date that many days later (SQLite would add to the year: '2024-01-01' + 1 is 2025).
+            return `date(${this.expr(e.lexpr, where)}, printf('%+d days', ${op}(${this.expr(e.rexpr, where)})))`;
+          }
+          const times = new Set<Kind | undefined>(['timestamptz', 'timestamp', 'date']);
+          if (times.has(a) || times.has(b)) {
+            throw unsupported(`${a ?? b} ${op} ${times.has(b) ? (b ?? '') : (b ?? 'a value')}`.replace(/ $/, ''), "add or take an interval (created_at + interval '1 day'), or use age(a, b)");
+          }
         }
         if (REGEX_OPERATORS[op]) {
           this.found.pgFunctions = true;
@@ -382,10 +391,22 @@ export abstract class ExprEmitter {
    */
   private timeOperand(node: Node | undefined, other: Node | undefined, sql: string): string {
     if (!node || !('A_Const' in node) || !node.A_Const.sval) return sql;
-    const kind = this.kinds.of(other);
-    if (kind !== 'timestamptz' && kind !== 'timestamp' && kind !== 'date') return sql;
     // A parameter's value goes to the API as the user wrote it.
     if (other && 'ColumnRef' in other && this.scope.isParam(names(other.ColumnRef.fields))) return sql;
+    const kind = this.kinds.of(other);
+    const text = node.A_Const.sval.sval ?? '';
+    // `locked = 't'`, `vcpus = '2'`: Postgres reads the constant as the other side's type (SQLite compares 1 with 't').
+    if (kind === 'bool') {
+      this.found.pgFunctions = true;
+      return `pg_bool(${sql})`;
+    }
+    if (kind === 'int' || kind === 'numeric' || kind === 'float') {
+      const n = text.trim();
+      const valid = kind === 'int' ? /^[+-]?\d+$/.test(n) : /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(n);
+      if (!valid) throw new DoqlError('validation', `invalid input syntax for type ${kind === 'int' ? 'bigint' : kind === 'float' ? 'double precision' : 'numeric'}: "${text}"`, { sqlState: '22P02' });
+      return n.replace(/^\+/, '');
+    }
+    if (kind !== 'timestamptz' && kind !== 'timestamp' && kind !== 'date') return sql;
     this.found.pgFunctions = true;
     return kind === 'date' ? `pg_date(${sql})` : `pg_timestamptz(${sql})`;
   }

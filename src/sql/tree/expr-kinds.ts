@@ -109,6 +109,8 @@ export class KindReader {
       const a = e.lexpr ? this.of(e.lexpr) : 'int';
       const b = this.of(e.rexpr);
       if (op === '^') return a === 'numeric' || b === 'numeric' ? 'numeric' : 'float';
+      // date ± integer is a date; a time ± interval keeps its type (a date's becomes a timestamp).
+      if (a === 'date' && b === 'int') return 'date';
       if (a === 'timestamptz' || a === 'timestamp' || a === 'date') return a === 'date' ? 'timestamp' : a;
       if (a === 'float' || b === 'float') return 'float';
       if (a === 'numeric' || b === 'numeric') return 'numeric';
