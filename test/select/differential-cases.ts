@@ -365,4 +365,10 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'coalesce of a boolean': { sql: 'SELECT name, coalesce(locked, false) AS l FROM digitalocean.compute.droplets' },
   'numeric literal columns': { sql: 'SELECT 1.50 AS a, -2.500 AS b, 100 AS c, 1e3 AS d' },
   'NULL numeric': { sql: 'SELECT NULL::numeric AS a, round(NULL::numeric, 2) AS b' },
+  // ---- numerics through subqueries ----
+  'avg in a subquery, shown, is refused': { sql: 'SELECT s.a FROM (SELECT avg(memory) AS a FROM digitalocean.compute.droplets) AS s', refused: 'numeric column a computed in a subquery' },
+  'avg in a CTE, shown with *, is refused': { sql: 'WITH s AS (SELECT status, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY status) SELECT * FROM s', refused: 'computed in a subquery or CTE' },
+  'avg in a CTE, rounded outside': { sql: 'WITH s AS (SELECT status, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY status) SELECT status, round(a, 2) AS r, a > 400 AS big FROM s' },
+  'counts in a CTE': { sql: 'WITH s AS (SELECT status, count(*) AS n, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status) SELECT status, n, m, m / n AS q FROM s' },
+  'numeric division in WHERE over a CTE': { sql: 'WITH s AS (SELECT status, count(*) AS n, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status) SELECT status FROM s WHERE m / n > 400' },
 });

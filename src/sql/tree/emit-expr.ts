@@ -278,7 +278,9 @@ export abstract class ExprEmitter {
           if (where.numericText) return `pg_numeric_op('${op}', ${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
           // SQLite answers x / 0 with NULL; Postgres raises division_by_zero.
           if (op === '%' && kinds.some((k) => k === 'numeric' || k === 'float')) return `pg_mod(${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
-          return `(${this.expr(e.lexpr, where)}) ${op} pg_nonzero(${this.expr(e.rexpr, where)})`;
+          // numeric / integer is not integer division, even where SQLite holds both as integers (sum(x) of integers).
+          const real = op === '/' && kinds.some((k) => k === 'numeric' || k === 'float');
+          return `(${real ? `CAST((${this.expr(e.lexpr, where)}) AS REAL)` : this.expr(e.lexpr, where)}) ${op} pg_nonzero(${this.expr(e.rexpr, where)})`;
         }
         if ((op === '+' || op === '-' || op === '*') && where.numericText) {
           return `pg_numeric_op('${op}', ${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;

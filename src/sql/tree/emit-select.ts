@@ -8,7 +8,7 @@ import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
-import { kindOf, lastName, names, quoteIdent, unsupported } from './nodes.js';
+import { kindOf, lastName, names, quoteIdent, unsupported, visit } from './nodes.js';
 
 /** What the top-level select list fixes for its columns, by position (empty when it has `*`). */
 export interface ResultShape {
@@ -54,6 +54,8 @@ export class SelectEmitter extends ExprEmitter {
       });
     }
     const plain = node.SelectStmt;
+    this.deriveKinds(node);
+    this.refuseInexactNumerics(plain);
     if (!(plain.op && plain.op !== 'SETOP_NONE') && !plain.valuesLists?.length && !(plain.distinctClause?.length && Object.keys(plain.distinctClause[0]).length > 0)) {
       this.top = plain;
       this.targets(plain).forEach((item, i) => {
@@ -312,6 +314,68 @@ export class SelectEmitter extends ExprEmitter {
     return `${joined[0].sql} AS ${alias}`;
   }
 
+  /** The kinds of every subquery's and CTE's columns, innermost known first (sum(x) there is numeric here). */
+  private deriveKinds(tree: Node): void {
+    const queries: { names: string[]; items: Node[] }[] = [];
+    visit(tree, (key, o) => {
+      const q = key === 'CommonTableExpr' ? (o.ctequery as Node | undefined) : key === 'RangeSubselect' ? (o.subquery as Node | undefined) : undefined;
+      if (!q || !('SelectStmt' in q) || (q.SelectStmt.op && q.SelectStmt.op !== 'SETOP_NONE')) return;
+      const cols = names((key === 'CommonTableExpr' ? o.aliascolnames : (o.alias as { colnames?: Node[] } | undefined)?.colnames) as Node[] | undefined);
+      const items = this.targets(q.SelectStmt);
+      queries.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
+    });
+    const innermostFirst = [...queries].reverse();
+    for (let pass = 0; pass < 2; pass++) {
+      this.kinds.derived.clear();
+      for (const q of innermostFirst) q.items.forEach((n, i) => !isStar(n) && this.kinds.derive(q.names[i], this.kinds.of(n)));
+    }
+  }
+
+  /**
+   * A numeric column computed in a subquery or CTE (an avg, a division, a decimal constant) reaches the result as
+   * SQLite's double: doql cannot show Postgres's digits for it (423.2000000000000000), so it refuses rather than
+   * answer with other text. Rounding it in the outer SELECT (round(x, 2)) or casting it (::int, ::float8) is fine.
+   */
+  private refuseInexactNumerics(s: SelectStmt): void {
+    const inner: { names: string[]; items: Node[] }[] = [];
+    for (const c of s.withClause?.ctes ?? []) {
+      if (!('CommonTableExpr' in c) || !c.CommonTableExpr.ctequery || !('SelectStmt' in c.CommonTableExpr.ctequery)) continue;
+      const items = this.targets(c.CommonTableExpr.ctequery.SelectStmt);
+      const cols = names(c.CommonTableExpr.aliascolnames);
+      inner.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
+    }
+    for (const f of s.fromClause ?? []) {
+      if (!('RangeSubselect' in f) || !f.RangeSubselect.subquery || !('SelectStmt' in f.RangeSubselect.subquery)) continue;
+      const items = this.targets(f.RangeSubselect.subquery.SelectStmt);
+      const cols = names(f.RangeSubselect.alias?.colnames);
+      inner.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
+    }
+    const risky = new Set<string>();
+    for (const q of inner) q.items.forEach((n, i) => !isStar(n) && this.kinds.of(n) === 'numeric' && !exactAlready(n, this) && risky.add(q.names[i]));
+    if (!risky.size) return;
+    for (const item of s.op && s.op !== 'SETOP_NONE' ? [] : this.targets(s)) {
+      if (shownExactly(item.node, this)) continue;
+      let found: string | undefined;
+      const walk = (v: unknown): void => {
+        if (found || v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) return v.forEach(walk);
+        const o = v as Record<string, unknown>;
+        if ('SubLink' in o) return;
+        if ('ColumnRef' in o) {
+          const f = names((o.ColumnRef as { fields?: Node[] }).fields);
+          const last = f[f.length - 1];
+          if (last === '*' || risky.has(last)) found = last === '*' ? [...risky][0] : last;
+          return;
+        }
+        Object.values(o).forEach(walk);
+      };
+      walk(item.node);
+      if (found) {
+        throw unsupported(`showing the numeric column ${found} computed in a subquery or CTE`, `doql cannot give Postgres's digits for it there: compute it in the outer SELECT, or round it there (round(${found}, 2))`);
+      }
+    }
+  }
+
   /** ORDER BY 2 or an output name of a numeric column shown as text: sort by its value, not its text. */
   protected override sortKey(node: Node | undefined, where: Where): string {
     if (this.top && this.numericItems.size && node) {
@@ -382,6 +446,15 @@ function exactAlready(node: Node, emitter: SelectEmitter): boolean {
     const name = lastName(node.FuncCall.funcname).toLowerCase();
     return ['sum', 'min', 'max'].includes(name) && emitter.kinds.of(node.FuncCall.args?.[0]) === 'int';
   }
+  return false;
+}
+
+/** An item whose text does not depend on a numeric's digits: a boolean, a rounding to fixed digits, a cast to int or float8. */
+function shownExactly(node: Node, emitter: SelectEmitter): boolean {
+  const kind = emitter.kinds.of(node);
+  if (kind === 'bool' || kind === 'int' || kind === 'float' || kind === 'timestamptz' || kind === 'date') return true;
+  if ('FuncCall' in node) return ['round', 'trunc'].includes(lastName(node.FuncCall.funcname).toLowerCase()) && (node.FuncCall.args?.length ?? 0) === 2;
+  if ('TypeCast' in node) return (node.TypeCast.typeName?.typmods?.length ?? 0) === 2;
   return false;
 }
 

@@ -32,7 +32,15 @@ const FLOAT_FUNCTIONS = new Set('date_part percent_rank cume_dist percentile_con
 const SAME_AS_ARG = new Set('min max abs lag lead first_value last_value nth_value mode percentile_disc coalesce'.split(' '));
 
 export class KindReader {
+  /** Kinds of the columns subqueries and CTEs produce, by name (undefined where two disagree). */
+  readonly derived = new Map<string, Kind | undefined>();
+
   constructor(private readonly scope: Scope) {}
+
+  /** Records a subquery's or CTE's output column. */
+  derive(name: string, kind: Kind | undefined): void {
+    this.derived.set(name, this.derived.has(name) && this.derived.get(name) !== kind ? undefined : kind);
+  }
 
   of(node: Node | undefined): Kind | undefined {
     if (!node) return undefined;
@@ -77,6 +85,8 @@ export class KindReader {
   }
 
   column(fields: string[]): Kind | undefined {
+    const last = fields[fields.length - 1];
+    if (this.derived.has(last) && this.scope.schemaType(fields) === undefined) return this.derived.get(last);
     const pg = this.scope.pgType(fields);
     if (pg === 'timestamptz' || pg === 'timestamp' || pg === 'date') return pg;
     if (pg === 'numeric') return 'numeric';
