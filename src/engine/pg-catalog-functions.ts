@@ -2,7 +2,7 @@
 // helpers the rewriter targets (regexp, pg_bool, pg_reg_oid, pg_unnest, …), registered on a SQLite database.
 import { registerPgTimeAndJsonFunctions } from './pg-time-json-functions.js';
 import { registerPgLike } from './pg-like.js';
-import { registerPgExact } from './pg-exact.js';
+import { pgRegexSource, registerPgExact } from './pg-exact.js';
 import type Database from 'better-sqlite3';
 import { DoqlError } from '../errors.js';
 import { SERVER_VERSION } from './session-settings.js';
@@ -37,12 +37,13 @@ function compileRegex(pattern: string): RegExp {
   let re = regexCache.get(pattern);
   if (re) return re;
   const insensitive = pattern.startsWith('(?i)');
-  const source = insensitive ? pattern.slice(4) : pattern;
+  // Postgres's syntax (POSIX classes, \y) in JS's; `.` matches a newline, as in Postgres.
+  const source = pgRegexSource(insensitive ? pattern.slice(4) : pattern);
   try {
-    re = new RegExp(source, insensitive ? 'iu' : 'u');
+    re = new RegExp(source, insensitive ? 'isu' : 'su');
   } catch {
     try {
-      re = new RegExp(source, insensitive ? 'i' : '');
+      re = new RegExp(source, insensitive ? 'is' : 's');
     } catch (err) {
       throw new DoqlError('validation', `invalid regular expression: ${source}: ${(err as Error).message}`, { sqlState: '2201B' });
     }

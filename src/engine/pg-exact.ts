@@ -304,6 +304,53 @@ function trimChars(s: Value, chars: Value, where: 'both' | 'left' | 'right'): Va
   return c.slice(a, b).join('');
 }
 
+/** POSIX classes of a bracket expression (`[[:digit:]]`) as JS writes them (ASCII, as in the C locale). */
+const POSIX_CLASSES: Record<string, string> = {
+  digit: '0-9', alpha: 'A-Za-z', alnum: 'A-Za-z0-9', upper: 'A-Z', lower: 'a-z', space: '\\s', blank: ' \\t', xdigit: '0-9A-Fa-f',
+  word: '\\w', punct: '!-\\/:-@\\[-`{-~', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
+};
+/** Postgres's escapes that JS writes otherwise (`\y` is a word boundary, `\m` a word's start). */
+const ARE_ESCAPES: Record<string, string> = { y: '\\b', Y: '\\B', m: '\\b(?=\\w)', M: '\\b(?<=\\w)', A: '^', Z: '$' };
+
+/**
+ * A Postgres regular expression (ARE) as a JS one: POSIX classes, `[[:<:]]`, `\y`, `\m`, `\M`, `\A`, `\Z`. Use it
+ * with the `s` flag: Postgres's `.` matches a newline too.
+ */
+export function pgRegexSource(p: string): string {
+  let out = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') {
+      const n = p[i + 1] ?? '';
+      out += ARE_ESCAPES[n] ?? c + n;
+      i++;
+    } else if (p.startsWith('[[:<:]]', i) || p.startsWith('[[:>:]]', i)) {
+      out += p[i + 3] === '<' ? '\\b(?=\\w)' : '\\b(?<=\\w)';
+      i += 6;
+    } else if (c === '[') {
+      let j = i + 1;
+      let body = '[';
+      if (p[j] === '^') body += p[j++];
+      if (p[j] === ']') (body += '\\]'), j++;
+      while (j < p.length && p[j] !== ']') {
+        const m = /^\[:([a-z]+):\]/.exec(p.slice(j, j + 12));
+        if (m) {
+          const cls = POSIX_CLASSES[m[1]];
+          if (cls === undefined) throw new DoqlError('validation', `invalid regular expression: unknown character class [:${m[1]}:]`, { sqlState: '2201B' });
+          body += cls;
+          j += m[0].length;
+        } else if (p[j] === '\\') {
+          body += p[j] + (p[j + 1] ?? '');
+          j += 2;
+        } else body += p[j++] === '[' ? '\\[' : p[j - 1];
+      }
+      out += `${body}]`;
+      i = j;
+    } else out += c;
+  }
+  return out;
+}
+
 /** regexp_replace's replacement (`\1`, `\&`) in JS's terms (`$1`, `$&`). */
 function jsReplacement(text: string): string {
   return text.replace(/\$/g, '$$$$').replace(/\\(\d|&|\\)/g, (_, c: string) => (c === '&' ? '$&' : c === '\\' ? '\\' : `$${c}`));
@@ -315,7 +362,7 @@ function regexpReplace(s: Value, pattern: Value, replacement: Value, flags?: Val
   if (/[^gi]/.test(f)) throw new DoqlError('validation', `regexp_replace: doql does the flags g and i, not "${f}"`, { sqlState: '0A000' });
   let re: RegExp;
   try {
-    re = new RegExp(String(pattern), `${f.includes('g') ? 'g' : ''}${f.includes('i') ? 'i' : ''}u`);
+    re = new RegExp(pgRegexSource(String(pattern)), `${f.includes('g') ? 'g' : ''}${f.includes('i') ? 'i' : ''}su`);
   } catch (err) {
     throw new DoqlError('validation', `invalid regular expression: ${String(pattern)}: ${(err as Error).message}`, { sqlState: '2201B' });
   }

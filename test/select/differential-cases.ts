@@ -371,4 +371,11 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'avg in a CTE, rounded outside': { sql: 'WITH s AS (SELECT status, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY status) SELECT status, round(a, 2) AS r, a > 400 AS big FROM s' },
   'counts in a CTE': { sql: 'WITH s AS (SELECT status, count(*) AS n, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status) SELECT status, n, m, m / n AS q FROM s' },
   'numeric division in WHERE over a CTE': { sql: 'WITH s AS (SELECT status, count(*) AS n, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status) SELECT status FROM s WHERE m / n > 400' },
+  'regex POSIX classes': { sql: "SELECT name, name ~ '[[:digit:]]$' AS a, name ~ '^[[:alpha:]]+-' AS b FROM digitalocean.compute.droplets" },
+  'regex word boundary \\y': { sql: "SELECT name FROM digitalocean.compute.droplets WHERE name ~ '\\ydev\\y'" },
+  'regexp_replace with back references': { sql: "SELECT name, regexp_replace(name, '^(\\w+)-(\\w+)', '\\2_\\1') AS a FROM digitalocean.compute.droplets" },
+  'to_timestamp(text, format) is refused': { sql: "SELECT to_timestamp('2024-01-02', 'YYYY-MM-DD') AS t", refused: 'to_timestamp(text, format)' },
+  'extract(epoch)::bigint': { sql: 'SELECT name, extract(epoch FROM created_at)::bigint AS e FROM digitalocean.compute.droplets' },
+  'trunc, ceil of float8': { sql: 'SELECT trunc(-2.7::float8) AS a, ceil(2.1::float8) AS b, floor(-2.1::float8) AS c, abs(-1.5::float8) AS d' },
+  'sum of a float8 column in a group': { sql: "SELECT status, sum((size ->> 'price_hourly')::float8) AS s, avg((size ->> 'price_hourly')::float8) AS a FROM digitalocean.compute.droplets GROUP BY status" },
 });

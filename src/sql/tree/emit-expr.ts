@@ -645,6 +645,9 @@ export abstract class ExprEmitter {
       case 'concat_ws':
         // concat writes a boolean as Postgres's output function does: t or f.
         return `${name}(${args.map((a, i) => (name === 'concat_ws' && i === 0 ? this.expr(a, where) : this.asText(a, this.expr(a, where), 'letter'))).join(', ')})`;
+      case 'to_timestamp':
+        if (args.length > 1) throw unsupported('to_timestamp(text, format)', "cast the text instead: '2024-01-02'::timestamptz");
+        return undefined;
       case 'json_typeof':
       case 'jsonb_typeof':
         return `pg_jsonb_typeof(json_type(${plain()[0]}))`;
