@@ -378,4 +378,10 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'extract(epoch)::bigint': { sql: 'SELECT name, extract(epoch FROM created_at)::bigint AS e FROM digitalocean.compute.droplets' },
   'trunc, ceil of float8': { sql: 'SELECT trunc(-2.7::float8) AS a, ceil(2.1::float8) AS b, floor(-2.1::float8) AS c, abs(-1.5::float8) AS d' },
   'sum of a float8 column in a group': { sql: "SELECT status, sum((size ->> 'price_hourly')::float8) AS s, avg((size ->> 'price_hourly')::float8) AS a FROM digitalocean.compute.droplets GROUP BY status" },
+  'GROUP BY and ORDER BY a numeric output': { sql: 'SELECT round(memory / 3.0, 1) AS r, count(*) AS n FROM digitalocean.compute.droplets GROUP BY 1 ORDER BY 1 DESC', ordered: true },
+  'HAVING on avg': { sql: 'SELECT vcpus, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY vcpus HAVING avg(memory) > 300 ORDER BY vcpus', ordered: true },
+  'DISTINCT numeric output': { sql: 'SELECT DISTINCT memory * 1.5 AS m FROM digitalocean.compute.droplets ORDER BY m', ordered: true },
+  'numeric in a UNION': { sql: 'SELECT memory / 4 AS x FROM digitalocean.compute.droplets UNION SELECT 1 ORDER BY 1', ordered: true },
+  'IN list, NULL in IN': { sql: "SELECT name, vcpus IN (1, NULL) AS a, status IN ('active', 'off') AS b FROM digitalocean.compute.droplets" },
+  'nullif(…, \'\')': { sql: "SELECT name, nullif(status, '') AS s, coalesce(nullif(split_part(name, '-', 4), ''), 'none') AS t FROM digitalocean.compute.droplets" },
 });

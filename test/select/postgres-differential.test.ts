@@ -1,8 +1,11 @@
-// Every Postgres construct doql translates, run both in doql (over the sandbox) and in a real Postgres 15
-// (Debian's binaries, started by test/support/postgres.ts in a temp dir) loaded with the same rows: the answers
-// must agree. JSON array columns stand in for Postgres arrays, so each table exists twice in Postgres: in
-// schema `compute` with text[] / bigint[] arrays (for ANY, unnest, array_length) and in `compute_jsonb` with
-// jsonb (for @>, ?, ?|, ?&); a case marked `jsonb` reads the second. Objects are jsonb in both.
+// Every Postgres construct doql translates (differential-cases.ts), run both in doql (over the sandbox) and in a
+// real Postgres 15 (Debian's binaries, started once by test/support/postgres.ts in a temp dir) loaded with the same
+// rows: the values must agree (doql's session, as the CLI prints them) and so must the text a client reads (doql's
+// wire server, in process, read as text like Postgres's: psql's and a driver's view). Where Postgres raises an error
+// doql must raise the same SQLSTATE; where doql cannot give Postgres's answer it must refuse, naming the construct.
+// JSON array columns stand in for Postgres arrays, so each table exists twice in Postgres: in schema `compute` with
+// text[] / bigint[] arrays (for ANY, unnest, array_length) and in `compute_jsonb` with jsonb (for @>, ?, ?|, ?&); a
+// case marked `jsonb` reads the second, and arrays are compared element by element. Objects are jsonb in both.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
