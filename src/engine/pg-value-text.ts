@@ -1,6 +1,6 @@
 // A result value as Postgres' text output prints it, for the wire server and COPY: t/f for booleans, and
 // for columns shown as Postgres types (ResultColumn.pgType) that type's form (`2024-06-01 12:00:00+00`).
-import { float8Text, jsonbText } from './pg-exact.js';
+import { float8Text, jsonbText } from './pg-text-forms.js';
 import { decimalText, isoDate, pgTimestampText } from './pg-values.js';
 import type { CellValue, ResultColumn } from './types.js';
 

@@ -1,6 +1,6 @@
 // Turns API response bodies into table rows: finds the items under the method's object key and
 // converts each value to what SQLite stores for the column's type.
-import { jsonbText } from './pg-exact.js';
+import { jsonbText } from './pg-text-forms.js';
 import type { Column, Method } from '../catalog/types.js';
 
 export type SqliteValue = string | number | bigint | null;

@@ -3,7 +3,7 @@ import type { SqlType } from '../catalog/types.js';
 import type { CellValue, PgTypeName, ResultColumn } from '../engine/types.js';
 import { dateToBinary, numericToBinary, timestampToBinary } from '../engine/pg-values.js';
 import { pgValueText } from '../engine/pg-value-text.js';
-import { float8Text } from '../engine/pg-exact.js';
+import { float8Text } from '../engine/pg-text-forms.js';
 import { DoqlError } from '../errors.js';
 import type { FieldDescription } from './backend-serializer.js';
 

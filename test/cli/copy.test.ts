@@ -1,5 +1,5 @@
 // `COPY … TO STDOUT` on the command line writes Postgres's COPY formats (what psql's \copy gets from `doql serve`).
-import { jsonbText } from '../../src/engine/pg-exact.js';
+import { jsonbText } from '../../src/engine/pg-text-forms.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

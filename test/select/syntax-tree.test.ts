@@ -1,7 +1,7 @@
 // SELECTs parsed into Postgres's syntax tree and emitted for SQLite: keywords that are column names, names
 // qualified as Postgres qualifies them, SQLite's own quoting, parameters that stay parameters, and every
 // construct the translation does not know refused before any request, naming it.
-import { jsonbText } from '../../src/engine/pg-exact.js';
+import { jsonbText } from '../../src/engine/pg-text-forms.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { directList, sessionFor, startSandbox } from './helpers.js';
