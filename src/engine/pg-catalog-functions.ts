@@ -2,6 +2,7 @@
 // helpers the rewriter targets (regexp, pg_bool, pg_reg_oid, pg_unnest, …), registered on a SQLite database.
 import { registerPgTimeAndJsonFunctions } from './pg-time-json-functions.js';
 import { registerPgLike } from './pg-like.js';
+import { pgRegexSource, registerPgExact } from './pg-exact.js';
 import type Database from 'better-sqlite3';
 import { keywordRows } from './pg-keywords.js';
 import { DoqlError } from '../errors.js';
@@ -37,12 +38,13 @@ function compileRegex(pattern: string): RegExp {
   let re = regexCache.get(pattern);
   if (re) return re;
   const insensitive = pattern.startsWith('(?i)');
-  const source = insensitive ? pattern.slice(4) : pattern;
+  // Postgres's syntax (POSIX classes, \y) in JS's; `.` matches a newline, as in Postgres.
+  const source = pgRegexSource(insensitive ? pattern.slice(4) : pattern);
   try {
-    re = new RegExp(source, insensitive ? 'iu' : 'u');
+    re = new RegExp(source, insensitive ? 'isu' : 'su');
   } catch {
     try {
-      re = new RegExp(source, insensitive ? 'i' : '');
+      re = new RegExp(source, insensitive ? 'is' : 's');
     } catch (err) {
       throw new DoqlError('validation', `invalid regular expression: ${source}: ${(err as Error).message}`, { sqlState: '2201B' });
     }
@@ -217,7 +219,8 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
       acc.push(v);
       return acc;
     },
-    result: (acc: Value[]) => formatArray(acc),
+    // Over no rows Postgres's array_agg is NULL, not an empty array.
+    result: (acc: Value[]) => (acc.length ? formatArray(acc) : null),
   });
   db.table('pg_get_keywords', {
     columns: ['word', 'catcode', 'barelabel', 'catdesc', 'baredesc'],
@@ -312,6 +315,7 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   fn('now', () => new Date().toISOString(), false);
   registerPgTimeAndJsonFunctions(db);
   registerPgLike(db);
+  registerPgExact(db);
   fn('pg_encoding_to_char', (n) => (Number(n) === 6 ? 'UTF8' : n === null ? null : 'SQL_ASCII'));
   fn('format_type', (oid) => formatType(toNumber(oid)));
   fn('set_config', (_name, value) => value, false);

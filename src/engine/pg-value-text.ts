@@ -1,5 +1,6 @@
 // A result value as Postgres' text output prints it, for the wire server and COPY: t/f for booleans, and
 // for columns shown as Postgres types (ResultColumn.pgType) that type's form (`2024-06-01 12:00:00+00`).
+import { float8Text, jsonbText } from './pg-text-forms.js';
 import { decimalText, isoDate, pgTimestampText } from './pg-values.js';
 import type { CellValue, ResultColumn } from './types.js';
 
@@ -18,7 +19,10 @@ export function pgValueText(value: Exclude<CellValue, null>, column: ResultColum
       return isoDate(text) ?? text;
     case 'numeric':
       return typeof value === 'boolean' ? text : (decimalText(value) ?? text);
+    case 'jsonb':
+      // jsonb's own text form: `{"a": 1, "b": [1, 2]}`, keys shorter first.
+      return jsonbText(text);
     default:
-      return text;
+      return typeof value === 'number' && column.type === 'REAL' ? float8Text(value) : text;
   }
 }

@@ -1,5 +1,6 @@
 // Turns API response bodies into table rows: finds the items under the method's object key and
 // converts each value to what SQLite stores for the column's type.
+import { jsonbText } from './pg-text-forms.js';
 import type { Column, Method } from '../catalog/types.js';
 
 export type SqliteValue = string | number | bigint | null;
@@ -103,6 +104,14 @@ export function columnValues(
   return values;
 }
 
+/** Postgres's `->>` of a JSON value: always text (true is 'true', 1.5 is '1.5'), objects as jsonb writes them. */
+function pgArrowText(v: unknown): SqliteValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean' || typeof v === 'number') return String(v);
+  return jsonbText(JSON.stringify(v));
+}
+
 /** SQLite's `->>` of a JSON value: text, integer (booleans as 1 and 0), real, NULL, or JSON text for the rest. */
 function arrowValue(v: unknown): SqliteValue {
   if (v === undefined || v === null) return null;
@@ -124,12 +133,14 @@ export function pathValues(
   const cache = (fetched.cache ??= { columns: new Map() });
   let values = cache.columns.get(path.name);
   if (values) return values;
+  // `col ->> 'k'` (sql/tree/scope.ts names it without `$.`) is Postgres's: text, as pgArrowText writes it.
+  const postgres = !path.name.includes('->>$.');
   const walk = (v: unknown): SqliteValue => {
     for (const k of path.keys) {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
       v = (v as Record<string, unknown>)[k];
     }
-    return arrowValue(v);
+    return postgres ? pgArrowText(v) : arrowValue(v);
   };
   if (fetched.only) {
     const text = cache.columns.get(column.name) ?? [];

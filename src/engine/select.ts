@@ -401,7 +401,9 @@ function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[
     // A cast in the query (`created_at::date`) says more than the column it reads.
     const pgType = fixed.pgTypes[i] ?? (col ? pgTypeOfColumn(col) : undefined);
     // A comparison, `= ANY`, `@>` or bool_or is boolean in Postgres; SQLite gives 1 or 0 (the rewriter knows).
-    const computed = fixed.columnTypes.length === cols.length && fixed.columnTypes[i] === 'BOOLEAN' ? 'BOOLEAN' : inferType(rows.map((r) => r[i]));
+    // float8 too, so that a whole number in it is still written as float8 (1e+16), not as an integer.
+    const known = fixed.columnTypes.length === cols.length ? fixed.columnTypes[i] : undefined;
+    const computed = known === 'BOOLEAN' || known === 'REAL' ? known : inferType(rows.map((r) => r[i]));
     const type = col ? col.sqlType : computed;
     return pgType ? { name: c.name, type, pgType } : { name: c.name, type };
   });

@@ -17,6 +17,8 @@ import { parseRepaired, translateRepaired, translateSelect, translateSelectTree,
 import { readCopy } from '../sql/copy.js';
 import { kindsByName, type ParamKind } from './param-types.js';
 import { registerPgLike } from './pg-like.js';
+import { registerPgExact } from './pg-exact.js';
+import { pgTypeOfColumn } from './pg-column-types.js';
 import { runCatalogStatement } from './catalog-statements.js';
 import { PgCompat } from './pg-catalog.js';
 import { FetchCache, type EngineApi } from './fetcher.js';
@@ -196,6 +198,8 @@ export class DoqlSession implements Session {
       mark('sqlite');
       // LIKE and ILIKE as Postgres matches them (sql/tree/emit-expr.ts emits pg_like).
       registerPgLike(this.database);
+      // Division by zero, casts, round and text forms as Postgres gives them (the translation emits pg_nonzero & co).
+      registerPgExact(this.database);
     }
     return this.database;
   }
@@ -287,6 +291,14 @@ export class DoqlSession implements Session {
     columnType: (id: string, column: string): string | undefined => {
       try {
         return this.resource(id).columns.find((c) => c.name === column)?.schemaType;
+      } catch {
+        return undefined;
+      }
+    },
+    columnPgType: (id: string, column: string): string | undefined => {
+      try {
+        const col = this.resource(id).columns.find((c) => c.name === column);
+        return col ? pgTypeOfColumn(col) : undefined;
       } catch {
         return undefined;
       }

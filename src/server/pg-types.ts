@@ -3,6 +3,7 @@ import type { SqlType } from '../catalog/types.js';
 import type { CellValue, PgTypeName, ResultColumn } from '../engine/types.js';
 import { dateToBinary, numericToBinary, timestampToBinary } from '../engine/pg-values.js';
 import { pgValueText } from '../engine/pg-value-text.js';
+import { float8Text } from '../engine/pg-text-forms.js';
 import { DoqlError } from '../errors.js';
 import type { FieldDescription } from './backend-serializer.js';
 
@@ -67,7 +68,8 @@ export function cellText(value: Exclude<CellValue, null>, type: SqlType): string
     const b = toBool(value);
     if (b !== undefined) return b ? 't' : 'f';
   }
-  // String() gives what float8out gives for the specials: NaN, Infinity, -Infinity.
+  // float8out's form: shortest digits, an exponent from 1e15 (String() would write 1000000000000000).
+  if (typeof value === 'number' && (type === 'REAL' || !Number.isInteger(value))) return float8Text(value);
   return String(value);
 }
 

@@ -1,4 +1,5 @@
 // `COPY … TO STDOUT` on the command line writes Postgres's COPY formats (what psql's \copy gets from `doql serve`).
+import { jsonbText } from '../../src/engine/pg-text-forms.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,9 @@ describe.skipIf(Boolean(missing))('COPY … TO STDOUT on the command line', () =
     expect(rows.code).toBe(0);
     const clusters = JSON.parse(rows.stdout) as { id: string; name: string; num_nodes: number; tags: unknown }[];
     expect(clusters.length).toBeGreaterThan(0);
+    // COPY writes values as Postgres's output functions do: jsonb as `["a", "b"]`.
     const csvField = (v: string): string => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-    const expected = ['id,name,num_nodes,tags', ...clusters.map((c) => [c.id, c.name, String(c.num_nodes), c.tags === null ? '' : csvField(JSON.stringify(c.tags))].join(','))];
+    const expected = ['id,name,num_nodes,tags', ...clusters.map((c) => [c.id, c.name, String(c.num_nodes), c.tags === null ? '' : csvField(jsonbText(JSON.stringify(c.tags)))].join(','))];
     for (const form of [`COPY (${QUERY}) TO STDOUT WITH (FORMAT csv, HEADER)`, `COPY (${QUERY}) TO STDOUT CSV HEADER`]) {
       const r = await doql(form, '-o', 'table');
       expect(r.code).toBe(0);

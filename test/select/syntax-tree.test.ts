@@ -1,6 +1,7 @@
 // SELECTs parsed into Postgres's syntax tree and emitted for SQLite: keywords that are column names, names
 // qualified as Postgres qualifies them, SQLite's own quoting, parameters that stay parameters, and every
 // construct the translation does not know refused before any request, naming it.
+import { jsonbText } from '../../src/engine/pg-text-forms.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { directList, sessionFor, startSandbox } from './helpers.js';
@@ -91,10 +92,11 @@ describe("a resource's JSON read through ->> as a hidden column doql fills (SQLi
     const rows = await sessionFor(sb, { cacheTtlMs }).rows(SQL);
     expect(rows).toHaveLength(droplets.length);
     for (const [, a, b, c, d, e, f, g] of rows) {
+      // `->> '$.slug'` is SQLite's path, so it answers as json_extract; `->> 'available'` is Postgres's, always text.
       expect(a).toBe(b);
-      expect(c).toBe(d);
+      expect(c).toBe(d === 1 ? 'true' : 'false');
       expect(e).toBeNull();
-      expect(f).toBe(g);
+      expect(f).toBe(jsonbText(String(g)));
     }
   });
 
@@ -127,7 +129,7 @@ describe('a construct the tree translation does not know fails before anything i
     ['GROUPING SETS', 'SELECT status, count(*) FROM digitalocean.compute.droplets GROUP BY ROLLUP (status)', 'GROUPING SETS, ROLLUP and CUBE is not supported by doql'],
     ['FOR UPDATE', 'SELECT name FROM digitalocean.compute.droplets FOR UPDATE', 'FOR UPDATE / FOR SHARE is not supported by doql'],
     ['INTERSECT ALL', 'SELECT name FROM digitalocean.compute.droplets INTERSECT ALL SELECT name FROM digitalocean.compute.droplets', 'INTERSECT ALL is not supported by doql'],
-    ['a #> path', "SELECT region #> '{features,0}' FROM digitalocean.compute.droplets", 'the operator #> is not supported by doql'],
+    ['a #> path that is not a constant', "SELECT region #> ARRAY['features'] FROM digitalocean.compute.droplets", "#> with a path that is not a constant like '{a,0}' is not supported by doql"],
     ['WITH TIES', 'SELECT name FROM digitalocean.compute.droplets ORDER BY memory FETCH FIRST 1 ROWS WITH TIES', 'FETCH FIRST … WITH TIES is not supported by doql'],
   ])('%s', async (_, sql, message) => {
     const t = sessionFor(sb);

@@ -9,6 +9,7 @@ import type { ParamKind } from '../../engine/param-types.js';
 import { ARRAY_READERS, ORDERED_SET_AGGREGATES, RENAMED_FUNCTIONS, SESSION_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from './nodes.js';
 import type { Scope } from './scope.js';
+import { castKind, castModifiers, KindReader, type Kind } from './expr-kinds.js';
 
 export const COMPARISONS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 // `&` and `|` are integer bitwise AND and OR in both (pgjdbc's getIndexInfo reads indoption bits with `&`).
@@ -81,15 +82,39 @@ export interface Findings {
 export interface Where {
   /** Inside WHERE or ON: a comparison with a parameter's name pushes the value to the API (colliding names). */
   filter?: boolean;
+  /**
+   * A numeric column of the result: its arithmetic is done exactly, as text with Postgres's digits (pg_numeric_op),
+   * since SQLite's doubles cannot show `61.3333333333333333` or `50.00`.
+   */
+  numericText?: boolean;
 }
+
+/** Kinds whose text form differs from SQLite's (`true`, not 1; `2024-06-11 10:18:00+00`, not ISO). */
+const TEXT_CONVERTED = new Set<Kind>(['bool', 'timestamptz', 'timestamp', 'jsonb', 'float', 'numeric']);
 
 export abstract class ExprEmitter {
   readonly found: Findings = { mentioned: new Set(), star: false, params: new Set(), paramKinds: new Map(), pgFunctions: false, keep: new Set() };
   /** Calls in a select list replaced by a table function's column (see emit-select's select-list functions). */
   readonly replaced = new Map<FuncCall, string>();
   protected counter = 0;
+  readonly kinds: KindReader;
 
-  constructor(protected readonly scope: Scope) {}
+  constructor(protected readonly scope: Scope) {
+    this.kinds = new KindReader(scope);
+  }
+
+  /** A value as the text Postgres's output function for its type gives (for ::text, ||, concat). */
+  protected asText(node: Node | undefined, sql: string, boolStyle: 'word' | 'letter' = 'word'): string {
+    const kind = this.kinds.of(node);
+    if (!kind || !TEXT_CONVERTED.has(kind)) return sql;
+    if (kind === 'bool') return boolStyle === 'word' ? `(CASE (${sql}) WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)` : `(CASE (${sql}) WHEN 1 THEN 't' WHEN 0 THEN 'f' END)`;
+    return `pg_text(${sql}, '${kind}')`;
+  }
+
+  /** A boolean as a JSON value (SQLite's JSON functions would write 1 or 0). */
+  protected asJson(node: Node | undefined, sql: string): string {
+    return this.kinds.of(node) === 'bool' ? `json(CASE (${sql}) WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)` : sql;
+  }
 
   /** A subquery (SubLink, ARRAY(…)), emitted by the statement emitter. */
   abstract query(node: Node): string;
@@ -100,8 +125,10 @@ export abstract class ExprEmitter {
 
   expr(node: Node | undefined, where: Where = {}): string {
     if (!node) throw new DoqlError('internal', 'an expression is missing from the syntax tree');
+    // Exact numeric text only where the value is numeric (not in a CASE's condition or an integer's arithmetic).
+    if (where.numericText && this.kinds.of(node) !== 'numeric') where = { ...where, numericText: false };
     if ('ColumnRef' in node) return this.columnRef(names(node.ColumnRef.fields));
-    if ('A_Const' in node) return this.constant(node);
+    if ('A_Const' in node) return this.constant(node, where);
     if ('ParamRef' in node) return this.param(node.ParamRef.number ?? 0);
     if ('A_Expr' in node) return this.aExpr(node.A_Expr, where);
     if ('BoolExpr' in node) {
@@ -182,11 +209,12 @@ export abstract class ExprEmitter {
     return this.scope.column(fields);
   }
 
-  private constant(node: Node & { A_Const: object }): string {
+  private constant(node: Node & { A_Const: object }, where: Where): string {
     const c = (node as { A_Const: import('@pgsql/types').A_Const }).A_Const;
     if (c.isnull) return 'NULL';
     if (c.ival) return String(c.ival.ival ?? 0);
-    if (c.fval) return c.fval.fval ?? '0';
+    // A numeric constant keeps its digits (1.50 has two) when the result shows them.
+    if (c.fval) return where.numericText ? quoteString(c.fval.fval ?? '0') : (c.fval.fval ?? '0');
     if (c.boolval) return c.boolval.boolval ? '1' : '0';
     if (c.sval) return quoteString(c.sval.sval ?? '');
     throw unsupported('bit string constants');
@@ -226,6 +254,7 @@ export abstract class ExprEmitter {
     switch (e.kind) {
       case 'AEXPR_OP': {
         if (!e.lexpr) {
+          if (op === '-' && where.numericText) return `pg_numeric_op('-', 0, ${this.expr(e.rexpr, where)})`;
           if (op === '-' || op === '+') return `${op}(${this.expr(e.rexpr, where)})`;
           if (op === '~') return `~(${this.expr(e.rexpr, where)})`;
           throw unsupported(`the prefix operator ${op}`);
@@ -242,17 +271,64 @@ export abstract class ExprEmitter {
           this.typeParam(e.lexpr, e.rexpr);
           if (op === '=') this.scope.checkParamAgainstOwnColumn(e.lexpr, e.rexpr);
           const compared = op === '=';
-          return `(${this.operand(e.lexpr, where, compared)}) ${op === '!=' ? '<>' : op} (${this.operand(e.rexpr, where, compared)})`;
+          return `(${this.timeOperand(e.lexpr, e.rexpr, this.operand(e.lexpr, where, compared))}) ${op === '!=' ? '<>' : op} (${this.timeOperand(e.rexpr, e.lexpr, this.operand(e.rexpr, where, compared))})`;
+        }
+        if (op === '#>' || op === '#>>') return this.pathOperator(e, op, where);
+        if (op === '->>' && e.rexpr && 'A_Const' in e.rexpr && !e.rexpr.A_Const.sval?.sval?.startsWith('$')) {
+          // SQLite's ->> gives JSON true as 1; Postgres's gives the text 'true'. (A `$.a[0]` path is SQLite's own.)
+          this.found.pgFunctions = true;
+          return `pg_json_field_text(${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
+        }
+        if (op === '/' || op === '%') {
+          const kinds = [this.kinds.of(e.lexpr), this.kinds.of(e.rexpr)];
+          if (where.numericText) return `pg_numeric_op('${op}', ${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
+          // SQLite answers x / 0 with NULL; Postgres raises division_by_zero.
+          if (op === '%' && kinds.some((k) => k === 'numeric' || k === 'float')) return `pg_mod(${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
+          // numeric / integer is not integer division, even where SQLite holds both as integers (sum(x) of integers).
+          const real = op === '/' && kinds.some((k) => k === 'numeric' || k === 'float');
+          return `(${real ? `CAST((${this.expr(e.lexpr, where)}) AS REAL)` : this.expr(e.lexpr, where)}) ${op} pg_nonzero(${this.expr(e.rexpr, where)})`;
+        }
+        if ((op === '+' || op === '-' || op === '*') && where.numericText) {
+          return `pg_numeric_op('${op}', ${this.expr(e.lexpr, where)}, ${this.expr(e.rexpr, where)})`;
+        }
+        if ((op === '+' || op === '-' || op === '*') && this.kinds.of(e.lexpr) === 'int' && this.kinds.of(e.rexpr) === 'int') {
+          const [a, b] = [e.lexpr, e.rexpr].map((n) => (n && 'A_Const' in n && n.A_Const.ival !== undefined ? BigInt(n.A_Const.ival.ival ?? 0) : undefined));
+          if (a !== undefined && b !== undefined) {
+            // Two integer constants are int4 in Postgres: 2147483647 + 1 is out of range there.
+            const r = op === '+' ? a + b : op === '-' ? a - b : a * b;
+            if (r > 2147483647n || r < -2147483648n) throw new DoqlError('validation', 'integer out of range', { sqlState: '22003' });
+            return String(r);
+          }
+          // bigint overflow is an error in Postgres; SQLite would go on in floating point.
+          this.found.pgFunctions = true;
+          return `pg_int8((${this.expr(e.lexpr, where)}) ${op} (${this.expr(e.rexpr, where)}))`;
+        }
+        if (op === '||') {
+          if (this.kinds.of(e.lexpr) === 'jsonb' && this.kinds.of(e.rexpr) === 'jsonb') throw unsupported('jsonb || jsonb');
+          return `(${this.asText(e.lexpr, this.expr(e.lexpr, where))}) || (${this.asText(e.rexpr, this.expr(e.rexpr, where))})`;
         }
         if (op === '+' || op === '-') {
           const interval = intervalLiteral(e.rexpr);
           if (interval !== undefined) {
             this.found.pgFunctions = true;
             const mods = intervalModifiers(interval, op === '-' ? -1 : 1);
-            return `strftime('%Y-%m-%dT%H:%M:%SZ', ${this.expr(e.lexpr, where)}, ${mods.map(quoteString).join(', ')})`;
+            // Months and years as Postgres adds them (Jan 31 + 1 month is Feb 29, not Mar 2): first, then the rest.
+            const months = mods.filter((m) => /months|years/.test(m)).reduce((n, m) => n + Number(m.split(' ')[0]) * (m.endsWith('years') ? 12 : 1), 0);
+            const rest = mods.filter((m) => !/months|years/.test(m));
+            const base = months ? `pg_add_months(pg_timestamptz(${this.expr(e.lexpr, where)}), ${months})` : this.expr(e.lexpr, where);
+            return `strftime('%Y-%m-%dT%H:%M:%SZ', ${[base, ...rest.map(quoteString)].join(', ')})`;
           }
           if (op === '-' && isNow(e.lexpr)) {
             throw unsupported('now() - timestamp', "use age(now(), created_at), or compare: created_at < now() - interval '7 days'");
+          }
+          const [a, b] = [this.kinds.of(e.lexpr), this.kinds.of(e.rexpr)];
+          if (a === 'date' && b === 'int') {
+            // date ± integer is a date that many days later (SQLite would add to the year: '2024-01-01' + 1 is 2025).
+            return `date(${this.expr(e.lexpr, where)}, printf('%+d days', ${op}(${this.expr(e.rexpr, where)})))`;
+          }
+          const times = new Set<Kind | undefined>(['timestamptz', 'timestamp', 'date']);
+          if (times.has(a) || times.has(b)) {
+            throw unsupported(`${a ?? b} ${op} ${times.has(b) ? (b ?? '') : (b ?? 'a value')}`.replace(/ $/, ''), "add or take an interval (created_at + interval '1 day'), or use age(a, b)");
           }
         }
         if (REGEX_OPERATORS[op]) {
@@ -308,13 +384,50 @@ export abstract class ExprEmitter {
         const [lo, hi] = e.rexpr && 'List' in e.rexpr ? (e.rexpr.List.items ?? []) : [];
         this.typeParam(e.lexpr, lo);
         this.typeParam(e.lexpr, hi);
-        return `(${this.expr(e.lexpr, where)}) ${e.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT BETWEEN' : 'BETWEEN'} (${this.expr(lo, where)}) AND (${this.expr(hi, where)})`;
+        return `(${this.expr(e.lexpr, where)}) ${e.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT BETWEEN' : 'BETWEEN'} (${this.timeOperand(lo, e.lexpr, this.expr(lo, where))}) AND (${this.timeOperand(hi, e.lexpr, this.expr(hi, where))})`;
       }
       case 'AEXPR_SIMILAR':
         throw unsupported('SIMILAR TO', 'use ~ (a regular expression) or LIKE');
       default:
         throw unsupported(`${String(e.kind).replace(/^AEXPR_/, '').replace(/_/g, ' ')} expressions`);
     }
+  }
+
+  /**
+   * A string constant compared with a time: Postgres reads it as a time (`'2024-06-11 10:18:00'` is the same
+   * instant as DigitalOcean's `2024-06-11T10:18:00Z`), so it is written as doql keeps times before comparing.
+   */
+  private timeOperand(node: Node | undefined, other: Node | undefined, sql: string): string {
+    if (!node || !('A_Const' in node) || !node.A_Const.sval) return sql;
+    // A parameter's value goes to the API as the user wrote it.
+    if (other && 'ColumnRef' in other && this.scope.isParam(names(other.ColumnRef.fields))) return sql;
+    const kind = this.kinds.of(other);
+    const text = node.A_Const.sval.sval ?? '';
+    // `locked = 't'`, `vcpus = '2'`: Postgres reads the constant as the other side's type (SQLite compares 1 with 't').
+    if (kind === 'bool') {
+      this.found.pgFunctions = true;
+      return `pg_bool(${sql})`;
+    }
+    if (kind === 'int' || kind === 'numeric' || kind === 'float') {
+      const n = text.trim();
+      const valid = kind === 'int' ? /^[+-]?\d+$/.test(n) : /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(n);
+      if (!valid) throw new DoqlError('validation', `invalid input syntax for type ${kind === 'int' ? 'bigint' : kind === 'float' ? 'double precision' : 'numeric'}: "${text}"`, { sqlState: '22P02' });
+      return n.replace(/^\+/, '');
+    }
+    if (kind !== 'timestamptz' && kind !== 'timestamp' && kind !== 'date') return sql;
+    this.found.pgFunctions = true;
+    return kind === 'date' ? `pg_date(${sql})` : `pg_timestamptz(${sql})`;
+  }
+
+  /** `x #> '{a,0}'` and `x #>> '{a,0}'` with a constant path. */
+  private pathOperator(e: A_Expr, op: string, where: Where): string {
+    const path = e.rexpr && 'A_Const' in e.rexpr ? e.rexpr.A_Const.sval?.sval : undefined;
+    if (path === undefined || !/^\{.*\}$/s.test(path.trim())) throw unsupported(`${op} with a path that is not a constant like '{a,0}'`);
+    const keys = path.trim().slice(1, -1).split(',').map((k) => k.trim().replace(/^"(.*)"$/, '$1')).filter((k) => k !== '');
+    this.found.pgFunctions = true;
+    const fn = op === '#>' ? 'json_extract_path' : 'json_extract_path_text';
+    const call = `${fn}(${[this.expr(e.lexpr, where), ...keys.map(quoteString)].join(', ')})`;
+    return op === '#>>' ? `pg_text(${call}, 'text')` : call;
   }
 
   /**
@@ -399,9 +512,31 @@ export abstract class ExprEmitter {
 
   private cast(c: TypeCast, where: Where): string {
     const name = typeName(c);
-    const arg = this.expr(c.arg, where);
-    const literal = !!c.arg && ('A_Const' in c.arg || 'ParamRef' in c.arg);
     const base = name.replace(/\s*\(.*\)$/, '');
+    const target = castKind(base);
+    const from = this.kinds.of(c.arg);
+    // The argument of a cast to numeric is computed exactly too when the cast's result is shown.
+    const arg = this.expr(c.arg, target === 'numeric' || !where.numericText ? where : { ...where, numericText: false });
+    const literal = !!c.arg && ('A_Const' in c.arg || 'ParamRef' in c.arg);
+    const mods = castModifiers(c);
+    if (target === 'text' && !name.endsWith('[]')) {
+      // As Postgres's output function writes the value; varchar(n) and char(n) keep n characters (char pads).
+      const text = this.asText(c.arg, arg);
+      this.found.pgFunctions ||= text !== arg;
+      const n = mods[0];
+      if (n === undefined || Number.isNaN(n)) return text === arg ? `CAST(${arg} AS TEXT)` : text;
+      return /^(char|character|bpchar)$/.test(base) ? `pg_rpad(${text}, ${n}, ' ')` : `pg_substr(${text}, 1, ${n})`;
+    }
+    if (target === 'int' && from !== 'bool') {
+      // numeric rounds half away from zero, float8 to even, text must be an integer (SQLite's CAST truncates 3.7 and reads 'abc' as 0).
+      const width = /^(int2|smallint)$/.test(base) ? 'int2' : /^(int|int4|integer|serial)$/.test(base) ? 'int4' : 'int8';
+      return `pg_int(${arg}, '${width}', '${from ?? ''}')`;
+    }
+    if (target === 'numeric') {
+      const scale = mods[1] ?? (mods.length ? 0 : undefined);
+      if (scale !== undefined && !Number.isNaN(scale)) return where.numericText ? `pg_numeric_round(${arg}, ${scale})` : `pg_round(${arg}, ${scale})`;
+      if (where.numericText) return from === 'numeric' ? arg : `pg_text(${arg}, 'numeric')`;
+    }
     if (base === 'interval') throw new DoqlError('parse', "INTERVAL is added to or taken from a time, e.g. now() - interval '7 days' or created_at + interval '1 hour'", { sqlState: '0A000' });
     // Times as DigitalOcean writes them, so that `created_at > '2024-06-01'::timestamp` compares like with like.
     if (base === 'date') {
@@ -413,8 +548,7 @@ export abstract class ExprEmitter {
       return `pg_timestamptz(${arg})`;
     }
     if (base === 'numeric' || base === 'decimal') return `CAST(${arg} AS REAL)`;
-    const target = castTarget(base);
-    switch (target) {
+    switch (castTarget(base)) {
       case 'ARRAY':
       case 'UNKNOWN':
         return arg;
@@ -427,7 +561,7 @@ export abstract class ExprEmitter {
       case 'JSON':
         return `CAST(${arg} AS TEXT)`;
       default:
-        return `CAST(${arg} AS ${target})`;
+        return `CAST(${arg} AS ${castTarget(base)})`;
     }
   }
 
@@ -446,6 +580,11 @@ export abstract class ExprEmitter {
       throw unsupported(`${name}(…) here`, 'a set-returning function goes in FROM (… , unnest(tags) AS t) or at the top of a select list');
     }
     if (f.func_variadic) throw unsupported('VARIADIC arguments');
+    const special = this.exactCall(name, f, where);
+    if (special !== undefined) {
+      this.found.pgFunctions = true;
+      return special;
+    }
     const sqliteName = RENAMED_FUNCTIONS[name] ?? name;
     if (SESSION_FUNCTIONS.has(name) || sqliteName.startsWith('pg_')) this.found.pgFunctions = true;
     let inner = f.agg_star ? '*' : this.list(args, where);
@@ -457,6 +596,93 @@ export abstract class ExprEmitter {
     return out;
   }
 
+  /** The same call under another name, with its aggregate modifiers (DISTINCT, ORDER BY, FILTER, OVER). */
+  private callAs(sqliteName: string, f: FuncCall, args: string[], where: Where): string {
+    let inner = f.agg_star ? '*' : args.join(', ');
+    if (f.agg_distinct) inner = `DISTINCT ${inner}`;
+    if (f.agg_order?.length) inner += ` ORDER BY ${this.orderBy(f.agg_order, { ...where, numericText: false })}`;
+    let out = `${sqliteName}(${inner})`;
+    if (f.agg_filter) out += ` FILTER (WHERE ${this.expr(f.agg_filter, { filter: false })})`;
+    if (f.over) out += ` OVER ${this.window(f.over, { ...where, numericText: false })}`;
+    return out;
+  }
+
+  /**
+   * Calls whose SQLite namesake answers differently from Postgres (round, substr, json_agg …): the function
+   * that gives Postgres's answer. Undefined for any other call.
+   */
+  private exactCall(name: string, f: FuncCall, where: Where): string | undefined {
+    const args = f.args ?? [];
+    const plain = (): string[] => args.map((a) => this.expr(a, where));
+    const kind = this.kinds.of(args[0]);
+    switch (name) {
+      case 'round':
+      case 'trunc': {
+        if (kind === 'float') {
+          if (args.length > 1) return undefined; // Postgres has no round(float8, int): its error stands
+          return name === 'round' ? `pg_rint(${this.expr(args[0], where)})` : `CAST(${this.expr(args[0], where)} AS INTEGER) + 0.0`;
+        }
+        const [x, n] = plain();
+        if (where.numericText) return `pg_numeric_round(${x}, ${n ?? 0}, '${name}')`;
+        return name === 'round' ? `pg_round(${x}, ${n ?? 0})` : `pg_trunc(${x}, ${n ?? 0})`;
+      }
+      case 'ceil':
+      case 'ceiling':
+      case 'floor':
+        return where.numericText ? `pg_text(${name === 'floor' ? 'floor' : 'ceil'}(${plain()[0]}), 'numeric')` : undefined;
+      case 'sum':
+        if (kind === 'float') return this.callAs('pg_float8_sum', f, plain(), where);
+        return where.numericText && kind === 'numeric' && !f.over ? this.callAs('pg_numeric_sum', f, plain(), where) : undefined;
+      case 'avg':
+        if (kind === 'float') return this.callAs('pg_float8_avg', f, plain(), where);
+        return where.numericText && (kind === 'int' || kind === 'numeric') ? this.callAs('pg_avg_numeric', f, plain(), where) : undefined;
+      case 'string_agg':
+        if (f.agg_distinct) throw unsupported('string_agg(DISTINCT …)', 'SQLite keeps DISTINCT for one argument: use string_agg(x, \',\') over SELECT DISTINCT x in a subquery');
+        return undefined;
+      case 'min':
+      case 'max':
+        return where.numericText ? `pg_text(${this.callAs(name, f, plain(), where)}, 'numeric')` : undefined;
+      case 'extract': // (as a plain call: date_part's float8)
+        return undefined;
+      case 'substr':
+      case 'substring':
+        return `pg_substr(${plain().join(', ')})`;
+      case 'concat':
+      case 'concat_ws':
+        // concat writes a boolean as Postgres's output function does: t or f.
+        return `${name}(${args.map((a, i) => (name === 'concat_ws' && i === 0 ? this.expr(a, where) : this.asText(a, this.expr(a, where), 'letter'))).join(', ')})`;
+      case 'to_timestamp':
+        if (args.length > 1) throw unsupported('to_timestamp(text, format)', "cast the text instead: '2024-01-02'::timestamptz");
+        return undefined;
+      case 'json_typeof':
+      case 'jsonb_typeof':
+        return `pg_jsonb_typeof(json_type(${plain()[0]}))`;
+      case 'to_json':
+      case 'to_jsonb': {
+        const x = this.expr(args[0], where);
+        if (kind === 'bool' || kind === 'jsonb' || kind === 'json') return this.asJson(args[0], kind === 'bool' ? x : `json(${x})`);
+        if (kind === 'int' || kind === 'float' || kind === 'numeric') return `json(${x})`;
+        if (kind === 'text') return `json_quote(${x})`;
+        throw unsupported(`${name}(…) of this type`, 'to_jsonb of text, numbers, booleans and JSON');
+      }
+      case 'json_build_object':
+      case 'jsonb_build_object':
+      case 'json_build_array':
+      case 'jsonb_build_array': {
+        const call = `${RENAMED_FUNCTIONS[name]}(${args.map((a) => this.asJson(a, this.expr(a, where))).join(', ')})`;
+        return name.startsWith('jsonb') ? call : `pg_json_text(${call}, '${name === 'json_build_object' ? 'object' : 'array'}')`;
+      }
+      case 'json_agg':
+      case 'jsonb_agg': {
+        // Over no rows Postgres gives NULL (json_group_array gives []); json's text has a space after each comma.
+        const call = `nullif(${this.callAs('json_group_array', f, args.map((a) => this.asJson(a, this.expr(a, where))), where)}, '[]')`;
+        return name === 'json_agg' ? `pg_json_text(${call}, 'array')` : call;
+      }
+      default:
+        return undefined;
+    }
+  }
+
   /** Calls the grammar wrote for SQL's own syntax: extract(… FROM …), trim(… FROM …), substring(… FROM …). */
   private sqlSyntaxCall(name: string, args: Node[], where: Where): string {
     switch (name) {
@@ -464,7 +690,11 @@ export abstract class ExprEmitter {
         const [field, source] = args;
         const f = field && 'A_Const' in field ? (field.A_Const.sval?.sval ?? '') : '';
         this.found.pgFunctions = true;
-        return `date_part(${quoteString(f.toLowerCase())}, ${this.expr(source, where)})`;
+        const part = `date_part(${quoteString(f.toLowerCase())}, ${this.expr(source, { ...where, numericText: false })})`;
+        // extract gives numeric: seconds and the epoch with six digits after the point (date_part gives float8).
+        if (!where.numericText) return part;
+        const scale = /^(epoch|second|seconds)$/i.test(f) ? 6 : /^millisecond/i.test(f) ? 3 : 0;
+        return `pg_numeric_round(${part}, ${scale})`;
       }
       case 'btrim':
       case 'ltrim':
@@ -475,7 +705,8 @@ export abstract class ExprEmitter {
       }
       case 'substring': {
         if (args.length === 2 && args[1] && !('A_Const' in args[1] && args[1].A_Const.ival)) throw unsupported('substring(… FROM pattern)');
-        return `substr(${this.list(args, where)})`;
+        this.found.pgFunctions = true;
+        return `pg_substr(${this.list(args, where)})`;
       }
       case 'position':
         return `instr(${this.expr(args[0], where)}, ${this.expr(args[1], where)})`;

@@ -8,7 +8,7 @@ import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
-import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from './nodes.js';
+import { kindOf, lastName, names, quoteIdent, quoteString, unsupported, visit } from './nodes.js';
 
 /** What the top-level select list fixes for its columns, by position (empty when it has `*`). */
 export interface ResultShape {
@@ -23,6 +23,10 @@ interface Item {
 
 export class SelectEmitter extends ExprEmitter {
   readonly shape: ResultShape = { columnTypes: [], pgTypes: [] };
+  /** The statement's own SELECT (not a subquery's): its numeric columns are shown with Postgres's digits. */
+  private top?: SelectStmt;
+  /** The top SELECT's items computed as exact numeric text, by position: ORDER BY reads their values instead. */
+  private readonly numericItems = new Map<number, Node>();
 
   query(node: Node): string {
     if (!('SelectStmt' in node)) throw unsupported(`${kindOf(node)} as a subquery`);
@@ -39,6 +43,29 @@ export class SelectEmitter extends ExprEmitter {
     if (!exprs.some(isStar)) {
       this.shape.columnTypes = exprs.map(columnType);
       this.shape.pgTypes = exprs.map(columnPgType);
+      exprs.forEach((e, i) => {
+        const kind = this.kinds.of(e);
+        // A CASE or COALESCE of booleans is boolean (SQLite answers 1 or 0).
+        if (kind === 'bool') this.shape.columnTypes[i] ??= 'BOOLEAN';
+        // float8 is written as float8out writes it (1e+16), even when the value is a whole number.
+        if (kind === 'float') this.shape.columnTypes[i] ??= 'REAL';
+        // min(created_at), a CASE of times, `->`: the type decides the text a client reads.
+        if (kind === 'timestamptz' || kind === 'timestamp' || kind === 'date' || kind === 'jsonb') this.shape.pgTypes[i] ??= kind;
+      });
+    }
+    const plain = node.SelectStmt;
+    this.deriveKinds(node);
+    this.refuseInexactNumerics(plain);
+    if (!(plain.op && plain.op !== 'SETOP_NONE') && !plain.valuesLists?.length && !(plain.distinctClause?.length && Object.keys(plain.distinctClause[0]).length > 0)) {
+      this.top = plain;
+      this.targets(plain).forEach((item, i) => {
+        if (!isStar(item.node) && this.kinds.of(item.node) === 'numeric' && !exactAlready(item.node, this)) {
+          this.numericItems.set(i, item.node);
+          // Its values are whole numbers (integers) or decimal text: the values say which, numeric the type.
+          this.shape.columnTypes[i] = undefined;
+          this.shape.pgTypes[i] = 'numeric';
+        }
+      });
     }
     return this.select(node.SelectStmt);
   }
@@ -100,6 +127,11 @@ export class SelectEmitter extends ExprEmitter {
     return items
       .map((item) => {
         if (isStar(item.node)) return this.star(s, names((item.node as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields));
+        if (s === this.top && [...this.numericItems.values()].includes(item.node)) {
+          // Postgres's numeric digits (50.00, 61.3333333333333333), computed exactly as text.
+          this.found.pgFunctions = true;
+          return `pg_text(${this.expr(item.node, { numericText: true })}, 'numeric_out') AS ${quoteIdent(item.name)}`;
+        }
         return `${this.expr(item.node)} AS ${quoteIdent(item.name)}`;
       })
       .join(', ');
@@ -288,6 +320,83 @@ export class SelectEmitter extends ExprEmitter {
     return `${joined[0].sql} AS ${alias}`;
   }
 
+  /** The kinds of every subquery's and CTE's columns, innermost known first (sum(x) there is numeric here). */
+  private deriveKinds(tree: Node): void {
+    const queries: { names: string[]; items: Node[] }[] = [];
+    visit(tree, (key, o) => {
+      const q = key === 'CommonTableExpr' ? (o.ctequery as Node | undefined) : key === 'RangeSubselect' ? (o.subquery as Node | undefined) : undefined;
+      if (!q || !('SelectStmt' in q) || (q.SelectStmt.op && q.SelectStmt.op !== 'SETOP_NONE')) return;
+      const cols = names((key === 'CommonTableExpr' ? o.aliascolnames : (o.alias as { colnames?: Node[] } | undefined)?.colnames) as Node[] | undefined);
+      const items = this.targets(q.SelectStmt);
+      queries.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
+    });
+    const innermostFirst = [...queries].reverse();
+    for (let pass = 0; pass < 2; pass++) {
+      this.kinds.derived.clear();
+      for (const q of innermostFirst) q.items.forEach((n, i) => !isStar(n) && this.kinds.derive(q.names[i], this.kinds.of(n)));
+    }
+  }
+
+  /**
+   * A numeric column computed in a subquery or CTE (an avg, a division, a decimal constant) reaches the result as
+   * SQLite's double: doql cannot show Postgres's digits for it (423.2000000000000000), so it refuses rather than
+   * answer with other text. Rounding it in the outer SELECT (round(x, 2)) or casting it (::int, ::float8) is fine.
+   */
+  private refuseInexactNumerics(s: SelectStmt): void {
+    const inner: { names: string[]; items: Node[] }[] = [];
+    for (const c of s.withClause?.ctes ?? []) {
+      if (!('CommonTableExpr' in c) || !c.CommonTableExpr.ctequery || !('SelectStmt' in c.CommonTableExpr.ctequery)) continue;
+      const items = this.targets(c.CommonTableExpr.ctequery.SelectStmt);
+      const cols = names(c.CommonTableExpr.aliascolnames);
+      inner.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
+    }
+    for (const f of s.fromClause ?? []) {
+      if (!('RangeSubselect' in f) || !f.RangeSubselect.subquery || !('SelectStmt' in f.RangeSubselect.subquery)) continue;
+      const items = this.targets(f.RangeSubselect.subquery.SelectStmt);
+      const cols = names(f.RangeSubselect.alias?.colnames);
+      inner.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
+    }
+    const risky = new Set<string>();
+    for (const q of inner) q.items.forEach((n, i) => !isStar(n) && this.kinds.of(n) === 'numeric' && !exactAlready(n, this) && risky.add(q.names[i]));
+    if (!risky.size) return;
+    for (const item of s.op && s.op !== 'SETOP_NONE' ? [] : this.targets(s)) {
+      if (shownExactly(item.node, this)) continue;
+      let found: string | undefined;
+      const walk = (v: unknown): void => {
+        if (found || v === null || typeof v !== 'object') return;
+        if (Array.isArray(v)) return v.forEach(walk);
+        const o = v as Record<string, unknown>;
+        if ('SubLink' in o) return;
+        if ('ColumnRef' in o) {
+          const f = names((o.ColumnRef as { fields?: Node[] }).fields);
+          const last = f[f.length - 1];
+          if (last === '*' || risky.has(last)) found = last === '*' ? [...risky][0] : last;
+          return;
+        }
+        Object.values(o).forEach(walk);
+      };
+      walk(item.node);
+      if (found) {
+        throw unsupported(`showing the numeric column ${found} computed in a subquery or CTE`, `doql cannot give Postgres's digits for it there: compute it in the outer SELECT, or round it there (round(${found}, 2))`);
+      }
+    }
+  }
+
+  /** ORDER BY 2 or an output name of a numeric column shown as text: sort by its value, not its text. */
+  protected override sortKey(node: Node | undefined, where: Where): string {
+    if (this.top && this.numericItems.size && node) {
+      const items = this.targets(this.top);
+      let index = -1;
+      if ('A_Const' in node && node.A_Const.ival !== undefined) index = (node.A_Const.ival.ival ?? 0) - 1;
+      else if ('ColumnRef' in node) {
+        const f = names(node.ColumnRef.fields);
+        if (f.length === 1) index = items.findIndex((i) => i.name === f[0]);
+      }
+      if (this.numericItems.has(index)) return this.expr(this.numericItems.get(index), where);
+    }
+    return super.sortKey(node, where);
+  }
+
   /** `SELECT DISTINCT ON (…)`: the first row of each group in ORDER BY order, through row_number(). */
   private distinctOn(s: SelectStmt): string {
     const items = this.targets(s);
@@ -331,6 +440,28 @@ export class SelectEmitter extends ExprEmitter {
     const limits = this.tail({ ...s, sortClause: undefined }, {});
     return `SELECT ${outer.join(', ')} FROM (SELECT ${[...inner, window, ...hidden].join(', ')}${middle}) AS "_pg_distinct" WHERE "_pg_rn" = 1${orderBy}${limits}`;
   }
+}
+
+/**
+ * A numeric column whose SQLite value already is Postgres's (an integer column, sum/min/max of integers): left as
+ * a number rather than computed as text.
+ */
+function exactAlready(node: Node, emitter: SelectEmitter): boolean {
+  if ('ColumnRef' in node) return true;
+  if ('FuncCall' in node) {
+    const name = lastName(node.FuncCall.funcname).toLowerCase();
+    return ['sum', 'min', 'max'].includes(name) && emitter.kinds.of(node.FuncCall.args?.[0]) === 'int';
+  }
+  return false;
+}
+
+/** An item whose text does not depend on a numeric's digits: a boolean, a rounding to fixed digits, a cast to int or float8. */
+function shownExactly(node: Node, emitter: SelectEmitter): boolean {
+  const kind = emitter.kinds.of(node);
+  if (kind === 'bool' || kind === 'int' || kind === 'float' || kind === 'timestamptz' || kind === 'date') return true;
+  if ('FuncCall' in node) return ['round', 'trunc'].includes(lastName(node.FuncCall.funcname).toLowerCase()) && (node.FuncCall.args?.length ?? 0) === 2;
+  if ('TypeCast' in node) return (node.TypeCast.typeName?.typmods?.length ?? 0) === 2;
+  return false;
 }
 
 const isStar = (node: Node): boolean => 'ColumnRef' in node && lastName(node.ColumnRef.fields) === '*';

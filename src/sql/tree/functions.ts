@@ -22,6 +22,22 @@ export const RENAMED_FUNCTIONS: Record<string, string> = {
   jsonb_extract_path: 'json_extract_path',
   jsonb_extract_path_text: 'json_extract_path_text',
   chr: 'char',
+  // Postgres text functions SQLite lacks (engine/pg-exact.ts).
+  left: 'pg_left',
+  right: 'pg_right',
+  lpad: 'pg_lpad',
+  rpad: 'pg_rpad',
+  strpos: 'pg_strpos',
+  btrim: 'pg_btrim',
+  initcap: 'pg_initcap',
+  regexp_replace: 'pg_regexp_replace',
+  md5: 'pg_md5',
+  reverse: 'pg_reverse',
+  repeat: 'pg_repeat',
+  starts_with: 'pg_starts_with',
+  to_timestamp: 'pg_to_timestamp',
+  char_length: 'length',
+  character_length: 'length',
 };
 
 /**
@@ -65,7 +81,7 @@ export const AGGREGATES = new Set(
 export const ORDERED_SET_AGGREGATES = new Set(['percentile_cont', 'percentile_disc', 'mode']);
 
 /** Functions whose SQLite result (1 or 0) is a Postgres boolean. */
-export const BOOLEAN_FUNCTIONS = new Set(['bool_or', 'bool_and', 'every', 'pg_cancel_backend', 'pg_terminate_backend']);
+export const BOOLEAN_FUNCTIONS = new Set(['bool_or', 'bool_and', 'every', 'starts_with', 'pg_cancel_backend', 'pg_terminate_backend']);
 
 /** Functions whose first argument must be an array (checked against the column's type before sending). */
 export const ARRAY_READERS = new Set(['unnest', 'array_length', 'array_upper', 'array_lower', 'cardinality', 'array_to_string', 'generate_subscripts']);

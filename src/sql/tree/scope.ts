@@ -18,6 +18,8 @@ export interface ResourceInfo {
   shape(id: string): { params: ReadonlySet<string>; columns: ReadonlySet<string> } | undefined;
   /** A column's schema type (`array`, `string`, …). */
   columnType(id: string, column: string): string | undefined;
+  /** The Postgres type a column is shown as beyond its schema type (`timestamptz` for date-time text). */
+  columnPgType?(id: string, column: string): string | undefined;
   /** The columns `*` stands for on a resource when that is not every column of its table. */
   starColumns(id: string): readonly string[] | undefined;
   /** Kinds of a resource's columns and parameters by lower-case name, for typing `$n` compared with them. */
@@ -40,11 +42,13 @@ function pathOf(e: A_Expr): { fields: string[]; column: string; keys: string[]; 
   if (e.kind !== 'AEXPR_OP' || lastName(e.name) !== '->>' || !e.lexpr || !e.rexpr) return undefined;
   if (!('ColumnRef' in e.lexpr) || !('A_Const' in e.rexpr) || !e.rexpr.A_Const.sval) return undefined;
   const text = e.rexpr.A_Const.sval.sval ?? '';
-  const keys = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(text) ? text.slice(2).split('.') : /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? [text] : undefined;
+  const sqlitePath = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(text);
+  const keys = sqlitePath ? text.slice(2).split('.') : /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) ? [text] : undefined;
   const fields = names(e.lexpr.ColumnRef.fields);
   if (!keys || fields.includes('*')) return undefined;
   const column = fields[fields.length - 1];
-  return { fields, column, keys, name: `${column}->>$.${keys.join('.')}` };
+  // `->> '$.a'` is SQLite's (true is 1); `->> 'a'` Postgres's (always text: 'true', '1.5'): two hidden columns.
+  return { fields, column, keys, name: sqlitePath ? `${column}->>$.${keys.join('.')}` : `${column}->>${keys[0]}` };
 }
 
 /** The resource id a RangeVar names, or undefined when it names something else (a CTE, pg_catalog…). */
@@ -177,7 +181,14 @@ export class Scope {
     if (!FROM_FUNCTIONS[name]?.scalar) return;
     // `FROM unnest(tags)` names its one column after the function, as Postgres does.
     const alias = rf.alias?.aliasname ?? name;
-    const value = `${quoteIdent(alias)}."value"`;
+    const a = quoteIdent(alias);
+    // json_each gives JSON true as 1 and a string without its quotes: jsonb_array_elements gives JSON values,
+    // jsonb_array_elements_text their text ('true', not 1).
+    const value = /^jsonb?_array_elements$/.test(name)
+      ? `(CASE ${a}."type" WHEN 'text' THEN json_quote(${a}."value") WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE ${a}."value" END)`
+      : /^jsonb?_array_elements_text$/.test(name)
+        ? `(CASE ${a}."type" WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE ${a}."value" END)`
+        : `${a}."value"`;
     const col = names(rf.alias?.colnames)[0];
     if (col) {
       this.values.set(col, value);
@@ -252,6 +263,20 @@ export class Scope {
     const { ids, column } = this.owners(fields);
     const types = ids.map((id) => this.info.columnType(id, column)).filter((t): t is string => t !== undefined);
     return types.includes('array') ? 'array' : types[0];
+  }
+
+  /** Whether a name may be a parameter of a resource's API call (its value goes to the API as written). */
+  isParam(fields: string[]): boolean {
+    const { ids, column } = this.owners(fields);
+    return ids.some((id) => this.info.shape(id)?.params.has(column) || this.info.colliding(id).has(column));
+  }
+
+  /** A column's Postgres type beyond its schema type (`timestamptz`), when every resource it may belong to agrees. */
+  pgType(fields: string[]): string | undefined {
+    if (fields.length === 1 && this.values.has(fields[0])) return undefined;
+    const { ids, column } = this.owners(fields);
+    const types = new Set(ids.map((id) => this.info.columnPgType?.(id, column)).filter((t) => t !== undefined));
+    return types.size === 1 ? [...types][0] : undefined;
   }
 
   /** The kind a `$n` compared with this column takes (names two resources type differently give none). */
