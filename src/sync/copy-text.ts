@@ -1,8 +1,7 @@
 // The rows of one resource as the text format of Postgres's COPY FROM STDIN: a tab between fields, a newline after
 // each row, \N for NULL, and a backslash before a backslash, tab, newline or carriage return inside a value.
 import type { CellValue } from '../engine/types.js';
-import type { Snapshot } from './destination.js';
-import type { SyncColumn, SyncType } from './plan.js';
+import type { SyncType } from './plan.js';
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 const SPECIAL = /[\\\t\n\r]/g;
@@ -35,10 +34,9 @@ export function copyCell(v: CellValue, type: SyncType): string {
 const CHUNK_ROWS = 500;
 
 /** The COPY text of `rows`, a chunk at a time, each row ending with its context and the snapshot's time. */
-export function* copyRows(columns: readonly SyncColumn[], rows: readonly CellValue[][], s: Snapshot): Generator<string> {
-  const types = columns.map((c) => c.type);
-  const tail = `\t${copyText(s.syncedAt.toISOString())}\n`;
-  const defaultContext = copyText(s.context);
+export function* copyRows(types: readonly SyncType[], rows: readonly CellValue[][], context: string | readonly string[], syncedAt: Date): Generator<string> {
+  const tail = `\t${copyText(syncedAt.toISOString())}\n`;
+  const one = typeof context === 'string' ? copyText(context) : undefined;
   for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
     let chunk = '';
     const end = Math.min(start + CHUNK_ROWS, rows.length);
@@ -46,8 +44,7 @@ export function* copyRows(columns: readonly SyncColumn[], rows: readonly CellVal
       const row = rows[i];
       let line = '';
       for (let k = 0; k < types.length; k++) line += `${copyCell(row[k], types[k])}\t`;
-      const context = s.rowContexts?.[i];
-      chunk += line + (context === undefined ? defaultContext : copyText(context)) + tail;
+      chunk += line + (one ?? copyText((context as readonly string[])[i])) + tail;
     }
     yield chunk;
   }
