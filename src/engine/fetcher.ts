@@ -118,6 +118,7 @@ async function listAll(
   method: Method,
   req: { path: string; query: Query; listKey: string; signal?: AbortSignal },
   only?: Column[],
+  sink?: PageSink,
 ): Promise<FetchedRows> {
   if (!only) {
     const { items, response } = await api.list(req);
@@ -130,11 +131,14 @@ async function listAll(
     called = true;
     // Page 0 always arrives first: its envelope serves the columns every row shares.
     if (page === 0) shape = envelopeOf(method, body);
-    pages[page] = { size: items.length, columns: only.map((c) => convertColumn(items, c, shape)) };
+    const columns = only.map((c) => convertColumn(items, c, shape));
+    if (sink) sink(columns, items.length);
+    else pages[page] = { size: items.length, columns };
   };
   const { items, response } = await api.list({ ...req, onPage });
   // An API that does not take onPage returned the items themselves.
   if (!called) return { items, ...envelopeOf(method, response.body) };
+  if (sink) return { items: [], ...shape, cache: { columns: new Map() }, only: new Set(), size: 0 };
   const columns = new Map<string, SqliteValue[]>();
   only.forEach((c, j) => {
     const values: SqliteValue[] = [];
@@ -155,19 +159,34 @@ export async function fetchItems(api: EngineApi, key: FetchKey, signal?: AbortSi
   return rows;
 }
 
-async function fetchOne(api: EngineApi, key: FetchKey, signal?: AbortSignal, only?: Column[]): Promise<FetchedRows> {
+/** Takes one page's values of the `only` columns (one array per column) as the page arrives. */
+export type PageSink = (columns: SqliteValue[][], size: number) => void;
+
+/**
+ * Every item a method returns, handed to `sink` a page at a time as the pages arrive (in any order), converted to
+ * `only`'s columns and then dropped: for a consumer that takes the rows as they come (`doql sync` writing while
+ * later pages are still on their way). Resolves when the last page was handed over.
+ */
+export async function streamItems(api: EngineApi, key: FetchKey, only: Column[], sink: PageSink, signal?: AbortSignal): Promise<void> {
+  const rows = await fetchOne(api, key, signal, only, sink);
+  // A single response (or an API without onPage) came whole: hand it over at once.
+  if (rows.items.length) sink(only.map((c) => convertColumn(rows.items, c, rows)), rows.items.length);
+  markLast('fetched');
+}
+
+async function fetchOne(api: EngineApi, key: FetchKey, signal?: AbortSignal, only?: Column[], sink?: PageSink): Promise<FetchedRows> {
   const { method, params } = key;
   assertServedHere(api, key.resourceId, method);
   const path = fillPath(method.path, params);
   const query = queryOf(method, params);
   const pinnedPage = params.page !== undefined || params.per_page !== undefined;
   const listKey = method.returnsList && method.objectKey && method.objectKey !== '$' ? method.objectKey.slice(2) : undefined;
-  if (method.paginated && listKey && !pinnedPage) return listAll(api, method, { path, query, listKey, signal }, only);
+  if (method.paginated && listKey && !pinnedPage) return listAll(api, method, { path, query, listKey, signal }, only, sink);
   try {
     const res = await api.request({ method: method.httpMethod.toUpperCase(), path, query, headers: headersOf(method, params), signal });
     // A list the spec calls unpaged that answers with a next page anyway: fetch every page rather than
     // return part of the listing.
-    if (listKey && !pinnedPage && method.httpMethod === 'get' && hasNextPage(res.body)) return listAll(api, method, { path, query, listKey, signal }, only);
+    if (listKey && !pinnedPage && method.httpMethod === 'get' && hasNextPage(res.body)) return listAll(api, method, { path, query, listKey, signal }, only, sink);
     return { items: extractItems(method, res.body), ...envelopeOf(method, res.body) };
   } catch (err) {
     // A get by id that finds nothing is an empty result, not an error.

@@ -16,15 +16,39 @@ export interface Snapshot {
   mode: SyncMode;
 }
 
+/** One resource's rows on their way into its table, inside the transaction `Destination.begin` opened. */
+export interface TableWriter {
+  /** Rows in the columns' order, of one account (`context`) or each of its own (one context per row). */
+  add(rows: readonly CellValue[][], context: string | readonly string[]): void;
+  /** Ends the rows and commits; on failure the caller still calls rollback(). */
+  commit(): Promise<void>;
+  /** Undoes everything since begin: the table is as it was. */
+  rollback(): Promise<void>;
+}
+
 export interface Destination {
   /** Shown in messages: the file, or the Postgres URL without its password. */
   readonly label: string;
   /**
-   * Writes one resource in one transaction: creates the table or adds the columns it lacks (never drops any),
-   * in replace mode deletes the context's earlier rows, then inserts. On any failure nothing of it stays.
+   * Opens one resource's transaction: creates the table or adds the columns it lacks (never drops any), and in
+   * replace mode deletes the snapshot's contexts' earlier rows. Rows then go in as they come (TableWriter.add).
    */
+  begin(table: string, columns: SyncColumn[], snapshot: Snapshot): Promise<TableWriter>;
+  /** begin, the rows, commit, in one transaction: on any failure nothing of it stays. */
   write(table: string, columns: SyncColumn[], rows: CellValue[][], snapshot: Snapshot): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Destination.write over begin: every row at once (each its own context when the snapshot has rowContexts). */
+export async function writeAll(begin: Destination['begin'], table: string, columns: SyncColumn[], rows: CellValue[][], s: Snapshot): Promise<void> {
+  const writer = await begin(table, columns, s);
+  try {
+    writer.add(rows, s.rowContexts ?? s.context);
+    await writer.commit();
+  } catch (err) {
+    await writer.rollback();
+    throw err;
+  }
 }
 
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;

@@ -26,6 +26,8 @@ export interface SyncPlan {
   columns?: SyncColumn[];
   /** The parent the rows were followed from, when the resource needs one of its keys. */
   followedFrom?: string;
+  /** The rows are the resource's plain listing (`sql` reads no other table): they can be written as pages arrive. */
+  listing?: boolean;
 }
 
 export interface Skipped {
@@ -94,7 +96,13 @@ export function planResource(catalog: Catalog, r: Resource): SyncPlan | Skipped 
   const cols = ownColumns(r);
   if (unparameterised(r)) {
     // `context` first: the account each row came from (the hidden column), which fills the table's context column.
-    return { resource: r.id, table, sql: `SELECT context, ${cols.map((c) => quote(c.name)).join(', ')} FROM ${r.id}`, columns: cols.map((c) => ({ name: c.name, type: syncType(c) })) };
+    return {
+      resource: r.id,
+      table,
+      sql: `SELECT context, ${cols.map((c) => quote(c.name)).join(', ')} FROM ${r.id}`,
+      columns: cols.map((c) => ({ name: c.name, type: syncType(c) })),
+      listing: true,
+    };
   }
   const methods = selectMethods(r);
   if (!methods.length) return { resource: r.id, reason: 'it cannot be selected from' };

@@ -1,31 +1,19 @@
 // `doql sync --to postgres://…`: snapshots in PostgreSQL 13+ with its own types (timestamptz, numeric, jsonb, boolean);
-// rows go in as one bound JSON array per batch, expanded by json_to_recordset, so no value is pasted into SQL.
+// rows go in with COPY FROM STDIN (text format, src/sync/copy-text.ts), so no value is pasted into SQL.
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DoqlError } from '../errors.js';
-import type { CellValue } from '../engine/types.js';
 import type { SyncColumn, SyncType } from './plan.js';
-import { quoteIdent, type Destination, type Snapshot } from './destination.js';
+import { quoteIdent, writeAll, type Destination, type Snapshot, type TableWriter } from './destination.js';
+import { copyRows } from './copy-text.js';
 
 const TYPES: Record<SyncType, string> = { text: 'text', integer: 'bigint', real: 'numeric', boolean: 'boolean', json: 'jsonb', timestamp: 'timestamptz' };
-const BATCH = 5000;
 
 /** The URL as shown in messages: never the password. */
 export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/i, '$1:…@');
 }
-
-/** A cell as json_to_recordset reads it for the column's type (JSON columns travel as their JSON text). */
-function jsonCell(v: CellValue, type: SyncType): unknown {
-  if (v === null) return null;
-  if (typeof v === 'bigint') return v.toString();
-  // An unparseable date would fail the whole batch; the API documents these as ISO 8601, so this is a guard.
-  if (type === 'timestamp' && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) return null;
-  if (type === 'boolean' && typeof v === 'number') return v !== 0;
-  return v;
-}
-
-/** The batch field holding a row's context (no DigitalOcean field is named so). */
-const ROW_CONTEXT = '__doql_context';
 
 export async function openPostgres(url: string): Promise<Destination> {
   const client = new pg.Client({ connectionString: url });
@@ -35,43 +23,68 @@ export async function openPostgres(url: string): Promise<Destination> {
   } catch (err) {
     throw new DoqlError('network', `--to ${redactUrl(url)}: cannot connect: ${(err as Error).message}`, { hint: 'check the URL, and that the server runs and accepts you' });
   }
+  // Wide rows (a droplet is ~2 kB of JSON) are compressed as they are stored; pglz, the default, cost a third of the
+  // server's time for a snapshot, lz4 half as much for about the same size. For this connection only, and only
+  // where the server has it (14+, built with lz4): elsewhere the SET fails and the default stays.
+  await client.query("SET default_toast_compression = 'lz4'").catch(() => {});
+  const rollback = async (): Promise<void> => {
+    await client.query('ROLLBACK').catch(() => {});
+  };
+  const begin = async (table: string, columns: SyncColumn[], s: Snapshot): Promise<TableWriter> => {
+    const t = quoteIdent(table);
+    const all = [...columns.map((c) => `${quoteIdent(c.name)} ${TYPES[c.type]}`), 'context text NOT NULL', 'synced_at timestamptz NOT NULL'];
+    try {
+      // One round trip for the statements that take no value (a simple query may hold several): what a remote
+      // server's latency costs each resource is counted in round trips.
+      await client.query(`BEGIN; CREATE TABLE IF NOT EXISTS ${t} (${all.join(', ')}); CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_snapshot`)} ON ${t} (context, synced_at)`);
+      const have = new Set(
+        (await client.query<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', [table])).rows.map(
+          (r) => r.column_name,
+        ),
+      );
+      // Only when a column is missing: ALTER TABLE locks out the table's readers until the commit.
+      const added = columns.filter((c) => !have.has(c.name)).map((c) => `ADD COLUMN ${quoteIdent(c.name)} ${TYPES[c.type]}`);
+      if (added.length) await client.query(`ALTER TABLE ${t} ${added.join(', ')}`);
+      if (s.mode === 'replace') await client.query(`DELETE FROM ${t} WHERE context = ANY($1::text[])`, [[...(s.contexts ?? [s.context])]]);
+    } catch (err) {
+      await rollback();
+      throw err;
+    }
+    const names = [...columns.map((c) => quoteIdent(c.name)), 'context', 'synced_at'];
+    // COPY rather than INSERT: Postgres reads each value with its type's own input function (JSON text straight into
+    // jsonb). It stays open while the rows come, so the server reads one page while the next is being fetched.
+    const copy = client.query(copyFrom(`COPY ${t} (${names.join(', ')}) FROM STDIN`));
+    const done = finished(copy);
+    let failed = false;
+    done.catch(() => {
+      failed = true; // a value Postgres refused: commit() reports it
+    });
+    let open = true;
+    const types = columns.map((c) => c.type);
+    return {
+      add(rows, context) {
+        // The stream buffers what the server has not read yet: at most the resource's rows, which a sync holds anyway.
+        if (open && !failed) for (const chunk of copyRows(types, rows, context, s.syncedAt)) copy.write(chunk);
+      },
+      async commit() {
+        open = false;
+        copy.end();
+        await done;
+        await client.query('COMMIT');
+      },
+      async rollback() {
+        // A COPY still open is ended with CopyFail, which rolls back its rows; then the transaction goes.
+        if (open) copy.destroy(new Error('the rows were not all fetched'));
+        open = false;
+        await done.catch(() => {});
+        await rollback();
+      },
+    };
+  };
   return {
     label: redactUrl(url),
-    async write(table: string, columns: SyncColumn[], rows: CellValue[][], s: Snapshot): Promise<void> {
-      const t = quoteIdent(table);
-      await client.query('BEGIN');
-      try {
-        const all = [...columns.map((c) => `${quoteIdent(c.name)} ${TYPES[c.type]}`), 'context text NOT NULL', 'synced_at timestamptz NOT NULL'];
-        await client.query(`CREATE TABLE IF NOT EXISTS ${t} (${all.join(', ')})`);
-        await client.query(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_snapshot`)} ON ${t} (context, synced_at)`);
-        const have = new Set(
-          (await client.query<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1', [table])).rows.map(
-            (r) => r.column_name,
-          ),
-        );
-        for (const c of columns) if (!have.has(c.name)) await client.query(`ALTER TABLE ${t} ADD COLUMN ${quoteIdent(c.name)} ${TYPES[c.type]}`);
-        if (s.mode === 'replace') await client.query(`DELETE FROM ${t} WHERE context = ANY($1::text[])`, [[...(s.contexts ?? [s.context])]]);
-        const names = columns.map((c) => quoteIdent(c.name));
-        // JSON columns arrive as JSON text, cast once in Postgres: parsing them in JavaScript only to serialise
-        // them again took longer than the insert itself (json, not jsonb, for the batch: it is read once).
-        // Each row carries its account in the batch (ROW_CONTEXT), as the context column's value.
-        const shape = [...columns.map((c) => `${quoteIdent(c.name)} ${c.type === 'json' ? 'text' : TYPES[c.type]}`), `${quoteIdent(ROW_CONTEXT)} text`].join(', ');
-        const values = columns.map((c) => (c.type === 'json' ? `${quoteIdent(c.name)}::jsonb` : quoteIdent(c.name)));
-        // `AS x()` is not SQL: a resource without columns of its own still gets one row per item.
-        const source = `json_to_recordset($1::json) AS x(${shape})`;
-        const sql = `INSERT INTO ${t} (${[...names, 'context', 'synced_at'].join(', ')}) SELECT ${[...values, `COALESCE(${quoteIdent(ROW_CONTEXT)}, $2)`, '$3'].join(', ')} FROM ${source}`;
-        for (let i = 0; i < rows.length; i += BATCH) {
-          const batch = rows
-            .slice(i, i + BATCH)
-            .map((r, j) => ({ ...Object.fromEntries(columns.map((c, k) => [c.name, jsonCell(r[k], c.type)])), [ROW_CONTEXT]: s.rowContexts?.[i + j] ?? null }));
-          await client.query(sql, [JSON.stringify(batch), s.context, s.syncedAt]);
-        }
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
-    },
+    begin,
+    write: (table, columns, rows, s) => writeAll(begin, table, columns, rows, s),
     async close(): Promise<void> {
       await client.end();
     },

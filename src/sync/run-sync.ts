@@ -1,9 +1,11 @@
-// Runs a sync: each planned resource fetched through the engine (one SELECT, joins and all), then written to the
-// destination in its own transaction. A failed resource leaves its table as it was; the others still go.
+// Runs a sync: each planned resource fetched through the engine (its listing written page by page as it arrives; a
+// followed resource or --query as one SELECT, joins and all), written to the destination in
+// its own transaction. A failed resource leaves its table as it was; the others still go.
 import { DoqlError, isDoqlError } from '../errors.js';
 import type { DoqlSession } from '../engine/session.js';
 import type { Destination, SyncMode } from './destination.js';
 import { isSkipped, planResource, resolvePatterns, resultColumns, type Skipped, type SyncPlan } from './plan.js';
+import { streamResource } from './stream-resource.js';
 
 export interface SyncOptions {
   patterns: string[];
@@ -37,20 +39,38 @@ export async function runSync(session: DoqlSession, destination: Destination, o:
   for (const p of plans) if (isSkipped(p)) result.skipped.push(p);
   for (const s of result.skipped) o.log(`skipped ${s.resource}: ${s.reason}`);
   const todo = plans.filter((p) => !isSkipped(p));
+  // --partial leaves a failed account's rows out, with a warning: that takes the SELECT's way.
+  const accounts = await session.accounts();
+  const streams = !(accounts.partial && accounts.names.length > 1);
   for (const [i, plan] of todo.entries()) {
     if (isSkipped(plan)) continue;
     o.onResource?.(plan.resource, i, todo.length);
     try {
-      const fetched = await session.select(plan.sql);
-      // A result's `context` column (a resource's always, a --query's when it selects one) is each row's account.
-      const at = fetched.columns.findIndex((c) => c.name === 'context');
-      const columns = plan.columns ?? resultColumns(fetched.columns.filter((_, k) => k !== at));
-      const rows = at < 0 ? fetched.rows : fetched.rows.map((r) => r.filter((_, k) => k !== at));
-      const rowContexts = at < 0 ? undefined : fetched.rows.map((r) => String(r[at]));
-      await destination.write(plan.table, columns, rows, { context: o.context, contexts: o.contexts, rowContexts, syncedAt, mode: o.mode });
+      const snapshot = { context: o.context, contexts: o.contexts, syncedAt, mode: o.mode };
+      let count: number;
+      if (plan.listing && plan.columns && streams) {
+        // Pages go into the table as they arrive, in the resource's one transaction, undone if a later page fails.
+        const writer = await destination.begin(plan.table, plan.columns, snapshot);
+        try {
+          count = await streamResource(session, plan.resource, plan.columns, (rows, context) => writer.add(rows, context));
+          await writer.commit();
+        } catch (err) {
+          await writer.rollback();
+          throw err;
+        }
+      } else {
+        const fetched = await session.select(plan.sql);
+        // A result's `context` column (a resource's always, a --query's when it selects one) is each row's account.
+        const at = fetched.columns.findIndex((c) => c.name === 'context');
+        const columns = plan.columns ?? resultColumns(fetched.columns.filter((_, k) => k !== at));
+        const rows = at < 0 ? fetched.rows : fetched.rows.map((r) => r.filter((_, k) => k !== at));
+        const rowContexts = at < 0 ? undefined : fetched.rows.map((r) => String(r[at]));
+        await destination.write(plan.table, columns, rows, { ...snapshot, rowContexts });
+        count = fetched.rows.length;
+      }
       result.resources++;
-      result.rows += fetched.rows.length;
-      o.log(`${plan.resource} → ${plan.table}: ${fetched.rows.length} row${fetched.rows.length === 1 ? '' : 's'}${plan.followedFrom ? ` (followed from ${plan.followedFrom})` : ''}`);
+      result.rows += count;
+      o.log(`${plan.resource} → ${plan.table}: ${count} row${count === 1 ? '' : 's'}${plan.followedFrom ? ` (followed from ${plan.followedFrom})` : ''}`);
     } catch (err) {
       if (!isDoqlError(err) && !(err instanceof Error)) throw err;
       result.failed.push({ resource: plan.resource, message: err.message });
