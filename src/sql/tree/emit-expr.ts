@@ -9,6 +9,7 @@ import type { ParamKind } from '../../engine/param-types.js';
 import { ARRAY_READERS, ORDERED_SET_AGGREGATES, RENAMED_FUNCTIONS, SESSION_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from './nodes.js';
 import type { Scope } from './scope.js';
+import type { PlusSide } from './hidden-joins.js';
 
 export const COMPARISONS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 const PASS_THROUGH_OPERATORS = new Set(['+', '-', '*', '/', '%', '||', '->', '->>', '=', '<>', '<', '<=', '>', '>=']);
@@ -86,6 +87,8 @@ export abstract class ExprEmitter {
   readonly found: Findings = { mentioned: new Set(), star: false, params: new Set(), paramKinds: new Map(), pgFunctions: false, keep: new Set() };
   /** Calls in a select list replaced by a table function's column (see emit-select's select-list functions). */
   readonly replaced = new Map<FuncCall, string>();
+  /** Comparisons of two tables' hidden columns and the operand(s) written `+x` (see hidden-joins.ts). */
+  protected plusSides = new Map<A_Expr, PlusSide>();
   protected counter = 0;
 
   constructor(protected readonly scope: Scope) {}
@@ -236,7 +239,10 @@ export abstract class ExprEmitter {
           this.typeParam(e.lexpr, e.rexpr);
           if (op === '=') this.scope.checkParamAgainstOwnColumn(e.lexpr, e.rexpr);
           const compared = op === '=';
-          return `(${this.operand(e.lexpr, where, compared)}) ${op === '!=' ? '<>' : op} (${this.operand(e.rexpr, where, compared)})`;
+          const plus = this.plusSides.get(e);
+          const left = `${plus === 'left' || plus === 'both' ? '+' : ''}${this.operand(e.lexpr, where, compared)}`;
+          const right = `${plus === 'right' || plus === 'both' ? '+' : ''}${this.operand(e.rexpr, where, compared)}`;
+          return `(${left}) ${op === '!=' ? '<>' : op} (${right})`;
         }
         if (op === '+' || op === '-') {
           const interval = intervalLiteral(e.rexpr);

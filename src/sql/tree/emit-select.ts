@@ -6,6 +6,7 @@ import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
 import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
+import { planHiddenJoins } from './hidden-joins.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, quoteIdent, unsupported } from './nodes.js';
@@ -32,6 +33,7 @@ export class SelectEmitter extends ExprEmitter {
   /** The whole statement; its select list (the leftmost of a set operation) gives the result's shape. */
   statement(node: Node): string {
     if (!('SelectStmt' in node)) throw unsupported(kindOf(node));
+    this.plusSides = planHiddenJoins(node, this.scope);
     let top = node.SelectStmt;
     while (top.op && top.op !== 'SETOP_NONE' && top.larg) top = top.larg;
     const first = top.valuesLists?.[0];
