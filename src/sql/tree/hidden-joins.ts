@@ -151,9 +151,13 @@ class LevelPlanner {
       const next = candidates.reduce((best, i) => (cost(i) < cost(best) ? i : best));
       position.set(next, position.size);
     }
+    // The side read later follows the first, unless a value of its own (`s.context = 'b'`) already narrows it:
+    // then neither side is pushed, and that value alone chooses what the later table reads.
+    const constant = (x: { ref: number; column: string }): boolean => bindings.some((b) => b.ref === x.ref && b.column === x.column && b.from.length === 0);
     for (const p of pairs) {
-      if (!p.equality) out.set(p.expr, 'both');
-      else out.set(p.expr, position.get(p.left.ref)! < position.get(p.right.ref)! ? 'left' : 'right');
+      const leftFirst = position.get(p.left.ref)! < position.get(p.right.ref)!;
+      if (!p.equality || constant(leftFirst ? p.right : p.left)) out.set(p.expr, 'both');
+      else out.set(p.expr, leftFirst ? 'left' : 'right');
     }
   }
 
