@@ -99,6 +99,38 @@ describe.skipIf(buildMissing())('joins on context across two sandbox accounts', 
     expect(requestsOf(sb)).toEqual({ a: 2, b: 2 });
   });
 
+  it('USING (context): an unqualified context is the merged column; LEFT JOIN … USING with WHERE reads one account', async () => {
+    const rows = await run(
+      'SELECT context, d.id, s.id AS cluster FROM digitalocean.compute.droplets d JOIN digitalocean.databases.clusters s USING (context)',
+    );
+    expect(rows.sort(byText)).toEqual(pairs(['a', 'b']));
+    expect(requestsOf(sb)).toEqual({ a: 2, b: 2 });
+    sb.resetCounts();
+    const left = await run(
+      "SELECT context, count(s.id) AS n FROM digitalocean.compute.droplets d LEFT JOIN digitalocean.databases.clusters s USING (context) WHERE context = 'b' GROUP BY context",
+    );
+    expect(left).toEqual([{ context: 'b', n: droplets.b.length * clusters.b.length }]);
+    expect(requestsOf(sb)).toEqual({ a: 0, b: 2 });
+  });
+
+  it('FULL and RIGHT JOIN on context keep the unmatched rows of each side once', async () => {
+    // `d.id < 0` matches nothing: every droplet and every cluster comes once, with NULLs on the other side.
+    const full = await run(
+      'SELECT coalesce(d.context, s.context) AS context, d.id, s.id AS cluster FROM digitalocean.compute.droplets d FULL JOIN digitalocean.databases.clusters s ON d.context = s.context AND d.id < 0',
+    );
+    const expected = (['a', 'b'] as const).flatMap((c) => [
+      ...droplets[c].map((d) => ({ context: c, id: d.id, cluster: null })),
+      ...clusters[c].map((x) => ({ context: c, id: null, cluster: x.id })),
+    ]);
+    expect(full.sort(byText)).toEqual(expected.sort(byText));
+    sb.resetCounts();
+    const right = await run(
+      'SELECT s.context, count(d.id) AS n, count(*) AS all_rows FROM digitalocean.compute.droplets d RIGHT JOIN digitalocean.databases.clusters s ON d.context = s.context GROUP BY 1 ORDER BY 1',
+    );
+    expect(right).toEqual((['a', 'b'] as const).map((c) => ({ context: c, n: droplets[c].length * clusters[c].length, all_rows: droplets[c].length * clusters[c].length })));
+    expect(requestsOf(sb)).toEqual({ a: 2, b: 2 });
+  });
+
   it('three tables joined on context', async () => {
     const rows = await run(
       'SELECT d.context, count(*) AS n FROM digitalocean.compute.droplets d JOIN digitalocean.databases.clusters s ON d.context = s.context ' +

@@ -89,6 +89,8 @@ export abstract class ExprEmitter {
   readonly replaced = new Map<FuncCall, string>();
   /** Comparisons of two tables' hidden columns and the operand(s) written `+x` (see hidden-joins.ts). */
   protected plusSides = new Map<A_Expr, PlusSide>();
+  /** At the SELECT level being emitted: the columns a hidden-column USING merged, and what each reads. */
+  protected merged = new Map<string, string[][]>();
   protected counter = 0;
 
   constructor(protected readonly scope: Scope) {}
@@ -176,6 +178,8 @@ export abstract class ExprEmitter {
   protected columnRef(fields: string[]): string {
     if (fields[fields.length - 1] === '*') this.found.star = true;
     else this.found.mentioned.add(fields[fields.length - 1].toLowerCase());
+    const merged = fields.length === 1 ? this.merged.get(fields[0]) : undefined;
+    if (merged) return merged.length === 1 ? this.scope.column(merged[0]) : `coalesce(${merged.map((f) => this.scope.column(f)).join(', ')})`;
     return this.scope.column(fields);
   }
 

@@ -6,7 +6,7 @@ import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
 import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
-import { planHiddenJoins } from './hidden-joins.js';
+import { planHiddenJoins, type HiddenJoins } from './hidden-joins.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, quoteIdent, unsupported } from './nodes.js';
@@ -24,6 +24,7 @@ interface Item {
 
 export class SelectEmitter extends ExprEmitter {
   readonly shape: ResultShape = { columnTypes: [], pgTypes: [] };
+  private hidden: HiddenJoins = { plusSides: new Map(), using: new Map(), merged: new Map() };
 
   query(node: Node): string {
     if (!('SelectStmt' in node)) throw unsupported(`${kindOf(node)} as a subquery`);
@@ -33,7 +34,8 @@ export class SelectEmitter extends ExprEmitter {
   /** The whole statement; its select list (the leftmost of a set operation) gives the result's shape. */
   statement(node: Node): string {
     if (!('SelectStmt' in node)) throw unsupported(kindOf(node));
-    this.plusSides = planHiddenJoins(node, this.scope);
+    this.hidden = planHiddenJoins(node, this.scope);
+    this.plusSides = this.hidden.plusSides;
     let top = node.SelectStmt;
     while (top.op && top.op !== 'SETOP_NONE' && top.larg) top = top.larg;
     const first = top.valuesLists?.[0];
@@ -46,6 +48,17 @@ export class SelectEmitter extends ExprEmitter {
   }
 
   select(s: SelectStmt): string {
+    // Unqualified names of a hidden-column USING read what this level's join merged (hidden-joins.ts).
+    const outer = this.merged;
+    this.merged = this.hidden.merged.get(s) ?? new Map();
+    try {
+      return this.selectLevel(s);
+    } finally {
+      this.merged = outer;
+    }
+  }
+
+  private selectLevel(s: SelectStmt): string {
     const withSql = s.withClause ? this.withClause(s.withClause) : '';
     if (s.intoClause) throw unsupported('SELECT … INTO');
     if (s.lockingClause?.length) throw unsupported('FOR UPDATE / FOR SHARE');
@@ -195,7 +208,11 @@ export class SelectEmitter extends ExprEmitter {
       // NATURAL JOIN compares every shared column without naming one.
       if (j.isNatural) this.found.star = true;
       const using = names(j.usingClause);
-      if (using.length) {
+      const on = this.hidden.using.get(j);
+      if (on) {
+        for (const u of using) this.found.mentioned.add(u.toLowerCase());
+        sql += ` ON ${this.expr(on, { filter: true })}`;
+      } else if (using.length) {
         for (const u of using) this.found.mentioned.add(u.toLowerCase());
         sql += ` USING (${using.map(quoteIdent).join(', ')})`;
       } else if (j.quals) sql += ` ON ${this.expr(j.quals, { filter: true })}`;

@@ -6,7 +6,7 @@
 // columns are already given first (a parameter's value before all; `WHERE s.context = 'a'` makes s lead, so the
 // other side reads account a alone), then FROM order. The side read first is emitted `+x.h`: the same value, but never a constraint
 // (SQLite's documented way to keep a term from an index), so the other table is read once per value it gives.
-import type { A_Expr, Node, RangeVar, ResTarget, SelectStmt } from '@pgsql/types';
+import type { A_Expr, JoinExpr, Node, RangeVar, ResTarget, SelectStmt } from '@pgsql/types';
 import { CONTEXT_COLUMN } from '../../engine/accounts.js';
 import { COMPARISONS } from './emit-expr.js';
 import { lastName, names, visit } from './nodes.js';
@@ -17,7 +17,9 @@ export type PlusSide = 'left' | 'right' | 'both';
 
 /** A table of one SELECT level: a resource, or a subquery / CTE whose output columns may be hidden columns. */
 interface Ref {
+  /** Lower-cased; `spelled` as the statement wrote it. */
   alias: string;
+  spelled: string;
   /** A resource's id (for `digitalocean.svc.res.col` references). */
   id?: string;
   /** Whether `column` is hidden; an `=` also counts a parameter named like a real column (its hidden `name$p`). */
@@ -39,9 +41,21 @@ interface Pair {
   equality: boolean;
 }
 
-/** The comparisons of a statement (any level) whose operands are written `+x`, by node. */
-export function planHiddenJoins(tree: Node, scope: Scope): Map<A_Expr, PlusSide> {
-  const out = new Map<A_Expr, PlusSide>();
+/** What the emitter does differently for a statement's joins on hidden columns. */
+export interface HiddenJoins {
+  /** The comparisons (any level) whose operands are written `+x`, by node. */
+  plusSides: Map<A_Expr, PlusSide>;
+  /**
+   * `JOIN … USING (context)` on hidden columns, as the ON it stands for (SQLite's own USING compares the two
+   * columns where no side can be written `+x`).
+   */
+  using: Map<JoinExpr, Node>;
+  /** Per SELECT level, what an unqualified name of such a USING column reads (`"d"."context"`), as fields. */
+  merged: Map<SelectStmt, Map<string, string[][]>>;
+}
+
+export function planHiddenJoins(tree: Node, scope: Scope): HiddenJoins {
+  const out: HiddenJoins = { plusSides: new Map(), using: new Map(), merged: new Map() };
   const ctes = new Map<string, Node>();
   visit(tree, (key, o) => {
     if (key === 'CommonTableExpr' && typeof o.ctename === 'string' && o.ctequery) ctes.set(o.ctename, o.ctequery as Node);
@@ -54,6 +68,8 @@ export function planHiddenJoins(tree: Node, scope: Scope): Map<A_Expr, PlusSide>
   return out;
 }
 
+const columnRef = (alias: string, column: string): Node => ({ ColumnRef: { fields: [{ String: { sval: alias } }, { String: { sval: column } }] } });
+
 class LevelPlanner {
   /** CTEs whose outputs are being read (a recursive CTE names itself). */
   private readonly reading = new Set<string>();
@@ -63,12 +79,13 @@ class LevelPlanner {
     private readonly ctes: Map<string, Node>,
   ) {}
 
-  plan(s: SelectStmt, out: Map<A_Expr, PlusSide>): void {
+  plan(s: SelectStmt, out: HiddenJoins): void {
     if (!s.fromClause?.length || (s.op && s.op !== 'SETOP_NONE')) return;
     const refs: Ref[] = [];
     /** [left refs, right refs] of each outer join: SQLite reads the left ones first. */
     const outer: [number[], number[]][] = [];
     const quals: Node[] = [];
+    let rightOrFull = false;
     const collect = (n: Node): number[] => {
       if ('RangeVar' in n) {
         const ref = this.rangeRef(n.RangeVar);
@@ -85,7 +102,16 @@ class LevelPlanner {
         const left = j.larg ? collect(j.larg) : [];
         const right = j.rarg ? collect(j.rarg) : [];
         if (j.jointype && j.jointype !== 'JOIN_INNER') outer.push([left, right]);
+        if (j.jointype === 'JOIN_RIGHT' || j.jointype === 'JOIN_FULL') rightOrFull = true;
         if (j.quals) quals.push(j.quals);
+        const using = j.isNatural ? undefined : this.usingOn(j, refs, left, right);
+        if (using) {
+          quals.push(using.on);
+          out.using.set(j, using.on);
+          let merged = out.merged.get(s);
+          if (!merged) out.merged.set(s, (merged = new Map()));
+          for (const [name, fields] of using.merged) merged.set(name, fields);
+        }
         return [...left, ...right];
       }
       return [];
@@ -93,6 +119,7 @@ class LevelPlanner {
     for (const item of s.fromClause) collect(item);
     if (refs.length < 2) return;
     if (s.whereClause) quals.push(s.whereClause);
+
 
     const resolve = (node: Node | undefined, equality: boolean): { ref: number; column: string } | undefined => {
       if (!node || !('ColumnRef' in node)) return undefined;
@@ -156,26 +183,57 @@ class LevelPlanner {
     const constant = (x: { ref: number; column: string }): boolean => bindings.some((b) => b.ref === x.ref && b.column === x.column && b.from.length === 0);
     for (const p of pairs) {
       const leftFirst = position.get(p.left.ref)! < position.get(p.right.ref)!;
-      if (!p.equality || constant(leftFirst ? p.right : p.left)) out.set(p.expr, 'both');
-      else out.set(p.expr, leftFirst ? 'left' : 'right');
+      // SQLite finds a RIGHT or FULL JOIN's unmatched rows by rowid, which a virtual table restarts on each
+      // read: a table read once per value of another would have its rows taken for unmatched ones.
+      if (!p.equality || rightOrFull || constant(leftFirst ? p.right : p.left)) out.plusSides.set(p.expr, 'both');
+      else out.plusSides.set(p.expr, leftFirst ? 'left' : 'right');
     }
+  }
+
+  /**
+   * `l JOIN r USING (c, …)` where every c is a hidden column of the one table on each side that has it: the ON
+   * comparing them, and what an unqualified c then reads (the left side's; the right's for RIGHT JOIN; either
+   * for FULL JOIN, as Postgres's merged column).
+   */
+  private usingOn(j: JoinExpr, refs: Ref[], left: number[], right: number[]): { on: Node; merged: Map<string, string[][]> } | undefined {
+    const columns = names(j.usingClause);
+    if (!columns.length) return undefined;
+    const only = (side: number[], c: string): Ref | undefined => {
+      const having = side.filter((i) => refs[i].has(c));
+      return having.length === 1 && refs[having[0]].hidden(c, true) ? refs[having[0]] : undefined;
+    };
+    const sides = columns.map((c) => ({ c, l: only(left, c), r: only(right, c) }));
+    if (sides.some((x) => !x.l || !x.r)) return undefined;
+    const terms: Node[] = sides.map((x) => ({
+      A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: columnRef(x.l!.spelled, x.c), rexpr: columnRef(x.r!.spelled, x.c) },
+    }));
+    const on: Node = terms.length === 1 ? terms[0] : { BoolExpr: { boolop: 'AND_EXPR', args: terms } };
+    const merged = new Map(
+      sides.map((x) => {
+        const l = [x.l!.spelled, x.c];
+        const r = [x.r!.spelled, x.c];
+        return [x.c, j.jointype === 'JOIN_RIGHT' ? [r] : j.jointype === 'JOIN_FULL' ? [l, r] : [l]];
+      }),
+    );
+    return { on, merged };
   }
 
   /** A RangeVar's table: a resource, or a CTE. */
   private rangeRef(rv: RangeVar): Ref | undefined {
-    const alias = (rv.alias?.aliasname ?? rv.relname ?? '').toLowerCase();
+    const spelled = rv.alias?.aliasname ?? rv.relname ?? '';
+    const alias = spelled.toLowerCase();
     const id = this.scope.resourceOf(rv);
     if (id) {
       const shape = this.scope.info.shape(id);
       const colliding = this.scope.info.colliding(id);
       const hidden = (c: string, equality: boolean): boolean => c === CONTEXT_COLUMN || Boolean(shape?.params.has(c)) || (equality && colliding.has(c));
-      return { alias, id, hidden, has: (c) => hidden(c, true) || Boolean(shape?.columns.has(c)) };
+      return { alias, spelled, id, hidden, has: (c) => hidden(c, true) || Boolean(shape?.columns.has(c)) };
     }
     const cte = !rv.schemaname && !rv.catalogname && rv.relname ? this.ctes.get(rv.relname) : undefined;
     if (!cte || rv.alias?.colnames?.length || this.reading.has(rv.relname!)) return undefined;
     this.reading.add(rv.relname!);
     try {
-      return this.queryRef(alias, cte);
+      return this.queryRef(spelled, cte);
     } finally {
       this.reading.delete(rv.relname!);
     }
@@ -195,7 +253,7 @@ class LevelPlanner {
           const ref = this.rangeRef(item.RangeVar);
           if (ref) inner.push(ref);
         } else if ('RangeSubselect' in item && item.RangeSubselect.alias?.aliasname && item.RangeSubselect.subquery) {
-          inner.push(this.queryRef(item.RangeSubselect.alias.aliasname.toLowerCase(), item.RangeSubselect.subquery));
+          inner.push(this.queryRef(item.RangeSubselect.alias.aliasname, item.RangeSubselect.subquery));
         }
       }
       for (const t of s.targetList ?? []) {
@@ -207,7 +265,7 @@ class LevelPlanner {
         outputs.set(name, Boolean(at && inner[at.ref].hidden(at.column, false)));
       }
     }
-    return { alias: alias.toLowerCase(), hidden: (c) => outputs.get(c) === true, has: (c) => outputs.has(c) };
+    return { alias: alias.toLowerCase(), spelled: alias, hidden: (c) => outputs.get(c) === true, has: (c) => outputs.has(c) };
   }
 
   /** The table of this level a column reference names, and the column. */
