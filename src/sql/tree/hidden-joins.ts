@@ -119,11 +119,16 @@ class LevelPlanner {
     for (const item of s.fromClause) collect(item);
     if (refs.length < 2) return;
     if (s.whereClause) quals.push(s.whereClause);
-
+    // An unqualified name a USING merged reads the side it stands for (not for FULL JOIN: either side).
+    const merged = out.merged.get(s);
+    const fieldsOf = (fields: string[]): string[] => {
+      const m = fields.length === 1 ? merged?.get(fields[0]) : undefined;
+      return m?.length === 1 ? m[0] : fields;
+    };
 
     const resolve = (node: Node | undefined, equality: boolean): { ref: number; column: string } | undefined => {
       if (!node || !('ColumnRef' in node)) return undefined;
-      const at = this.resolve(refs, names(node.ColumnRef.fields));
+      const at = this.resolve(refs, fieldsOf(names(node.ColumnRef.fields)));
       return at && refs[at.ref].hidden(at.column, equality) ? at : undefined;
     };
     const pairs: Pair[] = [];
