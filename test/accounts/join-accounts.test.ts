@@ -131,6 +131,17 @@ describe.skipIf(buildMissing())('joins on context across two sandbox accounts', 
     expect(requestsOf(sb)).toEqual({ a: 2, b: 2 });
   });
 
+  it('a subquery compared with its enclosing query on context (EXISTS, NOT EXISTS, a scalar subquery)', async () => {
+    const exists = await run(
+      "SELECT d.context, count(*) AS n FROM digitalocean.compute.droplets d WHERE NOT EXISTS (SELECT 1 FROM digitalocean.databases.clusters s WHERE s.context = d.context AND s.context = 'a') GROUP BY 1",
+    );
+    expect(exists).toEqual([{ context: 'b', n: droplets.b.length }]);
+    const scalar = await run(
+      'SELECT d.context, (SELECT count(*) FROM digitalocean.databases.clusters s WHERE s.context = d.context) AS n FROM digitalocean.compute.droplets d',
+    );
+    expect(scalar.sort(byText)).toEqual((['a', 'b'] as const).flatMap((c) => droplets[c].map(() => ({ context: c, n: clusters[c].length }))).sort(byText));
+  });
+
   it('three tables joined on context', async () => {
     const rows = await run(
       'SELECT d.context, count(*) AS n FROM digitalocean.compute.droplets d JOIN digitalocean.databases.clusters s ON d.context = s.context ' +

@@ -117,7 +117,7 @@ class LevelPlanner {
       return [];
     };
     for (const item of s.fromClause) collect(item);
-    if (refs.length < 2) return;
+    if (!refs.length) return;
     if (s.whereClause) quals.push(s.whereClause);
     // An unqualified name a USING merged reads the side it stands for (not for FULL JOIN: either side).
     const merged = out.merged.get(s);
@@ -140,6 +140,10 @@ class LevelPlanner {
         const left = resolve(e.lexpr, equality);
         const right = resolve(e.rexpr, equality);
         if (left && right && left.ref !== right.ref) pairs.push({ expr: e, left, right, equality });
+        // An enclosing query's hidden column (`EXISTS (… WHERE s.context = d.context)`) is read first: SQLite may
+        // make the subquery a join, where d.context would otherwise be a constraint only s could give.
+        else if (left && !right && this.outerHidden(refs, e.rexpr)) out.plusSides.set(e, equality ? 'right' : 'both');
+        else if (right && !left && this.outerHidden(refs, e.lexpr)) out.plusSides.set(e, equality ? 'left' : 'both');
       });
     }
     if (!pairs.length) return;
@@ -271,6 +275,16 @@ class LevelPlanner {
       }
     }
     return { alias: alias.toLowerCase(), spelled: alias, hidden: (c) => outputs.get(c) === true, has: (c) => outputs.has(c) };
+  }
+
+  /** `q.c` where q is no table of this level but a resource of the statement that has c hidden. */
+  private outerHidden(refs: Ref[], node: Node | undefined): boolean {
+    if (!node || !('ColumnRef' in node)) return false;
+    const fields = names(node.ColumnRef.fields);
+    if (fields.length !== 2 || refs.some((r) => r.alias === fields[0].toLowerCase())) return false;
+    const id = this.scope.resourceOfQualifier([fields[0]]);
+    const shape = id ? this.scope.info.shape(id) : undefined;
+    return Boolean(id && (fields[1] === CONTEXT_COLUMN || shape?.params.has(fields[1]) || this.scope.info.colliding(id).has(fields[1])));
   }
 
   /** The table of this level a column reference names, and the column. */
