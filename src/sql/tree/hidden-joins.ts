@@ -3,9 +3,10 @@
 // xBestIndex refuses any plan that leaves one unusable), and `x.h = y.h` offers neither first, so SQLite finds
 // "no query solution". Per SELECT level, the tables are put in an order every other pushed value allows (a
 // parameter's `=` with another table's column, the two sides of a LEFT JOIN), tables whose compared hidden
-// columns are already given first (a parameter's value before all; `WHERE s.context = 'a'` makes s lead, so the
-// other side reads account a alone), then FROM order. The side read first is emitted `+x.h`: the same value, but never a constraint
-// (SQLite's documented way to keep a term from an index), so the other table is read once per value it gives.
+// columns are already given first (a parameter's value before all; `WHERE s.context = 'a'` makes s lead, so
+// the other side reads account a alone), then FROM order. The side read first is emitted `+x.h`: the same
+// value, but never a constraint (SQLite's documented way to keep a term from an index), so the other table is
+// read once per value it gives. USING on hidden columns becomes that ON; an enclosing query's column is read first.
 import type { A_Expr, JoinExpr, Node, RangeVar, ResTarget, SelectStmt } from '@pgsql/types';
 import { CONTEXT_COLUMN } from '../../engine/accounts.js';
 import { COMPARISONS } from './emit-expr.js';
