@@ -29,7 +29,8 @@ export async function severalAccounts(
   list: string[] | 'all',
   o: {
     sandbox: boolean;
-    sandboxStateFile: () => Promise<string>;
+    /** Where the sandbox keeps a context's account between runs. */
+    sandboxStateFile: (context: string) => Promise<string>;
     catalog: LoadedCatalog;
     apiUrl?: string;
     accessToken?: string;
@@ -49,9 +50,10 @@ export async function severalAccounts(
     if (list === 'all') throw new DoqlError('usage', '--context all reads doctl contexts; with --sandbox name them: --context a,b', { hint: 'each name becomes an account of the sandbox' });
     names = list;
     const { createSandbox } = await import('../sandbox/index.js');
-    // Each context is an account of the one sandbox (the state file keeps the first).
+    // Each context is an account of the one sandbox, kept between runs in its own file.
     const token = (name: string): string => `doql-sandbox-${name}`;
-    const sb = await createSandbox({ stateFile: await o.sandboxStateFile(), catalog: o.catalog, tokens: names.map(token) });
+    const stateFiles = await Promise.all(names.map((n) => o.sandboxStateFile(n)));
+    const sb = await createSandbox({ stateFiles, catalog: o.catalog, tokens: names.map(token) });
     sandbox = sb;
     for (const name of names) clients.set(name, createApiClient({ ...o.clientOptions, baseUrl: sb.url, token: token(name), onRequest: onRequest(name) }));
   } else {

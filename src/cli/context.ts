@@ -78,10 +78,12 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     if (opts.sandbox) {
       const { createSandbox } = await import('../sandbox/index.js');
       const { sandboxStateFile } = await import('./sandbox-command.js');
-      const stateFile = sandboxStateFile(catalog.catalog.specHash);
+      // A named context is an account of its own, the same one `--sandbox --context a,b` reads as `a`.
+      const named = opts.context?.trim() || process.env.DIGITALOCEAN_CONTEXT?.trim() || undefined;
+      const stateFile = sandboxStateFile(catalog.catalog.specHash, process.env, named);
       const sb = await createSandbox({ stateFile, catalog });
       sandbox = sb;
-      singleName = opts.context?.trim() || process.env.DIGITALOCEAN_CONTEXT?.trim() || 'default';
+      singleName = named ?? 'default';
       return createApiClient({ baseUrl: sb.url, token: sb.token, ...clientOptions });
     }
     const { resolveAuth, describeAuthSource } = await import('../api/auth.js');
@@ -118,7 +120,7 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     const { severalAccounts } = await import('./accounts.js');
     several = await severalAccounts(list, {
       sandbox: opts.sandbox,
-      sandboxStateFile: async () => (await import('./sandbox-command.js')).sandboxStateFile(catalog.catalog.specHash),
+      sandboxStateFile: async (context) => (await import('./sandbox-command.js')).sandboxStateFile(catalog.catalog.specHash, process.env, context),
       catalog,
       apiUrl: opts.apiUrl ?? process.env.DIGITALOCEAN_API_URL ?? config.apiUrl,
       accessToken: opts.accessToken,

@@ -12,15 +12,23 @@ function sandboxStateDir(env: NodeJS.ProcessEnv = process.env): string {
  * Where `doql --sandbox` keeps the simulated account between runs: one file per catalog (its spec hash), so a
  * run with `--spec FILE` neither sees nor wipes what runs on the default catalog made.
  */
-export function sandboxStateFile(specHash: string, env: NodeJS.ProcessEnv = process.env): string {
-  return join(sandboxStateDir(env), `state-${specHash.replace(/[^A-Za-z0-9]/g, '')}.json`);
+export function sandboxStateFile(specHash: string, env: NodeJS.ProcessEnv = process.env, context?: string): string {
+  return join(sandboxStateDir(env), `state-${specHash.replace(/[^A-Za-z0-9]/g, '')}${context === undefined ? '' : `-context-${contextFileName(context)}`}.json`);
+}
+
+/**
+ * `--sandbox --context a,b` simulates one account per context name, each kept in its own file: the name as it
+ * is when it is plain, else its bytes in hex (so that two names never share a file).
+ */
+function contextFileName(context: string): string {
+  return /^[A-Za-z0-9_]+$/.test(context) ? context : `x${Buffer.from(context).toString('hex')}`;
 }
 
 export async function sandboxCommand(action: string | undefined, opts: Record<string, unknown>): Promise<void> {
   if (action === 'reset') {
     // Every catalog's state: starting over means the whole simulated account, whichever spec made it.
     const dir = sandboxStateDir();
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^state(-[A-Za-z0-9]+)?\.json$/.test(f)) : [];
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^state(-[A-Za-z0-9]+)?(-context-[A-Za-z0-9_]+)?\.json$/.test(f)) : [];
     for (const f of files) rmSync(join(dir, f), { force: true });
     process.stderr.write(`doql: sandbox state ${files.length ? 'reset' : 'was already fresh'} (${dir})\n`);
     return;

@@ -27,7 +27,13 @@ export function singleAccount(api: () => EngineApi, name: string = DEFAULT_CONTE
 }
 
 /** The one account a write goes to: its own context, or the one `WHERE context = …` chose. */
-export function writeAccount(accounts: Accounts, chosen: string | undefined, verb: string): string {
+export function writeAccount(
+  accounts: Accounts,
+  chosen: string | undefined,
+  verb: string,
+  /** How this statement names its account (the hint's first half). */
+  how = `add WHERE context = '${accounts.names[0]}'`,
+): string {
   if (chosen !== undefined) {
     if (!accounts.names.includes(chosen)) {
       throw new DoqlError('validation', `${verb}: context "${chosen}" is not one of this session's contexts (${accounts.names.join(', ')})`, {
@@ -40,7 +46,7 @@ export function writeAccount(accounts: Accounts, chosen: string | undefined, ver
   throw new DoqlError(
     'validation',
     `${verb} under several contexts (${accounts.names.join(', ')}) must say which account it changes; nothing was sent`,
-    { hint: `add WHERE context = '${accounts.names[0]}', or run it with a single --context ${accounts.names[0]}` },
+    { hint: `${how ? `${how}, or ` : ''}run it with a single --context ${accounts.names[0]}` },
   );
 }
 

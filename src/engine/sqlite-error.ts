@@ -25,9 +25,10 @@ export function sqliteError(err: unknown): DoqlError {
     });
   }
   if (/^no query solution/.test(message)) {
-    // better-sqlite3 pushes a hidden column's = to the API only from a table read first: x.p = y.p has neither first.
-    return new DoqlError('validation', 'SQL: two hidden columns (parameters or context) are compared with each other, and neither can be read first', {
-      hint: "write one side as an expression, e.g. ON d.context = s.context || '': that side (s) is read first and the other follows it",
+    // A hidden column's = is pushed to the API only from a table read before it (sql/tree/hidden-joins.ts orders
+    // the tables so); this is left when the tables' parameters take their values from each other in a cycle.
+    return new DoqlError('validation', 'SQL: no order of reading the tables gives each API parameter its value: their parameters take their values from each other', {
+      hint: "give one of those parameters a value of its own (WHERE … = '…'), or take it from a table that needs nothing from them",
       sqlState: '42601',
       cause: err,
     });

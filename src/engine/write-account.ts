@@ -8,7 +8,6 @@ import type { WriteContext } from './write/context.js';
 /** `context = 'a'` taken out of a WHERE: the account, and the WHERE without it (undefined when nothing is left). */
 function takeContext(where: WhereClause | undefined): { chosen?: string; where?: WhereClause } {
   if (!where) return {};
-  const isContext = (column: string | undefined): boolean => column?.toLowerCase() === CONTEXT_COLUMN;
   const pins = where.equalities.filter((e) => isContext(e.column));
   if (!pins.length) return { where };
   const values = [...new Set(pins.flatMap((e) => e.values))];
@@ -33,10 +32,37 @@ function takeContext(where: WhereClause | undefined): { chosen?: string; where?:
  * found by a WHERE are the chosen account's). Returns the mutation without its `context = …`.
  */
 export async function chooseWriteAccount<M extends Mutation>(session: WriteContext, m: M): Promise<M> {
+  // `INSERT INTO r (context, …)`: its rows name the account (chooseInsertAccount, once they are read).
+  if (m.verb === 'insert' && m.columns.some(isContext)) return m;
   const accounts = await session.accounts();
   const { chosen, where } = 'where' in m ? takeContext(m.where) : {};
   const verb = m.verb.toUpperCase();
-  const name = writeAccount(accounts, chosen, m.verb === 'insert' || m.verb === 'exec' ? `${verb} (which has no WHERE)` : verb);
+  const name =
+    m.verb === 'insert'
+      ? writeAccount(accounts, chosen, 'INSERT', `name it in a context column: INSERT INTO ${m.resource} (context, …) VALUES ('${accounts.names[0]}', …)`)
+      : m.verb === 'exec'
+        ? writeAccount(accounts, chosen, 'EXEC', '')
+        : writeAccount(accounts, chosen, verb);
   session.narrowTo({ names: [name], api: () => accounts.api(name) });
   return 'where' in m ? { ...m, where } : m;
 }
+
+/**
+ * The account of an INSERT whose column list has `context`, from the values its rows give that column: one
+ * name for every row (a write goes to one account), else refused before anything is sent.
+ */
+export async function chooseInsertAccount(session: WriteContext, values: unknown[]): Promise<void> {
+  const names = [...new Set(values)];
+  if (!names.length) return; // no row: nothing is sent
+  const accounts = await session.accounts();
+  if (names.length > 1 || typeof names[0] !== 'string') {
+    throw new DoqlError('validation', `an INSERT goes to one account: its rows give context ${names.map((n) => (typeof n === 'string' ? `'${n}'` : String(n))).join(', ')}; nothing was sent`, {
+      hint: 'insert into each account with its own statement',
+      sqlState: '42601',
+    });
+  }
+  const name = writeAccount(accounts, names[0], 'INSERT');
+  session.narrowTo({ names: [name], api: () => accounts.api(name) });
+}
+
+const isContext = (column: string | undefined): boolean => column?.toLowerCase() === CONTEXT_COLUMN;

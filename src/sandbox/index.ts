@@ -41,21 +41,25 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const main = accounts[0];
   const sim = main.sim;
   const specHash = catalog.catalog.specHash;
-  const { stateFile } = options;
-  // The state file keeps the first account; further accounts start from their seed every time.
-  const saved = stateFile ? readState(stateFile, specHash) : undefined;
-  if (saved) sim.restore(saved.seed, saved.store);
-  else sim.reset(seed);
-  for (const a of accounts.slice(1)) a.sim.reset(a.seed);
+  // Each account is kept in its own file (stateFiles), or the first in stateFile and the others start from their
+  // seed every time.
+  const files = accounts.map((_, i) => (options.stateFiles ? options.stateFiles[i] : i === 0 ? options.stateFile : undefined));
+  accounts.forEach((a, i) => {
+    const saved = files[i] ? readState(files[i], specHash) : undefined;
+    if (saved) a.sim.restore(saved.seed, saved.store);
+    else a.sim.reset(a.seed);
+  });
 
   const counter = new RequestCounter();
   const connections = new ConnectionCounter();
   const certificate = options.tls ? await generateCertificate() : undefined;
   const faults = new FaultInjector(seed, options.faults);
   const latency = { ms: options.latencyMs ?? 0, jitterMs: options.jitterMs ?? 0, rng: rngFor(seed, 'latency') };
-  const save = (): void => {
-    if (stateFile) writeState(stateFile, specHash, sim.seed, sim.snapshot());
+  const saveAccount = (i: number): void => {
+    const file = files[i];
+    if (file) writeState(file, specHash, accounts[i].sim.seed, accounts[i].sim.snapshot());
   };
+  const save = (): void => accounts.forEach((_, i) => saveAccount(i));
   const reset = (): void => {
     counter.reset();
     connections.reset();
@@ -77,7 +81,8 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
     faults,
     latency,
     onMutation: (account) => {
-      if (account === main) save();
+      const i = accounts.indexOf(account as (typeof accounts)[number]);
+      if (i >= 0) saveAccount(i);
     },
     onReset: reset,
   });

@@ -43,6 +43,8 @@ export interface SandboxOptions {
   catalog?: LoadedCatalog;
   /** State is loaded from this JSON file when it exists and saved to it after every change. */
   stateFile?: string;
+  /** With several tokens: each account's own state file, in the order of `tokens` (overrides stateFile). */
+  stateFiles?: readonly string[];
   /**
    * Serve HTTPS with a self-signed certificate made at start (for 127.0.0.1, ::1 and localhost), offering
    * HTTP/2 by ALPN and still serving HTTP/1.1. The certificate is `Sandbox.ca`.

@@ -136,8 +136,8 @@ export function planResource(catalog: Catalog, r: Resource): SyncPlan | Skipped 
     table,
     // The key is renamed in a subquery: in ON, a parent column that is also its own required parameter (`id` of
     // apps) would mean the parameter, not the listed rows' values.
-    // Each parent's children are read from the parent's own account (`|| ''`: the planner reads the parent first, see sqlite-error.ts).
-    sql: `SELECT ${select.join(', ')} FROM (SELECT ${quote(key)} AS doql_key, context || '' AS doql_context FROM ${parent.id}) p JOIN ${r.id} c ON c.${quote(param)} = p.doql_key AND c.context = p.doql_context`,
+    // Each parent's children are read from the parent's own account.
+    sql: `SELECT ${select.join(', ')} FROM (SELECT ${quote(key)} AS doql_key, context AS doql_context FROM ${parent.id}) p JOIN ${r.id} c ON c.${quote(param)} = p.doql_key AND c.context = p.doql_context`,
     columns: [...(withParam ? [{ name: param, type: paramType }] : []), ...cols.map((c) => ({ name: c.name, type: syncType(c) }))],
     followedFrom: parent.id,
   };

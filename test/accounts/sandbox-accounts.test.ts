@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { DOQL_BIN } from '../cli/doql-home.js';
 import { stopChild } from '../support/run-process.js';
-import { buildMissing, tempDir } from '../select/helpers.js';
+import { buildMissing, doql, tempDir } from '../select/helpers.js';
 import { startTwoAccounts, TOKEN_A, TOKEN_B } from './helpers.js';
 
 const get = async (url: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> => {
@@ -88,4 +88,44 @@ describe.skipIf(buildMissing())('doql sandbox --token A --token B', () => {
     expect(ids(a.body)).not.toEqual(ids(b.body));
     expect((await get(`${url}/v2/droplets`, 'C')).status).toBe(401);
   });
+});
+
+describe.skipIf(buildMissing())('doql --sandbox --context a,b', () => {
+  // One DOQL_HOME for the runs: the in-process sandbox keeps each context's account there between them.
+  const home = tempDir('doql-sandbox-contexts-');
+  const run = async (args: string[]): Promise<Record<string, unknown>[]> => {
+    const r = await doql(['--sandbox', '-o', 'json', ...args], { DOQL_HOME: home });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>[]) : [];
+  };
+  const counts = (contexts: string): Promise<Record<string, unknown>[]> =>
+    run(['--context', contexts, 'SELECT context, count(*) AS n FROM digitalocean.compute.droplets GROUP BY context ORDER BY context']);
+
+  it("keeps every context's account between runs, each its own, the same when named alone", async () => {
+    const before = await counts('a,b');
+    const [a, b] = before.map((r) => Number(r.n));
+    const [victim] = await run(['--context', 'a,b', "SELECT id FROM digitalocean.compute.droplets WHERE context = 'b' ORDER BY id LIMIT 1"]);
+    await run(['--context', 'a,b', `DELETE FROM digitalocean.compute.droplets WHERE context = 'b' AND droplet_id = ${String(victim.id)}`]);
+    // The next run sees b's change, and a as it was.
+    expect(await counts('a,b')).toEqual([
+      { context: 'a', n: a },
+      { context: 'b', n: b - 1 },
+    ]);
+    // Named alone, b is the same account; a change made there shows in the next run over both.
+    expect(await counts('b')).toEqual([{ context: 'b', n: b - 1 }]);
+    const [other] = await run(['--context', 'a', 'SELECT id FROM digitalocean.compute.droplets ORDER BY id LIMIT 1']);
+    await run(['--context', 'a', `DELETE FROM digitalocean.compute.droplets WHERE droplet_id = ${String(other.id)}`]);
+    expect(await counts('a,b')).toEqual([
+      { context: 'a', n: a - 1 },
+      { context: 'b', n: b - 1 },
+    ]);
+    // The plain --sandbox account is none of them.
+    const plain = await run(['SELECT count(*) AS n FROM digitalocean.compute.droplets']);
+    expect(plain).toEqual([{ n: a }]);
+    // `doql sandbox reset` forgets them all.
+    const reset = await doql(['sandbox', 'reset'], { DOQL_HOME: home });
+    expect(reset.code).toBe(0);
+    expect(await counts('a,b')).toEqual(before);
+  }, 180_000);
 });

@@ -59,6 +59,37 @@ describe.skipIf(buildMissing())('writes under --context a,b', () => {
     expect(requestsOf(sb)).toEqual({ a: 0, b: 1 });
   });
 
+  const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBcW0fKxQm0b9f4pu5fHBRAvLmJb2rQ0Z1r0t3c7XhJd test';
+
+  it("INSERT names its account in a context column: the key is created in b alone", async () => {
+    sb.resetCounts();
+    const r = await doqlAccounts(sb, home, ['--context', 'a,b', `INSERT INTO digitalocean.compute.ssh_keys (context, data__name, data__public_key) VALUES ('b', 'kb', '${KEY}')`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(requestsOf(sb)).toEqual({ a: 0, b: 1 });
+    expect(sb.requests(TOKEN_B).byRouteStatus).toEqual({ 'POST /v2/account/keys 201': 1 });
+    const read = await doqlAccounts(sb, home, ['--context', 'a,b', '-o', 'json', "SELECT context, name FROM digitalocean.compute.ssh_keys WHERE name = 'kb'"]);
+    expect(JSON.parse(read.stdout)).toEqual([{ context: 'b', name: 'kb' }]);
+  });
+
+  it('an INSERT without a context column says how to name one; rows naming two accounts are refused', async () => {
+    sb.resetCounts();
+    const none = await doqlAccounts(sb, home, ['--context', 'a,b', `INSERT INTO digitalocean.compute.ssh_keys (data__name, data__public_key) VALUES ('k', '${KEY}')`]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain("INSERT INTO digitalocean.compute.ssh_keys (context, …) VALUES ('a', …)");
+    expect(none.stderr).not.toContain('WHERE');
+    const two = await doqlAccounts(sb, home, [
+      '--context',
+      'a,b',
+      `INSERT INTO digitalocean.compute.ssh_keys (context, data__name, data__public_key) VALUES ('a', 'ka', '${KEY}'), ('b', 'kb', '${KEY}')`,
+    ]);
+    expect(two.code).not.toBe(0);
+    expect(two.stderr).toMatch(/an INSERT goes to one account.*'a', 'b'.*nothing was sent/);
+    const other = await doqlAccounts(sb, home, ['--context', 'a,b', `INSERT INTO digitalocean.compute.ssh_keys (context, data__name, data__public_key) VALUES ('c', 'kc', '${KEY}')`]);
+    expect(other.stderr).toContain('context "c" is not one of');
+    expect(requestsOf(sb)).toEqual({ a: 0, b: 0 });
+  });
+
   it('a context the session does not have is refused', async () => {
     sb.resetCounts();
     const r = await doqlAccounts(sb, home, ['--context', 'a,b', "DELETE FROM digitalocean.compute.droplets WHERE context = 'c' AND droplet_id = 1"]);

@@ -10,6 +10,8 @@ import { buildRequest } from '../request-builder.js';
 import type { ExecuteOptions, StatementResult } from '../types.js';
 import type { Planned, SqlValue, WriteContext } from './context.js';
 import { requestOptions } from './request-options.js';
+import { CONTEXT_COLUMN } from '../accounts.js';
+import { chooseInsertAccount } from '../write-account.js';
 
 /** Plans any write; EXEC's method is named, the others' chosen by what the statement supplies. */
 export async function planWrite(ctx: WriteContext, m: Mutation, options: ExecuteOptions): Promise<Planned> {
@@ -42,12 +44,15 @@ async function planInsert(ctx: WriteContext, m: Extract<Mutation, { verb: 'inser
   if (m.sourceWidth !== undefined && m.sourceWidth !== m.columns.length) widthError(m, m.sourceWidth);
   const source = await ctx.select(m.source, options);
   if (source.columns.length !== m.columns.length) widthError(m, source.columns.length);
-  const supplied = new Set(m.columns.filter((c) => !c.startsWith('data__')));
+  // A `context` column names the account each row goes to (one for all: write-account.ts); it is no field.
+  const contextAt = m.columns.findIndex((c) => c.toLowerCase() === CONTEXT_COLUMN);
+  if (contextAt >= 0) await chooseInsertAccount(ctx, source.rows.map((row) => row[contextAt]));
+  const supplied = new Set(m.columns.filter((c, i) => !c.startsWith('data__') && i !== contextAt));
   const method = chooseMethod(inserts, supplied) ?? inserts[0];
   const requests = source.rows.map((row) => {
     const values: Record<string, SqlValue> = {};
     m.columns.forEach((c, i) => {
-      values[c] = row[i] as SqlValue;
+      if (i !== contextAt) values[c] = row[i] as SqlValue;
     });
     return buildRequest(resource.id, method, values, requestOptions(ctx, method));
   });

@@ -10,6 +10,7 @@ import { ARRAY_READERS, ORDERED_SET_AGGREGATES, RENAMED_FUNCTIONS, SESSION_FUNCT
 import { kindOf, lastName, names, quoteIdent, quoteString, unsupported } from './nodes.js';
 import type { Scope } from './scope.js';
 import { castKind, castModifiers, KindReader, type Kind } from './expr-kinds.js';
+import type { PlusSide } from './hidden-joins.js';
 
 export const COMPARISONS = new Set(['=', '<>', '!=', '<', '<=', '>', '>=']);
 // `&` and `|` are integer bitwise AND and OR in both (pgjdbc's getIndexInfo reads indoption bits with `&`).
@@ -96,6 +97,10 @@ export abstract class ExprEmitter {
   readonly found: Findings = { mentioned: new Set(), star: false, params: new Set(), paramKinds: new Map(), pgFunctions: false, keep: new Set() };
   /** Calls in a select list replaced by a table function's column (see emit-select's select-list functions). */
   readonly replaced = new Map<FuncCall, string>();
+  /** Comparisons of two tables' hidden columns and the operand(s) written `+x` (see hidden-joins.ts). */
+  protected plusSides = new Map<A_Expr, PlusSide>();
+  /** At the SELECT level being emitted: the columns a hidden-column USING merged, and what each reads. */
+  protected merged = new Map<string, string[][]>();
   protected counter = 0;
   readonly kinds: KindReader;
 
@@ -206,6 +211,8 @@ export abstract class ExprEmitter {
   protected columnRef(fields: string[]): string {
     if (fields[fields.length - 1] === '*') this.found.star = true;
     else this.found.mentioned.add(fields[fields.length - 1].toLowerCase());
+    const merged = fields.length === 1 ? this.merged.get(fields[0]) : undefined;
+    if (merged) return merged.length === 1 ? this.scope.column(merged[0]) : `coalesce(${merged.map((f) => this.scope.column(f)).join(', ')})`;
     return this.scope.column(fields);
   }
 
@@ -271,7 +278,11 @@ export abstract class ExprEmitter {
           this.typeParam(e.lexpr, e.rexpr);
           if (op === '=') this.scope.checkParamAgainstOwnColumn(e.lexpr, e.rexpr);
           const compared = op === '=';
-          return `(${this.timeOperand(e.lexpr, e.rexpr, this.operand(e.lexpr, where, compared))}) ${op === '!=' ? '<>' : op} (${this.timeOperand(e.rexpr, e.lexpr, this.operand(e.rexpr, where, compared))})`;
+          const plus = this.plusSides.get(e);
+          // `+x`: the same value, which SQLite's planner never uses as a constraint (hidden-joins.ts: that side is read first).
+          const left = `${plus === 'left' || plus === 'both' ? '+' : ''}${this.timeOperand(e.lexpr, e.rexpr, this.operand(e.lexpr, where, compared))}`;
+          const right = `${plus === 'right' || plus === 'both' ? '+' : ''}${this.timeOperand(e.rexpr, e.lexpr, this.operand(e.rexpr, where, compared))}`;
+          return `(${left}) ${op === '!=' ? '<>' : op} (${right})`;
         }
         if (op === '#>' || op === '#>>') return this.pathOperator(e, op, where);
         if (op === '->>' && e.rexpr && 'A_Const' in e.rexpr && !e.rexpr.A_Const.sval?.sval?.startsWith('$')) {

@@ -6,6 +6,7 @@ import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
 import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
+import { planHiddenJoins, type HiddenJoins } from './hidden-joins.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, quoteIdent, quoteString, unsupported, visit } from './nodes.js';
@@ -27,6 +28,7 @@ export class SelectEmitter extends ExprEmitter {
   private top?: SelectStmt;
   /** The top SELECT's items computed as exact numeric text, by position: ORDER BY reads their values instead. */
   private readonly numericItems = new Map<number, Node>();
+  private hidden: HiddenJoins = { plusSides: new Map(), using: new Map(), merged: new Map() };
 
   query(node: Node): string {
     if (!('SelectStmt' in node)) throw unsupported(`${kindOf(node)} as a subquery`);
@@ -36,6 +38,8 @@ export class SelectEmitter extends ExprEmitter {
   /** The whole statement; its select list (the leftmost of a set operation) gives the result's shape. */
   statement(node: Node): string {
     if (!('SelectStmt' in node)) throw unsupported(kindOf(node));
+    this.hidden = planHiddenJoins(node, this.scope);
+    this.plusSides = this.hidden.plusSides;
     let top = node.SelectStmt;
     while (top.op && top.op !== 'SETOP_NONE' && top.larg) top = top.larg;
     const first = top.valuesLists?.[0];
@@ -71,6 +75,17 @@ export class SelectEmitter extends ExprEmitter {
   }
 
   select(s: SelectStmt): string {
+    // Unqualified names of a hidden-column USING read what this level's join merged (hidden-joins.ts).
+    const outer = this.merged;
+    this.merged = this.hidden.merged.get(s) ?? new Map();
+    try {
+      return this.selectLevel(s);
+    } finally {
+      this.merged = outer;
+    }
+  }
+
+  private selectLevel(s: SelectStmt): string {
     const withSql = s.withClause ? this.withClause(s.withClause) : '';
     if (s.intoClause) throw unsupported('SELECT … INTO');
     if (s.lockingClause?.length) throw unsupported('FOR UPDATE / FOR SHARE');
@@ -225,7 +240,11 @@ export class SelectEmitter extends ExprEmitter {
       // NATURAL JOIN compares every shared column without naming one.
       if (j.isNatural) this.found.star = true;
       const using = names(j.usingClause);
-      if (using.length) {
+      const on = this.hidden.using.get(j);
+      if (on) {
+        for (const u of using) this.found.mentioned.add(u.toLowerCase());
+        sql += ` ON ${this.expr(on, { filter: true })}`;
+      } else if (using.length) {
         for (const u of using) this.found.mentioned.add(u.toLowerCase());
         sql += ` USING (${using.map(quoteIdent).join(', ')})`;
       } else if (j.quals) sql += ` ON ${this.expr(j.quals, { filter: true })}`;
