@@ -85,24 +85,108 @@ export function convertColumn(items: unknown[], column: Column, { envelope, key 
   });
 }
 
-/**
- * The converted values of one column for every item of a fetch, computed on first use. Converting
- * (JSON text for nested objects above all) is what a query over cached rows spends its time on.
- * A fetch that kept only some columns (`only`) has no items left to convert the others from: its
- * readers check `only` first and fetch again.
- */
-export function columnValues(
-  fetched: { items: unknown[]; envelope?: Record<string, unknown>; key?: string; cache?: ColumnCache },
-  column: Column,
-): SqliteValue[] {
-  const cache = (fetched.cache ??= { columns: new Map() });
-  let values = cache.columns.get(column.name);
-  if (!values) {
-    values = convertColumn(fetched.items, column, fetched);
-    cache.columns.set(column.name, values);
-  }
-  return values;
+/** What the virtual table serves from a fetch: a column, or `column ->> '$.k1.k2'` read as a hidden path column (sql/tree/scope.ts). */
+export interface ValueSpec {
+  /** The cache's name for it: the column's name, or the path column's (`region->>$.slug`). */
+  name: string;
+  column: Column;
+  /** The object keys a path column walks; absent for the column itself. */
+  keys?: readonly string[];
 }
+
+type Fetched = { items: unknown[]; envelope?: Record<string, unknown>; key?: string; cache?: ColumnCache; only?: ReadonlySet<string> };
+
+/**
+ * The converted values of each spec for every item of a fetch, computed on first use and kept with the
+ * fetch, so later rounds and statements reuse them. Converting (JSON text for nested objects above all) is
+ * what a query over cached rows spends its time on, and reading 100,000 parsed objects is slow when each
+ * is far from the last in memory: the specs not converted yet are filled in one pass over the items, not
+ * one pass each. A fetch that kept only some columns (`only`) has no items left to convert the others from:
+ * its readers check `only` first and fetch again; its path columns are read from their column's JSON text.
+ */
+export function fetchedValues(fetched: Fetched, specs: readonly ValueSpec[]): SqliteValue[][] {
+  const cache = (fetched.cache ??= { columns: new Map() });
+  const missing = specs.filter((s, i) => !cache.columns.has(s.name) && specs.findIndex((t) => t.name === s.name) === i);
+  if (missing.length) {
+    if (fetched.only) {
+      for (const spec of missing) {
+        const text = cache.columns.get(spec.column.name) ?? [];
+        const keys = spec.keys ?? [];
+        const pg = postgresPath(spec);
+        cache.columns.set(spec.name, text.map((t: SqliteValue) => (typeof t === 'string' ? walk(JSON.parse(t), keys, pg) : null)));
+      }
+    } else {
+      convertAll(fetched, missing).forEach((values, j) => cache.columns.set(missing[j].name, values));
+    }
+  }
+  return specs.map((s) => cache.columns.get(s.name) ?? []);
+}
+
+/** The values of every spec for each item, in one pass over the items. */
+function convertAll({ items, envelope, key }: Fetched, specs: readonly ValueSpec[]): SqliteValue[][] {
+  const n = items.length;
+  const m = specs.length;
+  const out = specs.map(() => new Array<SqliteValue>(n));
+  const names = specs.map((s) => s.column.name);
+  // The common cases inline (text that is a string, an integer that is a number, one key of an object):
+  // this loop runs for every row of a fetch, and toSqlite's general case is several times slower.
+  const kinds = specs.map((s) => (s.keys ? (s.keys.length === 1 ? PATH1 : PATH) : s.column.sqlType === 'TEXT' ? TEXT : s.column.sqlType === 'INTEGER' ? INTEGER : OTHER));
+  const firstKeys = specs.map((s) => s.keys?.[0] ?? '');
+  const pg = specs.map(postgresPath);
+  for (let i = 0; i < n; i++) {
+    const item = items[i];
+    const scalar = item === null || typeof item !== 'object' || Array.isArray(item);
+    for (let j = 0; j < m; j++) {
+      const spec = specs[j];
+      const name = names[j];
+      if (scalar) {
+        // A scalar item fills the `value` column (or `content`); its paths and other columns are null.
+        out[j][i] = !spec.keys && (name === 'value' || name === 'content') ? toSqlite(spec.column, item) : null;
+        continue;
+      }
+      const obj = item as Record<string, unknown>;
+      let v = obj[name];
+      if (v === undefined && envelope) v = name === key ? obj : envelope[name];
+      const kind = kinds[j];
+      if (kind === TEXT && typeof v === 'string') out[j][i] = v;
+      else if (kind === INTEGER && typeof v === 'number' && Number.isSafeInteger(v)) out[j][i] = BigInt(v);
+      else if (kind === PATH1 && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const w = (v as Record<string, unknown>)[firstKeys[j]];
+        out[j][i] = typeof w === 'string' ? w : pg[j] ? pgArrowText(w) : arrowValue(w);
+      } else out[j][i] = spec.keys ? pathOf(v, spec.keys, pg[j]) : toSqlite(spec.column, v);
+    }
+  }
+  return out;
+}
+
+const TEXT = 0;
+const INTEGER = 1;
+const PATH1 = 2;
+const PATH = 3;
+const OTHER = 4;
+
+/** `column ->> path` of one value: an object walked, or JSON text read as SQLite would read it. */
+function pathOf(v: unknown, keys: readonly string[], postgres: boolean): SqliteValue {
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return null;
+    }
+  }
+  return walk(v, keys, postgres);
+}
+
+function walk(v: unknown, keys: readonly string[], postgres: boolean): SqliteValue {
+  for (const k of keys) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return postgres ? pgArrowText(v) : arrowValue(v);
+}
+
+/** `col ->> 'k'` (sql/tree/scope.ts names it without `$.`) is Postgres's: text, as pgArrowText writes it; `->> '$.k'` is SQLite's. */
+const postgresPath = (spec: ValueSpec): boolean => spec.keys !== undefined && !spec.name.includes('->>$.');
 
 /** Postgres's `->>` of a JSON value: always text (true is 'true', 1.5 is '1.5'), objects as jsonb writes them. */
 function pgArrowText(v: unknown): SqliteValue {
@@ -119,50 +203,4 @@ function arrowValue(v: unknown): SqliteValue {
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : v;
   return JSON.stringify(v);
-}
-
-/**
- * The values of `column ->> '$.k1.k2'` for every item of a fetch, read from the fetched objects (or, when
- * a one-shot listing kept only converted columns, from the column's JSON text), computed on first use.
- */
-export function pathValues(
-  fetched: { items: unknown[]; envelope?: Record<string, unknown>; key?: string; cache?: ColumnCache; only?: ReadonlySet<string> },
-  column: Column,
-  path: { name: string; keys: readonly string[] },
-): SqliteValue[] {
-  const cache = (fetched.cache ??= { columns: new Map() });
-  let values = cache.columns.get(path.name);
-  if (values) return values;
-  // `col ->> 'k'` (sql/tree/scope.ts names it without `$.`) is Postgres's: text, as pgArrowText writes it.
-  const postgres = !path.name.includes('->>$.');
-  const walk = (v: unknown): SqliteValue => {
-    for (const k of path.keys) {
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
-      v = (v as Record<string, unknown>)[k];
-    }
-    return postgres ? pgArrowText(v) : arrowValue(v);
-  };
-  if (fetched.only) {
-    const text = cache.columns.get(column.name) ?? [];
-    values = text.map((t: SqliteValue) => (typeof t === 'string' ? walk(JSON.parse(t)) : null));
-  } else {
-    const { envelope, key } = fetched;
-    values = fetched.items.map((item) => {
-      if (item === null || typeof item !== 'object' || Array.isArray(item)) return null;
-      const obj = item as Record<string, unknown>;
-      let v = obj[column.name];
-      if (v === undefined && envelope) v = column.name === key ? obj : envelope[column.name];
-      // A column whose value is JSON text (not an object) is read as SQLite would read that text.
-      if (typeof v === 'string') {
-        try {
-          v = JSON.parse(v);
-        } catch {
-          return null;
-        }
-      }
-      return walk(v);
-    });
-  }
-  cache.columns.set(path.name, values);
-  return values;
 }

@@ -8,7 +8,7 @@ import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../en
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
-import { columnValues, pathValues } from './rows.js';
+import { fetchedValues, type SqliteValue, type ValueSpec } from './rows.js';
 import type { PathColumn } from '../sql/tree/scope.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
 import type { ParamKind } from './param-types.js';
@@ -53,6 +53,9 @@ export interface SelectContext {
 
 const MAX_ROUNDS = 64;
 
+/** The rows of a table scan that missed a fetch: none this run. */
+const EMPTY: Iterator<unknown[]> = { next: () => ({ done: true, value: undefined }) };
+
 function paramValue(v: unknown, boolean = false): QueryValue {
   // SQL has no booleans: `private = true` arrives as 1; the API's boolean params want true/false.
   if (boolean && (v === 0 || v === 1 || v === 0n || v === 1n)) return Number(v) === 1;
@@ -96,7 +99,7 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
   defineTable(ctx.db(), spec.name, {
     columns: [...columns.map((c) => c.name), ...paths.map((p) => p.name)],
     parameters,
-    rows: function* (...args: unknown[]) {
+    rows: (...args: unknown[]): Iterator<unknown[]> => {
       const round = ctx.round;
       if (!round) throw new DoqlError('internal', `${resourceId} was read outside a statement`);
       const supplied: Record<string, QueryValue> = {};
@@ -122,29 +125,41 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
         if (fetched === undefined || partial(fetched)) round.misses.set(k, key);
         else found.push([context, fetched]);
       }
-      if (found.length < contexts.length) return;
-      const needed = reads && new Set(reads.map((c) => c.name));
-      // SQLite reads a row's columns before asking for the next, so one array serves them all
-      // (100,000 fresh arrays were most of a GROUP BY's time, in garbage collection). Hidden columns come
-      // first: the account, then the parameters as the constraints gave them; path columns come last.
+      if (found.length < contexts.length) return EMPTY;
+      // Only the columns the statement reads cross into SQLite; the others stay null.
+      const specs: (ValueSpec & { slot: number })[] = [
+        ...columns.flatMap((column, j) => (reads && !reads.includes(column) ? [] : [{ name: column.name, column, slot: P + j }])),
+        ...paths.map((p, j) => ({ name: p.name, column: p.base, keys: p.keys, slot: P + columns.length + j })),
+      ];
+      const slots = specs.map((s) => s.slot);
+      // Columns are converted once per fetch and reused by later rounds and statements. A path column
+      // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
+      const sources = found.map(([context, fetched]) => ({ context, n: rowCount(fetched), values: fetchedValues(fetched, specs) }));
+      // Hidden columns come first: the account, then the parameters as the constraints gave them; path
+      // columns come last. SQLite reads a row's columns before asking for the next, so one array and one
+      // result object serve every row: a generator's fresh result per row, and a fresh array, were much of
+      // a GROUP BY's time over 100,000 rows.
       const row = new Array<unknown>(P + columns.length + paths.length).fill(null);
       for (let i = 1; i < P; i++) row[i] = args[i] ?? null;
-      for (const [context, fetched] of found) {
-        row[0] = context;
-        // Columns are converted once per fetch and reused by later rounds and statements. A path column
-        // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
-        const values = [
-          ...columns.map((c) => (needed && !needed.has(c.name) ? undefined : columnValues(fetched, c))),
-          ...paths.map((p) => pathValues(fetched, p.base, p)),
-        ];
-        const n = rowCount(fetched);
-        // Only the columns the statement reads change from row to row; the others stay null.
-        const read = values.flatMap((v, j) => (v ? [[P + j, v] as const] : []));
-        for (let i = 0; i < n; i++) {
-          for (const [j, v] of read) row[j] = v[i];
-          yield row;
-        }
-      }
+      const result: IteratorResult<unknown[]> = { done: false, value: row };
+      const m = slots.length;
+      let s = -1;
+      let i = 0;
+      let n = 0;
+      let values: SqliteValue[][] = [];
+      return {
+        next(): IteratorResult<unknown[]> {
+          while (i >= n) {
+            if (++s >= sources.length) return { done: true, value: undefined };
+            ({ n, values } = sources[s]);
+            row[0] = sources[s].context;
+            i = 0;
+          }
+          for (let j = 0; j < m; j++) row[slots[j]] = values[j][i];
+          i++;
+          return result;
+        },
+      };
     },
   });
   ctx.registered.set(spec.name, resource);
