@@ -53,7 +53,8 @@ export async function severalAccounts(
     // Each context is an account of the one sandbox, kept between runs in its own file.
     const token = (name: string): string => `doql-sandbox-${name}`;
     const stateFiles = await Promise.all(names.map((n) => o.sandboxStateFile(n)));
-    const sb = await createSandbox({ stateFiles, catalog: o.catalog, tokens: names.map(token) });
+    const { sandboxAccountSlots } = await import('./sandbox-command.js');
+    const sb = await createSandbox({ stateFiles, catalog: o.catalog, tokens: names.map(token), accountSlots: sandboxAccountSlots(names) });
     sandbox = sb;
     for (const name of names) clients.set(name, createApiClient({ ...o.clientOptions, baseUrl: sb.url, token: token(name), onRequest: onRequest(name) }));
   } else {

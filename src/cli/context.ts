@@ -77,11 +77,11 @@ export async function createRunContext(opts: RunOptions, extras: ContextExtras):
     const { createApiClient } = await import('../api/client.js');
     if (opts.sandbox) {
       const { createSandbox } = await import('../sandbox/index.js');
-      const { sandboxStateFile } = await import('./sandbox-command.js');
+      const { sandboxStateFile, sandboxAccountSlots } = await import('./sandbox-command.js');
       // A named context is an account of its own, the same one `--sandbox --context a,b` reads as `a`.
       const named = opts.context?.trim() || process.env.DIGITALOCEAN_CONTEXT?.trim() || undefined;
       const stateFile = sandboxStateFile(catalog.catalog.specHash, process.env, named);
-      const sb = await createSandbox({ stateFile, catalog });
+      const sb = await createSandbox({ stateFile, catalog, accountSlots: sandboxAccountSlots([named]) });
       sandbox = sb;
       singleName = named ?? 'default';
       return createApiClient({ baseUrl: sb.url, token: sb.token, ...clientOptions });

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DoqlError } from '../errors.js';
 import { doqlPaths } from '../catalog/paths.js';
+import { hashString } from '../sandbox/prng.js';
 
 function sandboxStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(doqlPaths(env).cache, 'sandbox');
@@ -14,6 +15,21 @@ function sandboxStateDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function sandboxStateFile(specHash: string, env: NodeJS.ProcessEnv = process.env, context?: string): string {
   return join(sandboxStateDir(env), `state-${specHash.replace(/[^A-Za-z0-9]/g, '')}${context === undefined ? '' : `-context-${contextFileName(context)}`}.json`);
+}
+
+/**
+ * Each `--sandbox` account's place (its generated resources and id range) from its context's name, so that `--context
+ * b` is the same account b alone or beside a (a place by list position would give the first of any list the same
+ * resources). No name (plain `--sandbox`) is place 0, as before contexts; two names of one list never share a place.
+ */
+export function sandboxAccountSlots(names: readonly (string | undefined)[]): number[] {
+  const used = new Set<number>();
+  return names.map((name) => {
+    let slot = name === undefined ? 0 : 1 + (hashString(name) % 999);
+    while (used.has(slot)) slot = (slot % 999) + 1;
+    used.add(slot);
+    return slot;
+  });
 }
 
 /**

@@ -30,11 +30,13 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const simOptions = { count: options.count, actionDelayMs: options.actionDelayMs ?? DEFAULT_ACTION_DELAY_MS, actionErrorRate: options.actionErrorRate };
   // Each token is an account of its own: its own resources (the next seed, so rows differ), its own
   // rate-limit budget and request counts, as two DigitalOcean teams behind one API address.
+  const slots = tokens.map((_, i) => options.accountSlots?.[i] ?? i);
+  if (new Set(slots).size !== slots.length) throw new DoqlError('usage', 'sandbox: two accounts have the same place', { hint: 'give each account its own accountSlots entry' });
   const accounts = tokens.map((token, i) => ({
     token,
-    seed: seed + i,
+    seed: seed + slots[i],
     // Ids spaced 500,000 apart per account (seeded collections hold far fewer), as ids are unique across DigitalOcean.
-    sim: new Simulator(catalog, { seed: seed + i, idOffset: i * 500_000, ...simOptions }),
+    sim: new Simulator(catalog, { seed: seed + slots[i], idOffset: slots[i] * 500_000, ...simOptions }),
     counter: new RequestCounter(),
     limiter: rateLimit === false ? undefined : new RateLimiter(rateLimit),
   }));

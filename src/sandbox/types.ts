@@ -46,6 +46,12 @@ export interface SandboxOptions {
   /** With several tokens: each account's own state file, in the order of `tokens` (overrides stateFile). */
   stateFiles?: readonly string[];
   /**
+   * With several tokens: each account's place, in the order of `tokens` (default: its position). The place picks
+   * the account's generated resources (seed + place) and id range (place × 500,000), so an account named the same
+   * way is the same account whichever others it is served beside.
+   */
+  accountSlots?: readonly number[];
+  /**
    * Serve HTTPS with a self-signed certificate made at start (for 127.0.0.1, ::1 and localhost), offering
    * HTTP/2 by ALPN and still serving HTTP/1.1. The certificate is `Sandbox.ca`.
    */

@@ -103,6 +103,8 @@ describe.skipIf(buildMissing())('doql --sandbox --context a,b', () => {
     run(['--context', contexts, 'SELECT context, count(*) AS n FROM digitalocean.compute.droplets GROUP BY context ORDER BY context']);
 
   it("keeps every context's account between runs, each its own, the same when named alone", async () => {
+    const plainCount = (): Promise<Record<string, unknown>[]> => run(['SELECT count(*) AS n FROM digitalocean.compute.droplets']);
+    const plainBefore = await plainCount();
     const before = await counts('a,b');
     const [a, b] = before.map((r) => Number(r.n));
     const [victim] = await run(['--context', 'a,b', "SELECT id FROM digitalocean.compute.droplets WHERE context = 'b' ORDER BY id LIMIT 1"]);
@@ -120,12 +122,33 @@ describe.skipIf(buildMissing())('doql --sandbox --context a,b', () => {
       { context: 'a', n: a - 1 },
       { context: 'b', n: b - 1 },
     ]);
-    // The plain --sandbox account is none of them.
-    const plain = await run(['SELECT count(*) AS n FROM digitalocean.compute.droplets']);
-    expect(plain).toEqual([{ n: a }]);
+    // The plain --sandbox account is none of them: the deletes in a and b left it as it was.
+    expect(await plainCount()).toEqual(plainBefore);
     // `doql sandbox reset` forgets them all.
     const reset = await doql(['sandbox', 'reset'], { DOQL_HOME: home });
     expect(reset.code).toBe(0);
     expect(await counts('a,b')).toEqual(before);
   }, 180_000);
+
+  it('an account is the same whichever contexts it is named with, and differs from the others', async () => {
+    const ids = async (dir: string, contexts: string): Promise<Map<string, unknown[]>> => {
+      const r = await doql(['--sandbox', '-o', 'json', '--context', contexts, 'SELECT context, id FROM digitalocean.compute.droplets ORDER BY id LIMIT 1000'], { DOQL_HOME: dir });
+      expect(r.code).toBe(0);
+      const byContext = new Map<string, unknown[]>();
+      for (const row of JSON.parse(r.stdout) as { context: string; id: unknown }[]) byContext.set(row.context, [...(byContext.get(row.context) ?? []), row.id]);
+      return byContext;
+    };
+    // b created first (alone), then a beside it; and in another home, a and b created together.
+    const first = tempDir('doql-sandbox-order-');
+    const bAlone = (await ids(first, 'b')).get('b');
+    const later = await ids(first, 'a,b');
+    const together = await ids(tempDir('doql-sandbox-order-'), 'a,b');
+    expect(bAlone?.length).toBeGreaterThan(0);
+    expect(later.get('b')).toEqual(bAlone);
+    expect(together.get('b')).toEqual(bAlone);
+    expect(together.get('a')).toEqual(later.get('a'));
+    // Ids are unique across accounts, as across DigitalOcean.
+    const a = new Set(later.get('a'));
+    expect(bAlone?.some((id) => a.has(id))).toBe(false);
+  }, 120_000);
 });
