@@ -487,14 +487,6 @@ const isStar = (node: Node): boolean => 'ColumnRef' in node && lastName(node.Col
 
 /** Calls in an expression, not counting those inside its subqueries (their select lists are their own). */
 function visitOutsideSubqueries(node: Node, fn: (f: FuncCall) => void): void {
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
-    if (v === null || typeof v !== 'object') return;
-    const o = v as Record<string, unknown>;
-    if ('SubLink' in o) return;
-    if ('FuncCall' in o) fn(o.FuncCall as FuncCall);
-    for (const x of Object.values(o)) walk(x);
-  };
-  walk(node);
+  visit(node, (key, o) => key === 'FuncCall' && fn(o as FuncCall), { subqueries: false });
 }
 

@@ -322,13 +322,5 @@ function conjuncts(node: Node): Node[] {
 
 /** Every A_Expr of an expression, not looking into its subqueries (they are levels of their own). */
 function walkOutsideSubqueries(node: Node, fn: (e: A_Expr) => void): void {
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(walk);
-    if (v === null || typeof v !== 'object') return;
-    const o = v as Record<string, unknown>;
-    if ('SubLink' in o) return;
-    if ('A_Expr' in o) fn(o.A_Expr as A_Expr);
-    for (const x of Object.values(o)) walk(x);
-  };
-  walk(node);
+  visit(node, (key, o) => key === 'A_Expr' && fn(o as A_Expr), { subqueries: false });
 }

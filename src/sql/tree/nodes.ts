@@ -21,14 +21,18 @@ export function lastName(list: Node[] | undefined): string {
   return all[all.length - 1] ?? '';
 }
 
-/** Every object nested in a tree, depth first (nodes and the plain structs inside them). */
-export function visit(tree: unknown, fn: (key: string, value: Record<string, unknown>) => void): void {
+/**
+ * Every object nested in a tree, depth first (nodes and the plain structs inside them). With `subqueries: false`
+ * it does not look into subqueries (SubLinks), which are SELECT levels of their own.
+ */
+export function visit(tree: unknown, fn: (key: string, value: Record<string, unknown>) => void, options: { subqueries?: boolean } = {}): void {
+  const skip = options.subqueries === false;
   const walk = (v: unknown, key: string): void => {
     if (Array.isArray(v)) {
       for (const x of v) walk(x, key);
       return;
     }
-    if (v === null || typeof v !== 'object') return;
+    if (v === null || typeof v !== 'object' || (skip && key === 'SubLink')) return;
     const o = v as Record<string, unknown>;
     fn(key, o);
     for (const [k, x] of Object.entries(o)) walk(x, k);
