@@ -1,15 +1,8 @@
 // The rows of one resource as the text format of Postgres's COPY FROM STDIN: a tab between fields, a newline after
 // each row, \N for NULL, and a backslash before a backslash, tab, newline or carriage return inside a value.
+import { copyTextField as copyText } from '../engine/copy-out.js';
 import type { CellValue } from '../engine/types.js';
 import type { SyncType } from './plan.js';
-
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const SPECIAL = /[\\\t\n\r]/g;
-
-/** A text value as one COPY field: '' stays empty, which COPY reads as the empty string (NULL is \N). */
-export function copyText(s: string): string {
-  return s.replace(SPECIAL, (ch) => ESCAPES[ch]);
-}
 
 /** A cell as COPY reads it for the column's type (JSON columns are JSON text already, read by jsonb's input). */
 export function copyCell(v: CellValue, type: SyncType): string {
