@@ -29,6 +29,7 @@ import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.
 import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, unknownShow, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
+import { abortedBlockError, applySavepoint, copyBlock, exitsFailedBlock, type Block } from './transaction-block.js';
 import type { BackendView } from './backend.js';
 import { singleAccount, type Accounts } from './accounts.js';
 import { mark } from '../timings.js';
@@ -109,12 +110,6 @@ export interface SessionState {
   cursors?: Record<string, ResultColumn[]>;
 }
 
-/** A BEGIN … COMMIT block: how many changes were sent meanwhile (none can be rolled back); BEGIN READ ONLY refuses them. */
-interface Block {
-  changes: number;
-  readOnly: boolean;
-}
-
 /** Runs statement texts one by one; `onResult` sees each result as soon as it is ready. */
 export interface StatementProgress {
   index: number;
@@ -142,6 +137,16 @@ export class DoqlSession implements Session {
     return this.block !== undefined;
   }
 
+  /** ReadyForQuery's status: idle, in a block, or in a block that failed (see transaction-block.ts). */
+  transactionStatus(): 'I' | 'T' | 'E' {
+    return this.block ? (this.block.failed ? 'E' : 'T') : 'I';
+  }
+
+  /** An error outside the session (the wire server's) happened in the block: it fails as one of ours would. */
+  failBlock(): void {
+    if (this.block) this.block.failed = true;
+  }
+
   /** The columns of an open cursor, which a wire client may describe as a portal. */
   describeCursor(name: string): ResultColumn[] | undefined {
     return this.cursors.columns(name);
@@ -152,7 +157,7 @@ export class DoqlSession implements Session {
     const cursors = this.cursors.describeAll();
     return {
       settings: Object.fromEntries(this.settings.values),
-      ...(this.block ? { block: { ...this.block } } : {}),
+      ...(this.block ? { block: copyBlock(this.block) } : {}),
       ...(Object.keys(cursors).length ? { cursors } : {}),
     };
   }
@@ -161,7 +166,7 @@ export class DoqlSession implements Session {
   restoreState(state: SessionState): void {
     this.settings.values.clear();
     for (const [name, value] of Object.entries(state.settings)) this.settings.values.set(name, value);
-    this.block = state.block ? { ...state.block } : undefined;
+    this.block = state.block ? copyBlock(state.block) : undefined;
     // A state without cursors is another session's, or one whose cursors are closed: none of this process's apply.
     if (!state.cursors) this.cursors.clear();
   }
@@ -370,6 +375,8 @@ export class DoqlSession implements Session {
           throw parsed.kind !== 'select' ? relocateSyntaxError(err, text, st.offset) : err;
         });
       } catch (err) {
+        // As in Postgres, an error inside BEGIN … COMMIT fails the block until ROLLBACK.
+        this.failBlock();
         if (statements.length > 1 && isDoqlError(err)) {
           const ran = i === 0 ? 'none ran' : i === 1 ? 'statement 1 ran' : `statements 1–${i} ran`;
           const left = statements.length - i - 1;
@@ -386,6 +393,8 @@ export class DoqlSession implements Session {
 
   async executeOne(stmt: Statement, options: ExecuteOptions = {}): Promise<StatementResult> {
     this.options.guard?.(stmt);
+    // A failed block takes only ROLLBACK and COMMIT, which are session statements (checked once parsed, below).
+    if (this.block?.failed && stmt.kind !== 'session_setting') throw abortedBlockError();
     switch (stmt.kind) {
       case 'select': {
         return this.runQuery(stmt.text, () => translateSelect(stmt.text, this.resourceInfo), options);
@@ -431,8 +440,13 @@ export class DoqlSession implements Session {
       }
       case 'session_setting': {
         const tree = await parseSessionStatement(stmt.text, this.settings);
-        const result = sessionSetting(tree, this.settings, this.block?.readOnly);
-        const transaction = 'TransactionStmt' in tree ? tree.TransactionStmt.kind : undefined;
+        const transactionStmt = 'TransactionStmt' in tree ? tree.TransactionStmt : undefined;
+        if (this.block?.failed && !exitsFailedBlock(transactionStmt)) throw abortedBlockError();
+        if (transactionStmt) applySavepoint(transactionStmt, this.block);
+        const failedCommit = this.block?.failed && transactionStmt?.kind === 'TRANS_STMT_COMMIT';
+        // COMMIT of a failed block rolls it back, and says so in its tag, as Postgres does.
+        const result = failedCommit ? { ...sessionSetting(tree, this.settings), command: 'ROLLBACK' } : sessionSetting(tree, this.settings, this.block?.readOnly);
+        const transaction = failedCommit ? 'TRANS_STMT_ROLLBACK' : transactionStmt?.kind;
         if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') {
           const readOnly = 'TransactionStmt' in tree ? readOnlyOption(tree.TransactionStmt.options) : undefined;
           this.block ??= { changes: 0, readOnly: readOnly ?? sessionReadOnly(this.settings) };

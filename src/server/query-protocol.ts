@@ -3,6 +3,7 @@ import type { CellValue, ResultColumn, Session, StatementResult } from '../engin
 import { copyLines } from '../engine/copy-out.js';
 import type { CopyOptions } from '../sql/copy.js';
 import { DoqlError } from '../errors.js';
+import { abortedBlockError } from '../engine/transaction-block.js';
 import * as wire from './backend-serializer.js';
 import type {
   BindMessage,
@@ -65,6 +66,8 @@ interface Portal {
 /** Statements that only read, so that running them to learn their columns is harmless (see describeStatement). */
 const READ_KEYWORDS = new Set(['SELECT', 'VALUES', 'SHOW', 'TABLE', 'DESCRIBE', 'DESC', 'EXPLAIN', 'WITH']);
 const WRITE_WORDS = ['INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'MERGE', 'EXEC', 'CREATE', 'DROP', 'ALTER'];
+/** First words of the statements a failed block still takes (ROLLBACK [TO SAVEPOINT], COMMIT; ABORT and END are theirs). */
+const BLOCK_EXIT_WORDS = new Set(['ROLLBACK', 'ABORT', 'COMMIT', 'END']);
 /** Large results are read from the session in batches of about this many rows and sent as they come. */
 const BATCH_ROWS = 2000;
 
@@ -148,8 +151,14 @@ export class QueryProtocol {
       await handler(message);
     } catch (err) {
       this.out.send(wire.errorResponse(toErrorFields(err)));
+      this.session.failBlock?.(); // an error in BEGIN … COMMIT fails the block, whichever layer raised it
       this.skipUntilSync = true;
     }
+  }
+
+  /** ReadyForQuery's status byte: 'E' after an error in a block, until ROLLBACK. */
+  private status(): 'I' | 'T' | 'E' {
+    return this.session.transactionStatus?.() ?? (this.session.inBlock?.() ? 'T' : 'I');
   }
 
   /** Runs SQL with a fresh AbortSignal that cancel() fires; failures are rethrown as StatementFailure. */
@@ -239,11 +248,12 @@ export class QueryProtocol {
       if (count === 0) this.out.send(wire.emptyQueryResponse());
     } catch (err) {
       this.out.send(wire.errorResponse(toErrorFields(err)));
+      this.session.failBlock?.();
     }
-    const inBlock = this.session.inBlock?.() ?? false;
+    const status = this.status();
     // A COMMIT or ROLLBACK sent as a simple Query ends the block's portals too.
-    if (!inBlock) for (const name of [...this.portals.keys()]) this.dropPortal(name);
-    this.out.send(wire.readyForQuery(inBlock ? 'T' : 'I'));
+    if (status === 'I') for (const name of [...this.portals.keys()]) this.dropPortal(name);
+    this.out.send(wire.readyForQuery(status));
     this.out.flush();
   }
 
@@ -257,6 +267,8 @@ export class QueryProtocol {
     if (shape.statementCount > 1) {
       throw protocolError('42601', 'cannot insert multiple commands into a prepared statement');
     }
+    // As Postgres, a failed block refuses the Parse already (the session refuses the statement again when it runs).
+    if (this.status() === 'E' && !BLOCK_EXIT_WORDS.has(shape.firstKeyword)) throw abortedBlockError();
     const count = Math.max(shape.paramCount, message.paramTypes.length);
     const paramTypes = Array.from({ length: count }, (_, i) => message.paramTypes[i] || TypeOid.Text);
     this.statements.set(message.statement, { name: message.statement, sql: message.sql, shape, paramTypes });
@@ -395,9 +407,9 @@ export class QueryProtocol {
     // A Sync outside BEGIN … COMMIT ends the implicit transaction, and its portals with it. Inside a block they
     // stay open until the block ends, as in Postgres: pgjdbc with autocommit off and a fetch size reads a
     // portal a few rows per Execute, each Execute followed by its own Sync.
-    const inBlock = this.session.inBlock?.() ?? false;
-    if (!inBlock) for (const name of [...this.portals.keys()]) this.dropPortal(name);
-    this.out.send(wire.readyForQuery(inBlock ? 'T' : 'I'));
+    const status = this.status();
+    if (status === 'I') for (const name of [...this.portals.keys()]) this.dropPortal(name);
+    this.out.send(wire.readyForQuery(status));
     this.out.flush();
   }
 

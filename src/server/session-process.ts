@@ -347,6 +347,17 @@ export class RemoteSession implements Session {
     return this.state.block !== undefined;
   }
 
+  transactionStatus(): 'I' | 'T' | 'E' {
+    const block = this.state.block;
+    return block ? (block.failed ? 'E' : 'T') : 'I';
+  }
+
+  /** The next statement's process takes the failed block with the state. */
+  failBlock(): void {
+    const block = this.state.block;
+    if (block && !block.failed) this.state = { ...this.state, block: { ...block, failed: true } };
+  }
+
   /** An open cursor's columns, as its process last reported them. */
   describeCursor(name: string): ResultColumn[] | undefined {
     return this.state.cursors?.[name];

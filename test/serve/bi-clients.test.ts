@@ -194,6 +194,25 @@ describe.skipIf(build)('doql serve --sandbox with BI clients', () => {
     expect(out.named_cursor).toEqual(droplets.map((d) => [d.id, d.created_at]));
   }, 60_000);
 
+  it.skipIf(PSYCOPG.skip)('psycopg 3: an error fails the transaction until rollback; a nested transaction (a savepoint) recovers from its own', async () => {
+    const out = await python(PSYCOPG, 'failed-block');
+    expect(out).toEqual({
+      error: '42703',
+      status_after_error: 'INERROR',
+      refused: ['25P02', 'current transaction is aborted, commands ignored until end of transaction block'],
+      after_rollback: 'again',
+      nested_error: '42703',
+      status_in_outer: 'INTRANS',
+      outer_goes_on: 'outer',
+      status_at_end: 'IDLE',
+    });
+  }, 60_000);
+
+  it.skipIf(PSYCOPG2.skip)('psycopg2: InFailedSqlTransaction after an error in a transaction, until rollback()', async () => {
+    const out = await python(PSYCOPG2, 'psycopg2-failed-block');
+    expect(out).toEqual({ error: '42703', in_error: true, refused: '25P02', after_rollback: 'again' });
+  }, 60_000);
+
   it('SQL cursors: DECLARE in a block, FETCH and MOVE in every direction, CLOSE; the errors Postgres gives', async () => {
     await withPgClient(server.port, async (client) => {
       const ids = droplets.map((d) => String(d.id));

@@ -208,7 +208,69 @@ def psycopg2_cursor_scenario():
         conn.close()
 
 
+def failed_block_scenario():
+    """psycopg 3: an error in a transaction fails it (every statement refused, 25P02) until rollback; a nested
+    transaction is a savepoint, and an error inside it is rolled back to that savepoint, the outer one going on."""
+    import psycopg
+
+    out = {}
+    with psycopg.connect(DSN) as conn:
+        try:
+            conn.execute("SELECT nope")
+        except psycopg.Error as e:
+            out["error"] = e.sqlstate
+        out["status_after_error"] = conn.info.transaction_status.name
+        try:
+            conn.execute("SELECT 1")
+        except psycopg.Error as e:
+            out["refused"] = [e.sqlstate, e.diag.message_primary]
+        conn.rollback()
+        out["after_rollback"] = conn.execute("SELECT 'again'").fetchone()[0]
+        conn.rollback()
+        with conn.transaction():
+            conn.execute("SELECT 1")
+            try:
+                with conn.transaction():
+                    conn.execute("SELECT nope")
+            except psycopg.Error as e:
+                out["nested_error"] = e.sqlstate
+            out["status_in_outer"] = conn.info.transaction_status.name
+            out["outer_goes_on"] = conn.execute("SELECT 'outer'").fetchone()[0]
+        out["status_at_end"] = conn.info.transaction_status.name
+    return out
+
+
+def psycopg2_failed_block_scenario():
+    """psycopg2: the failed transaction's InFailedSqlTransaction, and rollback() ending it."""
+    import psycopg2
+    import psycopg2.errors
+    import psycopg2.extensions as ext
+
+    conn = psycopg2.connect(DSN)
+    out = {}
+    try:
+        cur = conn.cursor()
+        try:
+            cur.execute("SELECT nope")
+        except psycopg2.Error as e:
+            out["error"] = e.pgcode
+        out["in_error"] = conn.get_transaction_status() == ext.TRANSACTION_STATUS_INERROR
+        try:
+            cur.execute("SELECT %s", (1,))
+        except psycopg2.errors.InFailedSqlTransaction as e:
+            out["refused"] = e.pgcode
+        conn.rollback()
+        cur.execute("SELECT 'again'")
+        out["after_rollback"] = cur.fetchone()[0]
+        conn.commit()
+    finally:
+        conn.close()
+    return out
+
+
 SCENARIOS = {
+    "failed-block": failed_block_scenario,
+    "psycopg2-failed-block": psycopg2_failed_block_scenario,
     "sqlalchemy-psycopg2": lambda: sqlalchemy_scenario("psycopg2"),
     "sqlalchemy-psycopg": lambda: sqlalchemy_scenario("psycopg"),
     "pandas": pandas_scenario,

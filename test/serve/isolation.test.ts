@@ -74,17 +74,22 @@ describe.skipIf(buildMissing())('doql serve: one client cannot stall the others'
     await expect(a.query("SET statement_timeout = 'soon'")).rejects.toMatchObject({ code: '22023' });
   });
 
-  it('the default timeout is 5min, and a BEGIN block survives its process being replaced', async () => {
+  it('the default timeout is 5min, and a BEGIN block (failed by the timeout) survives its process being replaced', async () => {
     const c = await connect(server.port);
     try {
       expect((await c.query('SHOW statement_timeout')).rows).toEqual([{ statement_timeout: '5min' }]);
-      await c.query("BEGIN; SET statement_timeout TO '1s'");
+      await c.query("BEGIN; SET statement_timeout TO '1s'; SAVEPOINT s");
       await expect(c.query(RUNAWAY)).rejects.toMatchObject({ code: '57014' });
-      // ReadyForQuery says 'T' (in a block) for the restarted session too; pg keeps the status it last got.
+      // pg keeps the status ReadyForQuery last gave: 'E', the block failed by the error, as in Postgres.
+      const status = (): string => (c as unknown as { _txStatus: string })._txStatus;
+      expect(status()).toBe('E');
+      await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+      // The block and its savepoint outlived the process killed for the timeout.
+      await c.query('ROLLBACK TO SAVEPOINT s');
       await c.query('SELECT 1');
-      const status = (c as unknown as { _txStatus: string })._txStatus;
-      expect(status).toBe('T');
+      expect(status()).toBe('T');
       await c.query('COMMIT');
+      expect(status()).toBe('I');
     } finally {
       await c.end();
     }

@@ -247,12 +247,13 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
     expect(jdbc.timeout.seconds).toBeLessThan(15);
   });
 
-  it('reports the SQLState of a failing statement and keeps the connection usable, in and out of a transaction', () => {
+  it('reports the SQLState of a failing statement and keeps the connection usable, in and out of a transaction (failed until rollback, or rolled back to the autosave savepoint)', () => {
     expect(jdbc.errors).toEqual({
       states: ['42703', '42P01', '42601'],
       after: 'still here',
       unbound: '22023', // pgjdbc's own check: no value for parameter 1
       inTransaction: '42703',
+      failedTransaction: '25P02', // current transaction is aborted, until rollback
       afterRollback: 'again',
       autosave: '42703',
       afterAutosave: 'kept going',

@@ -421,6 +421,14 @@ public class DoqlJdbc {
       } catch (SQLException e) {
         out.put("inTransaction", e.getSQLState());
       }
+      // As in Postgres, the failed transaction refuses everything until rollback.
+      try (PreparedStatement ps = c.prepareStatement("SELECT ?")) {
+        ps.setString(1, "x");
+        ps.executeQuery().close();
+        out.put("failedTransaction", "no error");
+      } catch (SQLException e) {
+        out.put("failedTransaction", e.getSQLState());
+      }
       c.rollback();
       out.put("afterRollback", firstString(c, "SELECT 'again'"));
       c.commit();
