@@ -139,15 +139,31 @@ export class SelectEmitter extends ExprEmitter {
   }
 
   private selectList(s: SelectStmt, items: Item[]): string {
+    // HAVING without GROUP BY makes the whole input one group, in Postgres even when the select list has no
+    // aggregate (`SELECT 1 HAVING false`, BI tools' probes); SQLite refuses a HAVING on such a query, so the
+    // first item carries a count(*) that never changes its value and makes the query an aggregate one.
+    let oneGroup = s.havingClause !== undefined && !s.groupClause?.length && !items.some((i) => hasAggregate(i.node));
+    // Its columns can then only be aggregated (SQLite would show one row's); the top query has no outer columns.
+    const bare = oneGroup && s === this.top ? items.map((i) => bareColumn(i.node)).find((c) => c !== undefined) : undefined;
+    if (bare !== undefined) {
+      throw new DoqlError('validation', `column "${bare}" must appear in the GROUP BY clause or be used in an aggregate function`, { sqlState: '42803' });
+    }
     return items
       .map((item) => {
         if (isStar(item.node)) return this.star(s, names((item.node as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields));
+        let sql: string;
         if (s === this.top && [...this.numericItems.values()].includes(item.node)) {
           // Postgres's numeric digits (50.00, 61.3333333333333333), computed exactly as text.
           this.found.pgFunctions = true;
-          return `pg_text(${this.expr(item.node, { numericText: true })}, 'numeric_out') AS ${quoteIdent(item.name)}`;
+          sql = `pg_text(${this.expr(item.node, { numericText: true })}, 'numeric_out')`;
+        } else {
+          sql = this.expr(item.node);
         }
-        return `${this.expr(item.node)} AS ${quoteIdent(item.name)}`;
+        if (oneGroup) {
+          oneGroup = false;
+          sql = `CASE WHEN count(*) < 0 THEN NULL ELSE ${sql} END`;
+        }
+        return `${sql} AS ${quoteIdent(item.name)}`;
       })
       .join(', ');
   }
@@ -313,13 +329,7 @@ export class SelectEmitter extends ExprEmitter {
     if (new Set(joined.map((c) => c.sql)).size > 1) {
       throw new DoqlError('validation', `${what} together in one select list are not supported by doql: put one of them in FROM (… , unnest(tags) AS t)`, { sqlState: '0A000' });
     }
-    const aggregated = items.some((i) => {
-      let found = false;
-      visitOutsideSubqueries(i.node, (f) => {
-        if (AGGREGATES.has(lastName(f.funcname).toLowerCase()) || f.over) found = true;
-      });
-      return found;
-    });
+    const aggregated = items.some((i) => hasAggregate(i.node, true));
     if (s.groupClause?.length || s.havingClause || s.distinctClause?.length || s.windowClause?.length || aggregated) {
       throw new DoqlError('validation', `${what} in a select list with GROUP BY, DISTINCT, aggregates or windows is not supported by doql: put it in FROM (… , unnest(tags) AS t)`, { sqlState: '0A000' });
     }
@@ -486,6 +496,36 @@ function shownExactly(node: Node, emitter: SelectEmitter): boolean {
 const isStar = (node: Node): boolean => 'ColumnRef' in node && lastName(node.ColumnRef.fields) === '*';
 
 /** Calls in an expression, not counting those inside its subqueries (their select lists are their own). */
+/** Whether an aggregate call (or, with `windows`, a window function) is in `node`, outside its subqueries. */
+function hasAggregate(node: Node, windows = false): boolean {
+  let found = false;
+  visitOutsideSubqueries(node, (f) => {
+    if (AGGREGATES.has(lastName(f.funcname).toLowerCase()) || (windows && f.over)) found = true;
+  });
+  return found;
+}
+
+/** The first column named in `node` outside aggregate calls and subqueries (`*` included), or undefined. */
+function bareColumn(node: Node): string | undefined {
+  let found: string | undefined;
+  const walk = (v: unknown, key: string): void => {
+    if (found !== undefined || v === null || typeof v !== 'object' || key === 'SubLink') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, key);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (key === 'FuncCall' && AGGREGATES.has(lastName((o as FuncCall).funcname).toLowerCase())) return;
+    if (key === 'ColumnRef') {
+      found = names((o as { fields?: Node[] }).fields).join('.') || '*';
+      return;
+    }
+    for (const [k, x] of Object.entries(o)) walk(x, k);
+  };
+  walk(node, '');
+  return found;
+}
+
 function visitOutsideSubqueries(node: Node, fn: (f: FuncCall) => void): void {
   visit(node, (key, o) => key === 'FuncCall' && fn(o as FuncCall), { subqueries: false });
 }
