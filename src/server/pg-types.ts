@@ -4,6 +4,7 @@ import type { CellValue, PgTypeName, ResultColumn } from '../engine/types.js';
 import { dateToBinary, numericToBinary, timestampToBinary } from '../engine/pg-values.js';
 import { pgValueText } from '../engine/pg-value-text.js';
 import { float8Text } from '../engine/pg-text-forms.js';
+import { parseArray } from '../engine/pg-catalog-arrays.js';
 import { DoqlError } from '../errors.js';
 import type { FieldDescription } from './backend-serializer.js';
 
@@ -29,6 +30,9 @@ export const enum TypeOid {
   Numeric = 1700,
   Uuid = 2950,
   Jsonb = 3802,
+  Int4Array = 1007,
+  TextArray = 1009,
+  Int8Array = 1016,
 }
 
 /** 0 text, 1 binary. */
@@ -53,6 +57,9 @@ const PG_WIRE_TYPES: Record<PgTypeName, { oid: TypeOid; size: number }> = {
   numeric: { oid: TypeOid.Numeric, size: -1 },
   json: { oid: TypeOid.Json, size: -1 },
   jsonb: { oid: TypeOid.Jsonb, size: -1 },
+  _text: { oid: TypeOid.TextArray, size: -1 },
+  _int4: { oid: TypeOid.Int4Array, size: -1 },
+  _int8: { oid: TypeOid.Int8Array, size: -1 },
 };
 
 export function fieldDescriptions(columns: ResultColumn[], formats: FormatCode[]): FieldDescription[] {
@@ -121,9 +128,69 @@ function encodePgTyped(value: Exclude<CellValue, null>, column: ResultColumn, pg
       return Buffer.concat([Buffer.from([1]), Buffer.from(text, 'utf8')]);
     case 'json':
       return Buffer.from(text, 'utf8');
+    case '_text':
+    case '_int4':
+    case '_int8':
+      binary = arrayToBinary(text, pgType);
+      break;
   }
   if (!binary) throw notBinary(value, column, pgType);
   return binary;
+}
+
+/** The element type of each array type doql sends, with its binary writer (undefined: not a valid element). */
+const ARRAY_ELEMENTS: Record<'_text' | '_int4' | '_int8', { oid: TypeOid; write(text: string): Buffer | undefined }> = {
+  _text: { oid: TypeOid.Text, write: (text) => Buffer.from(text, 'utf8') },
+  _int4: {
+    oid: TypeOid.Int4,
+    write: (text) => {
+      const n = Number(text);
+      if (!/^-?\d+$/.test(text) || n < -(2 ** 31) || n >= 2 ** 31) return undefined;
+      const b = Buffer.allocUnsafe(4);
+      b.writeInt32BE(n);
+      return b;
+    },
+  },
+  _int8: {
+    oid: TypeOid.Int8,
+    write: (text) => {
+      if (!/^-?\d+$/.test(text)) return undefined;
+      const n = BigInt(text);
+      if (n < INT8_MIN || n > INT8_MAX) return undefined;
+      const b = Buffer.allocUnsafe(8);
+      b.writeBigInt64BE(n);
+      return b;
+    },
+  },
+};
+
+/** array_send's layout for a one-dimensional array: dimensions, a has-NULLs flag, the element type, then each element. */
+function arrayToBinary(text: string, pgType: '_text' | '_int4' | '_int8'): Buffer | undefined {
+  const elements = parseArray(text);
+  if (!elements) return undefined;
+  const { oid, write } = ARRAY_ELEMENTS[pgType];
+  const head = Buffer.alloc(elements.length ? 20 : 12);
+  head.writeInt32BE(elements.length ? 1 : 0, 0);
+  head.writeInt32BE(elements.includes(null) ? 1 : 0, 4);
+  head.writeUInt32BE(oid, 8);
+  if (elements.length) {
+    head.writeInt32BE(elements.length, 12);
+    head.writeInt32BE(1, 16); // lower bound
+  }
+  const parts: Buffer[] = [head];
+  for (const element of elements) {
+    const length = Buffer.allocUnsafe(4);
+    if (element === null) {
+      length.writeInt32BE(-1);
+      parts.push(length);
+      continue;
+    }
+    const bytes = write(element);
+    if (!bytes) return undefined;
+    length.writeInt32BE(bytes.length);
+    parts.push(length, bytes);
+  }
+  return Buffer.concat(parts);
 }
 
 const TRUE_WORDS = new Set(['t', 'true', '1', 'y', 'yes', 'on']);

@@ -17,6 +17,8 @@ export interface Case {
    * cannot give Postgres's answer. Postgres's answer is not compared.
    */
   refused?: string;
+  /** The type OIDs on the wire must be Postgres's too (a driver's getArray needs text[], not text). */
+  wireTypes?: boolean;
 }
 
 /** A tag and a droplet id that exist in the data, found once it is loaded. */
@@ -388,6 +390,10 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'HAVING with an aggregate, none in the select list': { sql: 'SELECT 1 AS one FROM digitalocean.compute.droplets HAVING count(*) > 1' },
   'HAVING over an empty input is one group': { sql: "SELECT 'probe' AS p FROM digitalocean.compute.droplets WHERE name = 'no such droplet' HAVING true" },
   'HAVING with an ungrouped column': { sql: 'SELECT name FROM digitalocean.compute.droplets HAVING count(*) > 0', error: '42803' },
+  // ARRAY[…] is an array on the wire: text[], int4[] (int8[] beyond int4), written {a,b}.
+  'ARRAY[] of text': { sql: "SELECT ARRAY['a', 'b c', NULL, 'NULL', ''] AS a, ARRAY['x'::text] AS b", wireTypes: true },
+  'ARRAY[] of integers': { sql: 'SELECT ARRAY[1, -2, 3] AS a, ARRAY[1, 3000000000] AS b, ARRAY[1::bigint] AS c, ARRAY[2::int] AS d', wireTypes: true },
+  'ARRAY[] of text in rows': { sql: "SELECT name, ARRAY[name, status] AS a FROM digitalocean.compute.droplets" },
   'DISTINCT numeric output': { sql: 'SELECT DISTINCT memory * 1.5 AS m FROM digitalocean.compute.droplets ORDER BY m', ordered: true },
   'numeric in a UNION': { sql: 'SELECT memory / 4 AS x FROM digitalocean.compute.droplets UNION SELECT 1 ORDER BY 1', ordered: true },
   'IN list, NULL in IN': { sql: "SELECT name, vcpus IN (1, NULL) AS a, status IN ('active', 'off') AS b FROM digitalocean.compute.droplets" },

@@ -154,6 +154,7 @@ function inOrder(name: string, c: Case, a: unknown[][], b: unknown[][]): void {
 function compareText(name: string, c: Case, mine: pg.QueryResult, theirs: pg.QueryResult): void {
   const types = theirs.fields.map((f) => f.dataTypeID);
   expect(mine.fields.map((f) => f.name), `${name}: column names on the wire`).toEqual(theirs.fields.map((f) => f.name));
+  if (c.wireTypes) expect(mine.fields.map((f) => f.dataTypeID), `${name}: type OIDs on the wire`).toEqual(types);
   const text = (v: unknown, i: number): unknown => (v !== null && (types[i] === OID.textArray || types[i] === OID.int8Array) ? normal(v, types[i]) : v);
   const a = (mine.rows as unknown[][]).map((r) => r.map(text));
   const b = (theirs.rows as unknown[][]).map((r) => r.map(text));

@@ -84,7 +84,7 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
       `SELECT created_at, size_gigabytes, incremental FROM digitalocean.databases.backups WHERE database_cluster_uuid = '${cluster}' ORDER BY created_at`,
     )) as Backup[];
     expect(backups.length).toBeGreaterThan(0);
-    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors', 'params', 'batch', 'timeout', 'tools', 'extras'];
+    const scenarios = ['connect', 'backups', 'droplets', 'metadata', 'prepared', 'fetch', 'update', 'errors', 'params', 'batch', 'timeout', 'tools', 'extras', 'arrays'];
     const run = await runProcess('java', ['-cp', PGJDBC, PROGRAM, String(server.port), cluster, tag, ...scenarios], {
       env: { PATH: env.PATH, HOME: home, LANG: 'C.UTF-8' },
       timeoutMs: 150_000,
@@ -245,6 +245,15 @@ describe.skipIf(missing)('doql serve --sandbox with pgjdbc', () => {
   it('cancels a runaway statement at setQueryTimeout (57014) and keeps the connection usable', () => {
     expect(jdbc.timeout).toEqual({ state: '57014', seconds: expect.any(Number), after: 'usable' });
     expect(jdbc.timeout.seconds).toBeLessThan(15);
+  });
+
+  it('reads ARRAY[…] columns with getArray: text[], int4[] and int8[], as text and as binary once server-prepared', () => {
+    const row = [
+      ['_text', 'String', ['a', 'b c', null]],
+      ['_int4', 'Integer', [1, -2]],
+      ['_int8', 'Long', [3000000000]],
+    ];
+    expect(jdbc.arrays).toEqual({ runs: [row, row, row], 'runs&prepareThreshold=1': [row, row, row] });
   });
 
   it('reports the SQLState of a failing statement and keeps the connection usable, in and out of a transaction (failed until rollback, or rolled back to the autosave savepoint)', () => {

@@ -99,11 +99,49 @@ export function columnPgType(node: Node | undefined): PgTypeName | undefined {
     if (base === 'json' || base === 'jsonb') return base;
     return undefined;
   }
+  if ('A_ArrayExpr' in node) return arrayPgType(node.A_ArrayExpr.elements ?? []);
   if ('FuncCall' in node && !node.FuncCall.over) return FUNCTION_PG_TYPES[lastName(node.FuncCall.funcname).toLowerCase()];
   if ('SQLValueFunction' in node) {
     const op = node.SQLValueFunction.op;
     return op === 'SVFOP_CURRENT_TIMESTAMP' ? 'timestamptz' : op === 'SVFOP_CURRENT_DATE' ? 'date' : undefined;
   }
   if ('A_Expr' in node && intervalLiteral(node.A_Expr.rexpr) !== undefined) return 'timestamptz';
+  return undefined;
+}
+
+const INT4_MAX = 2 ** 31 - 1;
+const INT4_MIN = -(2 ** 31);
+
+/**
+ * ARRAY[…]'s type from its elements, as Postgres resolves it: integer literals make int4[] (int8[] once one is
+ * beyond int4, or a cast says bigint), strings and text casts text[]. Anything else (columns, numerics, booleans,
+ * whose text forms differ) keeps the text type, whose value is still the array's text form (`{a,b}`).
+ */
+function arrayPgType(elements: Node[]): PgTypeName | undefined {
+  if (!elements.length) return undefined; // ARRAY[] needs a cast in Postgres
+  // A NULL element takes the others' type.
+  const kinds = new Set(elements.filter((e) => !('A_Const' in e && e.A_Const.isnull)).map(elementKind));
+  if (!kinds.size) return undefined;
+  if (kinds.size !== 1 && !(kinds.size === 2 && kinds.has('int4') && kinds.has('int8'))) return undefined;
+  if (kinds.has('int8')) return '_int8';
+  if (kinds.has('int4')) return '_int4';
+  return kinds.has('text') ? '_text' : undefined;
+}
+
+function elementKind(node: Node): 'int4' | 'int8' | 'text' | undefined {
+  if ('A_Const' in node) {
+    const c = node.A_Const;
+    if (c.ival !== undefined) return c.ival.ival === undefined || (c.ival.ival >= INT4_MIN && c.ival.ival <= INT4_MAX) ? 'int4' : 'int8';
+    // Integers beyond int4 arrive as their digits (fval) when they do not fit; a decimal point makes a numeric.
+    if (c.fval !== undefined) return /^-?\d+$/.test(c.fval.fval ?? '') ? 'int8' : undefined;
+    if (c.sval !== undefined) return 'text';
+    return undefined;
+  }
+  if ('TypeCast' in node) {
+    const base = typeName(node.TypeCast).replace(/\s*\(.*\)$/, '');
+    if (base === 'int' || base === 'int4' || base === 'integer' || base === 'int2' || base === 'smallint') return 'int4';
+    if (base === 'int8' || base === 'bigint') return 'int8';
+    if (base === 'text' || base === 'varchar' || base === 'character varying') return 'text';
+  }
   return undefined;
 }

@@ -32,6 +32,7 @@ public class DoqlJdbc {
           case "timeout" -> timeout(port, out);
           case "tools" -> tools(port, out);
           case "extras" -> extras(port, out);
+          case "arrays" -> arrays(port, out);
           default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
       } catch (Exception e) {
@@ -189,6 +190,28 @@ public class DoqlJdbc {
         }
       }
       out.put("runs" + threshold, runs);
+    }
+  }
+
+  /** ARRAY[…] columns through getArray: text[], int4[], int8[], in text and (server-prepared) binary. */
+  static void arrays(int port, Map<String, Object> out) throws SQLException {
+    for (String mode : new String[] {"", "&prepareThreshold=1"}) {
+      List<Object> runs = new ArrayList<>();
+      try (Connection c = DriverManager.getConnection(url(port, mode));
+          PreparedStatement ps = c.prepareStatement("SELECT ARRAY['a', 'b c', NULL] AS t, ARRAY[1, -2] AS i, ARRAY[3000000000] AS l")) {
+        for (int run = 0; run < 3; run++) {
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            List<Object> row = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+              Object[] values = (Object[]) rs.getArray(i).getArray();
+              row.add(Arrays.asList(rs.getMetaData().getColumnTypeName(i), values.getClass().getComponentType().getSimpleName(), Arrays.asList(values)));
+            }
+            runs.add(row);
+          }
+        }
+      }
+      out.put("runs" + mode, runs);
     }
   }
 
