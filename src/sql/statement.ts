@@ -1,6 +1,7 @@
 // Classifies a statement by its first word and parses doql's own statements (SHOW, DESCRIBE, REGISTRY) from its
 // tokens; Postgres's statements (SELECT, writes, COPY, cursors, session settings) are parsed into libpg-query's
 // tree where they run, so classifying never loads the parser.
+import { DoqlError } from '../errors.js';
 import { identValue, isWord, significant, stringValue, syntaxError, type Token } from './lexer.js';
 
 export type Statement =
@@ -154,7 +155,37 @@ export function parseStatement(text: string, tokens: Token[]): Statement {
       // Anything else (`SHOW server_version`, …) is a session setting the wire server answers.
       return { kind: 'session_setting', text, tokens };
     }
+    case 'CREATE':
+    case 'DROP':
+    case 'ALTER':
+    case 'TRUNCATE':
+    case 'GRANT':
+    case 'REVOKE':
+    case 'COMMENT':
+      throw ddlRefused(toks);
     default:
       return fail(first, first ? `unknown statement "${first.text}": expected SELECT, SHOW, DESCRIBE, INSERT, UPDATE, REPLACE, DELETE, EXEC, COPY or REGISTRY` : 'empty statement');
   }
+}
+
+/** The words that name what a DDL statement makes or changes (`CREATE TEMP TABLE`, `DROP INDEX`), after its verb. */
+const DDL_WORDS = new Set(
+  ('TEMP TEMPORARY LOCAL GLOBAL UNLOGGED OR REPLACE MATERIALIZED UNIQUE RECURSIVE TABLE VIEW INDEX SCHEMA SEQUENCE ' +
+    'FUNCTION PROCEDURE TYPE EXTENSION DATABASE TRIGGER ROLE USER DOMAIN ON').split(' '),
+);
+
+/**
+ * A DDL statement, refused as Postgres refuses what a server does not support (0A000, not a syntax error): doql's
+ * tables are the API's resources, and it keeps none of its own, temporary or not.
+ */
+function ddlRefused(toks: Token[]): DoqlError {
+  const words = [toks[0].text.toUpperCase()];
+  for (const t of toks.slice(1)) {
+    if (t.kind !== 'word' || !DDL_WORDS.has(t.text.toUpperCase())) break;
+    words.push(t.text.toUpperCase());
+  }
+  return new DoqlError('validation', `${words.join(' ')} is not supported by doql: its tables are DigitalOcean's API resources, and it keeps no tables of its own`, {
+    sqlState: '0A000',
+    hint: 'For an intermediate result use a CTE (WITH t AS (SELECT …) SELECT … FROM t) or a subquery; to keep rows in a database of your own, copy them there with `doql sync` (see doql sync --help); resources are created with INSERT INTO and removed with DELETE.',
+  });
 }

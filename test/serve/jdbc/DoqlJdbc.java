@@ -421,7 +421,7 @@ public class DoqlJdbc {
   static void errors(int port, Map<String, Object> out) throws SQLException {
     try (Connection c = DriverManager.getConnection(url(port, ""))) {
       List<Object> states = new ArrayList<>();
-      for (String sql : new String[] {"SELECT nope FROM digitalocean.compute.droplets", "SELECT * FROM digitalocean.compute.nothing", "SELEC 1"}) {
+      for (String sql : new String[] {"SELECT nope FROM digitalocean.compute.droplets", "SELECT * FROM digitalocean.compute.nothing", "SELEC 1", "CREATE TEMP TABLE t (a int)"}) {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
           rs.next();
           states.add("no error");
