@@ -293,10 +293,11 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   fn('current_catalog', () => DATABASE_NAME);
   fn('current_schema', () => 'public');
   fn('current_schemas', (implicit) => formatArray(Number(implicit) ? ['pg_catalog', 'public'] : ['public']));
-  for (const name of ['current_user', 'session_user', 'current_role', 'user']) fn(name, () => OWNER_NAME);
   fn('pg_get_userbyid', (oid) => (oid === null ? null : Number(oid) === OWNER_OID ? OWNER_NAME : `unknown (OID=${oid})`));
   // The connection's pid, as BackendKeyData announced it (a wire session runs in whichever process is free).
   const asking = (): SessionCatalog | undefined => currentSessionCatalog() ?? session;
+  // The user a wire client connected as (what it may do does not depend on it); the command line is the owner.
+  for (const name of ['current_user', 'session_user', 'current_role', 'user']) fn(name, () => asking()?.backend?.()?.user ?? OWNER_NAME, false);
   fn('pg_backend_pid', () => asking()?.backend?.()?.pid ?? process.pid, false);
   for (const [name, how] of [['pg_cancel_backend', 'cancel'], ['pg_terminate_backend', 'terminate']] as const) {
     fn(
@@ -321,7 +322,7 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   fn('set_config', (_name, value) => value, false);
   const settings = new Map(serverSettings().map(([k, v]) => [k.toLowerCase(), v]));
   fn('current_setting', (name, missingOk) => {
-    const value = settings.get(String(name).toLowerCase());
+    const value = asking()?.setting?.(String(name)) ?? settings.get(String(name).toLowerCase());
     if (value !== undefined || Number(missingOk)) return value ?? null;
     throw new DoqlError('not_found', `unrecognized configuration parameter "${name}"`, { sqlState: '42704' });
   });

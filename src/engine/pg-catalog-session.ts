@@ -9,6 +9,8 @@ import type { EmulatedTable } from './pg-catalog-schema.js';
 /** What a session tells the catalog about itself. */
 export interface SessionCatalog {
   cursors(): CursorInfo[];
+  /** A setting as this session has it (application_name after SET), for current_setting(); undefined: not one of its own. */
+  setting?(name: string): string | undefined;
   /** The server this session serves a connection of; undefined on the command line. */
   backend?(): BackendView | undefined;
   /** Warnings raised by functions while a statement runs (pg_cancel_backend of no backend), for its result. */

@@ -19,13 +19,12 @@ const FIXED_SETTINGS: Record<string, string> = {
   integer_datetimes: 'on',
   transaction_isolation: 'read committed',
   search_path: 'public',
-  application_name: '',
   is_superuser: 'off',
   max_identifier_length: '63',
 };
 
 /** Settings a session may change with SET / RESET, with their defaults; the rest are fixed answers. */
-export const SESSION_SETTING_DEFAULTS: Readonly<Record<string, string>> = { statement_timeout: '0', default_transaction_read_only: 'off' };
+export const SESSION_SETTING_DEFAULTS: Readonly<Record<string, string>> = { statement_timeout: '0', default_transaction_read_only: 'off', application_name: '' };
 
 /** Postgres's spellings of a boolean setting's value. */
 const BOOLEAN_TEXT: Record<string, boolean> = { on: true, off: false, true: true, false: false, yes: true, no: false, 1: true, 0: false, t: true, f: false };
@@ -114,6 +113,12 @@ function changeSetting(set: VariableSetStmt, settings: Map<string, string>): voi
     settings.set(name, readOnlySetting(set) ? 'on' : 'off');
     return;
   }
+  if (name === 'application_name') {
+    // Postgres keeps 63 bytes of printable ASCII, writing `?` for anything else.
+    const text = set.args?.length === 1 ? (valueText(set.args[0]) ?? '') : '';
+    settings.set(name, text.replace(/[^\x20-\x7e]/g, '?').slice(0, 63));
+    return;
+  }
   const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
   const ms = text === undefined ? undefined : parseDurationMs(text);
   if (ms === undefined) {
@@ -184,6 +189,11 @@ export function sessionSetting(stmt: Node, settings?: SessionSettings, transacti
 export function unknownShow(typed: string, settings?: SessionSettings): DoqlError {
   const known = Object.keys(settingValues(settings));
   return new DoqlError('parse', `unknown SHOW ${typed ? `"${typed}"` : 'statement'}: expected SHOW SERVICES|RESOURCES|METHODS IN …, SHOW INSERT INTO …, or a setting (${known.join(', ')})`, { sqlState: '42704' });
+}
+
+/** One setting as SHOW shows it (a session's own, or a fixed one), or undefined for a name SHOW does not know. */
+export function settingValue(name: string, settings?: SessionSettings): string | undefined {
+  return settingValues(settings)[name.toLowerCase()];
 }
 
 function settingValues(settings?: SessionSettings, transactionReadOnly?: boolean): Record<string, string> {

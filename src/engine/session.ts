@@ -26,7 +26,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, unknownShow, type SessionSettings } from './session-settings.js';
+import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, settingValue, unknownShow, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 import { abortedBlockError, applySavepoint, copyBlock, exitsFailedBlock, type Block } from './transaction-block.js';
@@ -108,6 +108,8 @@ export interface SessionState {
    * connection with open cursors keeps its session process (see server/session-process.ts).
    */
   cursors?: Record<string, ResultColumn[]>;
+  /** The connection's startup parameters that are settings (application_name): what RESET returns to. */
+  startup?: Record<string, string>;
 }
 
 /** Runs statement texts one by one; `onResult` sees each result as soon as it is ready. */
@@ -130,6 +132,7 @@ export class DoqlSession implements Session {
   /** DECLARE'd cursors (a driver's server-side cursors). */
   private readonly cursors = new Cursors();
   private block?: Block;
+  private startup?: Record<string, string>;
   /** What SET changed this session (statement_timeout), over its starting values; SHOW reads them. */
   readonly settings: SessionSettings;
 
@@ -159,6 +162,7 @@ export class DoqlSession implements Session {
       settings: Object.fromEntries(this.settings.values),
       ...(this.block ? { block: copyBlock(this.block) } : {}),
       ...(Object.keys(cursors).length ? { cursors } : {}),
+      ...(this.startup ? { startup: this.startup } : {}),
     };
   }
 
@@ -166,7 +170,9 @@ export class DoqlSession implements Session {
   restoreState(state: SessionState): void {
     this.settings.values.clear();
     for (const [name, value] of Object.entries(state.settings)) this.settings.values.set(name, value);
+    this.settings.defaults = { ...this.options.settings, ...state.startup };
     this.block = state.block ? copyBlock(state.block) : undefined;
+    this.startup = state.startup;
     // A state without cursors is another session's, or one whose cursors are closed: none of this process's apply.
     if (!state.cursors) this.cursors.clear();
   }
@@ -178,6 +184,7 @@ export class DoqlSession implements Session {
     this.mutation = { dryRun: false, yes: false, waitTimeoutMs: 600_000, ...options.mutation };
     this.pg = new PgCompat(options.catalog, () => this.db(), {
       cursors: () => this.cursors.list(),
+      setting: (name) => settingValue(name, this.settings),
       backend: () => options.backend?.(),
       warnings: [],
     });

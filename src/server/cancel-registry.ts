@@ -24,7 +24,7 @@ export interface BackendRegistration {
 interface Entry extends BackendRegistration {
   secretKey: number;
   started: string;
-  state: 'idle' | 'active' | 'idle in transaction';
+  state: 'idle' | 'active' | 'idle in transaction' | 'idle in transaction (aborted)';
   query: string;
   queryStart: string | null;
   stateChange: string;
@@ -34,12 +34,14 @@ interface Entry extends BackendRegistration {
 export interface ConnectionBackend {
   readonly pid: number;
   readonly user: string;
+  /** The application_name the client connected with (its startup parameter). */
+  readonly applicationName?: string;
   /** The server's connections as this one may see them (another user's query text is hidden, as in Postgres). */
   activity(): ActivityRow[];
   /** A statement of this connection starts. */
   began(sql: string): void;
-  /** It ended; `inBlock`: between BEGIN and COMMIT. */
-  ended(inBlock: boolean): void;
+  /** It ended; `status`: ReadyForQuery's (I idle, T in a block, E in a failed block); the session's application_name now. */
+  ended(status: 'I' | 'T' | 'E', applicationName?: string): void;
   /** Cancels or ends another connection (the caller checked the user: see engine/backend.ts signalBackend). */
   signal(pid: number, how: SignalKind): void;
 }
@@ -77,12 +79,18 @@ export class CancelRegistry {
     return {
       pid,
       user: self.user,
+      applicationName: self.applicationName,
       activity: () => [...this.targets].map(([id, entry]) => activityRow(id, entry, entry.user === self.user)),
       began: (sql) => {
         const now = new Date().toISOString();
         Object.assign(self, { state: 'active', query: sql, queryStart: now, stateChange: now });
       },
-      ended: (inBlock) => Object.assign(self, { state: inBlock ? 'idle in transaction' : 'idle', stateChange: new Date().toISOString() }),
+      ended: (status, applicationName) =>
+        Object.assign(self, {
+          state: status === 'I' ? 'idle' : status === 'T' ? 'idle in transaction' : 'idle in transaction (aborted)',
+          stateChange: new Date().toISOString(),
+          applicationName: applicationName ?? self.applicationName,
+        }),
       signal: (target, how) => {
         const entry = this.targets.get(target);
         if (how === 'cancel') entry?.cancel();

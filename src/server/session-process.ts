@@ -340,7 +340,9 @@ export class RemoteSession implements Session {
     private readonly host: SessionHost,
     private readonly backend?: ConnectionBackend,
   ) {
-    this.state = { settings: {} };
+    // The client's startup application_name is the session's, until SET (and again after RESET).
+    const app = backend?.applicationName;
+    this.state = { settings: {}, ...(app ? { startup: { application_name: app } } : {}) };
   }
 
   inBlock(): boolean {
@@ -519,7 +521,7 @@ export class RemoteSession implements Session {
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
-      backend?.ended(this.state.block !== undefined);
+      backend?.ended(this.transactionStatus(), this.state.settings.application_name ?? this.state.startup?.application_name);
       proc.onStatementMessage = undefined;
       proc.onExit = undefined;
       proc.onSignal = undefined;

@@ -3,6 +3,8 @@
 // reports them (SHOW, current_setting, current_user, pg_stat_activity).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMissing } from '../cli/doql-home.js';
+import { runPsql } from '../support/run-process.js';
+import pg from 'pg';
 import { psql, startDoqlServe, withPgClient, type DoqlServe } from './doql-serve.js';
 
 describe.skipIf(buildMissing())('doql serve: Postgres clients', () => {
@@ -31,6 +33,43 @@ describe.skipIf(buildMissing())('doql serve: Postgres clients', () => {
       // The extended protocol says the same.
       await expect(client.query({ text: sql, values: [] })).rejects.toMatchObject({ code: '0A000' });
     });
+  });
+
+  it('application_name (startup and SET) and the connecting user show in SHOW, current_setting, current_user and pg_stat_activity', async () => {
+    const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'alice', database: 'digitalocean', application_name: 'report-job' });
+    const other = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'alice', database: 'digitalocean' });
+    await Promise.all([client.connect(), other.connect()]);
+    try {
+      const one = async (sql: string): Promise<unknown[]> => (await client.query({ text: sql, rowMode: 'array' })).rows[0] as unknown[];
+      const seen = async (): Promise<unknown[]> => {
+        const { rows } = await other.query({ text: 'SELECT usename, application_name FROM pg_stat_activity WHERE pid = $1', values: [pid], rowMode: 'array' });
+        return rows[0] as unknown[];
+      };
+      const [pid] = await one('SELECT pg_backend_pid()');
+      expect(await one("SELECT current_setting('application_name'), current_user, session_user, user, current_role")).toEqual(['report-job', 'alice', 'alice', 'alice', 'alice']);
+      expect(await one('SHOW application_name')).toEqual(['report-job']);
+      expect(await one('SELECT usename, application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()')).toEqual(['alice', 'report-job']);
+      expect(await seen()).toEqual(['alice', 'report-job']);
+
+      await client.query("SET application_name = 'renamed'");
+      expect(await one("SHOW application_name")).toEqual(['renamed']);
+      expect(await one("SELECT current_setting('application_name')")).toEqual(['renamed']);
+      expect(await seen()).toEqual(['alice', 'renamed']);
+      await client.query('RESET application_name'); // back to the startup value, as in Postgres
+      expect(await one("SELECT current_setting('application_name')")).toEqual(['report-job']);
+      expect(await seen()).toEqual(['alice', 'report-job']);
+    } finally {
+      await Promise.all([client.end(), other.end()]);
+    }
+  });
+
+  it("psql's PGAPPNAME and -U reach SHOW application_name and current_user", async () => {
+    const run = await runPsql(server.port, ['-A', '-t', '-c', 'SHOW application_name', '-c', "SELECT current_user || ' ' || current_setting('application_name')"], {
+      database: 'digitalocean',
+      env: { PGAPPNAME: 'nightly' },
+    });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toBe('nightly\ntester nightly\n');
   });
 
   it('psql shows the refusal and its hint', async () => {
