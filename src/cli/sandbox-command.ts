@@ -62,6 +62,7 @@ export async function sandboxCommand(action: string | undefined, opts: Record<st
     faultRate: opts.faultRate as string,
     rateLimit: opts.rateLimit as string | undefined,
     rateWindow: opts.rateWindow as string | undefined,
+    hourlyLimit: opts.hourlyLimit as string | undefined,
     actionDelay: opts.actionDelay as string,
     actionErrorRate: opts.actionErrorRate as string | undefined,
     spec: opts.spec as string | undefined,

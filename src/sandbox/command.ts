@@ -8,6 +8,7 @@ import { loadCatalog } from '../catalog/load.js';
 import type { LoadedCatalog } from '../catalog/load.js';
 import type { FaultOptions } from './faults.js';
 import type { SandboxOptions } from './types.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.js';
 
 /** Options as the CLI parses them (commander hands strings; numbers are accepted too). */
 export interface SandboxCommandOptions {
@@ -23,6 +24,8 @@ export interface SandboxCommandOptions {
   faultRate?: number | string;
   rateLimit?: number | string;
   rateWindow?: number | string;
+  /** `--hourly-limit N`: requests per hour (0: none); default: see hourlyLimitFor. */
+  hourlyLimit?: number | string;
   /** `--no-rate-limit`: commander sets rateLimit to false. */
   noRateLimit?: boolean;
   actionDelay?: number | string;
@@ -83,6 +86,7 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
     '--fault-rate': 'faultRate',
     '--rate-limit': 'rateLimit',
     '--rate-window': 'rateWindow',
+    '--hourly-limit': 'hourlyLimit',
     '--action-delay': 'actionDelay',
     '--action-error-rate': 'actionErrorRate',
     '--spec': 'spec',
@@ -120,6 +124,7 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
 export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
   const rateLimit = num('rate-limit', o.rateLimit, (n) => Number.isInteger(n) && n > 0);
   const rateWindow = num('rate-window', o.rateWindow, (n) => n > 0);
+  const hourlyLimit = num('hourly-limit', o.hourlyLimit, (n) => Number.isInteger(n) && n >= 0);
   const faultRate = num('fault-rate', o.faultRate, (n) => n >= 0 && n <= 1);
   const faults: FaultOptions | undefined = faultRate ? { rate: faultRate } : undefined;
   return {
@@ -134,8 +139,8 @@ export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
     rateLimit:
       o.noRateLimit || (o.rateLimit as unknown) === false
         ? false
-        : rateLimit !== undefined || rateWindow !== undefined
-          ? { limit: rateLimit ?? 250, windowSeconds: rateWindow ?? 60 }
+        : rateLimit !== undefined || rateWindow !== undefined || hourlyLimit !== undefined
+          ? rateLimitOptions(rateLimit ?? DEFAULT_RATE_LIMIT.limit, rateWindow ?? DEFAULT_RATE_LIMIT.windowSeconds, hourlyLimit)
           : undefined,
     actionDelayMs: num('action-delay', o.actionDelay),
     actionErrorRate: num('action-error-rate', o.actionErrorRate, (n) => n >= 0 && n <= 1),
@@ -143,6 +148,16 @@ export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
     stateFile: o.stateFile,
     tls: Boolean(o.tls || o.certOut),
   };
+}
+
+/**
+ * The sandbox's limits: the per-window one given, and an hourly one (`--hourly-limit`, 0 for none) that by default
+ * keeps DigitalOcean's proportion to it, a third of what the window allows in an hour (5,000 for 250 a minute) and
+ * never below 5,000: a large `--rate-limit` for a load test is not cut short by the hourly limit.
+ */
+function rateLimitOptions(limit: number, windowSeconds: number, hourly: number | undefined): RateLimitOptions {
+  const DEFAULT_HOURLY = DEFAULT_RATE_LIMIT.hourly ?? 5000;
+  return { limit, windowSeconds, hourly: hourly ?? Math.max(DEFAULT_HOURLY, Math.ceil((limit * 3600) / windowSeconds / 3)) };
 }
 
 /** Writes the certificate where clients can read it; returns the path and whether doql chose it (to remove on stop). */
