@@ -145,6 +145,10 @@ export class DoqlSession implements Session {
     return this.block ? (this.block.failed ? 'E' : 'T') : 'I';
   }
 
+  applicationName(): string {
+    return settingValue('application_name', this.settings) ?? '';
+  }
+
   /** An error outside the session (the wire server's) happened in the block: it fails as one of ours would. */
   failBlock(): void {
     if (this.block) this.block.failed = true;

@@ -80,6 +80,8 @@ export interface Session {
   transactionStatus?(): 'I' | 'T' | 'E';
   /** An error the session did not see (the wire server's own) happened: a block fails as after the session's errors. */
   failBlock?(): void;
+  /** The session's application_name now (SET changes it), which the wire server reports in ParameterStatus. */
+  applicationName?(): string;
   /** The columns of an open SQL cursor (DECLARE), which a client may Describe as a portal of that name. */
   describeCursor?(name: string): ResultColumn[] | undefined;
   close(): void;

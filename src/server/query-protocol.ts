@@ -128,7 +128,9 @@ export class QueryProtocol {
   constructor(
     private readonly session: Session,
     private readonly out: QueryOutput,
-  ) {}
+  ) {
+    this.reportedApplicationName = session.applicationName?.();
+  }
 
   /** Bumped by every cancel(), so that a stream being read between statements (a portal's) sees it. */
   private cancels = 0;
@@ -154,6 +156,22 @@ export class QueryProtocol {
       this.session.failBlock?.(); // an error in BEGIN … COMMIT fails the block, whichever layer raised it
       this.skipUntilSync = true;
     }
+  }
+
+  /** The application_name last reported (at startup first). */
+  private reportedApplicationName?: string;
+
+  /**
+   * ReadyForQuery, after a ParameterStatus when SET changed application_name (Postgres reports it, being GUC_REPORT;
+   * pgjdbc's getClientInfo reads it from there).
+   */
+  private ready(status: 'I' | 'T' | 'E'): void {
+    const name = this.session.applicationName?.();
+    if (name !== undefined && name !== this.reportedApplicationName) {
+      this.out.send(wire.parameterStatus('application_name', name));
+    }
+    this.reportedApplicationName = name;
+    this.out.send(wire.readyForQuery(status));
   }
 
   /** ReadyForQuery's status byte: 'E' after an error in a block, until ROLLBACK. */
@@ -253,7 +271,7 @@ export class QueryProtocol {
     const status = this.status();
     // A COMMIT or ROLLBACK sent as a simple Query ends the block's portals too.
     if (status === 'I') for (const name of [...this.portals.keys()]) this.dropPortal(name);
-    this.out.send(wire.readyForQuery(status));
+    this.ready(status);
     this.out.flush();
   }
 
@@ -409,7 +427,7 @@ export class QueryProtocol {
     // portal a few rows per Execute, each Execute followed by its own Sync.
     const status = this.status();
     if (status === 'I') for (const name of [...this.portals.keys()]) this.dropPortal(name);
-    this.out.send(wire.readyForQuery(status));
+    this.ready(status);
     this.out.flush();
   }
 

@@ -354,6 +354,10 @@ export class RemoteSession implements Session {
     return block ? (block.failed ? 'E' : 'T') : 'I';
   }
 
+  applicationName(): string {
+    return this.state.settings.application_name ?? this.state.startup?.application_name ?? '';
+  }
+
   /** The next statement's process takes the failed block with the state. */
   failBlock(): void {
     const block = this.state.block;

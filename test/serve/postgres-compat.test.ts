@@ -45,6 +45,10 @@ describe.skipIf(buildMissing())('doql serve: Postgres clients', () => {
         const { rows } = await other.query({ text: 'SELECT usename, application_name FROM pg_stat_activity WHERE pid = $1', values: [pid], rowMode: 'array' });
         return rows[0] as unknown[];
       };
+      const reported: string[] = [];
+      client.connection.on('parameterStatus', (m: { parameterName: string; parameterValue: string }) => {
+        if (m.parameterName === 'application_name') reported.push(m.parameterValue);
+      });
       const [pid] = await one('SELECT pg_backend_pid()');
       expect(await one("SELECT current_setting('application_name'), current_user, session_user, user, current_role")).toEqual(['report-job', 'alice', 'alice', 'alice', 'alice']);
       expect(await one('SHOW application_name')).toEqual(['report-job']);
@@ -58,6 +62,9 @@ describe.skipIf(buildMissing())('doql serve: Postgres clients', () => {
       await client.query('RESET application_name'); // back to the startup value, as in Postgres
       expect(await one("SELECT current_setting('application_name')")).toEqual(['report-job']);
       expect(await seen()).toEqual(['alice', 'report-job']);
+      // Each change was reported in a ParameterStatus, as Postgres reports application_name (pgjdbc's getClientInfo).
+      await client.query({ text: "SET application_name TO 'extended'", values: [] });
+      expect(reported).toEqual(['renamed', 'report-job', 'extended']);
     } finally {
       await Promise.all([client.end(), other.end()]);
     }
