@@ -70,6 +70,13 @@ describe.skipIf(buildMissing())('doql serve: Postgres clients', () => {
     }
   });
 
+  it('a parameter cast to text keeps its text, numeric-looking or not', async () => {
+    await withPgClient(server.port, async (client) => {
+      const { rows } = await client.query({ text: "SELECT $1::text AS a, $2::varchar || 'x' AS b, $3::text AS c", values: ['7', '7.50', '007'], rowMode: 'array' });
+      expect(rows).toEqual([['7', '7.50x', '007']]);
+    });
+  });
+
   it("psql's PGAPPNAME and -U reach SHOW application_name and current_user", async () => {
     const run = await runPsql(server.port, ['-A', '-t', '-c', 'SHOW application_name', '-c', "SELECT current_user || ' ' || current_setting('application_name')"], {
       database: 'digitalocean',

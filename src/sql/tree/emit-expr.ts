@@ -240,11 +240,14 @@ export abstract class ExprEmitter {
     ] as const) {
       if (!p || !c || !('ParamRef' in p) || !('ColumnRef' in c)) continue;
       const kind = this.scope.columnKind(names(c.ColumnRef.fields));
-      if (!kind) continue;
-      const n = p.ParamRef.number ?? 0;
-      const seen = this.found.paramKinds.get(n);
-      this.found.paramKinds.set(n, seen === undefined || seen === kind ? kind : null);
+      if (kind) this.kindParam(p.ParamRef.number ?? 0, kind);
     }
+  }
+
+  /** `$n` is of this kind; two different kinds leave it untyped. */
+  private kindParam(n: number, kind: ParamKind): void {
+    const seen = this.found.paramKinds.get(n);
+    this.found.paramKinds.set(n, seen === undefined || seen === kind ? kind : null);
   }
 
   /** A comparison operand: a parameter's name compared in WHERE/ON reads its hidden column. */
@@ -531,6 +534,8 @@ export abstract class ExprEmitter {
     const literal = !!c.arg && ('A_Const' in c.arg || 'ParamRef' in c.arg);
     const mods = castModifiers(c);
     if (target === 'text' && !name.endsWith('[]')) {
+      // `$1::text` is text, as Postgres types a parameter by its cast: '7' stays '7', not the number 7 ('7.0').
+      if (c.arg && 'ParamRef' in c.arg) this.kindParam(c.arg.ParamRef.number ?? 0, 'text');
       // As Postgres's output function writes the value; varchar(n) and char(n) keep n characters (char pads).
       const text = this.asText(c.arg, arg);
       this.found.pgFunctions ||= text !== arg;
