@@ -76,6 +76,10 @@ describe.skipIf(buildMissing())('doql serve: a failed transaction block', () => 
       expect(await code('SELECT $1::int + nope', [1])).toMatch(/^42703: /);
       expect(await code('SELECT $1::int', [1])).toBe(`25P02: ${ABORTED}`);
       expect(statuses.slice(-2)).toEqual(['E', 'E']);
+      // Another connection sees it as Postgres shows it in pg_stat_activity.
+      const pid = client.processID;
+      const state = await withPgClient(server.port, async (other) => (await other.query('SELECT state FROM pg_stat_activity WHERE pid = $1', [pid])).rows);
+      expect(state).toEqual([{ state: 'idle in transaction (aborted)' }]);
       expect((await client.query({ text: 'ROLLBACK', values: [] })).command).toBe('ROLLBACK');
       expect(statuses.at(-1)).toBe('I');
       expect((await client.query("SELECT 'one' AS one")).rows).toEqual([{ one: 'one' }]);
