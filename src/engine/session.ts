@@ -387,7 +387,7 @@ export class DoqlSession implements Session {
         });
       } catch (err) {
         // As in Postgres, an error inside BEGIN … COMMIT fails the block until ROLLBACK.
-        this.failBlock();
+        if (!options.probe) this.failBlock();
         if (statements.length > 1 && isDoqlError(err)) {
           const ran = i === 0 ? 'none ran' : i === 1 ? 'statement 1 ran' : `statements 1–${i} ran`;
           const left = statements.length - i - 1;

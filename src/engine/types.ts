@@ -63,6 +63,11 @@ export interface ExecuteOptions {
    * wide) instead of all at once, so that a result bigger than memory can be sent as it is read.
    */
   batchRows?: number;
+  /**
+   * A wire Describe's probe, run only to learn a statement's columns: its failure is not one of the client's
+   * statements failing, so it leaves a BEGIN block as it was (see engine/transaction-block.ts).
+   */
+  probe?: boolean;
 }
 
 /** A session: one connection's worth of state (vars, read cache, settings). */

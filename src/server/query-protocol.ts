@@ -180,12 +180,12 @@ export class QueryProtocol {
   }
 
   /** Runs SQL with a fresh AbortSignal that cancel() fires; failures are rethrown as StatementFailure. */
-  private async run(sql: string, params?: (string | null)[]): Promise<StatementResult[]> {
+  private async run(sql: string, params?: (string | null)[], probe = false): Promise<StatementResult[]> {
     const controller = new AbortController();
     this.running = controller;
     try {
       const { signal } = controller;
-      return await this.session.execute(sql, params ? { params, signal, batchRows: BATCH_ROWS } : { signal, batchRows: BATCH_ROWS });
+      return await this.session.execute(sql, { ...(params ? { params } : {}), signal, batchRows: BATCH_ROWS, ...(probe ? { probe } : {}) });
     } catch (err) {
       throw new StatementFailure(err, controller.signal.aborted);
     } finally {
@@ -353,7 +353,8 @@ export class QueryProtocol {
     const readOnly = READ_KEYWORDS.has(shape.firstKeyword) && !WRITE_WORDS.some((w) => shape.words.has(w));
     if (shape.statementCount === 0 || !readOnly) return null;
     try {
-      const results = await this.run(statement.sql, statement.paramTypes.map(() => null));
+      // A probe's failure is not the client's: it leaves a BEGIN block as it was.
+      const results = await this.run(statement.sql, statement.paramTypes.map(() => null), true);
       for (const r of results) r.stream?.close(); // only the columns were wanted
       const last = results[results.length - 1];
       statement.columns = last?.kind === 'rows' ? last.columns : null;

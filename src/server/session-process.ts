@@ -463,7 +463,12 @@ export class RemoteSession implements Session {
       if (message.t === 'rows') return stream?.deliver(message.rows);
       if (message.t === 'result') results.push(message);
       else if (message.t === 'done' || message.t === 'error') {
-        if (id === this.nextId - 1) this.state = message.state;
+        if (id === this.nextId - 1) {
+          // A Describe's probe that failed leaves the block as it was (its process marked it failed).
+          const [before, after] = [this.state.block, message.state.block];
+          const keep = message.t === 'error' && options.probe && before && after;
+          this.state = keep ? { ...message.state, block: { ...after, failed: before.failed } } : message.state;
+        }
         end = message;
       }
       poke();

@@ -3,8 +3,11 @@
 // 'E', and ROLLBACK TO SAVEPOINT recovers. psql (ON_ERROR_ROLLBACK off and on) and the `pg` driver (simple and
 // extended protocol); psycopg and psycopg2 are in bi-clients.test.ts, pgjdbc (autosave) in jdbc.test.ts.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, serialize } from 'pg-protocol';
+import type { BackendMessage } from 'pg-protocol/dist/messages.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMissing } from '../cli/doql-home.js';
 import { psql, startDoqlServe, withPgClient, type DoqlServe } from './doql-serve.js';
@@ -40,6 +43,36 @@ describe.skipIf(buildMissing())('doql serve: a failed transaction block', () => 
     expect(run.stdout.split('\n').filter(Boolean)).toEqual(['BEGIN', 'after', 'second', 'COMMIT', 'outside']);
     expect(run.stderr.split('\n').filter((l) => l.includes('ERROR'))).toHaveLength(1);
     expect(run.stderr).not.toContain(ABORTED);
+  });
+
+  it("a Describe's probe that fails does not fail the block: only the client's statements do", async () => {
+    const socket = net.connect(server.port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const received: BackendMessage[] = [];
+    let ready = 0;
+    const done = new Promise<void>((resolve) => {
+      void parse(socket, (m) => {
+        received.push(m);
+        if (m.name === 'readyForQuery' && ++ready === 4) resolve();
+      });
+    });
+    socket.write(serialize.startup({ user: 'tester', database: 'digitalocean' }));
+    socket.write(
+      Buffer.concat([
+        serialize.query('BEGIN'),
+        // Its probe fails (the cluster is a required parameter); Postgres would describe it without running it.
+        serialize.parse({ name: 'p', text: 'SELECT created_at FROM digitalocean.databases.backups WHERE size_gigabytes > $1' }),
+        serialize.describe({ type: 'S', name: 'p' }),
+        serialize.sync(),
+        serialize.query("SELECT 'still in the block' AS s"),
+      ]),
+    );
+    await done;
+    socket.end(serialize.end());
+    expect(received.filter((m) => m.name === 'error')).toEqual([]);
+    expect(received.filter((m) => m.name === 'readyForQuery').map((m) => (m as unknown as { status: string }).status)).toEqual(['I', 'T', 'T', 'T']);
+    expect(received.some((m) => m.name === 'dataRow')).toBe(true);
+    expect(server.log()).toContain('could not learn its columns'); // the probe did fail
   });
 
   it('pg driver: ReadyForQuery says E; simple and extended statements get 25P02; ROLLBACK TO SAVEPOINT recovers', async () => {
