@@ -42,7 +42,7 @@ export class StatementProcess {
     // Loaded on first use: a command that never runs a SELECT here does not pay for it.
     this.ready ??= import('../server/session-process.js').then(({ SessionHost }) => {
       const host = new SessionHost({
-        childModule: fileURLToPath(new URL('./serve-child.js', import.meta.url)),
+        childModule: fileURLToPath(new URL('./session-entry.js', import.meta.url)),
         config: {
           spec: this.opts.spec,
           vars: {},
