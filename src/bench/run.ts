@@ -13,6 +13,7 @@ import { openDestination } from '../sync/destination.js';
 import { runSync } from '../sync/run-sync.js';
 import { postgresMissing, startPostgres } from './local-postgres.js';
 import { TIMINGS_PREFIX } from '../timings.js';
+import { connectionRuns, sessionStarts, type StartRun } from './serve-start.js';
 
 /** The part of @digitalocean/dots the comparison uses. */
 interface DotsModule {
@@ -603,7 +604,36 @@ async function serveRss(): Promise<void> {
   }
 }
 
-const BENCHES: Record<string, () => Promise<void>> = { startup, cold, tls: tlsFanOut, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss, serve: serveRss, sync: syncBench };
+/**
+ * `doql serve`'s session processes as users meet them (issue 16): every connection that finds no idle process, and
+ * every replacement after a cancel, timeout or crash, waits for one to start, on cores that running statements want.
+ * A start is measured against a bare forked node (Node's start and the IPC channel, no doql code), alternating.
+ */
+async function serveStart(): Promise<void> {
+  const entry = join(root, 'dist', 'cli', 'session-entry.js');
+  const modules = join(root, 'dist', 'cli', 'serve-child.js');
+  const [bare, bundled, compiled] = await sessionStarts([entry, modules], 11);
+  const cpu = (runs: StartRun[]): number | undefined => (runs.every((r) => r.cpuMs !== undefined) ? median(runs.map((r) => r.cpuMs!)) : undefined);
+  const wall = (runs: StartRun[]): number => median(runs.map((r) => r.wallMs));
+  const [bareCpu, cpuMs] = [cpu(bare), cpu(bundled)];
+  const shown = (runs: StartRun[]): string => `${cpu(runs)?.toFixed(0) ?? '?'} ms CPU (${wall(runs).toFixed(0)} wall)`;
+  if (bareCpu !== undefined && cpuMs !== undefined) {
+    const ratio = cpuMs / bareCpu;
+    line('serve: session process ready vs bare fork', `${shown(bundled)} / ${shown(bare)} = ${ratio.toFixed(2)}x`, '≤ 2x (CPU)', ratio <= 2, 16);
+  } else {
+    const ratio = wall(bundled) / wall(bare);
+    line('serve: session process ready vs bare fork', `${wall(bundled).toFixed(0)} ms / ${wall(bare).toFixed(0)} ms wall = ${ratio.toFixed(2)}x`, '≤ 2x (wall; no CPU figure here)', ratio <= 2, 16);
+  }
+  process.stdout.write(`      from the compiled modules (no bundle, or a stale one): ${shown(compiled)}\n`);
+  const c = await connectionRuns(doqlBin, 7, 4);
+  const first = median(c.spareReady);
+  line('serve: new connection, first query', `${first.toFixed(0)} ms (median of ${c.spareReady.length}, a process idle)`, '≤ 50 ms', first <= 50, 16);
+  process.stdout.write(
+    `      ${c.burstSize} new connections at once to a fresh server, a catalog query first: ${median(c.catalogBurst).toFixed(0)} ms (each process started for them builds its pg_catalog emulation, ~250 ms CPU)\n`,
+  );
+}
+
+const BENCHES: Record<string, () => Promise<void>> = { startup, cold, tls: tlsFanOut, fanout: fanOut, droplets: droplets10k, local: localSql, rss: peakRss, serve: serveRss, 'serve-start': serveStart, sync: syncBench };
 
 /** `npm run bench` runs them all; `npm run bench -- local rss serve` runs the named ones. */
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 // Compiles an OpenAPI 3 spec into the doql catalog (services → resources → methods, columns, params)
 // and a bundle of resolved request/response schemas. Strict: what it cannot compile, it says.
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { DoqlError } from '../errors.js';
 import { Namer } from './naming.js';
 import type { OperationRef } from './naming.js';
@@ -216,6 +216,8 @@ export function compileSpec(doc: Json, options: CompileOptions): CompileResult {
   const resolver = new SchemaResolver(doc, file);
   // Request bodies are validated by their oneOf/anyOf as the spec writes them, not by the flattened union.
   const strictResolver = new SchemaResolver(doc, file, { keepChoices: true });
+  // Required here, not imported: node:crypto costs a session process ~7 ms to load, and only compiling hashes.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const specHash = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
   const paths = doc.paths as JsonObject;
 

@@ -58,7 +58,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
   // The accounts are known before any connection: `--context a,b` makes their clients (and checks their tokens) now.
   const accounts = await ctx.session.accounts();
   const sessions = new SessionHost({
-    childModule: fileURLToPath(new URL('./serve-child.js', import.meta.url)),
+    childModule: fileURLToPath(new URL('./session-entry.js', import.meta.url)),
     config: {
       spec: opts.spec,
       vars: ctx.session.vars,
@@ -77,6 +77,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
     hideEnv: opts.passwordEnv ? [opts.passwordEnv] : [],
     handle: serverCalls(ctx, accounts),
     log,
+    verbose: opts.verbose,
   });
   await sessions.start();
   const server = createPgServer({ sessionFactory: (backend) => sessions.newSession(backend), password, tls, log });

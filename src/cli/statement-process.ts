@@ -3,8 +3,8 @@
 // event loop until the statement ends, and better-sqlite3 has no interrupt. The parent keeps the terminal, the
 // session (variables, settings) and the read cache; the child asks it for rows and API requests (server-calls.ts).
 //
-// A child costs ~250 ms of CPU to start: the shell starts it when it starts (behind the user's typing) and runs
-// every SELECT there; a one-shot `doql "…"` starts it only for a SELECT that reads no resource (SQL computed
+// A child costs ~130 ms of CPU to start (cli/session-entry.ts): the shell starts it when it starts (behind the
+// user's typing) and runs every SELECT there; a one-shot `doql "…"` starts it only for a SELECT that reads no resource (SQL computed
 // locally, the kind that can spin), so that SHOW and a SELECT over resources start as fast as before.
 import { fileURLToPath } from 'node:url';
 import { DoqlError, isDoqlError } from '../errors.js';
@@ -42,7 +42,7 @@ export class StatementProcess {
     // Loaded on first use: a command that never runs a SELECT here does not pay for it.
     this.ready ??= import('../server/session-process.js').then(({ SessionHost }) => {
       const host = new SessionHost({
-        childModule: fileURLToPath(new URL('./serve-child.js', import.meta.url)),
+        childModule: fileURLToPath(new URL('./session-entry.js', import.meta.url)),
         config: {
           spec: this.opts.spec,
           vars: {},

@@ -3,7 +3,7 @@
 // integer, round() rounds decimals as they are written, numeric division and avg give Postgres's digits, and a
 // value becomes text as Postgres's output function writes it (booleans, times, jsonb, float8).
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { DoqlError } from '../errors.js';
 import { decimalString, divisionByZero, divRound, numericDivide, pow10, rescale, toDecimal, type Decimal } from './pg-decimal.js';
 import { float8Text, jsonbText, jsonText, pgText } from './pg-text-forms.js';
@@ -228,7 +228,9 @@ export function registerPgExact(db: Database.Database): void {
   });
   fn('pg_initcap', initcap);
   fn('pg_regexp_replace', regexpReplace);
-  fn('pg_md5', (s) => (s === null ? null : createHash('md5').update(String(s)).digest('hex')));
+  // node:crypto loaded on first use: it costs each session process ~7 ms to start, and md5() is rare.
+  let crypto: typeof import('node:crypto') | undefined;
+  fn('pg_md5', (s) => (s === null ? null : (crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('md5').update(String(s)).digest('hex')));
   fn('pg_reverse', (s) => (s === null ? null : [...String(s)].reverse().join('')));
   fn('pg_jsonb_typeof', (t) => (t === null ? null : (JSON_TYPES[String(t)] ?? String(t))));
   fn('pg_json_text', (v, style) => (v === null ? null : jsonText(String(v), String(style))));

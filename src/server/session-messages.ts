@@ -21,6 +21,8 @@ export type ToChild =
   | { t: 'reply'; call: number; value?: unknown; error?: ErrorData };
 
 export type FromChild =
+  /** How the process's code was loaded (cli/session-entry.ts): from the bundle, and whether V8 took its code cache. */
+  | { t: 'loaded'; from: string; codeCache: 'accepted' | 'rejected' | 'none' }
   | { t: 'ready' }
   | { t: 'result'; id: number; head: ResultHead; streaming: boolean }
   | { t: 'rows'; id: number; rows: CellValue[][] | null }

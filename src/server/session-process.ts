@@ -6,7 +6,8 @@
 // FROM r` never does (measured with better-sqlite3 12.11: terminate() still pending after 3 s, the thread
 // spinning on; better-sqlite3 exposes no sqlite3_interrupt or progress handler). Killing a process always works.
 //
-// Why a pool and not a process per connection: a process costs ~70 MB and ~250 ms of CPU to start; one per
+// Why a pool and not a process per connection: a process costs ~70 MB and ~130 ms of CPU to start (from its bundle,
+// cli/session-entry.ts; ~200 ms without), and ~250 ms more for its first catalog query (pg_catalog emulation); one per
 // connection made 50 clients connecting at once take 21 s instead of 3 s on a 2-core machine. A session's state
 // between statements is only its SET values and its BEGIN block (its SQLite database holds nothing a later
 // statement needs), so each statement takes whichever process is idle, with the state, and gives it back.
@@ -44,6 +45,8 @@ export interface SessionHostOptions {
    * command line runs one statement at a time, and a second process would cost it CPU for nothing).
    */
   keepSpare?: boolean;
+  /** Log how the first process was loaded and how long it took to be ready (`doql serve --verbose`). */
+  verbose?: boolean;
 }
 
 /** Where the API token may be found in the environment (api/auth.ts). */
@@ -80,8 +83,14 @@ export class SessionHost {
    * @throws DoqlError `internal` when it cannot start.
    */
   async start(): Promise<void> {
+    const started = performance.now();
     const first = this.startOne();
     await first.ready;
+    if (this.options.verbose) {
+      const { from, codeCache } = first.loaded ?? { from: 'an unknown module', codeCache: 'none' };
+      const how = `from ${from}${codeCache === 'none' ? '' : `, its code cache ${codeCache}`}`;
+      this.options.log(`session processes start ${how}; the first was ready in ${Math.round(performance.now() - started)} ms`);
+    }
   }
 
   /** `backend`: the wire connection the session serves (absent on the command line). */
@@ -201,6 +210,8 @@ export class SessionProcess {
   /** Set while a statement runs: the server-side work it asked for is aborted with it. */
   calls = new AbortController();
   exited = false;
+  /** How its code was loaded, once it says (cli/session-entry.ts). */
+  loaded?: Omit<Extract<FromChild, { t: 'loaded' }>, 't'>;
   onExit?: () => void;
   /** Set while a statement runs: its pg_cancel_backend / pg_terminate_backend calls. */
   onSignal?: (pid: number, how: SignalKind) => void;
@@ -221,6 +232,7 @@ export class SessionProcess {
     this.ready.catch(() => {}); // awaited by acquire(); a spare that dies unused must not be unhandled
     this.child.on('message', (message: FromChild) => {
       if (message.t === 'ready') markReady();
+      else if (message.t === 'loaded') this.loaded = { from: message.from, codeCache: message.codeCache };
       else if (message.t === 'call') void this.serve(message);
       else this.onStatementMessage?.(message);
     });
