@@ -64,6 +64,8 @@ export function toRow(
 /** A fetch's rows converted column by column, kept with the fetch so later statements reuse them. */
 export interface ColumnCache {
   columns: Map<string, SqliteValue[]>;
+  /** Row orders with equal keys together, by the key columns' names (groupedOrder); null: not worth it. */
+  orders?: Map<string, Int32Array | null>;
 }
 
 /** Where a column's value comes from when the item lacks it: the body's other fields, or the item itself. */
@@ -255,4 +257,54 @@ function arrowValue(v: unknown): SqliteValue {
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : v;
   return JSON.stringify(v);
+}
+
+/** Past this many distinct keys a GROUP BY's groups are small, and putting them together saves SQLite little. */
+const MAX_GROUPS = 4096;
+
+/**
+ * An order of a fetch's rows in which rows with equal keys (the values of `names`, already in the cache) come
+ * together, each key's rows in their own order, the keys in order of first appearance; null when the keys have
+ * more than MAX_GROUPS distinct values. Counted, not sorted: one pass to number each row's group, one to place
+ * it. Kept with the fetch, as its columns are.
+ */
+export function groupedOrder(fetched: Fetched, names: readonly string[]): Int32Array | null {
+  const cache: ColumnCache = (fetched.cache ??= { columns: new Map() });
+  const id = names.join('\0');
+  const orders = (cache.orders ??= new Map());
+  const known = orders.get(id);
+  if (known !== undefined) return known;
+  const keys = names.map((name) => cache.columns.get(name) ?? []);
+  const n = keys[0]?.length ?? 0;
+  // Each row's group, refined column by column: a group and a value make the next level's group.
+  let group = new Int32Array(n);
+  let count = 1;
+  for (const values of keys) {
+    const next = new Int32Array(n);
+    const seen: Map<SqliteValue, number>[] = [];
+    let made = 0;
+    for (let i = 0; i < n; i++) {
+      const byValue = (seen[group[i]] ??= new Map());
+      const v = values[i];
+      let g = byValue.get(v);
+      if (g === undefined) {
+        if (made === MAX_GROUPS) {
+          orders.set(id, null);
+          return null;
+        }
+        byValue.set(v, (g = made++));
+      }
+      next[i] = g;
+    }
+    group = next;
+    count = made;
+  }
+  // Groups numbered in order of first appearance; a counting sort keeps each group's rows in order.
+  const start = new Int32Array(count + 1);
+  for (let i = 0; i < n; i++) start[group[i] + 1]++;
+  for (let g = 0; g < count; g++) start[g + 1] += start[g];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[start[group[i]]++] = i;
+  orders.set(id, order);
+  return order;
 }
