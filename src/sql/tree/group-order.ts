@@ -4,7 +4,7 @@
 // keeps each group's rows in their order changes no result. Only a statement that reads its one table once
 // qualifies: another read of it (a subquery, a CTE, a UNION's other side) would see the reordered rows too.
 import type { A_Expr, Node, ResTarget, SelectStmt } from '@pgsql/types';
-import { names } from './nodes.js';
+import { names, visit } from './nodes.js';
 import type { Scope } from './scope.js';
 
 export interface GroupOrder {
@@ -39,14 +39,10 @@ export function groupOrder(stmt: Node, scope: Scope): GroupOrder | undefined {
 function readsOneTableOnce(stmt: Node): boolean {
   let ranges = 0;
   let other = false;
-  const walk = (v: unknown, key: string): void => {
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, key));
-    if (v === null || typeof v !== 'object') return;
+  visit(stmt, (key) => {
     if (key === 'RangeVar') ranges++;
-    if (key === 'SubLink' || key === 'RangeSubselect' || key === 'RangeFunction' || key === 'CommonTableExpr') other = true;
-    for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  walk(stmt, '');
+    else if (key === 'SubLink' || key === 'RangeSubselect' || key === 'RangeFunction' || key === 'CommonTableExpr') other = true;
+  });
   return ranges === 1 && !other;
 }
 
