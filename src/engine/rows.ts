@@ -64,6 +64,8 @@ export function toRow(
 /** A fetch's rows converted column by column, kept with the fetch so later statements reuse them. */
 export interface ColumnCache {
   columns: Map<string, SqliteValue[]>;
+  /** Row orders with equal keys together, by the key columns' names (groupedOrder); null: not worth it. */
+  orders?: Map<string, Int32Array | null>;
 }
 
 /** Where a column's value comes from when the item lacks it: the body's other fields, or the item itself. */
@@ -72,8 +74,30 @@ export interface ItemShape {
   key?: string;
 }
 
+/**
+ * One BigInt per distinct integer of a column, shared by its rows. A column of 100,000 integers (memory, vcpus)
+ * holds few distinct values, and a fresh BigInt per row made converting it several times slower: each is an
+ * allocation, and the young-generation collections they cause walk a heap that holds every fetched item.
+ * A column of mostly distinct values (ids) stops sharing after MAX_SHARED of them.
+ */
+class SharedBigInts {
+  private readonly seen = new Map<number, bigint>();
+
+  of(v: number): bigint {
+    let b = this.seen.get(v);
+    if (b === undefined) {
+      b = BigInt(v);
+      if (this.seen.size < MAX_SHARED) this.seen.set(v, b);
+    }
+    return b;
+  }
+}
+
+const MAX_SHARED = 4096;
+
 /** The converted values of one column for each of `items`. */
 export function convertColumn(items: unknown[], column: Column, { envelope, key }: ItemShape): SqliteValue[] {
+  const ints = column.sqlType === 'INTEGER' ? new SharedBigInts() : undefined;
   return items.map((item) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       return column.name === 'value' || column.name === 'content' ? toSqlite(column, item) : null;
@@ -81,7 +105,7 @@ export function convertColumn(items: unknown[], column: Column, { envelope, key 
     const obj = item as Record<string, unknown>;
     let v = obj[column.name];
     if (v === undefined && envelope) v = column.name === key ? obj : envelope[column.name];
-    return toSqlite(column, v);
+    return ints && typeof v === 'number' && Number.isSafeInteger(v) ? ints.of(v) : toSqlite(column, v);
   });
 }
 
@@ -127,43 +151,73 @@ function convertAll({ items, envelope, key }: Fetched, specs: readonly ValueSpec
   const n = items.length;
   const m = specs.length;
   const out = specs.map(() => new Array<SqliteValue>(n));
-  const names = specs.map((s) => s.column.name);
-  // The common cases inline (text that is a string, an integer that is a number, one key of an object):
-  // this loop runs for every row of a fetch, and toSqlite's general case is several times slower.
-  const kinds = specs.map((s) => (s.keys ? (s.keys.length === 1 ? PATH1 : PATH) : s.column.sqlType === 'TEXT' ? TEXT : s.column.sqlType === 'INTEGER' ? INTEGER : OTHER));
-  const firstKeys = specs.map((s) => s.keys?.[0] ?? '');
-  const pg = specs.map(postgresPath);
+  const readers = specs.map((s) => reader(s, envelope, key));
   for (let i = 0; i < n; i++) {
     const item = items[i];
-    const scalar = item === null || typeof item !== 'object' || Array.isArray(item);
-    for (let j = 0; j < m; j++) {
-      const spec = specs[j];
-      const name = names[j];
-      if (scalar) {
-        // A scalar item fills the `value` column (or `content`); its paths and other columns are null.
-        out[j][i] = !spec.keys && (name === 'value' || name === 'content') ? toSqlite(spec.column, item) : null;
-        continue;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      // A scalar item fills the `value` column (or `content`); its paths and other columns are null.
+      for (let j = 0; j < m; j++) {
+        const spec = specs[j];
+        out[j][i] = !spec.keys && (spec.column.name === 'value' || spec.column.name === 'content') ? toSqlite(spec.column, item) : null;
       }
-      const obj = item as Record<string, unknown>;
-      let v = obj[name];
-      if (v === undefined && envelope) v = name === key ? obj : envelope[name];
-      const kind = kinds[j];
-      if (kind === TEXT && typeof v === 'string') out[j][i] = v;
-      else if (kind === INTEGER && typeof v === 'number' && Number.isSafeInteger(v)) out[j][i] = BigInt(v);
-      else if (kind === PATH1 && v !== null && typeof v === 'object' && !Array.isArray(v)) {
-        const w = (v as Record<string, unknown>)[firstKeys[j]];
-        out[j][i] = typeof w === 'string' ? w : pg[j] ? pgArrowText(w) : arrowValue(w);
-      } else out[j][i] = spec.keys ? pathOf(v, spec.keys, pg[j]) : toSqlite(spec.column, v);
+      continue;
     }
+    for (let j = 0; j < m; j++) out[j][i] = readers[j](item as Record<string, unknown>);
   }
   return out;
 }
 
-const TEXT = 0;
-const INTEGER = 1;
-const PATH1 = 2;
-const PATH = 3;
-const OTHER = 4;
+type Reader = (obj: Record<string, unknown>) => SqliteValue;
+
+/**
+ * Reads one spec's value from an item, the common cases inline (text that is a string, an integer that is a
+ * number, one key of an object): this runs for every row of a fetch, and toSqlite's general case is several
+ * times slower. One closure per kind, so that each property read sees one name (a read that sees several is
+ * a slower lookup), and a value the API left out is looked up in the envelope (or is the item itself).
+ */
+function reader(spec: ValueSpec, envelope: Record<string, unknown> | undefined, key: string | undefined): Reader {
+  const { column, keys } = spec;
+  const name = column.name;
+  const ints = new SharedBigInts();
+  const pg = postgresPath(spec);
+  const outside = (obj: Record<string, unknown>): unknown => (envelope ? (name === key ? obj : envelope[name]) : undefined);
+  if (keys?.length === 1) {
+    const k = keys[0];
+    return (obj) => {
+      let v = obj[name];
+      if (v === undefined) v = outside(obj);
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return pathOf(v, keys, pg);
+      const w = (v as Record<string, unknown>)[k];
+      if (typeof w === 'string') return w;
+      if (!pg && typeof w === 'number' && Number.isSafeInteger(w)) return ints.of(w);
+      return pg ? pgArrowText(w) : arrowValue(w);
+    };
+  }
+  if (keys) {
+    return (obj) => {
+      const v = obj[name];
+      return pathOf(v === undefined ? outside(obj) : v, keys, pg);
+    };
+  }
+  if (column.sqlType === 'TEXT') {
+    return (obj) => {
+      let v = obj[name];
+      if (v === undefined) v = outside(obj);
+      return typeof v === 'string' ? v : toSqlite(column, v);
+    };
+  }
+  if (column.sqlType === 'INTEGER') {
+    return (obj) => {
+      let v = obj[name];
+      if (v === undefined) v = outside(obj);
+      return typeof v === 'number' && Number.isSafeInteger(v) ? ints.of(v) : toSqlite(column, v);
+    };
+  }
+  return (obj) => {
+    const v = obj[name];
+    return toSqlite(column, v === undefined ? outside(obj) : v);
+  };
+}
 
 /** `column ->> path` of one value: an object walked, or JSON text read as SQLite would read it. */
 function pathOf(v: unknown, keys: readonly string[], postgres: boolean): SqliteValue {
@@ -203,4 +257,57 @@ function arrowValue(v: unknown): SqliteValue {
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : v;
   return JSON.stringify(v);
+}
+
+/** Past this many distinct keys a GROUP BY's groups are small, and putting them together saves SQLite little. */
+const MAX_GROUPS = 4096;
+
+/**
+ * An order of a fetch's rows in which rows with equal keys (the values of `names`, already in the cache) come
+ * together, each key's rows in their own order, the keys in order of first appearance; null when the keys have
+ * more than MAX_GROUPS distinct values. Counted, not sorted: one pass to number each row's group, one to place
+ * it. Kept with the fetch, as its columns are.
+ */
+export function groupedOrder(fetched: Fetched, names: readonly string[]): Int32Array | null {
+  const cache: ColumnCache = (fetched.cache ??= { columns: new Map() });
+  const id = names.join('\0');
+  const orders = (cache.orders ??= new Map());
+  const known = orders.get(id);
+  if (known !== undefined) return known;
+  const keys = names.map((name) => cache.columns.get(name) ?? []);
+  const n = keys[0]?.length ?? 0;
+  const last = keys.length - 1;
+  // Each row's group: a tree of Maps, one level per key column, numbers at the leaves.
+  type Level = Map<SqliteValue, Level | number>;
+  const root: Level = new Map();
+  const group = new Int32Array(n);
+  // Rows in each group, counted in the same pass: each pass over 100,000 rows is a loop compiled while it runs.
+  const start = new Int32Array(MAX_GROUPS + 1);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    let level = root;
+    for (let c = 0; c < last; c++) {
+      const v = keys[c][i];
+      let below = level.get(v) as Level | undefined;
+      if (below === undefined) level.set(v, (below = new Map()));
+      level = below;
+    }
+    const v = keys[last][i];
+    let g = level.get(v) as number | undefined;
+    if (g === undefined) {
+      if (count === MAX_GROUPS) {
+        orders.set(id, null);
+        return null;
+      }
+      level.set(v, (g = count++));
+    }
+    group[i] = g;
+    start[g + 1]++;
+  }
+  // Groups numbered in order of first appearance; a counting sort keeps each group's rows in order.
+  for (let g = 0; g < count; g++) start[g + 1] += start[g];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[start[group[i]]++] = i;
+  orders.set(id, order);
+  return order;
 }

@@ -8,8 +8,9 @@ import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../en
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
-import { fetchedValues, type SqliteValue, type ValueSpec } from './rows.js';
+import { fetchedValues, groupedOrder, type SqliteValue, type ValueSpec } from './rows.js';
 import type { PathColumn } from '../sql/tree/scope.js';
+import type { GroupOrder } from '../sql/tree/group-order.js';
 import { sqliteError, withColumnHint } from './sqlite-error.js';
 import type { ParamKind } from './param-types.js';
 import { accountError, CONTEXT_COLUMN, singleAccount, type Accounts } from './accounts.js';
@@ -24,6 +25,8 @@ interface Round {
   needed?: ReadonlySet<string>;
   /** The accounts it reads (the hidden `context` column); a `WHERE context = …` narrows a table to one. */
   contexts: readonly string[];
+  /** A one-table GROUP BY's keys: that table's rows go to SQLite with equal keys together (sql/tree/group-order.ts). */
+  groupOrder?: GroupOrder;
 }
 
 export interface SelectContext {
@@ -134,7 +137,14 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
       const slots = specs.map((s) => s.slot);
       // Columns are converted once per fetch and reused by later rounds and statements. A path column
       // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
-      const sources = found.map(([context, fetched]) => ({ context, n: rowCount(fetched), values: fetchedValues(fetched, specs) }));
+      const grouped = round.groupOrder?.table === spec.name ? round.groupOrder.columns : undefined;
+      const keyed = grouped?.every((name) => specs.some((s) => s.name === name)) ? grouped : undefined;
+      const sources = found.map(([context, fetched]) => ({
+        context,
+        n: rowCount(fetched),
+        values: fetchedValues(fetched, specs),
+        order: keyed ? groupedOrder(fetched, keyed) : null,
+      }));
       // Hidden columns come first: the account, then the parameters as the constraints gave them; path
       // columns come last. SQLite reads a row's columns before asking for the next, so one array and one
       // result object serve every row: a generator's fresh result per row, and a fresh array, were much of
@@ -147,15 +157,17 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
       let i = 0;
       let n = 0;
       let values: SqliteValue[][] = [];
+      let order: Int32Array | null = null;
       return {
         next(): IteratorResult<unknown[]> {
           while (i >= n) {
             if (++s >= sources.length) return { done: true, value: undefined };
-            ({ n, values } = sources[s]);
+            ({ n, values, order } = sources[s]);
             row[0] = sources[s].context;
             i = 0;
           }
-          for (let j = 0; j < m; j++) row[slots[j]] = values[j][i];
+          const at = order ? order[i] : i;
+          for (let j = 0; j < m; j++) row[slots[j]] = values[j][at];
           i++;
           return result;
         },
@@ -221,7 +233,7 @@ export async function runSelect(
     columnTypes?: readonly (Column['sqlType'] | undefined)[];
     batchRows?: number;
     /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
-    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind> };
+    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind>; groupOrder?: GroupOrder };
   },
 ): Promise<StatementResult> {
   for (const t of tables) ensureTable(ctx, t);
@@ -252,7 +264,7 @@ export async function runSelect(
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     ctx.stats.rounds++;
-    const state: Round = { statement, misses: new Map(), needed, contexts: accounts.names };
+    const state: Round = { statement, misses: new Map(), needed, contexts: accounts.names, groupOrder: tree.groupOrder };
     if (batchRows) {
       const reader = new BatchReader(ctx, state, stmt, bind, batchRows);
       const first = reader.read();

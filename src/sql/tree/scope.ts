@@ -136,13 +136,13 @@ export class Scope {
   }
 
   /** `"d"."region->>$.slug"` for a path this statement reads as a hidden column; undefined otherwise. */
-  pathReference(e: A_Expr): { sql: string; column: string } | undefined {
+  pathReference(e: A_Expr): { sql: string; column: string; name: string } | undefined {
     const path = pathOf(e);
     if (!path) return undefined;
     const owner = this.pathOwner(path.fields);
     if (!owner || !this.paths.get(owner.id)?.has(path.name)) return undefined;
     const alias = path.fields.length === 2 ? path.fields[0] : this.aliasOfReference(owner.alias);
-    return { sql: `${quoteIdent(alias)}.${quoteIdent(path.name)}`, column: path.column };
+    return { sql: `${quoteIdent(alias)}.${quoteIdent(path.name)}`, column: path.column, name: path.name };
   }
 
   /** The alias as emitted for a lower-cased reference name (the RangeVar's own spelling). */

@@ -14,6 +14,7 @@ import { kindOf, lastName, names, visit } from './nodes.js';
 import { parseSql } from './parse.js';
 import { Scope, type PathColumn, type ResourceInfo } from './scope.js';
 import { typeName } from './emit-expr.js';
+import { groupOrder, type GroupOrder } from './group-order.js';
 
 export type { ResourceInfo };
 
@@ -49,6 +50,8 @@ export interface SelectTranslation {
   pgTypes: (PgTypeName | undefined)[];
   /** The SQL calls functions registerPgFunctions provides (now(), pg_unnest, REGEXP …). */
   pgFunctions: boolean;
+  /** A one-table GROUP BY's key columns: the table may deliver its rows with equal keys together (group-order.ts). */
+  groupOrder?: GroupOrder;
 }
 
 /**
@@ -161,6 +164,7 @@ export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { c
     columnTypes: emitter.shape.columnTypes,
     pgTypes: emitter.shape.pgTypes,
     pgFunctions: found.pgFunctions,
+    groupOrder: groupOrder(stmt, scope),
   };
 }
 
