@@ -498,6 +498,7 @@ export class DoqlSession implements Session {
       pgTypes: t.pgTypes,
       columnTypes: t.columnTypes,
       tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds },
+      certain: t.certain,
     });
   }
 

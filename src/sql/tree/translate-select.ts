@@ -8,6 +8,7 @@ import { DoqlError } from '../../errors.js';
 import type { ParamKind } from '../../engine/param-types.js';
 import type { PgTypeName } from '../../engine/types.js';
 import { tokenize } from '../lexer.js';
+import { certainScan } from './certain-scans.js';
 import { SelectEmitter } from './emit-select.js';
 import { CATALOG_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, visit } from './nodes.js';
@@ -49,6 +50,8 @@ export interface SelectTranslation {
   pgTypes: (PgTypeName | undefined)[];
   /** The SQL calls functions registerPgFunctions provides (now(), pg_unnest, REGEXP …). */
   pgFunctions: boolean;
+  /** The resource the statement is certain to list whole, with no parameter (certain-scans.ts): it may be fetched early. */
+  certain?: string;
 }
 
 /**
@@ -161,6 +164,7 @@ export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { c
     columnTypes: emitter.shape.columnTypes,
     pgTypes: emitter.shape.pgTypes,
     pgFunctions: found.pgFunctions,
+    certain: catalog ? undefined : certainScan(stmt, scope),
   };
 }
 
