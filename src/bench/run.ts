@@ -93,7 +93,10 @@ function whereTimeGoes(runs: ProcessRun[]): string {
   const withMarks = runs.filter((r) => r.marks).map((r) => ({ ms: r.ms, ...r.marks! }));
   if (!withMarks.length) return 'no timing marks (DOQL_TIMINGS)';
   const parts: string[] = [];
-  const present = STAGES.filter(([m]) => withMarks.every((r) => r.wall[m] !== undefined));
+  // In the order the runs reached them: a statement whose request starts early (engine/early-fetch.ts) sends it
+  // before SQLite is set up, and 'SQLite' then names the stretch from the first request to SQLite's set-up.
+  const at = (m: string): number => median(withMarks.map((r) => r.wall[m]));
+  const present = STAGES.filter(([m]) => withMarks.every((r) => r.wall[m] !== undefined)).sort(([a], [b]) => at(a) - at(b));
   let prev: string | undefined;
   for (const [m, label] of present) {
     const wall = median(withMarks.map((r) => r.wall[m] - (prev ? r.wall[prev] : 0)));
