@@ -270,14 +270,21 @@ describe.skipIf(buildMissing())('early start over several accounts (--context a,
     await sb.close();
   });
 
-  it.each([[FAN_OUT], ['SELECT context, count(*) FROM digitalocean.compute.droplets GROUP BY context'], ['SELECT count(*) FROM digitalocean.compute.droplets']])(
+  // (A join of clusters to backups would ask each account for the other's clusters' backups: 404s in either order.)
+  it.each([
+    ['SELECT name FROM digitalocean.databases.clusters ORDER BY name'],
+    ['SELECT context, count(*) FROM digitalocean.compute.droplets GROUP BY context'],
+    ['SELECT count(*) FROM digitalocean.compute.droplets'],
+  ])(
     'each account sends the same requests with and without it: %s',
     async (sql) => {
       const runs = [];
       for (const env of [{ DOQL_NO_PREFETCH: '1' }, {}]) {
         sb.resetCounts();
         const r = await doqlAccounts(sb, home, ['--context', 'a,b', '-o', 'json', sql], env);
-        runs.push({ code: r.code, stdout: r.stdout, stderr: sansRequestId(r.stderr), a: sb.requests(TOKEN_A).byRoute, b: sb.requests(TOKEN_B).byRoute });
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        runs.push({ stdout: r.stdout, a: sb.requests(TOKEN_A).byRoute, b: sb.requests(TOKEN_B).byRoute });
       }
       expect(runs[1]).toEqual(runs[0]);
     },
