@@ -19,4 +19,3 @@ export function applyWasmTiering(): void {
   applied = true;
   setFlagsFromString(`--wasm-tiering-budget=${TIERING_BUDGET}`);
 }
-
