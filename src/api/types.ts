@@ -25,7 +25,7 @@ export interface ApiClientOptions {
   /** e.g. `https://api.digitalocean.com` or `http://127.0.0.1:8080`; a path prefix is kept. */
   baseUrl: string;
   token: string;
-  /** Cap on requests in flight, shared by everything using this client. Default 64. */
+  /** Cap on requests in flight, shared by everything using this client. Default 100 (client.ts says why). */
   concurrency?: number;
   /** Retries after the first attempt. Default 5. */
   retries?: number;

@@ -103,7 +103,12 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
   if (quick) for (const w of loadConfig().warnings) stderr(w);
   // A statement the SQL parser (libpg-query, ~50 ms to load) will read starts loading it now, while the engine,
   // the catalog and the API client load.
-  else if (!parsed || parsed.some((list) => list.some((st) => PARSED_KINDS.has(st.kind)))) void preloadParser().catch(() => {});
+  else if (!parsed || parsed.some((list) => list.some((st) => PARSED_KINDS.has(st.kind)))) {
+    void preloadParser().catch(() => {});
+    // Such a statement most likely sends requests: the API client's modules (undici, ~20 ms) load in the time the
+    // main thread would otherwise wait for the parser's WebAssembly to compile, not after the statement is parsed.
+    setImmediate(() => void import('../api/client.js').catch(() => {}));
+  }
   // A SELECT that reads no resource runs in a session process, which Ctrl-C stops even mid-SQLite.
   const statements = quick ? undefined : new (await import('./statement-process.js')).StatementProcess(opts, 'local', () => full!, stderr);
   let full: RunContext | undefined;

@@ -87,7 +87,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--partial', "with several contexts, return the other accounts' rows when one fails (a warning names it)", false)
     .option('-t, --access-token <token>', 'DigitalOcean API token (as doctl; prefer DIGITALOCEAN_TOKEN, which stays out of `ps`)')
     .option('--spec <file>', 'use this OpenAPI spec (JSON or YAML) instead of the active catalog')
-    .option('--concurrency <n>', 'most requests in flight (default 64)', intArg('--concurrency', 1))
+    .option('--concurrency <n>', 'most requests in flight (default 100; DigitalOcean limits requests per minute and hour, not in flight)', intArg('--concurrency', 1))
     .option('--cache-ttl <seconds>', 'keep API results this long in a session (default: 0 one-shot, 60 shell)', intArg('--cache-ttl'))
     .option('--retries <n>', 'retries for failed reads (default 5)', intArg('--retries'))
     .option('--timeout <seconds>', 'longest a statement may take, rate-limit waits included (each request: 30 s at most)', intArg('--timeout', 1))

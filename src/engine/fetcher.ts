@@ -257,3 +257,28 @@ export class FetchCache {
     this.entries.clear();
   }
 }
+
+/**
+ * One statement's requests started before its first run (engine/early-fetch.ts), by key: the run that misses one
+ * joins it instead of sending its own. Lives as long as the statement: TTL 0 still means data fetched for it.
+ */
+export class EarlyFetches {
+  private readonly started = new Map<string, Promise<FetchedRows>>();
+
+  start(key: string, rows: Promise<FetchedRows>): void {
+    // Its error is reported by the run that joins it; a statement that fails before then leaves it unseen.
+    rows.catch(() => {});
+    this.started.set(key, rows);
+  }
+
+  /** The request in flight (or done) for this key, handed over once: later runs read the cache the join filled. */
+  join(key: string): Promise<FetchedRows> | undefined {
+    const rows = this.started.get(key);
+    this.started.delete(key);
+    return rows;
+  }
+
+  has(key: string): boolean {
+    return this.started.has(key);
+  }
+}

@@ -1,7 +1,8 @@
 // Builds the SQLite database that answers catalog queries: attached `pg_catalog` and `information_schema`
 // schemas holding the emulated tables, filled from the model. Built once per loaded catalog and shared by
 // every session: it is only read, and better-sqlite3 runs each statement to completion synchronously.
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { EMULATED_TABLES, sqliteDeclaredType, type EmulatedTable } from './pg-catalog-schema.js';
 import { PG_TYPES, type PgType } from './pg-catalog-types.js';
 import { registerSessionTables, sessionTableFunction } from './pg-catalog-session.js';
@@ -257,7 +258,9 @@ function allRows(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boole
  * takes INSERT (information_schema's is_insertable_into).
  */
 export function buildCatalogDatabase(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boolean): Database.Database {
-  const db = new Database(':memory:');
+  // Required here, not imported: a cold SELECT loads better-sqlite3 after its first request is sent (engine/session.ts).
+  const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  const db = new Sqlite(':memory:');
   registerSessionTables(db, EMULATED_TABLES.filter((t) => t.perSession));
   db.exec(`ATTACH DATABASE ':memory:' AS pg_catalog; ATTACH DATABASE ':memory:' AS information_schema;`);
   const rows = allRows(model, canInsert);

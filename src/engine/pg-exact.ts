@@ -228,9 +228,7 @@ export function registerPgExact(db: Database.Database): void {
   });
   fn('pg_initcap', initcap);
   fn('pg_regexp_replace', regexpReplace);
-  // node:crypto loaded on first use: it costs each session process ~7 ms to start, and md5() is rare.
-  let crypto: typeof import('node:crypto') | undefined;
-  fn('pg_md5', (s) => (s === null ? null : (crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('md5').update(String(s)).digest('hex')));
+  fn('pg_md5', (s) => (s === null ? null : md5Hex(String(s))));
   fn('pg_reverse', (s) => (s === null ? null : [...String(s)].reverse().join('')));
   fn('pg_jsonb_typeof', (t) => (t === null ? null : (JSON_TYPES[String(t)] ?? String(t))));
   fn('pg_json_text', (v, style) => (v === null ? null : jsonText(String(v), String(style))));
@@ -366,4 +364,10 @@ export function registerPgExact(db: Database.Database): void {
     },
     result: (acc: Avg) => (acc.count === 0n ? null : decimalString(numericDivide(acc.sum, { n: acc.count, scale: 0 }))),
   });
+}
+
+/** md5() as Postgres gives it; node:crypto is loaded on first use (~6 ms a cold command does not spend before its first request). */
+function md5Hex(text: string): string {
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return createHash('md5').update(text).digest('hex');
 }

@@ -7,7 +7,7 @@ import type { Column, Resource } from '../catalog/types.js';
 import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../engine/types.js';
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
-import { fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
+import { EarlyFetches, fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
 import { fetchedValues, groupedOrder, type SqliteValue, type ValueSpec } from './rows.js';
 import type { PathColumn } from '../sql/tree/scope.js';
 import type { GroupOrder } from '../sql/tree/group-order.js';
@@ -15,6 +15,7 @@ import { sqliteError, withColumnHint } from './sqlite-error.js';
 import type { ParamKind } from './param-types.js';
 import { accountError, CONTEXT_COLUMN, singleAccount, type Accounts } from './accounts.js';
 import { defineTable } from './virtual-table.js';
+import { earlyFetchEnabled, startEarly } from './early-fetch.js';
 
 /** State of the run in progress: which fetches it missed. */
 interface Round {
@@ -234,8 +235,28 @@ export async function runSelect(
     batchRows?: number;
     /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
     tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind>; groupOrder?: GroupOrder };
+    /** The resource the statement is certain to list whole (sql/tree/certain-scans.ts): sent before SQLite is set up. */
+    certain?: string;
   },
 ): Promise<StatementResult> {
+  const statement = ctx.cache.beginStatement();
+  const early = new EarlyFetches();
+  let accounts: Accounts | undefined;
+  // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the
+  // statement reads and drop its parsed items page by page (peak memory of a 100,000-row listing).
+  const needed = options.tree.needed;
+  const kept = needed && options.tree.keep?.size ? new Set([...needed, ...options.tree.keep]) : needed;
+  const keepOnly = (resourceId: string): Column[] | undefined =>
+    ctx.cache.ttlMs === 0 && tables.some((t) => t.id === resourceId) ? neededColumns(tableColumns(ctx.resolveResource(resourceId)), kept) : undefined;
+  const fetch = (key: FetchKey): Promise<FetchedRows> => {
+    const context = key.context ?? accounts!.names[0];
+    return ctx.fetchRows ? ctx.fetchRows(key, options.signal) : fetchItems(accounts!.api(context), key, options.signal, keepOnly(key.resourceId));
+  };
+  if (options.certain && earlyFetchEnabled()) {
+    accounts = ctx.accounts ? await ctx.accounts() : singleAccount(ctx.api);
+    const resource = ctx.resolveResource(options.certain);
+    await startEarly(early, { resourceId: options.certain, resource, cache: ctx.cache, statement, accounts, fetch, beforeFetch: ctx.beforeFetch });
+  }
   for (const t of tables) ensureTable(ctx, t);
   let stmt: Database.Statement;
   try {
@@ -246,21 +267,11 @@ export async function runSelect(
   const params = options.params ?? [];
   const { tree } = options;
   const bind = bindings(tree.params, params, tree.paramKinds);
-  const statement = ctx.cache.beginStatement();
-  const needed = tree.needed;
-  const accounts = ctx.accounts ? await ctx.accounts() : singleAccount(ctx.api);
+  accounts ??= ctx.accounts ? await ctx.accounts() : singleAccount(ctx.api);
   /** --partial: accounts whose fetches failed, with the first failure's message. */
   const failed = new Map<string, string>();
   const batchRows = stmt.reader ? options.batchRows : undefined;
   const fixed: FixedTypes = { pgTypes: options.pgTypes ?? [], columnTypes: options.columnTypes ?? [] };
-  // With no TTL, what this statement fetches serves it alone: a listing can keep just the columns the
-  // statement reads and drop its parsed items page by page (peak memory of a 100,000-row listing).
-  const kept = needed && tree.keep?.size ? new Set([...needed, ...tree.keep]) : needed;
-  const keepOnly = (resourceId: string): Column[] | undefined => {
-    const table = tables.find((t) => t.id === resourceId);
-    const resource = table && ctx.registered.get(table.name);
-    return ctx.cache.ttlMs === 0 && resource ? neededColumns(tableColumns(resource), kept) : undefined;
-  };
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     ctx.stats.rounds++;
@@ -296,14 +307,16 @@ export async function runSelect(
         return partialNotices(toResult(ctx, stmt, raw as CellValue[][], fixed), failed);
       }
     }
-    await ctx.beforeFetch?.(state.misses.size);
+    // Requests started early were already counted in (startEarly asked before sending them).
+    const toSend = [...state.misses.keys()].filter((k) => !early.has(k)).length;
+    if (toSend) await ctx.beforeFetch?.(toSend);
     await Promise.all(
       [...state.misses].map(async ([k, key]) => {
         const context = key.context ?? accounts.names[0];
         let fetched: FetchedRows;
         let stub = false;
         try {
-          fetched = ctx.fetchRows ? await ctx.fetchRows(key, options.signal) : await fetchItems(accounts.api(context), key, options.signal, keepOnly(key.resourceId));
+          fetched = await (early.join(k) ?? fetch(key));
         } catch (err) {
           // One account failing fails the statement, naming it, unless --partial leaves its rows out (and says so).
           if (!accounts.partial || accounts.names.length < 2 || options.signal?.aborted) throw accountError(err, context, accounts);

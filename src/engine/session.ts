@@ -523,6 +523,7 @@ export class DoqlSession implements Session {
       pgTypes: t.pgTypes,
       columnTypes: t.columnTypes,
       tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds, groupOrder: t.groupOrder },
+      certain: t.certain,
     });
   }
 

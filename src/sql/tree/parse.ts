@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type { Node, ParseResult } from '@pgsql/types';
 import { syntaxError } from '../lexer.js';
-import { applyWasmTiering } from '../../wasm-tiering.js';
+import { applyWasmTiering, compileEagerly } from '../../wasm-tiering.js';
 
 export type { Node, ParseResult };
 
@@ -26,7 +26,7 @@ export function preloadParser(): Promise<PgQuery> {
     // required, not imported: Node loads the package's CommonJS entry (wasm/index.cjs) either way, and the CLI's
     // code-cached bundle (src/build/bundle-cli.ts) can have no dynamic import().
     const m = createRequire(import.meta.url)('libpg-query') as PgQuery & { loadModule(): Promise<void> };
-    await m.loadModule();
+    await compileEagerly(() => m.loadModule());
     loaded = m;
     return m;
   })();

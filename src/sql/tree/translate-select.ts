@@ -8,6 +8,7 @@ import { DoqlError } from '../../errors.js';
 import type { ParamKind } from '../../engine/param-types.js';
 import type { PgTypeName } from '../../engine/types.js';
 import { tokenize } from '../lexer.js';
+import { certainScan } from './certain-scans.js';
 import { SelectEmitter } from './emit-select.js';
 import { CATALOG_FUNCTIONS } from './functions.js';
 import { kindOf, lastName, names, visit } from './nodes.js';
@@ -52,6 +53,8 @@ export interface SelectTranslation {
   pgFunctions: boolean;
   /** A one-table GROUP BY's key columns: the table may deliver its rows with equal keys together (group-order.ts). */
   groupOrder?: GroupOrder;
+  /** The resource the statement is certain to list whole, with no parameter (certain-scans.ts): it may be fetched early. */
+  certain?: string;
 }
 
 /**
@@ -165,6 +168,7 @@ export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { c
     pgTypes: emitter.shape.pgTypes,
     pgFunctions: found.pgFunctions,
     groupOrder: groupOrder(stmt, scope),
+    certain: catalog ? undefined : certainScan(stmt, scope),
   };
 }
 
