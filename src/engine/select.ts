@@ -3,7 +3,7 @@
 // runs again until a run misses nothing. Only that last run's rows are returned.
 import type Database from 'better-sqlite3';
 import { DoqlError } from '../errors.js';
-import type { Column, Resource } from '../catalog/types.js';
+import type { Column, Method, Resource } from '../catalog/types.js';
 import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../engine/types.js';
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
@@ -100,6 +100,20 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
     return base ? [{ ...p, base }] : [];
   });
   const booleans = new Set(selectMethods(resource).flatMap((m) => m.params.filter((p) => p.schemaType === 'boolean').map((p) => p.name)));
+  // SQLite calls rows() once per outer row of a join (100 clusters: 100 calls a run, three runs a statement):
+  // what depends only on the params given, or on the run, is worked out once, not on every call.
+  const methods = new Map<string, Method>();
+  let shaped: { round: Round; reads: Column[] | undefined; specs: (ValueSpec & { slot: number })[]; slots: number[] } | undefined;
+  const shapeFor = (round: Round) => {
+    if (shaped?.round === round) return shaped;
+    const reads = neededColumns(columns, round.needed);
+    // Only the columns the statement reads cross into SQLite; the others stay null.
+    const specs: (ValueSpec & { slot: number })[] = [
+      ...columns.flatMap((column, j) => (reads && !reads.includes(column) ? [] : [{ name: column.name, column, slot: P + j }])),
+      ...paths.map((p, j) => ({ name: p.name, column: p.base, keys: p.keys, slot: P + columns.length + j })),
+    ];
+    return (shaped = { round, reads, specs, slots: specs.map((s) => s.slot) });
+  };
   defineTable(ctx.db(), spec.name, {
     columns: [...columns.map((c) => c.name), ...paths.map((p) => p.name)],
     parameters,
@@ -114,10 +128,13 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
       });
       // `context = 'a'` reaches account a alone; a context the session does not have holds no rows.
       const contexts = args[0] === undefined ? round.contexts : round.contexts.filter((c) => c === String(args[0]));
-      const method = chooseSelectMethod(resource, new Set(Object.keys(supplied)));
+      const names = Object.keys(supplied);
+      const chosen = names.join('\0');
+      let method = methods.get(chosen);
+      if (!method) methods.set(chosen, (method = chooseSelectMethod(resource, new Set(names))));
       const params: Record<string, QueryValue> = {};
       for (const p of method.params) if (supplied[p.name] !== undefined) params[p.name] = supplied[p.name];
-      const reads = neededColumns(columns, round.needed);
+      const { reads, specs, slots } = shapeFor(round);
       const found: [string, FetchedRows][] = [];
       for (const context of contexts) {
         const key: FetchKey = { resourceId, method, params, context };
@@ -130,12 +147,6 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
         else found.push([context, fetched]);
       }
       if (found.length < contexts.length) return EMPTY;
-      // Only the columns the statement reads cross into SQLite; the others stay null.
-      const specs: (ValueSpec & { slot: number })[] = [
-        ...columns.flatMap((column, j) => (reads && !reads.includes(column) ? [] : [{ name: column.name, column, slot: P + j }])),
-        ...paths.map((p, j) => ({ name: p.name, column: p.base, keys: p.keys, slot: P + columns.length + j })),
-      ];
-      const slots = specs.map((s) => s.slot);
       // Columns are converted once per fetch and reused by later rounds and statements. A path column
       // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
       const grouped = round.groupOrder?.table === spec.name ? round.groupOrder.columns : undefined;

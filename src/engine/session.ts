@@ -13,6 +13,7 @@ import { parseStatement, type Statement } from '../sql/statement.js';
 import { renderTemplate, type Vars } from '../sql/template.js';
 import { parseSql, preloadParser } from '../sql/tree/parse.js';
 import type { Node } from '@pgsql/types';
+import { TranslationCache } from '../sql/tree/translation-cache.js';
 import { parseRepaired, translateRepaired, translateSelect, translateSelectTree, type ResourceInfo, type SelectTranslation } from '../sql/tree/translate-select.js';
 import { readCopy } from '../sql/copy.js';
 import { kindsByName, type ParamKind } from './param-types.js';
@@ -133,6 +134,8 @@ export class DoqlSession implements Session {
   private readonly cursors = new Cursors();
   private block?: Block;
   private startup?: Record<string, string>;
+  /** SELECTs already translated, by text: a statement run again skips parsing and translating (a warm fan-out). */
+  private readonly translations = new TranslationCache();
   /** What SET changed this session (statement_timeout), over its starting values; SHOW reads them. */
   readonly settings: SessionSettings;
 
@@ -408,7 +411,8 @@ export class DoqlSession implements Session {
     if (this.block?.failed && stmt.kind !== 'session_setting') throw abortedBlockError();
     switch (stmt.kind) {
       case 'select': {
-        return this.runQuery(stmt.text, () => translateSelect(stmt.text, this.resourceInfo), options);
+        const translate = (): Promise<SelectTranslation> => translateSelect(stmt.text, this.resourceInfo);
+        return this.runQuery(stmt.text, () => this.translations.get(stmt.text, this.options.catalog.catalog, translate), options);
       }
       case 'show_providers':
       case 'show_services':
