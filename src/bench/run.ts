@@ -13,7 +13,7 @@ import { openDestination } from '../sync/destination.js';
 import { runSync } from '../sync/run-sync.js';
 import { postgresMissing, startPostgres } from './local-postgres.js';
 import { TIMINGS_PREFIX } from '../timings.js';
-import { connectionRuns, sessionStarts, type StartRun } from './serve-start.js';
+import { connectionRuns, sessionStarts, startServe, type StartRun } from './serve-start.js';
 
 /** The part of @digitalocean/dots the comparison uses. */
 interface DotsModule {
@@ -688,21 +688,11 @@ async function serveRss(): Promise<void> {
   const net = await import('node:net');
   const { serialize } = await import('pg-protocol');
   const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
-  const server = spawn(process.execPath, [doqlBin, 'serve', '--sandbox', '--port', '0'], { env: { ...process.env, DOQL_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const { port, child: server } = await startServe(doqlBin, home).catch((err: unknown) => {
+    rmSync(home, { recursive: true, force: true });
+    throw err;
+  });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let log = '';
-      const timer = setTimeout(() => reject(new Error(`doql serve did not start: ${log}`)), 60_000);
-      server.stderr.on('data', (d: Buffer) => {
-        log += d.toString();
-        const m = /listening on [^\s]+:(\d+)/.exec(log);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      server.on('exit', (code) => reject(new Error(`doql serve exited ${code}: ${log}`)));
-    });
     const socket = net.connect(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
     // Startup, then wait for the first ReadyForQuery (the session is up).

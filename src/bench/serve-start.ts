@@ -92,22 +92,28 @@ export async function sessionStarts(modules: string[], runs: number): Promise<St
 }
 
 /** `doql serve --sandbox` on a free port, until it listens. */
-async function startServe(doqlBin: string, home: string): Promise<{ port: number; child: ChildProcess }> {
+/** `doql serve --sandbox` on a free port, ready to connect; a server that does not start is stopped, not left behind. */
+export async function startServe(doqlBin: string, home: string): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [doqlBin, 'serve', '--sandbox', '--port', '0'], { env: { ...process.env, DOQL_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`doql serve did not start: ${log}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      log += d.toString();
-      const m = /listening on [^\s]+:(\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let log = '';
+      const timer = setTimeout(() => reject(new Error(`doql serve did not start: ${log}`)), 60_000);
+      child.stderr!.on('data', (d: Buffer) => {
+        log += d.toString();
+        const m = /listening on [^\s]+:(\d+)/.exec(log);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`doql serve exited ${code}: ${log}`)));
     });
-    child.once('exit', (code) => reject(new Error(`doql serve exited ${code}: ${log}`)));
-  });
-  return { port, child };
+    return { port, child };
+  } catch (err) {
+    child.kill('SIGTERM');
+    throw err;
+  }
 }
 
 async function stopServe(child: ChildProcess): Promise<void> {
