@@ -137,6 +137,7 @@ export function buildProgram(): Command {
     .option('--rate-limit <n>', 'requests allowed per window (default 250); the hourly limit rises with it (see --hourly-limit)')
     .option('--rate-window <seconds>', 'rate-limit window (default 60)')
     .option('--hourly-limit <n>', 'requests allowed per hour, 0 for none (default 5000, or a third of what --rate-limit allows in an hour if more, as DigitalOcean\'s 5,000 for 250 a minute)')
+    .option('--no-rate-limit', 'no rate limits at all (no 429s, no ratelimit-* headers)')
     .option('--action-delay <ms>', 'time an action takes to complete', '2000')
     .option('--action-error-rate <fraction>', 'fraction of actions that end errored (default 0)')
     .option('--spec <file>', 'simulate this OpenAPI spec instead of the active catalog')

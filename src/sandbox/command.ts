@@ -122,7 +122,9 @@ export function parseSandboxArgs(argv: string[]): SandboxCommandOptions {
 
 /** Sandbox options from command options (validated: every problem is a usage error naming the flag). */
 export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
-  const rateLimit = num('rate-limit', o.rateLimit, (n) => Number.isInteger(n) && n > 0);
+  // `--no-rate-limit` reaches here as rateLimit false (commander) or noRateLimit (parseSandboxArgs).
+  const unlimited = o.noRateLimit || (o.rateLimit as unknown) === false;
+  const rateLimit = unlimited ? undefined : num('rate-limit', o.rateLimit, (n) => Number.isInteger(n) && n > 0);
   const rateWindow = num('rate-window', o.rateWindow, (n) => n > 0);
   const hourlyLimit = num('hourly-limit', o.hourlyLimit, (n) => Number.isInteger(n) && n >= 0);
   const faultRate = num('fault-rate', o.faultRate, (n) => n >= 0 && n <= 1);
@@ -137,7 +139,7 @@ export function sandboxOptionsFrom(o: SandboxCommandOptions): SandboxOptions {
     jitterMs: num('jitter', o.jitter),
     faults,
     rateLimit:
-      o.noRateLimit || (o.rateLimit as unknown) === false
+      unlimited
         ? false
         : rateLimit !== undefined || rateWindow !== undefined || hourlyLimit !== undefined
           ? rateLimitOptions(rateLimit ?? DEFAULT_RATE_LIMIT.limit, rateWindow ?? DEFAULT_RATE_LIMIT.windowSeconds, hourlyLimit)

@@ -57,6 +57,10 @@ describe.skipIf(buildMissing())('doql sandbox rate limits', () => {
     expect(await headersWith(['--rate-limit', '6000', '--hourly-limit', '0'])).toEqual({ limit: '6000', remaining: '5999' });
   });
 
+  it('--no-rate-limit turns both limits off: no ratelimit headers (commander refused the flag before)', async () => {
+    expect(await headersWith(['--no-rate-limit'])).toEqual({ limit: null, remaining: null });
+  });
+
   it('--help says so; a bad --hourly-limit is a usage error', async () => {
     const help = await runProcess(process.execPath, [DOQL_BIN, 'sandbox', '--help'], { env: { PATH: process.env.PATH ?? '' } });
     expect(help.stdout).toMatch(/--hourly-limit <n>\s+requests allowed per hour, 0 for none/);
