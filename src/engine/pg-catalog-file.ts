@@ -79,12 +79,34 @@ export function keep(db: Database.Database, dir: string, key: string): string {
     }
     renameSync(tmp, join(dir, key));
     tmp = undefined;
+    prune(dir, key);
     return `built and kept in ${join(dir, key)}`;
   } catch (err) {
     // Another process renamed its copy first (ENOTEMPTY/EEXIST), or the disk refused: ours is not needed.
     return `built in memory; not kept in ${dir} (${(err as Error).message})`;
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const WEEK_MS = 7 * 24 * 3600_000;
+const HOUR_MS = 3600_000;
+
+/**
+ * Removes what this module left in `dir` that nothing uses any more: catalogs built over a week ago for another key
+ * (a rebuild or an upgrade of doql, an old spec; one still in use is simply built again) and temporary folders of
+ * builders killed over an hour ago. Only names this module makes are touched; anything else there is left alone.
+ */
+function prune(dir: string, key: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const ours = /^[0-9a-f]{32}$/.test(name) ? WEEK_MS : /^[0-9a-f]{32}\.tmp-\w{6}$/.test(name) ? HOUR_MS : undefined;
+    if (ours === undefined || name === key) continue;
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs > ours) rmSync(join(dir, name), { recursive: true, force: true });
+    } catch {
+      // Gone already (another process pruned it) or not ours to remove: leave it.
+    }
   }
 }
 

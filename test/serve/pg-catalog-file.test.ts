@@ -1,7 +1,7 @@
 // The emulated pg_catalog is built once per catalog and kept under DOQL_HOME (engine/pg-catalog-file.ts): a later
 // session process, of the same server or the next, opens the kept file instead of building it again, while what
 // is a session's own (pg_stat_activity, application_name, the user) stays live. Real server (dist/), pg clients.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -115,6 +115,37 @@ describe.skipIf(buildMissing())('doql serve keeps its emulated pg_catalog on dis
     }
     expect(kept(home)).toHaveLength(1);
     expect(kept(home)[0]).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('a new build removes old builds and dead temporary folders of its own, nothing else', async () => {
+    const home = tempDoqlHome();
+    const dir = join(home, 'cache', 'pg-catalog');
+    const old = new Date(Date.now() - 8 * 24 * 3600_000);
+    const made = (name: string, when?: Date): void => {
+      mkdirSync(join(dir, name), { recursive: true });
+      if (when) utimesSync(join(dir, name), when, when);
+    };
+    made('0'.repeat(32), old); // a build for another catalog or doql, unused for a week: goes
+    made('1'.repeat(32)); // a recent one (another catalog in use): stays
+    made(`${'2'.repeat(32)}.tmp-abcdef`, old); // a killed builder's: goes
+    made('users-own', old); // not a name doql makes: stays
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    utimesSync(join(dir, 'notes.txt'), old, old);
+    const server = await serve(home);
+    try {
+      const c = await connectPg(server.port);
+      try {
+        expect((await c.query(CATALOG_QUERY)).rows).toEqual([{ relname: 'clusters' }]);
+      } finally {
+        await c.end();
+      }
+      expect(server.log()).toMatch(/pg_catalog built and kept in /);
+    } finally {
+      await server.stop();
+    }
+    const left = kept(home);
+    expect(left.filter((n) => /^[0-9a-f]{32}$/.test(n) && n !== '1'.repeat(32))).toHaveLength(1);
+    expect(left.filter((n) => !/^[0-9a-f]{32}$/.test(n) || n === '1'.repeat(32))).toEqual(['1'.repeat(32), 'notes.txt', 'users-own']);
   });
 
   it('where nothing can be kept, each process builds it in memory and answers all the same', async () => {
