@@ -91,10 +91,9 @@ export async function sessionStarts(modules: string[], runs: number): Promise<St
   return out;
 }
 
-/** `doql serve --sandbox` on a free port, until it listens. */
 /** `doql serve --sandbox` on a free port, ready to connect; a server that does not start is stopped, not left behind. */
-export async function startServe(doqlBin: string, home: string): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [doqlBin, 'serve', '--sandbox', '--port', '0'], { env: { ...process.env, DOQL_HOME: home }, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startServe(doqlBin: string, home: string, env: Record<string, string> = {}): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [doqlBin, 'serve', '--sandbox', '--port', '0'], { env: { ...process.env, DOQL_HOME: home, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let log = '';
@@ -143,10 +142,13 @@ export interface ConnectionRuns {
   spareReady: number[];
   /**
    * Several connections at once to a server that just started, each asking the catalog first, until the last answer:
-   * each process that starts for them builds its pg_catalog emulation. (With SELECT 1 the one ready process answers
-   * them all in turn before another would have started: no measure of a start.)
+   * each process that starts for them opens the pg_catalog emulation kept under DOQL_HOME (built by the first run).
+   * (With SELECT 1 the one ready process answers them all in turn before another would have started: no measure of
+   * a start.)
    */
   catalogBurst: number[];
+  /** The same, alternating with it, each process building its own (DOQL_PG_CATALOG_CACHE=off). */
+  catalogBurstBuilding: number[];
   burstSize: number;
 }
 
@@ -156,7 +158,7 @@ export interface ConnectionRuns {
  */
 export async function connectionRuns(doqlBin: string, runs: number, burstSize: number): Promise<ConnectionRuns> {
   const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
-  const out: ConnectionRuns = { spareReady: [], catalogBurst: [], burstSize };
+  const out: ConnectionRuns = { spareReady: [], catalogBurst: [], catalogBurstBuilding: [], burstSize };
   try {
     const serve = await startServe(doqlBin, home);
     try {
@@ -169,14 +171,19 @@ export async function connectionRuns(doqlBin: string, runs: number, burstSize: n
       await stopServe(serve.child);
     }
     for (let i = 0; i < runs; i++) {
-      const fresh = await startServe(doqlBin, home);
-      try {
-        await new Promise((r) => setTimeout(r, 200));
-        const t = performance.now();
-        await Promise.all(Array.from({ length: burstSize }, () => firstQuery(fresh.port, CATALOG_QUERY)));
-        out.catalogBurst.push(performance.now() - t);
-      } finally {
-        await stopServe(fresh.child);
+      for (const [times, env] of [
+        [out.catalogBurstBuilding, { DOQL_PG_CATALOG_CACHE: 'off' }],
+        [out.catalogBurst, {}],
+      ] as const) {
+        const fresh = await startServe(doqlBin, home, env);
+        try {
+          await new Promise((r) => setTimeout(r, 200));
+          const t = performance.now();
+          await Promise.all(Array.from({ length: burstSize }, () => firstQuery(fresh.port, CATALOG_QUERY)));
+          times.push(performance.now() - t);
+        } finally {
+          await stopServe(fresh.child);
+        }
       }
     }
   } finally {

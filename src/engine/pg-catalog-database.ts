@@ -2,10 +2,12 @@
 // schemas holding the emulated tables, filled from the model. Built once per loaded catalog and shared by
 // every session: it is only read, and better-sqlite3 runs each statement to completion synchronously.
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { EMULATED_TABLES, sqliteDeclaredType, type EmulatedTable } from './pg-catalog-schema.js';
 import { PG_TYPES, type PgType } from './pg-catalog-types.js';
 import { registerSessionTables, sessionTableFunction } from './pg-catalog-session.js';
+import { attachKept, keep } from './pg-catalog-file.js';
 import {
   DATABASE_NAME,
   DATABASE_OID,
@@ -254,22 +256,34 @@ function allRows(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boole
 }
 
 /**
- * A new in-memory database with the emulated schemas filled in. `canInsert` says whether a resource table
- * takes INSERT (information_schema's is_insertable_into).
+ * The database with the emulated schemas filled in: opened from the copy kept in `kept.dir` under `kept.key`
+ * (pg-catalog-file.ts) when there is one, else built in memory (and kept there for the next process). `canInsert` says whether a resource
+ * table takes INSERT (information_schema's is_insertable_into). The per-session tables are views over table
+ * functions registered here, on each process's own connection: nothing a session sees live is in the file.
  */
-export function buildCatalogDatabase(model: PgCatalogModel, canInsert: (rel: ModelRelation) => boolean): Database.Database {
+export function buildCatalogDatabase(
+  model: PgCatalogModel,
+  canInsert: (rel: ModelRelation) => boolean,
+  kept?: { dir: string; key: string },
+  report: (how: string) => void = () => {},
+): Database.Database {
   // Required here, not imported: a cold SELECT loads better-sqlite3 after its first request is sent (engine/session.ts).
   const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
   const db = new Sqlite(':memory:');
   registerSessionTables(db, EMULATED_TABLES.filter((t) => t.perSession));
-  db.exec(`ATTACH DATABASE ':memory:' AS pg_catalog; ATTACH DATABASE ':memory:' AS information_schema;`);
-  const rows = allRows(model, canInsert);
-  db.transaction(() => {
-    for (const table of EMULATED_TABLES) {
-      createTable(db, table);
-      insertRows(db, table, rows[table.name] ?? []);
-    }
-  })();
+  if (kept && attachKept(db, kept.dir, kept.key)) {
+    report(`opened from ${join(kept.dir, kept.key)}`);
+  } else {
+    const rows = allRows(model, canInsert);
+    db.exec(`ATTACH DATABASE ':memory:' AS pg_catalog; ATTACH DATABASE ':memory:' AS information_schema;`);
+    db.transaction(() => {
+      for (const table of EMULATED_TABLES) {
+        createTable(db, table);
+        insertRows(db, table, rows[table.name] ?? []);
+      }
+    })();
+    report(kept ? keep(db, kept.dir, kept.key) : 'built in memory');
+  }
   // Every session shares it: nothing may change it, whatever a query manages to call.
   db.pragma('query_only = ON');
   return db;

@@ -10,6 +10,7 @@ import type { LoadedCatalog } from '../catalog/load.js';
 import { DoqlError } from '../errors.js';
 import { sqliteError } from './sqlite-error.js';
 import { buildCatalogDatabase } from './pg-catalog-database.js';
+import { catalogCacheDir, catalogKey, VERBOSE_CATALOG_ENV } from './pg-catalog-file.js';
 import { recordText, registerPgFunctions } from './pg-catalog-functions.js';
 import { buildModel, type PgCatalogModel } from './pg-catalog-model.js';
 import { sessionTableFunction, withSessionCatalog, type SessionCatalog } from './pg-catalog-session.js';
@@ -43,7 +44,14 @@ function catalogDatabase(catalog: Catalog): Database.Database {
         .filter((r) => r.methods.some((m) => m.verb === 'insert'))
         .map((r) => r.id),
     );
-    s.db = buildCatalogDatabase(s.model, (rel) => rel.resourceId !== undefined && insertable.has(rel.resourceId));
+    const dir = catalogCacheDir();
+    const key = dir ? catalogKey(catalog) : undefined;
+    s.db = buildCatalogDatabase(
+      s.model,
+      (rel) => rel.resourceId !== undefined && insertable.has(rel.resourceId),
+      dir && key ? { dir, key } : undefined,
+      process.env[VERBOSE_CATALOG_ENV] ? (how) => process.stderr.write(`doql serve: session process ${process.pid}: pg_catalog ${how}\n`) : undefined,
+    );
     registerPgFunctions(s.db, s.model);
   }
   return s.db;

@@ -27,6 +27,7 @@ import type { FromChild, SessionState, ToChild } from './session-messages.js';
 import type { ConnectionBackend } from './cancel-registry.js';
 import type { SignalKind } from '../engine/backend.js';
 import { errorData, errorFromData } from './session-messages.js';
+import { VERBOSE_CATALOG_ENV } from '../engine/pg-catalog-file.js';
 
 export interface SessionHostOptions {
   /** The module a session process runs (its entry calls runSessionChild). */
@@ -222,6 +223,8 @@ export class SessionProcess {
     // the wire password).
     const hidden = new Set([...TOKEN_VARIABLES, ...(options.hideEnv ?? [])]);
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !hidden.has(name)));
+    // Under --verbose a process says where its emulated pg_catalog came from (built, or opened from the kept file).
+    if (options.verbose) env[VERBOSE_CATALOG_ENV] = '1';
     this.child = fork(options.childModule, [], { env, serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     let markReady: () => void = () => {};
     let markFailed: (err: Error) => void = () => {};

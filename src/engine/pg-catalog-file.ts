@@ -1,0 +1,114 @@
+// The emulated catalog database kept on disk (cache/pg-catalog/<key>/), so that a process that did not build it
+// opens it instead of filling ~19,000 rows again (~130 ms of a fresh session process's first catalog query).
+// The key hashes the doql catalog and doql's code, so a different catalog or doql gets a different file, and a
+// file once renamed into place never changes: it is attached read-only-by-use (query_only) by every process.
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Catalog } from '../catalog/types.js';
+import type Database from 'better-sqlite3';
+import { doqlPaths } from '../catalog/paths.js';
+
+/** The schemas the emulated catalog attaches, each kept in its own file (VACUUM INTO writes one schema). */
+export const CATALOG_SCHEMAS = ['pg_catalog', 'information_schema'] as const;
+
+/**
+ * The key of a built catalog: a hash of the doql catalog it emulates and of the code that builds it (the size and
+ * time of each pg-* module beside this one, which a rebuild or an upgrade changes). Hashing the rows themselves
+ * would cost more than a third of building them. Undefined: the code cannot be found, so keep nothing.
+ */
+export function catalogKey(catalog: Catalog): string | undefined {
+  try {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const code = readdirSync(here)
+      .filter((f) => f.startsWith('pg-') && f.endsWith('.js'))
+      .sort()
+      .map((f) => {
+        const st = statSync(join(here, f));
+        return `${f}:${st.size}:${st.mtimeMs}`;
+      });
+    if (code.length === 0) return undefined;
+    return createHash('sha256').update(JSON.stringify({ format: 1, code, catalog })).digest('hex').slice(0, 32);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where built catalogs are kept; undefined: not on disk (DOQL_PG_CATALOG_CACHE=off). */
+export function catalogCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.DOQL_PG_CATALOG_CACHE === 'off') return undefined;
+  return join(doqlPaths(env).cache, 'pg-catalog');
+}
+
+/** Attaches the kept schemas of `key` to `db`; false when there is no complete file for it (or it cannot be read). */
+export function attachKept(db: Database.Database, dir: string, key: string): boolean {
+  const files = CATALOG_SCHEMAS.map((s) => join(dir, key, `${s}.db`));
+  if (!files.every((f) => existsSync(f))) return false;
+  const attached: string[] = [];
+  try {
+    for (const [i, schema] of CATALOG_SCHEMAS.entries()) {
+      db.prepare(`ATTACH DATABASE ? AS ${schema}`).run(files[i]);
+      attached.push(schema);
+      // Reading its schema now proves the file is a database, before any query relies on it.
+      db.prepare(`SELECT count(*) FROM ${schema}.sqlite_schema`).get();
+    }
+    return true;
+  } catch {
+    for (const schema of attached) db.exec(`DETACH DATABASE ${schema}`);
+    return false;
+  }
+}
+
+/**
+ * Writes the attached schemas of `db` to `dir/key/`: into a temporary folder first, renamed into place at once,
+ * so that a process racing to do the same, or one reading, never sees half a catalog. Any failure (read-only or
+ * full disk) leaves nothing behind and is not an error: the caller keeps its in-memory database. Returns what
+ * happened, for `doql serve --verbose`.
+ */
+export function keep(db: Database.Database, dir: string, key: string): string {
+  let tmp: string | undefined;
+  try {
+    if (existsSync(join(dir, key))) return `built in memory; ${join(dir, key)} was written meanwhile`;
+    mkdirSync(dir, { recursive: true });
+    tmp = mkdtempSync(join(dir, `${key}.tmp-`));
+    for (const schema of CATALOG_SCHEMAS) {
+      const file = join(tmp, `${schema}.db`);
+      db.prepare(`VACUUM ${schema} INTO ?`).run(file);
+      chmodSync(file, 0o444);
+    }
+    renameSync(tmp, join(dir, key));
+    tmp = undefined;
+    prune(dir, key);
+    return `built and kept in ${join(dir, key)}`;
+  } catch (err) {
+    // Another process renamed its copy first (ENOTEMPTY/EEXIST), or the disk refused: ours is not needed.
+    return `built in memory; not kept in ${dir} (${(err as Error).message})`;
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const WEEK_MS = 7 * 24 * 3600_000;
+const HOUR_MS = 3600_000;
+
+/**
+ * Removes what this module left in `dir` that nothing uses any more: catalogs built over a week ago for another key
+ * (a rebuild or an upgrade of doql, an old spec; one still in use is simply built again) and temporary folders of
+ * builders killed over an hour ago. Only names this module makes are touched; anything else there is left alone.
+ */
+function prune(dir: string, key: string): void {
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    const ours = /^[0-9a-f]{32}$/.test(name) ? WEEK_MS : /^[0-9a-f]{32}\.tmp-\w{6}$/.test(name) ? HOUR_MS : undefined;
+    if (ours === undefined || name === key) continue;
+    try {
+      if (now - statSync(join(dir, name)).mtimeMs > ours) rmSync(join(dir, name), { recursive: true, force: true });
+    } catch {
+      // Gone already (another process pruned it) or not ours to remove: leave it.
+    }
+  }
+}
+
+/** Set in session processes' environment by `doql serve --verbose`: say on stderr where the catalog came from. */
+export const VERBOSE_CATALOG_ENV = 'DOQL_VERBOSE_PG_CATALOG';
