@@ -370,6 +370,13 @@ async function localSql(): Promise<void> {
     const cpu = process.cpuUsage();
     const t = performance.now();
     const sql = "SELECT region ->> '$.slug' AS region, status, count(*) AS n, sum(memory) AS mem FROM digitalocean.compute.droplets GROUP BY 1, 2 ORDER BY n DESC";
+    // Why the first run swings (measured 2 Dec, 14 traced runs, conversion timed inside rows()): no GC ran within it
+    // (--trace-gc) and page faults were ~600 in every run. Converting plus ordering by group was steady at 28-38 ms;
+    // the rest of the swing was the same machine noise that moves the repeat (75-136 ms in one locked session).
+    // The one cause in our code's reach: after a compacting major GC (the count(*) that fills the cache grows the heap
+    // to ~350 MB, so one often runs just before; a forced gc() reproduces it every time) the 100,000 items sit
+    // scattered, conversion took 34-97 ms, and GC threads sweeping beside it pushed CPU above wall time. Neither
+    // --no-flush-bytecode nor --no-concurrent-recompilation changed it. Nothing cheap removes it: the items must be read.
     const [r] = await session.execute(sql);
     const end = performance.now();
     const used = process.cpuUsage(cpu);
