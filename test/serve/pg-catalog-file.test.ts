@@ -19,6 +19,22 @@ const serve = (home: string, args: string[] = []): Promise<DoqlServe> => startDo
 const kept = (home: string): string[] => readdirSync(join(home, 'cache', 'pg-catalog')).sort();
 const opened = (log: string): string[] => [...log.matchAll(/pg_catalog opened from (\S+)/g)].map((m) => m[1]);
 
+/** A server on `home` answers the catalog query once and its session process logs `pattern`; then it stops. */
+async function catalogQueryLogs(home: string, pattern: RegExp): Promise<void> {
+  const server = await serve(home);
+  try {
+    const c = await connectPg(server.port);
+    try {
+      expect((await c.query(CATALOG_QUERY)).rows).toEqual([{ relname: 'clusters' }]);
+    } finally {
+      await c.end();
+    }
+    await vi.waitFor(() => expect(server.log()).toMatch(pattern));
+  } finally {
+    await server.stop();
+  }
+}
+
 describe.skipIf(buildMissing())('doql serve keeps its emulated pg_catalog on disk', () => {
   it('the first process builds and keeps it; a replacement process and the next server open it, sessions staying live', async () => {
     const home = tempDoqlHome();
@@ -137,18 +153,7 @@ describe.skipIf(buildMissing())('doql serve keeps its emulated pg_catalog on dis
     made('users-own', old); // not a name doql makes: stays
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     utimesSync(join(dir, 'notes.txt'), old, old);
-    const server = await serve(home);
-    try {
-      const c = await connectPg(server.port);
-      try {
-        expect((await c.query(CATALOG_QUERY)).rows).toEqual([{ relname: 'clusters' }]);
-      } finally {
-        await c.end();
-      }
-      await vi.waitFor(() => expect(server.log()).toMatch(/pg_catalog built and kept in /));
-    } finally {
-      await server.stop();
-    }
+    await catalogQueryLogs(home, /pg_catalog built and kept in /);
     const left = kept(home);
     expect(left.filter((n) => /^[0-9a-f]{32}$/.test(n) && n !== '1'.repeat(32))).toHaveLength(1);
     expect(left.filter((n) => !/^[0-9a-f]{32}$/.test(n) || n === '1'.repeat(32))).toEqual(['1'.repeat(32), 'notes.txt', 'users-own']);
@@ -159,18 +164,7 @@ describe.skipIf(buildMissing())('doql serve keeps its emulated pg_catalog on dis
     // A file of the user's where the folder would be: every write fails (as on a read-only or full disk), even for root.
     mkdirSync(join(home, 'cache'), { recursive: true });
     writeFileSync(join(home, 'cache', 'pg-catalog'), 'not ours');
-    const server = await serve(home);
-    try {
-      const c = await connectPg(server.port);
-      try {
-        expect((await c.query(CATALOG_QUERY)).rows).toEqual([{ relname: 'clusters' }]);
-      } finally {
-        await c.end();
-      }
-      await vi.waitFor(() => expect(server.log()).toMatch(/pg_catalog built in memory; not kept in \S+ \(.+\)/));
-    } finally {
-      await server.stop();
-    }
+    await catalogQueryLogs(home, /pg_catalog built in memory; not kept in \S+ \(.+\)/);
     expect(readFileSync(join(home, 'cache', 'pg-catalog'), 'utf8')).toBe('not ours');
   });
 });
