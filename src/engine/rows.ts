@@ -95,18 +95,9 @@ class SharedBigInts {
 
 const MAX_SHARED = 4096;
 
-/** The converted values of one column for each of `items`. */
-export function convertColumn(items: unknown[], column: Column, { envelope, key }: ItemShape): SqliteValue[] {
-  const ints = column.sqlType === 'INTEGER' ? new SharedBigInts() : undefined;
-  return items.map((item) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      return column.name === 'value' || column.name === 'content' ? toSqlite(column, item) : null;
-    }
-    const obj = item as Record<string, unknown>;
-    let v = obj[column.name];
-    if (v === undefined && envelope) v = column.name === key ? obj : envelope[column.name];
-    return ints && typeof v === 'number' && Number.isSafeInteger(v) ? ints.of(v) : toSqlite(column, v);
-  });
+/** The converted values of one column for each of `items` (a fetch that keeps only some columns converts them page by page). */
+export function convertColumn(items: unknown[], column: Column, shape: ItemShape): SqliteValue[] {
+  return convertAll({ items, ...shape }, [{ name: column.name, column }])[0];
 }
 
 /** What the virtual table serves from a fetch: a column, or `column ->> '$.k1.k2'` read as a hidden path column (sql/tree/scope.ts). */
