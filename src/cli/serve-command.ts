@@ -3,7 +3,6 @@ import { untilStopped } from '../until-stopped.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DoqlError } from '../errors.js';
-import type { Accounts } from '../engine/accounts.js';
 import { formatDurationMs, parseDurationMs } from '../engine/session-settings.js';
 import { createPgServer } from '../server/pg-server.js';
 import { SessionHost } from '../server/session-process.js';
