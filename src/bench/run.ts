@@ -1,6 +1,6 @@
 // `npm run bench`: doql's speed, measured in one run against lower bounds and a plain @digitalocean/dots script.
 // A benchmark, not a test: it prints ratios and marks each target met or missed; it never fails the build.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -12,6 +12,7 @@ import { createSandbox } from '../sandbox/index.js';
 import { openDestination } from '../sync/destination.js';
 import { runSync } from '../sync/run-sync.js';
 import { postgresMissing, startPostgres } from './local-postgres.js';
+import { startSandboxProcess } from '../sandbox/process.js';
 import { TIMINGS_PREFIX } from '../timings.js';
 import { connectionRuns, sessionStarts, startServe, type StartRun } from './serve-start.js';
 
@@ -276,23 +277,7 @@ async function standaloneSandbox(args: string[]): Promise<Standalone> {
   const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
   const certFile = args.includes('--tls') ? join(home, 'sandbox-ca.pem') : undefined;
   if (certFile) args = [...args, '--cert-out', certFile];
-  const server = spawn(process.execPath, [doqlBin, 'sandbox', '--port', '0', '--rate-limit', '1000000', ...args], {
-    env: { ...process.env, DOQL_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('sandbox did not start')), 120_000);
-    let out = '';
-    server.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(https?:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && out.includes('try:')) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
-  });
+  const { url, stop } = await startSandboxProcess(doqlBin, ['--rate-limit', '1000000', ...args], { env: { ...process.env, DOQL_HOME: home } });
   // The admin endpoints are read over a connection of their own that trusts the sandbox's certificate; not kept
   // alive (pipelining 0), since the timed runs block this process for longer than a keep-alive lasts.
   const { Agent, request } = await import('undici');
@@ -309,8 +294,7 @@ async function standaloneSandbox(args: string[]): Promise<Standalone> {
     },
     close: async () => {
       await dispatcher.close();
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
+      await stop();
       rmSync(home, { recursive: true, force: true });
     },
   };
@@ -466,30 +450,11 @@ async function sqliteAlone(session: ReturnType<typeof sessionFor>['session']): P
 
 async function peakRss(): Promise<void> {
   // A standalone sandbox in another process, so only doql's own memory is measured.
-  const port = 18000 + Math.floor(Math.random() * 1000);
+  const sb = await standaloneSandbox(['--count', 'compute.droplets=100000', '--seed', '9']);
   const home = mkdtempSync(join(tmpdir(), 'doql-bench-'));
-  const server = spawn(process.execPath, [doqlBin, 'sandbox', '--port', String(port), '--count', 'compute.droplets=100000', '--seed', '9', '--rate-limit', '1000000'], {
-    env: { ...process.env, DOQL_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('sandbox did not start')), 120_000);
-      server.stdout.on('data', (d: Buffer) => {
-        if (d.toString().includes('http://')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server.on('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
-    });
-  } catch (err) {
-    server.kill('SIGTERM');
-    throw err;
-  }
   const peak = (sql: string) => {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, doqlBin, '--api-url', `http://127.0.0.1:${port}`, '-o', 'json', sql], {
-      env: { ...process.env, DOQL_HOME: home, DIGITALOCEAN_TOKEN: 'doql-sandbox' },
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, doqlBin, '--api-url', sb.url, '-o', 'json', sql], {
+      env: { ...process.env, DOQL_HOME: home, DIGITALOCEAN_TOKEN: sb.token },
       maxBuffer: 1 << 30,
     });
     return { mb: Number(r.stderr.toString().trim().split('\n').pop()) / 1024, out: r.stdout.toString() };
@@ -501,7 +466,7 @@ async function peakRss(): Promise<void> {
     const rows = peak("SELECT id, name, status, region ->> '$.slug' AS region FROM digitalocean.compute.droplets");
     process.stdout.write(`      peak RSS printing id, name, status, region of 100,000 droplets: ${rows.mb.toFixed(0)} MB\n`);
   } finally {
-    server.kill('SIGTERM');
+    await sb.close();
     rmSync(home, { recursive: true, force: true });
   }
 }

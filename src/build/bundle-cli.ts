@@ -9,7 +9,7 @@
 // (module.enableCompileCache is Node 22), but vm.Script takes V8's cachedData; that needs one classic script, hence
 // CommonJS, and no dynamic import() inside it (a script made from cached data loses its import callback), hence the
 // packages loaded with import() are required.
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
@@ -21,6 +21,7 @@ import type { EngineApi } from '../engine/fetcher.js';
 import { WRITE_CODE_CACHE } from '../bundle-loader.js';
 import type { ServeChildConfig } from '../cli/serve-child.js';
 import { errorData, type FromChild, type ToChild } from '../server/session-messages.js';
+import { startSandboxProcess, type SandboxProcess } from '../sandbox/process.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
@@ -90,32 +91,9 @@ async function bundle(target: Bundle): Promise<void> {
   if (/[^\x00-\x7f]/.test(readFileSync(target.file, 'latin1'))) throw new Error(`${name} is not ASCII, which bundle-loader.ts reads it as`);
 }
 
-/** A `doql sandbox` process for the training runs; resolves with its URL. */
-async function startSandbox(env: NodeJS.ProcessEnv): Promise<{ url: string; stop(): void }> {
-  const sandbox = spawn(process.execPath, [join(root, 'bin', 'doql.js'), 'sandbox', '--port', '0', '--count', 'databases.clusters=3', '--rate-limit', '1000000'], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error('the sandbox did not start within 60 s')), 60_000);
-      sandbox.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m && out.includes('try:')) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      sandbox.on('exit', (code) => reject(new Error(`the sandbox exited (${code})`)));
-    });
-    return { url, stop: () => sandbox.kill('SIGTERM') };
-  } catch (err) {
-    sandbox.kill('SIGTERM');
-    throw err;
-  }
-}
+/** A `doql sandbox` process for the training runs. */
+const startSandbox = (env: NodeJS.ProcessEnv): Promise<SandboxProcess> =>
+  startSandboxProcess(join(root, 'bin', 'doql.js'), ['--count', 'databases.clusters=3', '--rate-limit', '1000000'], { env, timeoutMs: 60_000 });
 
 const JOIN = 'SELECT c.name, b.created_at, b.size_gigabytes FROM digitalocean.databases.clusters c JOIN digitalocean.databases.backups b ON b.database_cluster_uuid = c.id';
 
@@ -239,7 +217,7 @@ if (built.length) {
     [CLI_BUNDLE, (url) => trainCli(url, env)],
     [SESSION_BUNDLE, (url) => trainSession(url, env)],
   ]);
-  let sandbox: { url: string; stop(): void } | undefined;
+  let sandbox: SandboxProcess | undefined;
   for (const target of built) {
     try {
       sandbox ??= await startSandbox(env);
@@ -251,6 +229,6 @@ if (built.length) {
       process.stderr.write(`bundle-cli: no code cache for dist/${basename(target.file)} (${why(err)}); it starts slower\n`);
     }
   }
-  sandbox?.stop();
+  await sandbox?.stop();
   rmSync(home, { recursive: true, force: true });
 }

@@ -4,11 +4,11 @@
 // the number is the server's own and not the client's. Linux only.
 //   node dist/sandbox/list-timing.js [--count 10000] [--listings 4] [--latency 50]
 // TIMING_NODE_FLAGS="--trace-gc" passes node flags to the sandbox process and shows what it prints.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSandboxProcess } from './process.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,24 +38,21 @@ function cpuNs(pid: number): { all: number; main: number } {
 
 async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'doql-list-timing-'));
-  const args = ['sandbox', '--port', '0', '--count', `compute.droplets=${COUNT}`, '--rate-limit', '1000000', '--latency', String(LATENCY)];
-  const server = spawn(process.execPath, [...(process.env.TIMING_NODE_FLAGS ?? '').split(' ').filter(Boolean), doqlBin, ...args], { env: { ...process.env, DOQL_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = (process.env.TIMING_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const server = await startSandboxProcess(doqlBin, ['--count', `compute.droplets=${COUNT}`, '--rate-limit', '1000000', '--latency', String(LATENCY)], {
+    env: { ...process.env, DOQL_HOME: home },
+    nodeArgs: flags,
+    // What the flags make node print (--trace-gc).
+    onOutput: flags.length ? (d) => process.stderr.write(d) : undefined,
+  });
+  const { url } = server;
   try {
-    const url = await new Promise<string>((ok, fail) => {
-      let out = '';
-      server.stdout.on('data', (d: Buffer) => {
-        if (process.env.TIMING_NODE_FLAGS) process.stderr.write(d); // what the flags make node print (--trace-gc)
-        const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec((out += d.toString()));
-        if (m) ok(m[1]);
-      });
-      server.on('exit', (code) => fail(new Error(`sandbox exited ${code}`)));
-    });
     const headers = { authorization: 'Bearer doql-sandbox' };
     const page = async (n: number): Promise<number> => {
       const res = await fetch(`${url}/v2/droplets?page=${n}&per_page=${PER_PAGE}`, { headers });
       return (await res.arrayBuffer()).byteLength;
     };
-    const pid = server.pid as number;
+    const pid = server.child.pid as number;
     const pages = Math.ceil(COUNT / PER_PAGE);
     process.stdout.write(`${COUNT} droplets, per_page=${PER_PAGE}, ${pages} pages, latency ${LATENCY} ms\n`);
     for (let listing = 1; listing <= LISTINGS; listing++) {
@@ -79,8 +76,7 @@ async function main(): Promise<void> {
     const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     process.stdout.write(`sandbox resident memory after the listings: ${(Number(rss) / 1024).toFixed(0)} MB\n`);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await server.stop();
     rmSync(home, { recursive: true, force: true });
   }
 }

@@ -1,42 +1,27 @@
 // `doql sandbox --rate-limit N` as a process: a large per-window limit lifts the hourly one too (which stayed at
 // 5,000 and cut load tests short), `--hourly-limit` sets it, and the response headers say which limit binds.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildMissing, DOQL_BIN, tempDoqlHome } from './doql-home.js';
-import { runProcess, stopChild } from '../support/run-process.js';
+import { runProcess } from '../support/run-process.js';
+import { startSandboxProcess, type SandboxProcess } from '../../src/sandbox/process.js';
 
 const TOKEN = 'rate-limit-test';
 
 describe.skipIf(buildMissing())('doql sandbox rate limits', () => {
-  let child: ChildProcess | undefined;
+  let sandbox: SandboxProcess | undefined;
   afterEach(async () => {
-    if (child) await stopChild(child);
-    child = undefined;
+    await sandbox?.stop();
+    sandbox = undefined;
   });
 
   /** Starts `doql sandbox --port 0 …args` and returns the headers of one request. */
   async function headersWith(args: string[]): Promise<Record<string, string | null>> {
     const home = tempDoqlHome();
-    child = spawn(process.execPath, [DOQL_BIN, 'sandbox', '--port', '0', '--token', TOKEN, '--count', 'compute.droplets=1', ...args], {
+    sandbox = await startSandboxProcess(DOQL_BIN, ['--token', TOKEN, '--count', 'compute.droplets=1', ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: home, DOQL_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      timeoutMs: 30_000,
     });
-    const started = child;
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${out}`)), 30_000);
-      const read = (d: Buffer): void => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      started.stdout!.on('data', read);
-      started.stderr!.on('data', read);
-      started.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${out}`)));
-    });
+    const { url } = sandbox;
     const r = await fetch(`${url}/v2/droplets`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(r.status).toBe(200);
     return { limit: r.headers.get('ratelimit-limit'), remaining: r.headers.get('ratelimit-remaining') };
@@ -52,7 +37,7 @@ describe.skipIf(buildMissing())('doql sandbox rate limits', () => {
 
   it('--hourly-limit sets the hourly limit (0: none)', async () => {
     expect(await headersWith(['--rate-limit', '100000', '--hourly-limit', '7000'])).toEqual({ limit: '7000', remaining: '6999' });
-    await stopChild(child!);
+    await sandbox!.stop();
     // 0 is none, not the default 5,000 (which would bind below 6,000 a minute had it not been lifted).
     expect(await headersWith(['--rate-limit', '6000', '--hourly-limit', '0'])).toEqual({ limit: '6000', remaining: '5999' });
   });

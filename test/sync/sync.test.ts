@@ -1,6 +1,5 @@
 // `doql sync` as a process against the sandbox, into a SQLite file and into a real PostgreSQL 15: two snapshots
 // with a change between them, the destination's types, replace mode, and a failed sync leaving the last snapshot.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMissing, DOQL_BIN, tempDoqlHome } from '../cli/doql-home.js';
 import { runProcess } from '../support/run-process.js';
 import { postgresMissing, startPostgres, type TestPostgres } from '../support/postgres.js';
+import { startSandboxProcess, type SandboxProcess } from '../../src/sandbox/process.js';
 
 const missing = buildMissing();
 if (missing) console.warn(`skipping the doql sync tests: ${missing}`);
@@ -31,24 +31,9 @@ function doqlIn(home: string) {
     runProcess('node', [DOQL_BIN, ...args], { env: { PATH: process.env.PATH ?? '', DOQL_HOME: home, NO_COLOR: '1', ...env }, timeoutMs: 60_000 });
 }
 
-/** `doql sandbox --port 0 …` in its own process; resolves with its URL. */
-async function standaloneSandbox(home: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn('node', [DOQL_BIN, 'sandbox', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '', DOQL_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('sandbox did not start')), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`sandbox exited ${code}`)));
-  });
-  return { url, child };
-}
+/** `doql sandbox --port 0 …` in its own process. */
+const standaloneSandbox = (home: string, args: string[]): Promise<SandboxProcess> =>
+  startSandboxProcess(DOQL_BIN, args, { env: { PATH: process.env.PATH ?? '', DOQL_HOME: home }, timeoutMs: 30_000 });
 
 function syncSuite(name: string, open: () => Promise<Reader>, types: (r: Reader) => Promise<Record<string, string>>, expectedTypes: Record<string, string>): void {
   describe(name, () => {
@@ -137,7 +122,7 @@ function syncSuite(name: string, open: () => Promise<Reader>, types: (r: Reader)
         expect(r.stderr).not.toContain('doql-sandbox');
         expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
       } finally {
-        sb.child.kill('SIGTERM');
+        await sb.stop();
       }
       expect(await counts()).toEqual(was);
     }, 60_000);
