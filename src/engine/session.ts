@@ -139,10 +139,6 @@ export class DoqlSession implements Session {
   /** What SET changed this session (statement_timeout), over its starting values; SHOW reads them. */
   readonly settings: SessionSettings;
 
-  inBlock(): boolean {
-    return this.block !== undefined;
-  }
-
   /** ReadyForQuery's status: idle, in a block, or in a block that failed (see transaction-block.ts). */
   transactionStatus(): 'I' | 'T' | 'E' {
     return this.block ? (this.block.failed ? 'E' : 'T') : 'I';
@@ -485,7 +481,7 @@ export class DoqlSession implements Session {
       case 'cursor': {
         // DECLARE's SELECT is translated from the one parse; a session process that takes it gets its text.
         const parsed = await parseRepaired(stmt.text);
-        return this.cursors.run(stmt.text, parsed.stmt, this.inBlock(), (select) => {
+        return this.cursors.run(stmt.text, parsed.stmt, this.block !== undefined, (select) => {
           return this.runQuery(cursorQueryText(stmt.text, stmt.tokens, select), async () => translateRepaired(select, parsed, this.resourceInfo), options);
         });
       }

@@ -79,9 +79,7 @@ export interface Session {
    * stream its rows (with ExecuteOptions.batchRows), which `onResult` reads or closes.
    */
   executeEach?(sql: string, options: ExecuteOptions, onResult: (result: StatementResult) => void | Promise<void>): Promise<void>;
-  /** True between BEGIN and COMMIT/ROLLBACK (a block of statements only: doql has no transactions). */
-  inBlock?(): boolean;
-  /** ReadyForQuery's status: 'I' idle, 'T' in a block, 'E' in a block an error failed (only ROLLBACK is taken then). */
+  /** ReadyForQuery's status: 'I' idle, 'T' between BEGIN and COMMIT/ROLLBACK (a block of statements only: doql has no transactions), 'E' in a block an error failed (only ROLLBACK is taken then). */
   transactionStatus?(): 'I' | 'T' | 'E';
   /** An error the session did not see (the wire server's own) happened: a block fails as after the session's errors. */
   failBlock?(): void;

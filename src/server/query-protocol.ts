@@ -176,7 +176,7 @@ export class QueryProtocol {
 
   /** ReadyForQuery's status byte: 'E' after an error in a block, until ROLLBACK. */
   private status(): 'I' | 'T' | 'E' {
-    return this.session.transactionStatus?.() ?? (this.session.inBlock?.() ? 'T' : 'I');
+    return this.session.transactionStatus?.() ?? 'I';
   }
 
   /** Runs SQL with a fresh AbortSignal that cancel() fires; failures are rethrown as StatementFailure. */

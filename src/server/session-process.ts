@@ -360,10 +360,6 @@ export class RemoteSession implements Session {
     this.state = { settings: {}, ...(app ? { startup: { application_name: app } } : {}) };
   }
 
-  inBlock(): boolean {
-    return this.state.block !== undefined;
-  }
-
   transactionStatus(): 'I' | 'T' | 'E' {
     const block = this.state.block;
     return block ? (block.failed ? 'E' : 'T') : 'I';

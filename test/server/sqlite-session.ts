@@ -116,7 +116,7 @@ export function createSqliteSession(opts: SqliteSessionOptions = {}): SqliteSess
       return results;
     },
     // SQLite's own BEGIN … COMMIT: the block a Sync keeps portals open in.
-    inBlock: () => db.inTransaction,
+    transactionStatus: () => (db.inTransaction ? 'T' : 'I'),
     close() {
       session.closed = true;
       db.close();
