@@ -2,6 +2,7 @@
 // converts each value to what SQLite stores for the column's type.
 import { jsonbText } from './pg-text-forms.js';
 import type { Column, Method } from '../catalog/types.js';
+import type { EncodedColumn } from './row-batch.js';
 
 export type SqliteValue = string | number | bigint | null;
 
@@ -66,6 +67,10 @@ export interface ColumnCache {
   columns: Map<string, SqliteValue[]>;
   /** Row orders with equal keys together, by the key columns' names (groupedOrder); null: not worth it. */
   orders?: Map<string, Int32Array | null>;
+  /** The native table's encodings of the columns (row-batch.ts), by name. */
+  encoded?: Map<string, EncodedColumn>;
+  /** The native table's orders by group (row-batch.ts groupedOrder), by the key columns' names. */
+  nativeOrders?: Map<string, Uint32Array | null>;
 }
 
 /** Where a column's value comes from when the item lacks it: the body's other fields, or the item itself. */

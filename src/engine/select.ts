@@ -15,6 +15,8 @@ import { sqliteError, withColumnHint } from './sqlite-error.js';
 import type { ParamKind } from './param-types.js';
 import { accountError, CONTEXT_COLUMN, singleAccount, type Accounts } from './accounts.js';
 import { defineTable } from './virtual-table.js';
+import { defineNativeTable } from './native-rows.js';
+import { nativeBatch } from './native-scan.js';
 import { earlyFetchEnabled, startEarly } from './early-fetch.js';
 
 /** State of the run in progress: which fetches it missed. */
@@ -114,78 +116,101 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
     ];
     return (shaped = { round, reads, specs, slots: specs.map((s) => s.slot) });
   };
-  defineTable(ctx.db(), spec.name, {
-    columns: [...columns.map((c) => c.name), ...paths.map((p) => p.name)],
+  /**
+   * What a scan with these arguments reads (undefined: not constrained): one fetch per account, or undefined when
+   * one is not cached yet (the miss is recorded for the round to fetch).
+   */
+  const scan = (args: readonly unknown[]) => {
+    const round = ctx.round;
+    if (!round) throw new DoqlError('internal', `${resourceId} was read outside a statement`);
+    const supplied: Record<string, QueryValue> = {};
+    parameters.forEach((p, i) => {
+      if (i === 0) return;
+      const name = p.endsWith(PARAM_SUFFIX) ? p.slice(0, -PARAM_SUFFIX.length) : p;
+      if (args[i] !== undefined && args[i] !== null) supplied[name] = paramValue(args[i], booleans.has(name));
+    });
+    // `context = 'a'` reaches account a alone; a context the session does not have holds no rows.
+    const contexts = args[0] === undefined ? round.contexts : round.contexts.filter((c) => c === String(args[0]));
+    const names = Object.keys(supplied);
+    const chosen = names.join('\0');
+    let method = methods.get(chosen);
+    if (!method) methods.set(chosen, (method = chooseSelectMethod(resource, new Set(names))));
+    const params: Record<string, QueryValue> = {};
+    for (const p of method.params) if (supplied[p.name] !== undefined) params[p.name] = supplied[p.name];
+    const shape = shapeFor(round);
+    const { reads } = shape;
+    const found: [string, FetchedRows][] = [];
+    for (const context of contexts) {
+      const key: FetchKey = { resourceId, method, params, context };
+      const k = fetchKeyString(key);
+      const fetched = ctx.cache.get(k, round.statement);
+      // Rows that kept only some columns serve a statement reading no other; any other fetches again.
+      const partial = (f: FetchedRows): boolean =>
+        Boolean(f.only && (!reads || reads.some((c) => !f.only?.has(c.name)) || paths.some((p) => !f.only?.has(p.base.name))));
+      if (fetched === undefined || partial(fetched)) round.misses.set(k, key);
+      else found.push([context, fetched]);
+    }
+    return found.length < contexts.length ? undefined : { round, shape, found };
+  };
+  const visible = [...columns.map((c) => c.name), ...paths.map((p) => p.name)];
+  const native = defineNativeTable(ctx.db(), spec.name, {
+    columns: visible,
     parameters,
-    rows: (...args: unknown[]): Iterator<unknown[]> => {
-      const round = ctx.round;
-      if (!round) throw new DoqlError('internal', `${resourceId} was read outside a statement`);
-      const supplied: Record<string, QueryValue> = {};
-      parameters.forEach((p, i) => {
-        if (i === 0) return;
-        const name = p.endsWith(PARAM_SUFFIX) ? p.slice(0, -PARAM_SUFFIX.length) : p;
-        if (args[i] !== undefined && args[i] !== null) supplied[name] = paramValue(args[i], booleans.has(name));
-      });
-      // `context = 'a'` reaches account a alone; a context the session does not have holds no rows.
-      const contexts = args[0] === undefined ? round.contexts : round.contexts.filter((c) => c === String(args[0]));
-      const names = Object.keys(supplied);
-      const chosen = names.join('\0');
-      let method = methods.get(chosen);
-      if (!method) methods.set(chosen, (method = chooseSelectMethod(resource, new Set(names))));
-      const params: Record<string, QueryValue> = {};
-      for (const p of method.params) if (supplied[p.name] !== undefined) params[p.name] = supplied[p.name];
-      const { reads, specs, slots } = shapeFor(round);
-      const found: [string, FetchedRows][] = [];
-      for (const context of contexts) {
-        const key: FetchKey = { resourceId, method, params, context };
-        const k = fetchKeyString(key);
-        const fetched = ctx.cache.get(k, round.statement);
-        // Rows that kept only some columns serve a statement reading no other; any other fetches again.
-        const partial = (f: FetchedRows): boolean =>
-          Boolean(f.only && (!reads || reads.some((c) => !f.only?.has(c.name)) || paths.some((p) => !f.only?.has(p.base.name))));
-        if (fetched === undefined || partial(fetched)) round.misses.set(k, key);
-        else found.push([context, fetched]);
-      }
-      if (found.length < contexts.length) return EMPTY;
-      // Columns are converted once per fetch and reused by later rounds and statements. A path column
-      // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
-      const grouped = round.groupOrder?.table === spec.name ? round.groupOrder.columns : undefined;
-      const keyed = grouped?.every((name) => specs.some((s) => s.name === name)) ? grouped : undefined;
-      const sources = found.map(([context, fetched]) => ({
-        context,
-        n: rowCount(fetched),
-        values: fetchedValues(fetched, specs),
-        order: keyed ? groupedOrder(fetched, keyed) : null,
-      }));
-      // Hidden columns come first: the account, then the parameters as the constraints gave them; path
-      // columns come last. SQLite reads a row's columns before asking for the next, so one array and one
-      // result object serve every row: a generator's fresh result per row, and a fresh array, were much of
-      // a GROUP BY's time over 100,000 rows.
-      const row = new Array<unknown>(P + columns.length + paths.length).fill(null);
-      for (let i = 1; i < P; i++) row[i] = args[i] ?? null;
-      const result: IteratorResult<unknown[]> = { done: false, value: row };
-      const m = slots.length;
-      let s = -1;
-      let i = 0;
-      let n = 0;
-      let values: SqliteValue[][] = [];
-      let order: Int32Array | null = null;
-      return {
-        next(): IteratorResult<unknown[]> {
-          while (i >= n) {
-            if (++s >= sources.length) return { done: true, value: undefined };
-            ({ n, values, order } = sources[s]);
-            row[0] = sources[s].context;
-            i = 0;
-          }
-          const at = order ? order[i] : i;
-          for (let j = 0; j < m; j++) row[slots[j]] = values[j][at];
-          i++;
-          return result;
-        },
-      };
+    // Columns are converted and encoded once per fetch and reused by later rounds and statements.
+    batch: (args, grouping) => {
+      const s = scan(args);
+      return s ? nativeBatch({ table: spec.name, parameters: P, visible: visible.length, specs: s.shape.specs, found: s.found, grouping }) : null;
     },
   });
+  if (!native) {
+    defineTable(ctx.db(), spec.name, {
+      columns: visible,
+      parameters,
+      rows: (...args: unknown[]): Iterator<unknown[]> => {
+        const s = scan(args);
+        if (!s) return EMPTY;
+        const { round, shape, found } = s;
+        const { specs, slots } = shape;
+        // Columns are converted once per fetch and reused by later rounds and statements. A path column
+        // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
+        const grouped = round.groupOrder?.table === spec.name ? round.groupOrder.columns : undefined;
+        const keyed = grouped?.every((name) => specs.some((sp) => sp.name === name)) ? grouped : undefined;
+        const sources = found.map(([context, fetched]) => ({
+          context,
+          n: rowCount(fetched),
+          values: fetchedValues(fetched, specs),
+          order: keyed ? groupedOrder(fetched, keyed) : null,
+        }));
+        // Hidden columns come first: the account, then the parameters as the constraints gave them; path
+        // columns come last. SQLite reads a row's columns before asking for the next, so one array and one
+        // result object serve every row: a generator's fresh result per row, and a fresh array, were much of
+        // a GROUP BY's time over 100,000 rows.
+        const row = new Array<unknown>(P + columns.length + paths.length).fill(null);
+        for (let i = 1; i < P; i++) row[i] = args[i] ?? null;
+        const result: IteratorResult<unknown[]> = { done: false, value: row };
+        const m = slots.length;
+        let si = -1;
+        let i = 0;
+        let n = 0;
+        let values: SqliteValue[][] = [];
+        let order: Int32Array | null = null;
+        return {
+          next(): IteratorResult<unknown[]> {
+            while (i >= n) {
+              if (++si >= sources.length) return { done: true, value: undefined };
+              ({ n, values, order } = sources[si]);
+              row[0] = sources[si].context;
+              i = 0;
+            }
+            const at = order ? order[i] : i;
+            for (let j = 0; j < m; j++) row[slots[j]] = values[j][at];
+            i++;
+            return result;
+          },
+        };
+      },
+    });
+  }
   ctx.registered.set(spec.name, resource);
   return resource;
 }
