@@ -144,71 +144,91 @@ export function groupedOrder(segments: readonly { rows: number; keys: readonly K
   let total = 0;
   for (const s of segments) total += s.rows;
   const keyCount = segments[0]?.keys.length ?? 0;
-  let group = new Int32Array(total);
-  let range = 1;
-  // Per key: each row's value number, and the value each number stands for.
-  const keyIds: Int32Array[] = [];
-  const keyValues: SqliteValue[][] = [];
+  // Each distinct value of a key, as SQLite compares them, gets a number (per segment, a table from entry to number).
+  const values: SqliteValue[][] = [];
+  const tables: Int32Array[][] = segments.map(() => []);
   for (let k = 0; k < keyCount; k++) {
-    // Each distinct value of this key, as SQLite compares them, gets a number; then (group so far, number) pairs
-    // are renumbered in order of first appearance.
     const ids = new Map<unknown, number>();
-    const values: SqliteValue[] = [];
-    const id = new Int32Array(total);
-    let base = 0;
-    for (const s of segments) {
-      const { dict, codes } = s.keys[k];
+    const distinct: SqliteValue[] = [];
+    segments.forEach((s, si) => {
+      const { dict } = s.keys[k];
       const table = new Int32Array(dict.length);
       for (let d = 0; d < dict.length; d++) {
         const key = sqliteEquality(dict[d]);
         let n = ids.get(key);
         if (n === undefined) {
           ids.set(key, (n = ids.size));
-          values.push(dict[d]);
+          distinct.push(dict[d]);
         }
         table[d] = n;
       }
-      if (codes) for (let i = 0; i < s.rows; i++) id[base + i] = table[codes[i]];
-      else if (s.rows > 0) id.fill(table[0], base, base + s.rows);
-      base += s.rows;
-    }
-    keyIds.push(id);
-    keyValues.push(values);
-    const width = ids.size;
-    const next = new Int32Array(total);
-    let count = 0;
-    if (range * width <= 1 << 22) {
-      const seen = new Int32Array(range * width).fill(-1);
-      for (let i = 0; i < total; i++) {
-        const pair = group[i] * width + id[i];
-        let g = seen[pair];
-        if (g < 0) seen[pair] = g = count++;
-        next[i] = g;
-      }
-    } else {
-      // Both below 2^32 rows: the pair is an exact number.
-      const seen = new Map<number, number>();
-      for (let i = 0; i < total; i++) {
-        const pair = group[i] * width + id[i];
-        let g = seen.get(pair);
-        if (g === undefined) seen.set(pair, (g = count++));
-        next[i] = g;
-      }
-    }
-    group = next;
-    range = count;
+      tables[si].push(table);
+    });
+    values.push(distinct);
   }
+  // Each row's group, numbered in order of first appearance, and the first row of each.
+  const group = new Int32Array(total);
+  const first: number[] = [];
+  const widths = values.map((v) => v.length);
+  const combinations = widths.reduce((a, b) => a * b, 1);
+  // Few combinations of key values (the usual GROUP BY): a row's key numbers make one number, looked up in an
+  // array; otherwise in a Map. One pass over the rows either way: each pass is a loop compiled while it runs.
+  const dense = combinations <= 1 << 22 ? new Int32Array(combinations).fill(-1) : null;
+  const sparse = dense ? null : new Map<string, number>();
+  let base = 0;
+  segments.forEach((s, si) => {
+    const codes = s.keys.map((key) => key.codes);
+    const table = tables[si];
+    for (let i = 0; i < s.rows; i++) {
+      let g: number | undefined;
+      if (dense) {
+        let c = 0;
+        for (let k = 0; k < keyCount; k++) {
+          const code = codes[k];
+          c = c * widths[k] + table[k][code ? code[i] : 0];
+        }
+        g = dense[c];
+        if (g < 0) {
+          dense[c] = g = first.length;
+          first.push(base + i);
+        }
+      } else {
+        let c = '';
+        for (let k = 0; k < keyCount; k++) {
+          const code = codes[k];
+          c += `${table[k][code ? code[i] : 0]},`;
+        }
+        g = sparse!.get(c);
+        if (g === undefined) {
+          sparse!.set(c, (g = first.length));
+          first.push(base + i);
+        }
+      }
+      group[base + i] = g;
+    }
+    base += s.rows;
+  });
+  const range = first.length;
   if (range <= 1) return null;
   // Where each group goes: its number (first appearance), or its place among the groups sorted by key.
   let place: Int32Array | null = null;
   if (grouping.sorted) {
-    const first = new Int32Array(range).fill(-1);
-    for (let i = 0; i < total; i++) if (first[group[i]] < 0) first[group[i]] = i;
-    const ranks = keyValues.map(ranked);
+    // Each group's key numbers, from its first row, as ranks in SQLite's order of each key's values.
+    const ranks = values.map(ranked);
+    const keyRank = new Int32Array(range * keyCount);
+    let si = 0;
+    let start = 0;
+    first.forEach((row, g) => {
+      for (si = 0, start = 0; row >= start + segments[si].rows; si++) start += segments[si].rows;
+      for (let k = 0; k < keyCount; k++) {
+        const code = segments[si].keys[k].codes;
+        keyRank[g * keyCount + k] = ranks[k][tables[si][k][code ? code[row - start] : 0]];
+      }
+    });
     const groups = Array.from({ length: range }, (_, g) => g);
     groups.sort((a, b) => {
       for (let k = 0; k < keyCount; k++) {
-        const d = ranks[k][keyIds[k][first[a]]] - ranks[k][keyIds[k][first[b]]];
+        const d = keyRank[a * keyCount + k] - keyRank[b * keyCount + k];
         if (d !== 0) return grouping.descending[k] ? -d : d;
       }
       return 0;
@@ -218,10 +238,12 @@ export function groupedOrder(segments: readonly { rows: number; keys: readonly K
   }
   // A counting sort by place keeps each group's rows in order.
   const start = new Uint32Array(range + 1);
-  for (let i = 0; i < total; i++) start[(place ? place[group[i]] : group[i]) + 1]++;
+  if (place) for (let i = 0; i < total; i++) start[place[group[i]] + 1]++;
+  else for (let i = 0; i < total; i++) start[group[i] + 1]++;
   for (let g = 0; g < range; g++) start[g + 1] += start[g];
   const order = new Uint32Array(total);
-  for (let i = 0; i < total; i++) order[start[place ? place[group[i]] : group[i]]++] = i;
+  if (place) for (let i = 0; i < total; i++) order[start[place[group[i]]]++] = i;
+  else for (let i = 0; i < total; i++) order[start[group[i]]++] = i;
   return order;
 }
 
