@@ -149,7 +149,7 @@ static int xBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info) {
   info->idxNum = 0;
   for (i = 0; i < parameters; i++) {
     if (slot[i] < 0) continue;
-    info->idxNum |= 1 << i;
+    info->idxNum |= (int)(1u << i);
     info->aConstraintUsage[slot[i]].argvIndex = ++count;
     info->aConstraintUsage[slot[i]].omit = 1;
   }
@@ -311,7 +311,7 @@ static int xFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr, int
   sqlite3_bind_text(c->nested, 1, t->def->name, -1, SQLITE_STATIC);
   if (idxStr) sqlite3_bind_text(c->nested, 2, idxStr, -1, SQLITE_TRANSIENT);
   for (i = 0; i < parameters && i < MAX_PARAMETERS; i++) {
-    if (!(idxNum & (1 << i))) continue;
+    if (!((unsigned)idxNum & (1u << i))) continue;
     if (n >= argc) return tableError(t, "doql_columns: fewer arguments than constraints");
     /* A NULL argument matches no row: nothing to ask for. */
     if (sqlite3_value_type(argv[n]) == SQLITE_NULL) return SQLITE_OK;
@@ -441,15 +441,43 @@ static void freeDefinition(void *p) {
   sqlite3_free(def);
 }
 
+/* The names doql_define registered on one connection: each once (replacing a module in use would free it). */
+typedef struct Registry {
+  char **names;
+  int count;
+} Registry;
+
+static void freeRegistry(void *p) {
+  Registry *r = (Registry *)p;
+  int i;
+  for (i = 0; i < r->count; i++) sqlite3_free(r->names[i]);
+  sqlite3_free(r->names);
+  sqlite3_free(r);
+}
+
 /* doql_define(name, declaration, parameters, columns): registers the table `name` on this connection. */
 static void defineTable(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  Registry *registry = (Registry *)sqlite3_user_data(ctx);
   Definition *def;
-  int rc;
+  char **names;
+  int rc, i;
   (void)argc;
   if (sqlite3_value_type(argv[0]) != SQLITE_TEXT || sqlite3_value_type(argv[1]) != SQLITE_TEXT) {
     sqlite3_result_error(ctx, "doql_define(name, declaration, parameters, columns) takes two texts and two numbers", -1);
     return;
   }
+  for (i = 0; i < registry->count; i++) {
+    if (strcmp(registry->names[i], (const char *)sqlite3_value_text(argv[0])) == 0) {
+      sqlite3_result_error(ctx, "doql_define: that table is already defined", -1);
+      return;
+    }
+  }
+  names = sqlite3_realloc64(registry->names, sizeof(char *) * ((sqlite3_uint64)registry->count + 1));
+  if (!names) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  registry->names = names;
   def = sqlite3_malloc(sizeof(Definition));
   if (!def) {
     sqlite3_result_error_nomem(ctx);
@@ -469,6 +497,13 @@ static void defineTable(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_error(ctx, "doql_define: between 1 and 32 hidden parameters", -1);
     return;
   }
+  registry->names[registry->count] = sqlite3_mprintf("%s", def->name);
+  if (!registry->names[registry->count]) {
+    freeDefinition(def);
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  registry->count++;
   rc = sqlite3_create_module_v2(sqlite3_context_db_handle(ctx), def->name, &doqlModule, def, freeDefinition);
   if (rc != SQLITE_OK) {
     sqlite3_result_error_code(ctx, rc);
@@ -481,7 +516,11 @@ static void defineTable(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 __declspec(dllexport)
 #endif
 int sqlite3_doqlcolumns_init(sqlite3 *db, char **err, const sqlite3_api_routines *api) {
+  Registry *registry;
   SQLITE_EXTENSION_INIT2(api);
   (void)err;
-  return sqlite3_create_function(db, "doql_define", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, 0, defineTable, 0, 0);
+  registry = sqlite3_malloc(sizeof(Registry));
+  if (!registry) return SQLITE_NOMEM;
+  memset(registry, 0, sizeof(Registry));
+  return sqlite3_create_function_v2(db, "doql_define", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, registry, defineTable, 0, 0, freeRegistry);
 }

@@ -75,6 +75,12 @@ describe('the native table is in use', () => {
       expect(nativeRowsFallback()).toBeUndefined();
       const [r] = await session.execute('SELECT count(*) AS n FROM digitalocean.compute.droplets');
       expect(Number(r!.rows[0]![0])).toBeGreaterThan(0);
+      // The extension's one SQL function cannot replace a table while a statement reads it (that would free it).
+      await expect(
+        session.execute("SELECT doql_define('digitalocean.compute.droplets', 'CREATE TABLE x(a HIDDEN, b)', 1, 1) FROM digitalocean.compute.droplets"),
+      ).rejects.toThrow(/already defined/);
+      const [again] = await session.execute('SELECT count(*) AS n FROM digitalocean.compute.droplets');
+      expect(again!.rows).toEqual(r!.rows);
       session.close();
       await Promise.all(clients.map((c) => c.close()));
     } finally {
