@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient } from '../../src/api/client.js';
 import { createSession, type DoqlSession } from '../../src/engine/session.js';
-import { defineNativeTable, NATIVE_ROWS_PATH, nativeRowsFallback } from '../../src/engine/native-rows.js';
+import { defineNativeTable, NATIVE_ROWS_PATH, nativeRowsFallback, nativeRowsWanted } from '../../src/engine/native-rows.js';
 import { nativeBatch } from '../../src/engine/native-scan.js';
 import type { SqliteValue } from '../../src/engine/rows.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
@@ -172,7 +172,7 @@ describe('the batch as SQLite reads it', () => {
     plain.close();
   });
 
-  it.skipIf(!existsSync(NATIVE_ROWS_PATH))('serves them as a real table holds them', () => {
+  it.skipIf(!nativeRowsWanted())('serves them as a real table holds them', () => {
     const fetched = (context: string, keep: (i: number) => boolean) => {
       const items = rows.flatMap((v, i) => (keep(i) ? [{ v, w: i % 3 }] : []));
       return [context, { items, cache: { columns: new Map([['v', items.map((x) => x.v)], ['w', items.map((x) => BigInt(x.w))]]) } }] as const;
