@@ -98,6 +98,6 @@ export function defineNativeTable(db: Database.Database, name: string, def: Nati
   if (def.parameters.length > 32) throw new DoqlError('internal', `${name}: more than 32 hidden columns`);
   const sql = `CREATE TABLE x(${[...def.parameters.map((p) => `${quote(p)} HIDDEN`), ...def.columns.map(quote)].join(', ')})`;
   tables.set(name, def.batch);
-  db.prepare('SELECT doql_define(?, ?, ?, ?)').get(name, sql, def.parameters.length, def.columns.length);
+  db.prepare('SELECT doql_define(?, ?, ?, ?, ?)').get(name, sql, def.parameters.length, def.columns.length, def.parameters.map((p) => `${p}\x1f`).join(''));
   return true;
 }

@@ -2,9 +2,9 @@
 ** doql_columns: a SQLite loadable extension serving doql's API tables from a binary batch, so that rows cross
 ** into SQLite without one JavaScript call per row and one per value (src/engine/native-rows.ts loads it).
 **
-** Loading it registers one SQL function, doql_define(name, declaration, parameters, columns), which registers
+** Loading it registers one SQL function, doql_define(name, declaration, parameters, columns, names), which registers
 ** an eponymous-only virtual table `name` declared by `declaration` (CREATE TABLE x(...)), its first `parameters`
-** columns HIDDEN (then `columns` others): the pushed-down parameters, the first of them the account (`context`). Each scan (xFilter)
+** columns HIDDEN (then `columns` others; `names` are the hidden ones', each ended by \x1f, for error messages): the pushed-down parameters, the first of them the account (`context`). Each scan (xFilter)
 ** runs, on the same connection, the nested statement
 **     SELECT doql_rows(name, grouping, argument 1, ..., argument P)
 ** where doql_rows is a JavaScript function (native-rows.ts): it returns the batch (a blob), or NULL for no rows
@@ -48,6 +48,7 @@ typedef struct Definition {
   char *name;
   char *declaration;
   int parameters; /* hidden columns, first */
+  char *parameterNames; /* their names, each ended by \x1f (for errors) */
   int columns;    /* the others */
 } Definition;
 
@@ -138,8 +139,17 @@ static int xBestIndex(sqlite3_vtab *vtab, sqlite3_index_info *info) {
     if (c->op == SQLITE_INDEX_CONSTRAINT_LIMIT || c->op == SQLITE_INDEX_CONSTRAINT_OFFSET) continue;
     if (c->iColumn < 0 || c->iColumn >= parameters) continue;
     if (c->op != SQLITE_INDEX_CONSTRAINT_EQ) {
+      /* better-sqlite3's own message, which sqlite-error.ts turns into advice. */
+      const char *name = t->def->parameterNames;
+      const char *end;
+      int k;
+      for (k = 0; k < c->iColumn && name; k++) {
+        name = strchr(name, '\x1f');
+        if (name) name++;
+      }
+      end = name ? strchr(name, '\x1f') : 0;
       sqlite3_free(vtab->zErrMsg);
-      vtab->zErrMsg = sqlite3_mprintf("virtual table parameter %d of \"%s\" can only be constrained by the '=' operator", c->iColumn, t->def->name);
+      vtab->zErrMsg = sqlite3_mprintf("virtual table parameter \"%.*s\" can only be constrained by the '=' operator", end ? (int)(end - name) : 0, name ? name : "");
       return SQLITE_ERROR;
     }
     /* A plan that ignores an argument would serve rows the argument excludes. */
@@ -438,6 +448,7 @@ static void freeDefinition(void *p) {
   if (!def) return;
   sqlite3_free(def->name);
   sqlite3_free(def->declaration);
+  sqlite3_free(def->parameterNames);
   sqlite3_free(def);
 }
 
@@ -455,7 +466,7 @@ static void freeRegistry(void *p) {
   sqlite3_free(r);
 }
 
-/* doql_define(name, declaration, parameters, columns): registers the table `name` on this connection. */
+/* doql_define(name, declaration, parameters, columns, names): registers the table `name` on this connection. */
 static void defineTable(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   Registry *registry = (Registry *)sqlite3_user_data(ctx);
   Definition *def;
@@ -463,7 +474,7 @@ static void defineTable(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   int rc, i;
   (void)argc;
   if (sqlite3_value_type(argv[0]) != SQLITE_TEXT || sqlite3_value_type(argv[1]) != SQLITE_TEXT) {
-    sqlite3_result_error(ctx, "doql_define(name, declaration, parameters, columns) takes two texts and two numbers", -1);
+    sqlite3_result_error(ctx, "doql_define(name, declaration, parameters, columns, names) takes two texts, two numbers and a text", -1);
     return;
   }
   for (i = 0; i < registry->count; i++) {
@@ -483,11 +494,13 @@ static void defineTable(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
     sqlite3_result_error_nomem(ctx);
     return;
   }
+  memset(def, 0, sizeof(Definition));
   def->name = sqlite3_mprintf("%s", sqlite3_value_text(argv[0]));
   def->declaration = sqlite3_mprintf("%s", sqlite3_value_text(argv[1]));
   def->parameters = sqlite3_value_int(argv[2]);
   def->columns = sqlite3_value_int(argv[3]);
-  if (!def->name || !def->declaration) {
+  def->parameterNames = sqlite3_mprintf("%s", argc > 4 && sqlite3_value_type(argv[4]) == SQLITE_TEXT ? (const char *)sqlite3_value_text(argv[4]) : "");
+  if (!def->name || !def->declaration || !def->parameterNames) {
     freeDefinition(def);
     sqlite3_result_error_nomem(ctx);
     return;
@@ -522,5 +535,5 @@ int sqlite3_doqlcolumns_init(sqlite3 *db, char **err, const sqlite3_api_routines
   registry = sqlite3_malloc(sizeof(Registry));
   if (!registry) return SQLITE_NOMEM;
   memset(registry, 0, sizeof(Registry));
-  return sqlite3_create_function_v2(db, "doql_define", 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, registry, defineTable, 0, 0, freeRegistry);
+  return sqlite3_create_function_v2(db, "doql_define", 5, SQLITE_UTF8 | SQLITE_DIRECTONLY, registry, defineTable, 0, 0, freeRegistry);
 }
