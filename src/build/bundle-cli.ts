@@ -64,6 +64,44 @@ const ownImportMetaUrl: Plugin = {
   },
 };
 
+/**
+ * Node modules a dependency requires as it loads but uses only on a path most commands never take, required at
+ * their first use instead. A cold command loads undici's client before its first request: its HTTP/2 half pulls in
+ * node:http2 and node:tls (~10 ms of the main thread before that request), needed only once a TLS connection has
+ * agreed on h2; commander's node:child_process (~5 ms) serves only a subcommand run as its own executable, which
+ * doql has none of. The text replaced is the pinned versions' own (package.json); a version whose text differs is
+ * bundled unchanged, with a notice, and loads them as before.
+ */
+const LAZY_REQUIRES: { file: string; from: string; to: string }[] = [
+  {
+    file: 'undici/lib/dispatcher/client.js',
+    from: "const connectH2 = require('./client-h2.js')",
+    to: "let loadedConnectH2\nconst connectH2 = (client, socket) => (loadedConnectH2 ??= require('./client-h2.js'))(client, socket)",
+  },
+  {
+    file: 'commander/lib/command.js',
+    from: "const childProcess = require('node:child_process');",
+    to: "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+  },
+];
+
+const lazyRequires: Plugin = {
+  name: 'lazy-requires',
+  setup(b) {
+    const byPath = new Map(LAZY_REQUIRES.map((r) => [join(root, 'node_modules', ...r.file.split('/')), r]));
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, (args) => {
+      const rewrite = byPath.get(args.path);
+      if (!rewrite) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(rewrite.from).length !== 2) {
+        process.stderr.write(`bundle-cli: ${rewrite.file} is not the version expected; what it requires loads with it\n`);
+        return undefined;
+      }
+      return { contents: text.replace(rewrite.from, rewrite.to), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 async function bundle(target: Bundle): Promise<void> {
   const name = `dist/${basename(target.file)}`;
   const result = await build({
@@ -76,7 +114,7 @@ async function bundle(target: Bundle): Promise<void> {
     // A native addon, and a package that finds its .wasm beside its own files.
     // better-sqlite3/lib/util.js must be the addon's own module (virtual-table.ts reads its symbol).
     external: ['better-sqlite3', 'better-sqlite3/*', 'libpg-query'],
-    plugins: [ownImportMetaUrl],
+    plugins: [ownImportMetaUrl, lazyRequires],
     banner: { js: 'const __doqlModuleUrl = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;' },
     logLevel: 'warning',
     legalComments: 'none',
