@@ -75,7 +75,8 @@ const ownImportMetaUrl: Plugin = {
  *   doql has none of.
  * - libpg-query's JavaScript, bundled (and so in the code cache) instead of compiled at its first require: that
  *   require starts the SQL parser's WebAssembly compiling, at the head of the wait a cold SELECT has before its first
- *   request. It finds its .wasm beside itself (its __dirname), which in a bundle is dist/; where the package is.
+ *   request. It finds its .wasm beside itself (its __dirname), which in a bundle would be dist/: it is pointed at
+ *   the package's own directory instead, found as the unbundled require found it.
  */
 const REWRITES: { file: string; from: string; to: string }[] = [
   {
