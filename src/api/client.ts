@@ -23,6 +23,7 @@ import type {
 } from './types.js';
 import { buildUrl, parseBaseUrl, resolveLink, setParam } from './url.js';
 import { mark } from '../timings.js';
+import { monotonicMs } from '../clock.js';
 
 export type {
   ApiClient,
@@ -153,7 +154,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   async function exchange(method: string, url: URL, payload: string | undefined, ctx: FailureContext, n: number, signal: AbortSignal | undefined, extraHeaders?: Record<string, string>): Promise<AttemptResult> {
     counters.requests++;
     counters.inFlight++;
-    const started = performance.now();
+    const started = monotonicMs();
     const controller = new AttemptAbort();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -201,7 +202,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       counters.inFlight--;
       counters.done++;
       pacer.release(headers);
-      if (options.onRequest) emit({ method, url: url.toString(), status, ms: Math.round(performance.now() - started), attempt: n, error: error ?? why });
+      if (options.onRequest) emit({ method, url: url.toString(), status, ms: Math.round(monotonicMs() - started), attempt: n, error: error ?? why });
     }
   }
 

@@ -1,6 +1,6 @@
 // The connection pool the API client sends through: keep-alive HTTP/1.1 connections, or one multiplexed
 // HTTP/2 connection where the server offers h2 by ALPN, and the CA certificates a TLS server is checked against.
-import { createSecureContext, rootCertificates } from 'node:tls';
+import { createRequire } from 'node:module';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { Agent, Client, Pool } from './undici-core.js';
 import type { Dispatcher } from 'undici';
@@ -70,6 +70,9 @@ interface NativeContext {
  * cost ~1 ms; where Node lacks that call, the old way.
  */
 function trusting(ca: string[]): SecureContext {
+  // Loaded here, not with this module: only --ca needs it before a connection does (node:tls and node:crypto are
+  // ~5 ms of a cold command's way to its first request, which over plain http never needs them).
+  const { createSecureContext, rootCertificates } = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
   const context = createSecureContext();
   const native = (context as SecureContext & { context?: NativeContext }).context;
   if (typeof native?.addCACert !== 'function') return createSecureContext({ ca: [...rootCertificates, ...ca] });

@@ -79,6 +79,9 @@ const STAGES: [mark: string, label: string][] = [
   ['catalog', 'catalog'],
   ['context', 'session'],
   ['sqlite', 'SQLite'],
+  // The SQL parser's WebAssembly compiles on V8's threads from the start of a statement's run; a statement waits
+  // for it before it can send anything.
+  ['parser', 'SQL parser ready'],
   ['first request', 'to the first request'],
   ['first response', 'first response'],
   ['fetched', 'other requests + rows'],

@@ -64,6 +64,55 @@ const ownImportMetaUrl: Plugin = {
   },
 };
 
+/**
+ * Dependencies' own text, changed as they are bundled. Each `from` is the pinned version's (package.json); a version
+ * whose text differs is bundled unchanged, with a notice, and behaves as it always did (only slower to start).
+ *
+ * - Node modules required as a dependency loads but used only on a path most commands never take, required at
+ *   first use instead. A cold command loads undici's client before its first request: its HTTP/2 half pulls in
+ *   node:http2 and node:tls (~10 ms of the main thread before that request), needed only once a TLS connection has
+ *   agreed on h2; commander's node:child_process (~5 ms) serves only a subcommand run as its own executable, which
+ *   doql has none of.
+ * - libpg-query's JavaScript, bundled (and so in the code cache) instead of compiled at its first require: that
+ *   require starts the SQL parser's WebAssembly compiling, at the head of the wait a cold SELECT has before its first
+ *   request. It finds its .wasm beside itself (its __dirname), which in a bundle would be dist/: it is pointed at
+ *   the package's own directory instead, found as the unbundled require found it.
+ */
+const REWRITES: { file: string; from: string; to: string }[] = [
+  {
+    file: 'undici/lib/dispatcher/client.js',
+    from: "const connectH2 = require('./client-h2.js')",
+    to: "let loadedConnectH2\nconst connectH2 = (client, socket) => (loadedConnectH2 ??= require('./client-h2.js'))(client, socket)",
+  },
+  {
+    file: 'commander/lib/command.js',
+    from: "const childProcess = require('node:child_process');",
+    to: "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+  },
+  {
+    file: 'libpg-query/wasm/libpg-query.js',
+    from: 'scriptDirectory=__dirname+"/"',
+    to: 'scriptDirectory=require("node:path").dirname(require.resolve("libpg-query"))+"/"',
+  },
+];
+
+const rewrites: Plugin = {
+  name: 'rewrites',
+  setup(b) {
+    const byPath = new Map(REWRITES.map((r) => [join(root, 'node_modules', ...r.file.split('/')), r]));
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.js$/ }, (args) => {
+      const rewrite = byPath.get(args.path);
+      if (!rewrite) return undefined;
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(rewrite.from).length !== 2) {
+        process.stderr.write(`bundle-cli: ${rewrite.file} is not the version expected; bundled as it is\n`);
+        return undefined;
+      }
+      return { contents: text.replace(rewrite.from, rewrite.to), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
 async function bundle(target: Bundle): Promise<void> {
   const name = `dist/${basename(target.file)}`;
   const result = await build({
@@ -73,12 +122,14 @@ async function bundle(target: Bundle): Promise<void> {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // A native addon, and a package that finds its .wasm beside its own files.
-    // better-sqlite3/lib/util.js must be the addon's own module (virtual-table.ts reads its symbol).
-    external: ['better-sqlite3', 'better-sqlite3/*', 'libpg-query'],
-    plugins: [ownImportMetaUrl],
+    // A native addon; better-sqlite3/lib/util.js must be the addon's own module (virtual-table.ts reads its symbol).
+    external: ['better-sqlite3', 'better-sqlite3/*'],
+    plugins: [ownImportMetaUrl, rewrites],
     banner: { js: 'const __doqlModuleUrl = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;' },
     logLevel: 'warning',
+    // libpg-query's rewritten text (REWRITES) finds the package's directory with require.resolve at run time, as
+    // the bundle means it to; esbuild would have it external for that.
+    logOverride: { 'require-resolve-not-external': 'silent' },
     legalComments: 'none',
     // ASCII only, so bundle-loader.ts reads it as latin1 (no UTF-8 decoding of ~2 MB); no comments or indentation to read.
     charset: 'ascii',

@@ -7,6 +7,7 @@ import type { StatementResult } from '../engine/types.js';
 import type { DoqlSession } from '../engine/session.js';
 import type { ContextExtras, RunContext } from './context.js';
 import { mark, markLast } from '../timings.js';
+import { monotonicMs } from '../clock.js';
 import { catalogOnlyResults, parseScripts } from './catalog-only.js';
 import { loadFormatter } from './format/load.js';
 import type { RunOptions } from './options.js';
@@ -133,7 +134,7 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
     },
   }));
   mark('context');
-  const started = performance.now();
+  const started = monotonicMs();
   if (out.stderrIsTTY && !opts.verbose) progress = new (await import('./progress.js')).Progress(true, () => ctx.clientStats());
   // COPY … TO STDOUT writes its own lines; a script that did not parse here may hold one too.
   const copy = !parsed || parsed.some((list) => list.some((st) => st.kind === 'copy')) ? (await import('../engine/copy-out.js')).copyLines : undefined;
@@ -179,7 +180,7 @@ export async function runScript(scripts: string[], opts: RunOptions, out: Output
       const labels: Record<string, string> = { requests: 'requests', pages: 'pages', retries: 'retries', rateLimitWaits: 'rate-limit waits', bytes: 'bytes' };
       const fields = Object.entries(labels).flatMap(([k, label]) => (typeof s[k] === 'number' ? [`${label} ${s[k]}`] : []));
       out.stderr(
-        `stats: ${[...fields, `cache hits ${ctx.session.cache.hits}`, `rounds ${ctx.session.stats.rounds}`, `time ${Math.round(performance.now() - started)} ms`].join(', ')}`,
+        `stats: ${[...fields, `cache hits ${ctx.session.cache.hits}`, `rounds ${ctx.session.stats.rounds}`, `time ${Math.round(monotonicMs() - started)} ms`].join(', ')}`,
       );
     }
     await ctx.close();

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { Node, ParseResult } from '@pgsql/types';
 import { syntaxError } from '../lexer.js';
 import { applyWasmTiering, compileEagerly } from '../../wasm-tiering.js';
+import { mark } from '../../timings.js';
 
 export type { Node, ParseResult };
 
@@ -28,6 +29,7 @@ export function preloadParser(): Promise<PgQuery> {
     const m = createRequire(import.meta.url)('libpg-query') as PgQuery & { loadModule(): Promise<void> };
     await compileEagerly(() => m.loadModule());
     loaded = m;
+    mark('parser');
     return m;
   })();
   return loading;
