@@ -454,7 +454,9 @@ function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[
     // A comparison, `= ANY`, `@>` or bool_or is boolean in Postgres; SQLite gives 1 or 0 (the rewriter knows).
     // float8 too, so that a whole number in it is still written as float8 (1e+16), not as an integer.
     const known = fixed.columnTypes.length === cols.length ? fixed.columnTypes[i] : undefined;
-    const computed = known === 'BOOLEAN' || known === 'REAL' ? known : inferType(rows.map((r) => r[i]));
+    // An integer expression (`count(*)`, `1`) is one even with no value to show it (no rows, or only NULLs).
+    const values = rows.map((r) => r[i]);
+    const computed = known === 'BOOLEAN' || known === 'REAL' || (known === 'INTEGER' && values.every((v) => v === null)) ? known : inferType(values);
     const type = col ? col.sqlType : computed;
     return pgType ? { name: c.name, type, pgType } : { name: c.name, type };
   });

@@ -6,6 +6,7 @@ import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
 import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
+import { wider, type IntWidth } from './expr-kinds.js';
 import { planHiddenJoins, type HiddenJoins } from './hidden-joins.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
@@ -59,19 +60,51 @@ export class SelectEmitter extends ExprEmitter {
     }
     const plain = node.SelectStmt;
     this.deriveKinds(node);
+    if (!exprs.some(isStar)) this.integerTypes(node.SelectStmt);
     this.refuseInexactNumerics(plain);
     if (!(plain.op && plain.op !== 'SETOP_NONE') && !plain.valuesLists?.length && !(plain.distinctClause?.length && Object.keys(plain.distinctClause[0]).length > 0)) {
       this.top = plain;
       this.targets(plain).forEach((item, i) => {
-        if (!isStar(item.node) && this.kinds.of(item.node) === 'numeric' && !exactAlready(item.node, this)) {
-          this.numericItems.set(i, item.node);
-          // Its values are whole numbers (integers) or decimal text: the values say which, numeric the type.
-          this.shape.columnTypes[i] = undefined;
-          this.shape.pgTypes[i] = 'numeric';
+        if (isStar(item.node) || this.kinds.of(item.node) !== 'numeric') return;
+        // sum(bigint) is numeric too, though SQLite's integer already is its value.
+        if (exactAlready(item.node, this)) {
+          this.shape.pgTypes[i] ??= 'numeric';
+          return;
         }
+        this.numericItems.set(i, item.node);
+        // Its values are whole numbers (integers) or decimal text: the values say which, numeric the type.
+        this.shape.columnTypes[i] = undefined;
+        this.shape.pgTypes[i] = 'numeric';
       });
     }
     return this.select(node.SelectStmt);
+  }
+
+  /**
+   * Integer columns as Postgres types them, from the tree rather than the values (`SELECT 1` is int4, `count(*)`
+   * int8, also over no rows). Every member of a UNION and every VALUES row counts: `SELECT 1 UNION SELECT 2.5` is
+   * numeric, `VALUES (1), (3000000000)` int8.
+   */
+  private integerTypes(s: SelectStmt): void {
+    const rows: Node[][] = [];
+    const collect = (m: SelectStmt | undefined): void => {
+      if (!m) return;
+      if (m.op && m.op !== 'SETOP_NONE') {
+        collect(m.larg);
+        collect(m.rarg);
+      } else if (m.valuesLists?.length) {
+        for (const row of m.valuesLists) rows.push('List' in row ? (row.List.items ?? []) : []);
+      } else rows.push(this.targets(m).map((i) => i.node));
+    };
+    collect(s);
+    rows[0]?.forEach((_, i) => {
+      const widths = rows.map((r) => (r[i] && 'A_Const' in r[i] && r[i].A_Const.isnull ? null : this.kinds.width(r[i])));
+      // A NULL takes the others' type; anything not an integer (a numeric, a text) decides otherwise.
+      if (widths.some((w) => w === undefined) || widths.every((w) => w === null)) return;
+      const width = widths.filter((w): w is IntWidth => w !== null).reduce(wider);
+      this.shape.columnTypes[i] ??= 'INTEGER';
+      if (width !== 'int8') this.shape.pgTypes[i] ??= width;
+    });
   }
 
   select(s: SelectStmt): string {
@@ -359,10 +392,19 @@ export class SelectEmitter extends ExprEmitter {
       const items = this.targets(q.SelectStmt);
       queries.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
     });
+    // `FROM generate_series(1, 5) AS g`: g is the series' one column, of the type its arguments give it.
+    visit(tree, (key, o) => {
+      if (key !== 'RangeFunction') return;
+      const r = o as import('@pgsql/types').RangeFunction;
+      const first = r.functions?.[0];
+      const call = first && 'List' in first ? first.List.items?.[0] : undefined;
+      if (!call || !('FuncCall' in call) || lastName(call.FuncCall.funcname).toLowerCase() !== 'generate_series' || r.ordinality) return;
+      queries.push({ names: [names(r.alias?.colnames)[0] ?? r.alias?.aliasname ?? 'generate_series'], items: [call] });
+    });
     const innermostFirst = [...queries].reverse();
     for (let pass = 0; pass < 2; pass++) {
-      this.kinds.derived.clear();
-      for (const q of innermostFirst) q.items.forEach((n, i) => !isStar(n) && this.kinds.derive(q.names[i], this.kinds.of(n)));
+      this.kinds.clearDerived();
+      for (const q of innermostFirst) q.items.forEach((n, i) => !isStar(n) && this.kinds.derive(q.names[i], this.kinds.of(n), this.kinds.width(n)));
     }
   }
 
