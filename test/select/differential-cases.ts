@@ -19,6 +19,8 @@ export interface Case {
   refused?: string;
   /** The type OIDs on the wire must be Postgres's too (a driver's getArray needs text[], not text). */
   wireTypes?: boolean;
+  /** Values for `$1`…, sent as text with no type (the extended protocol, as a driver sends them): Postgres infers the types. */
+  params?: string[];
 }
 
 /** A tag and a droplet id that exist in the data, found once it is loaded. */
@@ -251,6 +253,10 @@ export const cases = (f: Facts): Record<string, Case> => ({
   },
   'a UNION of int4 and int8 is int8': { sql: 'SELECT 1 AS a UNION ALL SELECT 3000000000 UNION ALL SELECT NULL ORDER BY 1', ordered: true, wireTypes: true },
   'a CTE of integer literals': { sql: 'WITH c AS (SELECT 2 AS k, count(*) AS n FROM digitalocean.compute.droplets) SELECT k, n, k * 10 AS t FROM c', wireTypes: true },
+  // ---- parameters sent untyped, as a driver sends them ----
+  'an untyped $1 shown is text': { sql: 'SELECT $1 AS v, $2 AS w, $3 AS x', params: ['7', '1.50', 'x'], wireTypes: true },
+  'an untyped $1 shown and compared with a column': { sql: 'SELECT $1 AS v, name FROM digitalocean.compute.droplets WHERE name > $2', params: ['007', 'm'], wireTypes: true },
+  '$1 compared with an integer column is a number': { sql: 'SELECT name FROM digitalocean.compute.droplets WHERE memory >= $1 AND vcpus = $2', params: ['1024', '2'] },
   'numeric %': { sql: 'SELECT 5.5 % 2 AS a, 10 % 4 AS b', wireTypes: true },
   'sum of numeric from JSON': { sql: "SELECT sum((size ->> 'price_monthly')::numeric) AS s, sum((size ->> 'price_hourly')::float8) AS f FROM digitalocean.compute.droplets" },
   'JSON number as numeric': { sql: "SELECT name, (size ->> 'price_monthly')::numeric * 2 AS p, size -> 'price_monthly' AS j FROM digitalocean.compute.droplets" },

@@ -245,7 +245,7 @@ export abstract class ExprEmitter {
   }
 
   /** `$n` is of this kind; two different kinds leave it untyped. */
-  private kindParam(n: number, kind: ParamKind): void {
+  protected kindParam(n: number, kind: ParamKind): void {
     const seen = this.found.paramKinds.get(n);
     this.found.paramKinds.set(n, seen === undefined || seen === kind ? kind : null);
   }

@@ -190,6 +190,8 @@ export class SelectEmitter extends ExprEmitter {
           this.found.pgFunctions = true;
           sql = `pg_text(${this.expr(item.node, { numericText: true })}, 'numeric_out')`;
         } else {
+          // An untyped `$n` shown as it is is text, as Postgres resolves an unknown select-list item ('7' stays '7').
+          if ('ParamRef' in item.node) this.kindParam(item.node.ParamRef.number ?? 0, 'text');
           sql = this.expr(item.node);
         }
         if (oneGroup) {
