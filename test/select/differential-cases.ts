@@ -12,6 +12,8 @@ export interface Case {
   ordered?: boolean;
   /** Postgres raises this SQLSTATE: doql must raise it too (never answer with NULL or a wrapped number). */
   error?: string;
+  /** With `error`: the message Postgres gives, which doql must give word for word. */
+  message?: string;
   /**
    * doql refuses the construct before anything is sent, with an error naming it (these words): allowed where it
    * cannot give Postgres's answer. Postgres's answer is not compared.
@@ -414,6 +416,13 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'HAVING true, no FROM': { sql: "SELECT 1 AS one, 'x' AS x HAVING true", wireTypes: true },
   'HAVING with an aggregate, none in the select list': { sql: 'SELECT 1 AS one FROM digitalocean.compute.droplets HAVING count(*) > 1', wireTypes: true },
   'HAVING over an empty input is one group': { sql: "SELECT 'probe' AS p FROM digitalocean.compute.droplets WHERE name = 'no such droplet' HAVING true" },
+  // ---- what does not exist: Postgres's words, not SQLite's ----
+  'an unknown column': { sql: 'SELECT nope FROM digitalocean.compute.droplets', error: '42703', message: 'column "nope" does not exist' },
+  'an unknown qualified column': { sql: 'SELECT d.nope FROM digitalocean.compute.droplets d', error: '42703', message: 'column d.nope does not exist' },
+  'an unknown column of a subquery': { sql: 'SELECT x FROM (SELECT 1 AS y) AS s', error: '42703', message: 'column "x" does not exist' },
+  'an unknown table': { sql: 'SELECT * FROM nope', error: '42P01', message: 'relation "nope" does not exist' },
+  'an unknown function': { sql: "SELECT nofn(memory, 'x') FROM digitalocean.compute.droplets", error: '42883', message: 'function nofn(bigint, unknown) does not exist' },
+  'a function with the wrong arguments': { sql: 'SELECT lower(name, 1) FROM digitalocean.compute.droplets', error: '42883', message: 'function lower(text, integer) does not exist' },
   'HAVING with an ungrouped column': { sql: 'SELECT name FROM digitalocean.compute.droplets HAVING count(*) > 0', error: '42803' },
   // ARRAY[…] is an array on the wire: text[], int4[] (int8[] beyond int4), written {a,b}.
   'ARRAY[] of text': { sql: "SELECT ARRAY['a', 'b c', NULL, 'NULL', ''] AS a, ARRAY['x'::text] AS b", wireTypes: true },

@@ -250,13 +250,20 @@ describe.skipIf(!available)('doql gives Postgres 15 answers (differential, again
         // Postgres raises it; doql must raise the same, in the session and on the wire, not answer.
         if (!('error' in theirs) || theirs.error.code !== c.error) failures.push(`${name}: Postgres did not raise ${c.error}`);
         let code: string | undefined = 'none';
+        let message = '';
         try {
           await t.session.execute(c.sql, { params: c.params });
         } catch (err) {
           code = (err as { sqlState?: string }).sqlState;
+          message = (err as Error).message;
         }
         if (code !== c.error) failures.push(`${name}: doql's session raised ${code ?? 'an error without a SQLSTATE'}, not ${c.error}`);
         if (!('error' in served) || served.error.code !== c.error) failures.push(`${name}: doql serve ${'error' in served ? `raised ${served.error.code}: ${served.error.message}` : 'answered'}, not ${c.error}`);
+        if (c.message !== undefined) {
+          // Postgres's words, which a person or a client matching on them reads: the same in the session and on the wire.
+          const said = [['Postgres', 'error' in theirs ? theirs.error.message : ''], ["doql's session", message], ['doql serve', 'error' in served ? served.error.message : '']];
+          for (const [who, text] of said) if (text !== c.message) failures.push(`${name}: ${who} said "${text}", not "${c.message}"`);
+        }
         continue;
       }
       if ('error' in theirs) {
