@@ -45,9 +45,12 @@ export function readOnlyOption(options: Node[] | undefined): boolean | undefined
  * @throws DoqlError 22023 for a value that is not a boolean.
  */
 export function readOnlySetting(set: VariableSetStmt): boolean {
-  const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
+  return booleanSetting(set.name ?? '', set.args?.length === 1 ? valueText(set.args[0]) : undefined);
+}
+
+function booleanSetting(name: string, text: string | undefined): boolean {
   const on = text === undefined ? undefined : BOOLEAN_TEXT[text.toLowerCase()];
-  if (on === undefined) throw new DoqlError('usage', `parameter "${set.name ?? ''}" requires a Boolean value`, { sqlState: '22023' });
+  if (on === undefined) throw new DoqlError('usage', `parameter "${name}" requires a Boolean value`, { sqlState: '22023' });
   return on;
 }
 
@@ -109,17 +112,20 @@ function changeSetting(set: VariableSetStmt, settings: Map<string, string>): voi
     return;
   }
   if (set.kind !== 'VAR_SET_VALUE') return;
+  assignSetting(name, set.args?.length === 1 ? valueText(set.args[0]) : undefined, settings);
+}
+
+/** Sets one of the session's own settings (SESSION_SETTING_DEFAULTS) from its text, as SET reads it. */
+function assignSetting(name: string, text: string | undefined, settings: Map<string, string>): void {
   if (name === 'default_transaction_read_only') {
-    settings.set(name, readOnlySetting(set) ? 'on' : 'off');
+    settings.set(name, booleanSetting(name, text) ? 'on' : 'off');
     return;
   }
   if (name === 'application_name') {
     // Postgres keeps 63 bytes of printable ASCII, writing `?` for anything else.
-    const text = set.args?.length === 1 ? (valueText(set.args[0]) ?? '') : '';
-    settings.set(name, text.replace(/[^\x20-\x7e]/g, '?').slice(0, 63));
+    settings.set(name, (text ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 63));
     return;
   }
-  const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
   const ms = text === undefined ? undefined : parseDurationMs(text);
   if (ms === undefined) {
     throw new DoqlError('usage', `invalid value for parameter "${name}": "${text ?? ''}"`, {
@@ -128,6 +134,20 @@ function changeSetting(set: VariableSetStmt, settings: Map<string, string>): voi
     });
   }
   settings.set(name, formatDurationMs(ms));
+}
+
+/**
+ * set_config(name, value, is_local): SET by a function call, answering the value the setting now has. A NULL value
+ * resets it. is_local lasts for the transaction only: doql has none to undo it at, so it changes nothing lasting
+ * (as outside a transaction block in Postgres). Settings doql does not keep are answered as given, as SET ignores them.
+ */
+export function setConfig(settings: SessionSettings, name: string, value: string | null, isLocal: boolean): string | null {
+  const key = name.toLowerCase();
+  if (!(key in SESSION_SETTING_DEFAULTS)) return value;
+  const values = isLocal ? new Map(settings.values) : settings.values;
+  if (value === null) values.delete(key);
+  else assignSetting(key, value, values);
+  return settingValue(key, { ...settings, values }) ?? null;
 }
 
 /** The time zones that are UTC under another name (`SET TIME ZONE 'Etc/UTC'`, `'+00:00'`, `0`). */

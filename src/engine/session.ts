@@ -27,7 +27,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, settingValue, unknownShow, type SessionSettings } from './session-settings.js';
+import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, setConfig, settingValue, unknownShow, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 import { abortedBlockError, applySavepoint, copyBlock, exitsFailedBlock, type Block } from './transaction-block.js';
@@ -188,6 +188,7 @@ export class DoqlSession implements Session {
     this.pg = new PgCompat(options.catalog, () => this.db(), {
       cursors: () => this.cursors.list(),
       setting: (name) => settingValue(name, this.settings),
+      setConfig: (name, value, isLocal) => setConfig(this.settings, name, value, isLocal),
       backend: () => options.backend?.(),
       warnings: [],
     });

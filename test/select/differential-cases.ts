@@ -416,6 +416,10 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'HAVING true, no FROM': { sql: "SELECT 1 AS one, 'x' AS x HAVING true", wireTypes: true },
   'HAVING with an aggregate, none in the select list': { sql: 'SELECT 1 AS one FROM digitalocean.compute.droplets HAVING count(*) > 1', wireTypes: true },
   'HAVING over an empty input is one group': { sql: "SELECT 'probe' AS p FROM digitalocean.compute.droplets WHERE name = 'no such droplet' HAVING true" },
+  // ---- settings ----
+  'set_config then current_setting': {
+    sql: "SELECT set_config('application_name', 'differential', false) AS a, current_setting('application_name') AS b, set_config('application_name', NULL, false) = '' AS c",
+  },
   // ---- what does not exist: Postgres's words, not SQLite's ----
   'an unknown column': { sql: 'SELECT nope FROM digitalocean.compute.droplets', error: '42703', message: 'column "nope" does not exist' },
   'an unknown qualified column': { sql: 'SELECT d.nope FROM digitalocean.compute.droplets d', error: '42703', message: 'column d.nope does not exist' },
