@@ -56,7 +56,7 @@ function booleanSetting(name: string, text: string | undefined): boolean {
 
 /** Whether writes are refused in a session (`default_transaction_read_only`, which pgjdbc's readOnlyMode=always sets). */
 export function sessionReadOnly(settings: SessionSettings): boolean {
-  return (settings.values.get('default_transaction_read_only') ?? settings.defaults.default_transaction_read_only) === 'on';
+  return settingValue('default_transaction_read_only', settings) === 'on';
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -144,10 +144,23 @@ function assignSetting(name: string, text: string | undefined, settings: Map<str
 export function setConfig(settings: SessionSettings, name: string, value: string | null, isLocal: boolean): string | null {
   const key = name.toLowerCase();
   if (!(key in SESSION_SETTING_DEFAULTS)) return value;
-  const values = isLocal ? new Map(settings.values) : settings.values;
-  if (value === null) values.delete(key);
-  else assignSetting(key, value, values);
-  return settingValue(key, { ...settings, values }) ?? null;
+  if (isLocal) {
+    settings.local ??= new Map();
+    // A NULL value is the setting's reset value, for the transaction.
+    settings.local.set(key, value === null ? (settingValue(key, { values: new Map(), defaults: settings.defaults }) ?? '') : checkedSetting(key, value));
+  } else {
+    settings.local?.delete(key);
+    if (value === null) settings.values.delete(key);
+    else assignSetting(key, value, settings.values);
+  }
+  return settingValue(key, settings) ?? null;
+}
+
+/** A setting's value as SET would keep it (its checks, its normal form), without keeping it. */
+function checkedSetting(name: string, text: string): string {
+  const scratch = new Map<string, string>();
+  assignSetting(name, text, scratch);
+  return scratch.get(name) ?? text;
 }
 
 /** The time zones that are UTC under another name (`SET TIME ZONE 'Etc/UTC'`, `'+00:00'`, `0`). */
@@ -168,6 +181,11 @@ function otherTimeZone(set: VariableSetStmt): string | undefined {
 export interface SessionSettings {
   values: Map<string, string>;
   defaults: Readonly<Record<string, string>>;
+  /**
+   * What SET LOCAL and set_config(…, true) changed, over `values`: until the transaction ends (the block's COMMIT
+   * or ROLLBACK, or the statement's end outside a block; the session clears it).
+   */
+  local?: Map<string, string>;
 }
 
 const TRANSACTION_TAGS: Record<string, string> = {
@@ -190,7 +208,12 @@ export function sessionSetting(stmt: Node, settings?: SessionSettings, transacti
   if ('VariableShowStmt' in stmt) return show((stmt.VariableShowStmt.name ?? '').toLowerCase(), settings, transactionReadOnly);
   if ('VariableSetStmt' in stmt) {
     const set = stmt.VariableSetStmt;
-    if (settings) changeSetting(set, settings.values);
+    if (settings && set.is_local) changeSetting(set, (settings.local ??= new Map()));
+    else if (settings) {
+      // A SET outlasts the transaction: a SET LOCAL of the same setting no longer hides it.
+      if (set.name) settings.local?.delete(set.name.toLowerCase());
+      changeSetting(set, settings.values);
+    }
     const zone = otherTimeZone(set);
     const notices = zone === undefined ? undefined : [`doql serve works in UTC: TimeZone stays UTC, not ${zone}; times are the same instants, written with +00`];
     return command(set.kind === 'VAR_RESET' || set.kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', notices);
@@ -217,7 +240,7 @@ export function settingValue(name: string, settings?: SessionSettings): string |
 }
 
 function settingValues(settings?: SessionSettings, transactionReadOnly?: boolean): Record<string, string> {
-  const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values) } : {};
+  const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values), ...Object.fromEntries(settings.local ?? []) } : {};
   const readOnly = transactionReadOnly ?? own.default_transaction_read_only === 'on';
   return { ...FIXED_SETTINGS, ...own, transaction_read_only: readOnly ? 'on' : 'off' };
 }
