@@ -482,7 +482,9 @@ export class DoqlSession implements Session {
         }
         const failedCommit = this.block?.failed && transactionStmt?.kind === 'TRANS_STMT_COMMIT';
         // COMMIT of a failed block rolls it back, and says so in its tag, as Postgres does.
-        const result = failedCommit ? { ...sessionSetting(tree, this.settings), command: 'ROLLBACK' } : sessionSetting(tree, this.settings, this.block?.readOnly);
+        let result = failedCommit ? { ...sessionSetting(tree, this.settings), command: 'ROLLBACK' } : sessionSetting(tree, this.settings, this.block?.readOnly);
+        // Outside a block SET LOCAL lasts its own statement only (executeOne drops it): Postgres warns so.
+        if ('VariableSetStmt' in tree && tree.VariableSetStmt.is_local && !this.block) result = { ...result, warnings: ['SET LOCAL can only be used in transaction blocks'] };
         const transaction = failedCommit ? 'TRANS_STMT_ROLLBACK' : transactionStmt?.kind;
         if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') {
           const readOnly = 'TransactionStmt' in tree ? readOnlyOption(tree.TransactionStmt.options) : undefined;

@@ -427,6 +427,25 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'an unknown table': { sql: 'SELECT * FROM nope', error: '42P01', message: 'relation "nope" does not exist' },
   'an unknown function': { sql: "SELECT nofn(memory, 'x') FROM digitalocean.compute.droplets", error: '42883', message: 'function nofn(bigint, unknown) does not exist' },
   'a function with the wrong arguments': { sql: 'SELECT lower(name, 1) FROM digitalocean.compute.droplets', error: '42883', message: 'function lower(text, integer) does not exist' },
+  // A grouped query reads, outside aggregates, only what it groups by (SQLite would show some row's value).
+  'a bare column beside an aggregate': { sql: 'SELECT name, count(*) AS n FROM digitalocean.compute.droplets', error: '42803', message: 'column "droplets.name" must appear in the GROUP BY clause or be used in an aggregate function' },
+  'a bare column in HAVING without GROUP BY': { sql: 'SELECT count(*) AS n FROM digitalocean.compute.droplets d HAVING d.memory > 1', error: '42803', message: 'column "d.memory" must appear in the GROUP BY clause or be used in an aggregate function' },
+  'a bare column in HAVING with GROUP BY': { sql: 'SELECT status FROM digitalocean.compute.droplets GROUP BY status HAVING memory > 1', error: '42803', message: 'column "droplets.memory" must appear in the GROUP BY clause or be used in an aggregate function' },
+  'ORDER BY an ungrouped column': { sql: 'SELECT status, count(*) AS n FROM digitalocean.compute.droplets GROUP BY status ORDER BY name', error: '42803' },
+  'an ungrouped column in a window of a grouped query': { sql: 'SELECT status, rank() OVER (ORDER BY memory) AS r FROM digitalocean.compute.droplets GROUP BY status', error: '42803' },
+  'an ungrouped column in a FROM subquery': { sql: 'SELECT x.status FROM (SELECT status, name FROM digitalocean.compute.droplets GROUP BY status) AS x', error: '42803' },
+  'grouped by output name and position, ordered by output names': {
+    sql: "SELECT region ->> 'slug' AS r, upper(status) AS s, count(*) AS n FROM digitalocean.compute.droplets GROUP BY r, 2 ORDER BY n DESC, r, s",
+    ordered: true,
+  },
+  'expressions over grouped columns': {
+    sql: "SELECT d.status, lower(status) || '!' AS l, count(*) * 2 AS n, sum(memory) / count(*) AS m FROM digitalocean.compute.droplets d GROUP BY d.status ORDER BY 1",
+    ordered: true,
+  },
+  'a window over a grouped query': { sql: 'SELECT status, count(*) AS n, rank() OVER (ORDER BY count(*) DESC, status) AS r FROM digitalocean.compute.droplets GROUP BY status' },
+  'a scalar subquery reading a grouped column': {
+    sql: 'SELECT status, (SELECT count(*) FROM digitalocean.compute.volumes v WHERE v.name > d.status) AS m FROM digitalocean.compute.droplets d GROUP BY status',
+  },
   'HAVING with an ungrouped column': { sql: 'SELECT name FROM digitalocean.compute.droplets HAVING count(*) > 0', error: '42803' },
   // ARRAY[…] is an array on the wire: text[], int4[] (int8[] beyond int4), written {a,b}.
   'ARRAY[] of text': { sql: "SELECT ARRAY['a', 'b c', NULL, 'NULL', ''] AS a, ARRAY['x'::text] AS b", wireTypes: true },

@@ -175,12 +175,8 @@ export class SelectEmitter extends ExprEmitter {
     // HAVING without GROUP BY makes the whole input one group, in Postgres even when the select list has no
     // aggregate (`SELECT 1 HAVING false`, BI tools' probes); SQLite refuses a HAVING on such a query, so the
     // first item carries a count(*) that never changes its value and makes the query an aggregate one.
+    // (Its columns can then only be aggregated: grouping.ts checks that, as Postgres does.)
     let oneGroup = s.havingClause !== undefined && !s.groupClause?.length && !items.some((i) => hasAggregate(i.node));
-    // Its columns can then only be aggregated (SQLite would show one row's); the top query has no outer columns.
-    const bare = oneGroup && s === this.top ? items.map((i) => bareColumn(i.node)).find((c) => c !== undefined) : undefined;
-    if (bare !== undefined) {
-      throw new DoqlError('validation', `column "${bare}" must appear in the GROUP BY clause or be used in an aggregate function`, { sqlState: '42803' });
-    }
     return items
       .map((item) => {
         if (isStar(item.node)) return this.star(s, names((item.node as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields));
@@ -546,27 +542,6 @@ function hasAggregate(node: Node, windows = false): boolean {
   visitOutsideSubqueries(node, (f) => {
     if (AGGREGATES.has(lastName(f.funcname).toLowerCase()) || (windows && f.over)) found = true;
   });
-  return found;
-}
-
-/** The first column named in `node` outside aggregate calls and subqueries (`*` included), or undefined. */
-function bareColumn(node: Node): string | undefined {
-  let found: string | undefined;
-  const walk = (v: unknown, key: string): void => {
-    if (found !== undefined || v === null || typeof v !== 'object' || key === 'SubLink') return;
-    if (Array.isArray(v)) {
-      for (const x of v) walk(x, key);
-      return;
-    }
-    const o = v as Record<string, unknown>;
-    if (key === 'FuncCall' && AGGREGATES.has(lastName((o as FuncCall).funcname).toLowerCase())) return;
-    if (key === 'ColumnRef') {
-      found = names((o as { fields?: Node[] }).fields).join('.') || '*';
-      return;
-    }
-    for (const [k, x] of Object.entries(o)) walk(x, k);
-  };
-  walk(node, '');
   return found;
 }
 

@@ -16,6 +16,7 @@ import { parseSql } from './parse.js';
 import { Scope, type PathColumn, type ResourceInfo } from './scope.js';
 import { typeName } from './emit-expr.js';
 import { groupOrder, type GroupOrder } from './group-order.js';
+import { checkGrouping } from './grouping.js';
 import type { IntWidth, Kind, KindReader } from './expr-kinds.js';
 import type { CallSignature } from '../../engine/sqlite-error.js';
 
@@ -155,6 +156,9 @@ export function translateRepaired(select: Node, parsed: RepairedParse, info: Res
 export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { catalog?: boolean } = {}): SelectTranslation {
   const scope = new Scope(stmt, info);
   const catalog = options.catalog !== false && scope.resources.length === 0 && namesCatalog(stmt, scope);
+  // Questions about the catalog come from drivers and tools, written for Postgres, whose catalog has primary keys a
+  // GROUP BY may stand on: they are left to run.
+  if (!catalog) checkGrouping(stmt);
   const emitter = new SelectEmitter(scope);
   const sql = emitter.statement(stmt);
   const found = emitter.found;
