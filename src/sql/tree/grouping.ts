@@ -5,7 +5,7 @@
 import type { FuncCall, Node, SelectStmt } from '@pgsql/types';
 import { DoqlError } from '../../errors.js';
 import { AGGREGATES } from './functions.js';
-import { lastName, names } from './nodes.js';
+import { lastName, names, visit } from './nodes.js';
 import { columnName } from './result-columns.js';
 
 /**
@@ -22,16 +22,7 @@ export function checkGrouping(stmt: Node): void {
 /** The SELECT levels of `stmt` outside expression subqueries: set operations' members, CTEs, FROM subqueries. */
 function uncorrelatedLevels(stmt: Node): SelectStmt[] {
   const out: SelectStmt[] = [];
-  const walk = (v: unknown, key: string): void => {
-    if (Array.isArray(v)) {
-      for (const x of v) walk(x, key);
-      return;
-    }
-    if (v === null || typeof v !== 'object' || key === 'SubLink') return;
-    if (key === 'SelectStmt' || key === 'larg' || key === 'rarg') out.push(v as SelectStmt);
-    for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  walk(stmt, '');
+  visit(stmt, (key, o) => (key === 'SelectStmt' || key === 'larg' || key === 'rarg') && out.push(o as SelectStmt), { subqueries: false });
   return out;
 }
 
@@ -106,19 +97,7 @@ function ungrouped(node: Node, grouped: ReadonlySet<string>): string[] | undefin
 /** Whether an aggregate call is in `node`, outside its subqueries (a window function's own call is not one). */
 function hasAggregate(node: Node): boolean {
   let found = false;
-  const walk = (v: unknown, key: string): void => {
-    if (found || v === null || typeof v !== 'object' || key === 'SubLink') return;
-    if (Array.isArray(v)) {
-      for (const x of v) walk(x, key);
-      return;
-    }
-    if (key === 'FuncCall' && isAggregate(v as FuncCall)) {
-      found = true;
-      return;
-    }
-    for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  walk(node, '');
+  visit(node, (key, o) => key === 'FuncCall' && isAggregate(o as FuncCall) && (found = true), { subqueries: false });
   return found;
 }
 
