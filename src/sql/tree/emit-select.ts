@@ -55,7 +55,7 @@ export class SelectEmitter extends ExprEmitter {
         // float8 is written as float8out writes it (1e+16), even when the value is a whole number.
         if (kind === 'float') this.shape.columnTypes[i] ??= 'REAL';
         // min(created_at), a CASE of times, `->`: the type decides the text a client reads.
-        if (kind === 'timestamptz' || kind === 'timestamp' || kind === 'date' || kind === 'jsonb') this.shape.pgTypes[i] ??= kind;
+        if (kind === 'timestamptz' || kind === 'timestamp' || kind === 'date' || kind === 'jsonb' || kind === 'json') this.shape.pgTypes[i] ??= kind;
       });
     }
     const plain = node.SelectStmt;
