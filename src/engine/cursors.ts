@@ -5,6 +5,7 @@
 import { DoqlError } from '../errors.js';
 import type { DeclareCursorStmt, FetchStmt, Node } from '@pgsql/types';
 import type { ResultColumn, StatementResult } from './types.js';
+import { nextMark, type Block } from './transaction-block.js';
 
 interface Cursor {
   name: string;
@@ -16,6 +17,8 @@ interface Cursor {
   result: StatementResult;
   /** 0 before the first row, n + 1 after the last (Postgres' cursor positions). */
   position: number;
+  /** Its block's mark at DECLARE (transaction-block.ts), until the block commits; undefined outside a block. */
+  mark?: number;
 }
 
 /** What pg_cursors shows of a cursor. */
@@ -87,16 +90,27 @@ export class Cursors {
     this.open.clear();
   }
 
-  /** The end of a transaction block closes the cursors declared WITHOUT HOLD. */
-  endTransaction(): void {
-    for (const [name, c] of this.open) if (!c.holdable) this.open.delete(name);
+  /**
+   * The end of a transaction block closes the cursors declared WITHOUT HOLD; a ROLLBACK also those declared WITH
+   * HOLD in the block (Postgres keeps a holdable cursor only once its transaction commits).
+   */
+  endTransaction(committed: boolean): void {
+    for (const [name, c] of this.open) {
+      if (!c.holdable || (!committed && c.mark !== undefined)) this.open.delete(name);
+      else c.mark = undefined;
+    }
+  }
+
+  /** ROLLBACK TO a savepoint closes the cursors declared after it (`mark`: the savepoint's), as in Postgres. */
+  rollbackTo(mark: number): void {
+    for (const [name, c] of this.open) if (c.mark !== undefined && c.mark > mark) this.open.delete(name);
   }
 
   /**
    * Runs DECLARE, FETCH, MOVE or CLOSE from its tree (`text` is what pg_cursors shows). `query` runs a DECLARE's
-   * SELECT (with the statement's parameters); `inBlock` says whether a transaction block is open.
+   * SELECT (with the statement's parameters); `block` is the open transaction block, if any.
    */
-  async run(text: string, stmt: Node, inBlock: boolean, query: (select: Node) => Promise<StatementResult>): Promise<StatementResult> {
+  async run(text: string, stmt: Node, block: Block | undefined, query: (select: Node) => Promise<StatementResult>): Promise<StatementResult> {
     const done = (command: string): StatementResult => ({ kind: 'command', columns: [], rows: [], command });
     if ('ClosePortalStmt' in stmt) {
       const name = stmt.ClosePortalStmt.portalname;
@@ -104,7 +118,7 @@ export class Cursors {
       else if (!this.open.delete(name)) throw notFound(name);
       return done('CLOSE CURSOR');
     }
-    if ('DeclareCursorStmt' in stmt) return this.declare(text, stmt.DeclareCursorStmt, inBlock, query);
+    if ('DeclareCursorStmt' in stmt) return this.declare(text, stmt.DeclareCursorStmt, block, query);
     if (!('FetchStmt' in stmt)) throw syntax('expected DECLARE, FETCH, MOVE or CLOSE');
     const fetch = stmt.FetchStmt;
     const name = fetch.portalname ?? '';
@@ -115,14 +129,14 @@ export class Cursors {
     return { kind: 'rows', columns: cursor.result.columns, rows, command: `FETCH ${rows.length}` };
   }
 
-  private async declare(text: string, declare: DeclareCursorStmt, inBlock: boolean, query: (select: Node) => Promise<StatementResult>): Promise<StatementResult> {
+  private async declare(text: string, declare: DeclareCursorStmt, block: Block | undefined, query: (select: Node) => Promise<StatementResult>): Promise<StatementResult> {
     const name = declare.portalname ?? '';
     const options = declare.options ?? 0;
     const binary = (options & OPT_BINARY) !== 0;
     const scrollable = (options & OPT_NO_SCROLL) === 0;
     const holdable = (options & OPT_HOLD) !== 0;
     if (this.open.has(name)) throw new DoqlError('validation', `cursor "${name}" already exists`, { sqlState: '42P03' });
-    if (!holdable && !inBlock) {
+    if (!holdable && !block) {
       throw new DoqlError('validation', 'DECLARE CURSOR can only be used in transaction blocks', {
         sqlState: '25P01',
         hint: 'Run BEGIN first, or declare the cursor WITH HOLD.',
@@ -132,7 +146,8 @@ export class Cursors {
     if (!declare.query || !('SelectStmt' in declare.query)) throw new DoqlError('validation', 'a cursor is declared FOR a SELECT (or VALUES)', { sqlState: '42601' });
     const result = await query(declare.query);
     if (result.kind !== 'rows' || result.copy) throw new DoqlError('validation', 'a cursor is declared FOR a SELECT (or VALUES)', { sqlState: '42601' });
-    this.open.set(name, { name, statement: text.trim(), holdable, binary, scrollable, created: new Date().toISOString(), result, position: 0 });
+    const mark = block ? nextMark(block) : undefined;
+    this.open.set(name, { name, statement: text.trim(), holdable, binary, scrollable, created: new Date().toISOString(), result, position: 0, mark });
     return { kind: 'command', columns: [], rows: [], command: 'DECLARE CURSOR' };
   }
 

@@ -319,7 +319,15 @@ export function registerPgFunctions(db: Database.Database, model: PgCatalogModel
   registerPgExact(db);
   fn('pg_encoding_to_char', (n) => (Number(n) === 6 ? 'UTF8' : n === null ? null : 'SQL_ASCII'));
   fn('format_type', (oid) => formatType(toNumber(oid)));
-  fn('set_config', (_name, value) => value, false);
+  fn(
+    'set_config',
+    (name, value, isLocal) => {
+      const s = asking();
+      const text = value === null ? null : String(value);
+      return s?.setConfig ? s.setConfig(String(name), text, Boolean(Number(isLocal))) : text;
+    },
+    false,
+  );
   const settings = new Map(serverSettings().map(([k, v]) => [k.toLowerCase(), v]));
   fn('current_setting', (name, missingOk) => {
     const value = asking()?.setting?.(String(name)) ?? settings.get(String(name).toLowerCase());

@@ -11,6 +11,8 @@ export interface SessionCatalog {
   cursors(): CursorInfo[];
   /** A setting as this session has it (application_name after SET), for current_setting(); undefined: not one of its own. */
   setting?(name: string): string | undefined;
+  /** set_config(name, value, is_local): changes a setting of this session's own, answering its value now. */
+  setConfig?(name: string, value: string | null, isLocal: boolean): string | null;
   /** The server this session serves a connection of; undefined on the command line. */
   backend?(): BackendView | undefined;
   /** Warnings raised by functions while a statement runs (pg_cancel_backend of no backend), for its result. */

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { Catalog, SqlType } from '../catalog/types.js';
 import type { LoadedCatalog } from '../catalog/load.js';
 import { DoqlError } from '../errors.js';
-import { sqliteError } from './sqlite-error.js';
+import { sqliteError, type CallSignature } from './sqlite-error.js';
 import { buildCatalogDatabase } from './pg-catalog-database.js';
 import { catalogCacheDir, catalogKey, VERBOSE_CATALOG_ENV } from './pg-catalog-file.js';
 import { recordText, registerPgFunctions } from './pg-catalog-functions.js';
@@ -94,14 +94,17 @@ export class PgCompat {
   }
 
   /** Runs a catalog query translated for SQLite (`?n` placeholders, sql/tree/translate-select.ts) on the catalog database. */
-  runSql(query: { sql: string; params: number[]; columnTypes: (SqlType | undefined)[]; pgTypes: (PgTypeName | undefined)[] }, options: ExecuteOptions = {}): StatementResult {
+  runSql(
+    query: { sql: string; params: number[]; columnTypes: (SqlType | undefined)[]; pgTypes: (PgTypeName | undefined)[]; signature?: CallSignature },
+    options: ExecuteOptions = {},
+  ): StatementResult {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     const db = catalogDatabase(this.loaded.catalog);
     let stmt: Database.Statement;
     try {
       stmt = db.prepare(query.sql);
     } catch (err) {
-      throw sqliteError(err);
+      throw sqliteError(err, query.signature);
     }
     if (!stmt.readonly || !stmt.reader) {
       throw new DoqlError('validation', 'the Postgres catalog doql emulates is read-only', { sqlState: '25006' });

@@ -179,10 +179,14 @@ export function registerPgExact(db: Database.Database): void {
   });
   fn('pg_numeric_div', (a, b) => (a === null || b === null ? null : decimalString(numericDivide(decimalArg(a, '/'), decimalArg(b, '/')))));
   fn('pg_int', (v, target, from) => toInteger(v, target, from));
-  // bigint arithmetic that overflowed: SQLite goes on in floating point, Postgres raises.
-  fn('pg_int8', (v) => {
+  // Integer arithmetic that overflowed its type: SQLite goes on (past int8 in floating point), Postgres raises.
+  fn('pg_int8', (v, width) => {
     // Only an overflowed result is that large (a column's odd REAL value, 2.5, passes).
     if (typeof v === 'number' && Math.abs(v) >= 2 ** 63) throw new DoqlError('validation', 'bigint out of range', { sqlState: '22003' });
+    const narrow = width === 'int4' ? { bits: 31n, name: 'integer' } : width === 'int2' ? { bits: 15n, name: 'smallint' } : undefined;
+    if (narrow && typeof v === 'bigint' && (v >= 2n ** narrow.bits || v < -(2n ** narrow.bits))) {
+      throw new DoqlError('validation', `${narrow.name} out of range`, { sqlState: '22003' });
+    }
     return v;
   });
   fn('pg_starts_with', (s, prefix) => (s === null || prefix === null ? null : String(s).startsWith(String(prefix)) ? 1n : 0n));

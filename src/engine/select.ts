@@ -11,7 +11,7 @@ import { EarlyFetches, fetchItems, fetchKeyString, rowCount, type EngineApi, typ
 import { fetchedValues, groupedOrder, type SqliteValue, type ValueSpec } from './rows.js';
 import type { PathColumn } from '../sql/tree/scope.js';
 import type { GroupOrder } from '../sql/tree/group-order.js';
-import { sqliteError, withColumnHint } from './sqlite-error.js';
+import { sqliteError, withColumnHint, type CallSignature } from './sqlite-error.js';
 import type { ParamKind } from './param-types.js';
 import { accountError, CONTEXT_COLUMN, singleAccount, type Accounts } from './accounts.js';
 import { defineTable } from './virtual-table.js';
@@ -270,7 +270,7 @@ export async function runSelect(
     columnTypes?: readonly (Column['sqlType'] | undefined)[];
     batchRows?: number;
     /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
-    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind>; groupOrder?: GroupOrder };
+    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind>; groupOrder?: GroupOrder; signature?: CallSignature };
     /** The resource the statement is certain to list whole (sql/tree/certain-scans.ts): sent before SQLite is set up. */
     certain?: string;
   },
@@ -298,7 +298,7 @@ export async function runSelect(
   try {
     stmt = ctx.db().prepare(sql);
   } catch (err) {
-    throw withColumnHint(sqliteError(err), tables.flatMap((t) => ctx.registered.get(t.name) ?? []));
+    throw withColumnHint(sqliteError(err, options.tree.signature), tables.flatMap((t) => ctx.registered.get(t.name) ?? []));
   }
   const params = options.params ?? [];
   const { tree } = options;
@@ -479,7 +479,9 @@ function toResult(ctx: SelectContext, stmt: Database.Statement, rows: CellValue[
     // A comparison, `= ANY`, `@>` or bool_or is boolean in Postgres; SQLite gives 1 or 0 (the rewriter knows).
     // float8 too, so that a whole number in it is still written as float8 (1e+16), not as an integer.
     const known = fixed.columnTypes.length === cols.length ? fixed.columnTypes[i] : undefined;
-    const computed = known === 'BOOLEAN' || known === 'REAL' ? known : inferType(rows.map((r) => r[i]));
+    // An integer expression (`count(*)`, `1`) is one even with no value to show it (no rows, or only NULLs).
+    const values = rows.map((r) => r[i]);
+    const computed = known === 'BOOLEAN' || known === 'REAL' || (known === 'INTEGER' && values.every((v) => v === null)) ? known : inferType(values);
     const type = col ? col.sqlType : computed;
     return pgType ? { name: c.name, type, pgType } : { name: c.name, type };
   });

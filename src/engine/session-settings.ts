@@ -45,15 +45,18 @@ export function readOnlyOption(options: Node[] | undefined): boolean | undefined
  * @throws DoqlError 22023 for a value that is not a boolean.
  */
 export function readOnlySetting(set: VariableSetStmt): boolean {
-  const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
+  return booleanSetting(set.name ?? '', set.args?.length === 1 ? valueText(set.args[0]) : undefined);
+}
+
+function booleanSetting(name: string, text: string | undefined): boolean {
   const on = text === undefined ? undefined : BOOLEAN_TEXT[text.toLowerCase()];
-  if (on === undefined) throw new DoqlError('usage', `parameter "${set.name ?? ''}" requires a Boolean value`, { sqlState: '22023' });
+  if (on === undefined) throw new DoqlError('usage', `parameter "${name}" requires a Boolean value`, { sqlState: '22023' });
   return on;
 }
 
 /** Whether writes are refused in a session (`default_transaction_read_only`, which pgjdbc's readOnlyMode=always sets). */
 export function sessionReadOnly(settings: SessionSettings): boolean {
-  return (settings.values.get('default_transaction_read_only') ?? settings.defaults.default_transaction_read_only) === 'on';
+  return settingValue('default_transaction_read_only', settings) === 'on';
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -109,17 +112,20 @@ function changeSetting(set: VariableSetStmt, settings: Map<string, string>): voi
     return;
   }
   if (set.kind !== 'VAR_SET_VALUE') return;
+  assignSetting(name, set.args?.length === 1 ? valueText(set.args[0]) : undefined, settings);
+}
+
+/** Sets one of the session's own settings (SESSION_SETTING_DEFAULTS) from its text, as SET reads it. */
+function assignSetting(name: string, text: string | undefined, settings: Map<string, string>): void {
   if (name === 'default_transaction_read_only') {
-    settings.set(name, readOnlySetting(set) ? 'on' : 'off');
+    settings.set(name, booleanSetting(name, text) ? 'on' : 'off');
     return;
   }
   if (name === 'application_name') {
     // Postgres keeps 63 bytes of printable ASCII, writing `?` for anything else.
-    const text = set.args?.length === 1 ? (valueText(set.args[0]) ?? '') : '';
-    settings.set(name, text.replace(/[^\x20-\x7e]/g, '?').slice(0, 63));
+    settings.set(name, (text ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 63));
     return;
   }
-  const text = set.args?.length === 1 ? valueText(set.args[0]) : undefined;
   const ms = text === undefined ? undefined : parseDurationMs(text);
   if (ms === undefined) {
     throw new DoqlError('usage', `invalid value for parameter "${name}": "${text ?? ''}"`, {
@@ -128,6 +134,33 @@ function changeSetting(set: VariableSetStmt, settings: Map<string, string>): voi
     });
   }
   settings.set(name, formatDurationMs(ms));
+}
+
+/**
+ * set_config(name, value, is_local): SET by a function call, answering the value the setting now has. A NULL value
+ * resets it. is_local lasts for the transaction only: doql has none to undo it at, so it changes nothing lasting
+ * (as outside a transaction block in Postgres). Settings doql does not keep are answered as given, as SET ignores them.
+ */
+export function setConfig(settings: SessionSettings, name: string, value: string | null, isLocal: boolean): string | null {
+  const key = name.toLowerCase();
+  if (!(key in SESSION_SETTING_DEFAULTS)) return value;
+  if (isLocal) {
+    settings.local ??= new Map();
+    // A NULL value is the setting's reset value, for the transaction.
+    settings.local.set(key, value === null ? (settingValue(key, { values: new Map(), defaults: settings.defaults }) ?? '') : checkedSetting(key, value));
+  } else {
+    settings.local?.delete(key);
+    if (value === null) settings.values.delete(key);
+    else assignSetting(key, value, settings.values);
+  }
+  return settingValue(key, settings) ?? null;
+}
+
+/** A setting's value as SET would keep it (its checks, its normal form), without keeping it. */
+function checkedSetting(name: string, text: string): string {
+  const scratch = new Map<string, string>();
+  assignSetting(name, text, scratch);
+  return scratch.get(name) ?? text;
 }
 
 /** The time zones that are UTC under another name (`SET TIME ZONE 'Etc/UTC'`, `'+00:00'`, `0`). */
@@ -148,6 +181,11 @@ function otherTimeZone(set: VariableSetStmt): string | undefined {
 export interface SessionSettings {
   values: Map<string, string>;
   defaults: Readonly<Record<string, string>>;
+  /**
+   * What SET LOCAL and set_config(…, true) changed, over `values`: until the transaction ends (the block's COMMIT
+   * or ROLLBACK, or the statement's end outside a block; the session clears it).
+   */
+  local?: Map<string, string>;
 }
 
 const TRANSACTION_TAGS: Record<string, string> = {
@@ -170,7 +208,12 @@ export function sessionSetting(stmt: Node, settings?: SessionSettings, transacti
   if ('VariableShowStmt' in stmt) return show((stmt.VariableShowStmt.name ?? '').toLowerCase(), settings, transactionReadOnly);
   if ('VariableSetStmt' in stmt) {
     const set = stmt.VariableSetStmt;
-    if (settings) changeSetting(set, settings.values);
+    if (settings && set.is_local) changeSetting(set, (settings.local ??= new Map()));
+    else if (settings) {
+      // A SET outlasts the transaction: a SET LOCAL of the same setting no longer hides it.
+      if (set.name) settings.local?.delete(set.name.toLowerCase());
+      changeSetting(set, settings.values);
+    }
     const zone = otherTimeZone(set);
     const notices = zone === undefined ? undefined : [`doql serve works in UTC: TimeZone stays UTC, not ${zone}; times are the same instants, written with +00`];
     return command(set.kind === 'VAR_RESET' || set.kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET', notices);
@@ -197,7 +240,7 @@ export function settingValue(name: string, settings?: SessionSettings): string |
 }
 
 function settingValues(settings?: SessionSettings, transactionReadOnly?: boolean): Record<string, string> {
-  const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values) } : {};
+  const own = settings ? { ...SESSION_SETTING_DEFAULTS, ...settings.defaults, ...Object.fromEntries(settings.values), ...Object.fromEntries(settings.local ?? []) } : {};
   const readOnly = transactionReadOnly ?? own.default_transaction_read_only === 'on';
   return { ...FIXED_SETTINGS, ...own, transaction_read_only: readOnly ? 'on' : 'off' };
 }

@@ -27,7 +27,7 @@ import { inferType, runSelect, type SelectContext } from './select.js';
 import type { SqliteValue } from './rows.js';
 import { sqliteError } from './sqlite-error.js';
 import { collidingParams, PARAM_SUFFIX, tableParameters } from './method-choice.js';
-import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, settingValue, unknownShow, type SessionSettings } from './session-settings.js';
+import { readOnlyOption, readOnlySetting, sessionReadOnly, sessionSetting, setConfig, settingValue, unknownShow, type SessionSettings } from './session-settings.js';
 import type { CellValue, ExecuteOptions, ResultColumn, Session, StatementResult } from './types.js';
 import { Cursors } from './cursors.js';
 import { abortedBlockError, applySavepoint, copyBlock, exitsFailedBlock, type Block } from './transaction-block.js';
@@ -102,6 +102,8 @@ export interface SessionOptions {
 export interface SessionState {
   /** What SET changed (statement_timeout), as SHOW prints it. */
   settings: Record<string, string>;
+  /** In a block: what SET LOCAL and set_config(…, true) changed, over `settings`, until the block ends. */
+  local?: Record<string, string>;
   /** Between BEGIN and COMMIT: how many changes were sent meanwhile, and whether it is read-only. */
   block?: Block;
   /**
@@ -163,16 +165,25 @@ export class DoqlSession implements Session {
     const cursors = this.cursors.describeAll();
     return {
       settings: Object.fromEntries(this.settings.values),
+      ...(this.settings.local?.size ? { local: Object.fromEntries(this.settings.local) } : {}),
       ...(this.block ? { block: copyBlock(this.block) } : {}),
       ...(Object.keys(cursors).length ? { cursors } : {}),
       ...(this.startup ? { startup: this.startup } : {}),
     };
   }
 
+  /** Puts the settings back as a snapshot had them (ROLLBACK, ROLLBACK TO SAVEPOINT). */
+  private restoreSettings(values: Record<string, string>, local: Record<string, string>): void {
+    this.settings.values.clear();
+    for (const [name, value] of Object.entries(values)) this.settings.values.set(name, value);
+    this.settings.local = new Map(Object.entries(local));
+  }
+
   /** Takes up a state from sessionState(): the wire server runs a connection's statements in whichever process is free. */
   restoreState(state: SessionState): void {
     this.settings.values.clear();
     for (const [name, value] of Object.entries(state.settings)) this.settings.values.set(name, value);
+    this.settings.local = state.local ? new Map(Object.entries(state.local)) : undefined;
     this.settings.defaults = { ...this.options.settings, ...state.startup };
     this.block = state.block ? copyBlock(state.block) : undefined;
     this.startup = state.startup;
@@ -188,6 +199,7 @@ export class DoqlSession implements Session {
     this.pg = new PgCompat(options.catalog, () => this.db(), {
       cursors: () => this.cursors.list(),
       setting: (name) => settingValue(name, this.settings),
+      setConfig: (name, value, isLocal) => setConfig(this.settings, name, value, isLocal),
       backend: () => options.backend?.(),
       warnings: [],
     });
@@ -402,6 +414,15 @@ export class DoqlSession implements Session {
   }
 
   async executeOne(stmt: Statement, options: ExecuteOptions = {}): Promise<StatementResult> {
+    try {
+      return await this.runStatement(stmt, options);
+    } finally {
+      // Outside a block each statement is its transaction: what it set locally ends with it.
+      if (!this.block) this.settings.local = undefined;
+    }
+  }
+
+  private async runStatement(stmt: Statement, options: ExecuteOptions): Promise<StatementResult> {
     this.options.guard?.(stmt);
     // A failed block takes only ROLLBACK and COMMIT, which are session statements (checked once parsed, below).
     if (this.block?.failed && stmt.kind !== 'session_setting') throw abortedBlockError();
@@ -453,14 +474,21 @@ export class DoqlSession implements Session {
         const tree = await parseSessionStatement(stmt.text, this.settings);
         const transactionStmt = 'TransactionStmt' in tree ? tree.TransactionStmt : undefined;
         if (this.block?.failed && !exitsFailedBlock(transactionStmt)) throw abortedBlockError();
-        if (transactionStmt) applySavepoint(transactionStmt, this.block);
+        const now = { values: Object.fromEntries(this.settings.values), local: Object.fromEntries(this.settings.local ?? []) };
+        const rolledBackTo = transactionStmt ? applySavepoint(transactionStmt, this.block, now) : undefined;
+        if (rolledBackTo) {
+          this.cursors.rollbackTo(rolledBackTo.mark);
+          this.restoreSettings(rolledBackTo.values, rolledBackTo.local);
+        }
         const failedCommit = this.block?.failed && transactionStmt?.kind === 'TRANS_STMT_COMMIT';
         // COMMIT of a failed block rolls it back, and says so in its tag, as Postgres does.
-        const result = failedCommit ? { ...sessionSetting(tree, this.settings), command: 'ROLLBACK' } : sessionSetting(tree, this.settings, this.block?.readOnly);
+        let result = failedCommit ? { ...sessionSetting(tree, this.settings), command: 'ROLLBACK' } : sessionSetting(tree, this.settings, this.block?.readOnly);
+        // Outside a block SET LOCAL lasts its own statement only (executeOne drops it): Postgres warns so.
+        if ('VariableSetStmt' in tree && tree.VariableSetStmt.is_local && !this.block) result = { ...result, warnings: ['SET LOCAL can only be used in transaction blocks'] };
         const transaction = failedCommit ? 'TRANS_STMT_ROLLBACK' : transactionStmt?.kind;
         if (transaction === 'TRANS_STMT_BEGIN' || transaction === 'TRANS_STMT_START') {
           const readOnly = 'TransactionStmt' in tree ? readOnlyOption(tree.TransactionStmt.options) : undefined;
-          this.block ??= { changes: 0, readOnly: readOnly ?? sessionReadOnly(this.settings) };
+          this.block ??= { changes: 0, readOnly: readOnly ?? sessionReadOnly(this.settings), settings: now.values };
         } else if ('VariableSetStmt' in tree && this.block) {
           // SET TRANSACTION READ ONLY (or SET transaction_read_only) changes the open block only.
           const set = tree.VariableSetStmt;
@@ -469,9 +497,11 @@ export class DoqlSession implements Session {
           if (readOnly !== undefined) this.block.readOnly = readOnly;
         } else if (transaction === 'TRANS_STMT_COMMIT') {
           this.block = undefined;
-          this.cursors.endTransaction();
+          this.cursors.endTransaction(true);
         } else if (transaction === 'TRANS_STMT_ROLLBACK') {
-          this.cursors.endTransaction();
+          this.cursors.endTransaction(false);
+          // What SET changed in the block is undone with it (the API changes are not: doql has no transactions).
+          if (this.block?.settings) this.restoreSettings(this.block.settings, {});
           const changes = this.block?.changes ?? 0;
           this.block = undefined;
           if (changes) return { ...result, notices: [`ROLLBACK did not undo the ${changes} change${changes === 1 ? '' : 's'} sent since BEGIN: doql has no transactions`] };
@@ -481,7 +511,7 @@ export class DoqlSession implements Session {
       case 'cursor': {
         // DECLARE's SELECT is translated from the one parse; a session process that takes it gets its text.
         const parsed = await parseRepaired(stmt.text);
-        return this.cursors.run(stmt.text, parsed.stmt, this.block !== undefined, (select) => {
+        return this.cursors.run(stmt.text, parsed.stmt, this.block, (select) => {
           return this.runQuery(cursorQueryText(stmt.text, stmt.tokens, select), async () => translateRepaired(select, parsed, this.resourceInfo), options);
         });
       }
@@ -522,7 +552,7 @@ export class DoqlSession implements Session {
       ...options,
       pgTypes: t.pgTypes,
       columnTypes: t.columnTypes,
-      tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds, groupOrder: t.groupOrder },
+      tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds, groupOrder: t.groupOrder, signature: t.signature },
       certain: t.certain,
     });
   }

@@ -15,7 +15,7 @@ export interface ResultColumn {
 
 /** Postgres types that doql values of its SQL types are shown as on the wire. */
 /** `_text`, `_int4`, `_int8`: an ARRAY[…] constructor's text[], int4[], int8[] (values in Postgres' text form, `{a,b}`). */
-export type PgTypeName = 'timestamptz' | 'timestamp' | 'date' | 'numeric' | 'json' | 'jsonb' | '_text' | '_int4' | '_int8';
+export type PgTypeName = 'int2' | 'int4' | 'timestamptz' | 'timestamp' | 'date' | 'numeric' | 'json' | 'jsonb' | '_text' | '_int4' | '_int8';
 
 /** Values in rows: string, number, bigint (SQLite integers), boolean (BOOLEAN columns), null. JSON columns hold JSON text. */
 export type CellValue = string | number | bigint | boolean | null;

@@ -51,6 +51,8 @@ const WIRE_TYPES: Record<SqlType, { oid: TypeOid; size: number }> = {
 
 /** What a column shown as a Postgres type (ResultColumn.pgType) is on the wire. */
 const PG_WIRE_TYPES: Record<PgTypeName, { oid: TypeOid; size: number }> = {
+  int2: { oid: TypeOid.Int2, size: 2 },
+  int4: { oid: TypeOid.Int4, size: 4 },
   timestamptz: { oid: TypeOid.Timestamptz, size: 8 },
   timestamp: { oid: TypeOid.Timestamp, size: 8 },
   date: { oid: TypeOid.Date, size: 4 },
@@ -113,6 +115,10 @@ function encodePgTyped(value: Exclude<CellValue, null>, column: ResultColumn, pg
   const text = typeof value === 'string' ? value : String(value);
   let binary: Buffer | undefined;
   switch (pgType) {
+    case 'int2':
+    case 'int4':
+      binary = narrowIntToBinary(value, pgType);
+      break;
     case 'timestamptz':
     case 'timestamp':
       binary = timestampToBinary(text);
@@ -138,19 +144,21 @@ function encodePgTyped(value: Exclude<CellValue, null>, column: ResultColumn, pg
   return binary;
 }
 
+/** int2send / int4send: the value in 2 or 4 bytes, big-endian (undefined when it is no integer of that range). */
+function narrowIntToBinary(value: Exclude<CellValue, null>, pgType: 'int2' | 'int4'): Buffer | undefined {
+  const n = typeof value === 'bigint' ? Number(value) : typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
+  const bits = pgType === 'int2' ? 16 : 32;
+  if (!Number.isInteger(n) || n < -(2 ** (bits - 1)) || n >= 2 ** (bits - 1)) return undefined;
+  const b = Buffer.allocUnsafe(bits / 8);
+  if (bits === 16) b.writeInt16BE(n);
+  else b.writeInt32BE(n);
+  return b;
+}
+
 /** The element type of each array type doql sends, with its binary writer (undefined: not a valid element). */
 const ARRAY_ELEMENTS: Record<'_text' | '_int4' | '_int8', { oid: TypeOid; write(text: string): Buffer | undefined }> = {
   _text: { oid: TypeOid.Text, write: (text) => Buffer.from(text, 'utf8') },
-  _int4: {
-    oid: TypeOid.Int4,
-    write: (text) => {
-      const n = Number(text);
-      if (!/^-?\d+$/.test(text) || n < -(2 ** 31) || n >= 2 ** 31) return undefined;
-      const b = Buffer.allocUnsafe(4);
-      b.writeInt32BE(n);
-      return b;
-    },
-  },
+  _int4: { oid: TypeOid.Int4, write: (text) => narrowIntToBinary(text, 'int4') },
   _int8: {
     oid: TypeOid.Int8,
     write: (text) => {

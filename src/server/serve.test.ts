@@ -124,7 +124,7 @@ describe.skipIf(missing)('doql serve: psql meta-commands answered from the catal
     const file = join(mkdtempSync(join(tmpdir(), 'doql-gdesc-')), 'gdesc.sql');
     writeFileSync(file, 'SELECT version(), 1::int AS n, true AS b \\gdesc\n');
     const run = await psql(server.port, ['-A', '-t', '-f', file]);
-    expect(run).toMatchObject({ code: 0, stdout: 'version|text\nn|bigint\nb|boolean\n', stderr: '' });
+    expect(run).toMatchObject({ code: 0, stdout: 'version|text\nn|integer\nb|boolean\n', stderr: '' });
   });
 
   it('answers version(), SHOW and SET', async () => {
@@ -157,7 +157,11 @@ describe.skipIf(missing)('doql serve: psql meta-commands answered from the catal
     await withPgClient(server.port, async (client) => {
       expect((await client.query('SELECT $1::text AS x', ['hello'])).rows).toEqual([{ x: 'hello' }]);
       const typed = await client.query('SELECT $1::int + 1 AS n, $2::boolean AS b, 1.5::float8 AS f', ['41', 'true']);
-      expect(typed.rows).toEqual([{ n: '42', b: true, f: 1.5 }]); // int8 arrives as a string in pg
+      expect(typed.rows).toEqual([{ n: 42, b: true, f: 1.5 }]); // int4 + int4 is int4, as in Postgres: pg parses it
+      // Binary results too: int4 in 4 bytes, int2 in 2, a literal beyond int4 an int8 (pg gives it as text).
+      const binary = await client.query({ text: "SELECT 1 AS a, (-2)::int2 AS b, 3000000000 AS c, length('abc') AS d", binary: true });
+      expect(binary.fields.map((f) => f.dataTypeID)).toEqual([23, 21, 20, 23]);
+      expect(binary.rows).toEqual([{ a: 1, b: -2, c: '3000000000', d: 3 }]);
       for (const v of ['first', 'second']) {
         const r = await client.query({ name: 'twice', text: 'SELECT $1::text AS v, current_database() AS db', values: [v] });
         expect(r.rows).toEqual([{ v, db: 'digitalocean' }]);

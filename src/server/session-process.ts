@@ -491,7 +491,7 @@ export class RemoteSession implements Session {
       this.host.discard(proc);
       poke();
     };
-    const timeoutMs = parseDurationMs(this.state.settings.statement_timeout ?? this.host.options.settings.statement_timeout ?? '0') ?? 0;
+    const timeoutMs = parseDurationMs(this.state.local?.statement_timeout ?? this.state.settings.statement_timeout ?? this.host.options.settings.statement_timeout ?? '0') ?? 0;
     const timer =
       timeoutMs > 0
         ? setTimeout(() => interrupt(new DoqlError('timeout', 'canceling statement due to statement timeout', { sqlState: '57014' })), timeoutMs)

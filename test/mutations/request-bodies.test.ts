@@ -207,7 +207,7 @@ describe('EXEC returns what the API returns', () => {
     const t = sessionOn(sb);
     const id = sb.ids('/v2/droplets')[0];
     const err = await failure(t.run(`EXEC digitalocean.compute.droplet_actions.droplet_actions_post @droplet_id = ${id} @type = 'power_cycle' RETURNING bogus`));
-    expect(err.message).toMatch(/RETURNING: no such column: bogus/);
+    expect(err.message).toMatch(/RETURNING: column "bogus" does not exist/);
     expect(sb.requests().total).toBe(0);
   });
 });

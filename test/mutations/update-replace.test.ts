@@ -56,7 +56,7 @@ describe('UPDATE → PATCH, REPLACE → PUT', () => {
     const [p] = (await t.rows('SELECT id FROM digitalocean.projects.projects LIMIT 1')) as { id: string }[];
     sb.resetCounts();
     await expect(t.run(`UPDATE digitalocean.projects.projects SET data__description = nosuch WHERE project_id = '${p.id}'`)).rejects.toThrow(
-      "SET: no such column: nosuch (a SET value may use constants and digitalocean.projects.projects's columns)",
+      'SET: column "nosuch" does not exist (a SET value may use constants and digitalocean.projects.projects\'s columns)',
     );
     expect(routes(sb)['PATCH /v2/projects/{project_id}']).toBeUndefined();
   });

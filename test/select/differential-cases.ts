@@ -12,6 +12,8 @@ export interface Case {
   ordered?: boolean;
   /** Postgres raises this SQLSTATE: doql must raise it too (never answer with NULL or a wrapped number). */
   error?: string;
+  /** With `error`: the message Postgres gives, which doql must give word for word. */
+  message?: string;
   /**
    * doql refuses the construct before anything is sent, with an error naming it (these words): allowed where it
    * cannot give Postgres's answer. Postgres's answer is not compared.
@@ -19,6 +21,8 @@ export interface Case {
   refused?: string;
   /** The type OIDs on the wire must be Postgres's too (a driver's getArray needs text[], not text). */
   wireTypes?: boolean;
+  /** Values for `$1`…, sent as text with no type (the extended protocol, as a driver sends them): Postgres infers the types. */
+  params?: string[];
 }
 
 /** A tag and a droplet id that exist in the data, found once it is loaded. */
@@ -39,11 +43,11 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'date_trunc month, GROUP BY 1': { sql: "SELECT date_trunc('month', created_at) AS m, count(*) AS n FROM digitalocean.compute.droplets GROUP BY 1 ORDER BY 1", ordered: true },
   'extract year': { sql: 'SELECT extract(year FROM created_at) AS y, count(*) AS n FROM digitalocean.compute.droplets GROUP BY 1 ORDER BY 1', ordered: true },
   'date_part dow': { sql: "SELECT name, date_part('dow', created_at) AS dow FROM digitalocean.compute.droplets" },
-  'json_agg ordered': { sql: 'SELECT json_agg(name ORDER BY name) AS names FROM digitalocean.compute.droplets' },
+  'json_agg ordered': { sql: 'SELECT json_agg(name ORDER BY name) AS names FROM digitalocean.compute.droplets', wireTypes: true },
   '->> on an object': { sql: "SELECT name, region ->> 'slug' AS slug FROM digitalocean.compute.droplets" },
   '-> then ->>': { sql: "SELECT name, region -> 'features' ->> 0 AS first FROM digitalocean.compute.droplets" },
   '-> gives JSON': { sql: "SELECT name, region -> 'features' AS f FROM digitalocean.compute.droplets" },
-  '::text and ::int casts': { sql: "SELECT name, memory::text AS m, '42'::int + 1 AS n FROM digitalocean.compute.droplets" },
+  '::text and ::int casts': { sql: "SELECT name, memory::text AS m, '42'::int + 1 AS n FROM digitalocean.compute.droplets", wireTypes: true },
   '::date cast': { sql: 'SELECT name, created_at::date AS d FROM digitalocean.compute.droplets' },
   'CAST(… AS …)': { sql: 'SELECT name, CAST(vcpus AS text) AS v FROM digitalocean.compute.droplets' },
   ILIKE: { sql: "SELECT name FROM digitalocean.compute.droplets WHERE name ILIKE '%DEV%'" },
@@ -53,7 +57,7 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'window row_number': {
     sql: "SELECT name, row_number() OVER (PARTITION BY region ->> 'slug' ORDER BY created_at, name) AS r FROM digitalocean.compute.droplets",
   },
-  'window sum running': { sql: 'SELECT name, sum(memory) OVER (ORDER BY name) AS running FROM digitalocean.compute.droplets ORDER BY name', ordered: true },
+  'window sum running': { sql: 'SELECT name, sum(memory) OVER (ORDER BY name) AS running FROM digitalocean.compute.droplets ORDER BY name', ordered: true, wireTypes: true },
   'LATERAL jsonb_array_elements_text': {
     sql: "SELECT d.name, f FROM digitalocean.compute.droplets d CROSS JOIN LATERAL jsonb_array_elements_text(d.region -> 'features') AS f",
   },
@@ -65,7 +69,7 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'count FILTER': { sql: `SELECT count(*) FILTER (WHERE memory >= ${f.maxMemory}) AS big, count(*) AS n FROM digitalocean.compute.droplets` },
   'regex ~': { sql: "SELECT name FROM digitalocean.compute.droplets WHERE name ~ '^[a-m]'" },
   'CASE and COALESCE': { sql: `SELECT name, CASE WHEN memory >= ${f.maxMemory} THEN 'big' ELSE 'small' END AS k, coalesce(NULL, name) AS c FROM digitalocean.compute.droplets` },
-  'jsonb_array_length': { sql: "SELECT name, jsonb_array_length(region -> 'sizes') AS n FROM digitalocean.compute.droplets" },
+  'jsonb_array_length': { sql: "SELECT name, jsonb_array_length(region -> 'sizes') AS n FROM digitalocean.compute.droplets", wireTypes: true },
   'join on an array element': {
     sql: 'SELECT v.name AS volume, d.name AS droplet FROM digitalocean.compute.volumes v JOIN digitalocean.compute.droplets d ON d.id = ANY(v.droplet_ids)',
   },
@@ -78,8 +82,8 @@ export const cases = (f: Facts): Record<string, Case> => ({
   '= ANY(ARRAY[…])': { sql: `SELECT name FROM digitalocean.compute.droplets WHERE name = ANY(ARRAY['${f.tag}', 'nobody'])` },
   'id = ANY(int array)': { sql: `SELECT name FROM digitalocean.compute.volumes WHERE ${f.dropletId} = ANY(droplet_ids)` },
   '= ANY(subquery)': { sql: "SELECT name FROM digitalocean.compute.droplets WHERE id = ANY(SELECT unnest(droplet_ids) FROM digitalocean.compute.volumes)" },
-  'array_length(tags, 1)': { sql: 'SELECT name, array_length(tags, 1) AS n FROM digitalocean.compute.droplets' },
-  cardinality: { sql: 'SELECT name, cardinality(tags) AS n FROM digitalocean.compute.droplets' },
+  'array_length(tags, 1)': { sql: 'SELECT name, array_length(tags, 1) AS n FROM digitalocean.compute.droplets', wireTypes: true },
+  cardinality: { sql: 'SELECT name, cardinality(tags) AS n FROM digitalocean.compute.droplets', wireTypes: true },
   array_to_string: { sql: "SELECT name, array_to_string(tags, ';') AS t FROM digitalocean.compute.droplets" },
   'tags[1]': { sql: 'SELECT name, tags[1] AS first FROM digitalocean.compute.droplets' },
   'unnest in the select list': { sql: 'SELECT name, unnest(tags) FROM digitalocean.compute.droplets' },
@@ -137,10 +141,10 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'mode()': { sql: 'SELECT mode() WITHIN GROUP (ORDER BY vcpus) AS m FROM digitalocean.compute.droplets' },
 
   // ---- generate_series ----
-  'SELECT generate_series(1,3)': { sql: 'SELECT generate_series(1,3)', ordered: true },
-  'generate_series with a step': { sql: 'SELECT generate_series(10, 1, -3) AS g', ordered: true },
-  'generate_series in FROM': { sql: 'SELECT g * 2 AS x FROM generate_series(1, 5) AS g', ordered: true },
-  'generate_series beside a table': { sql: "SELECT name, generate_series(1, 2) AS k FROM digitalocean.compute.droplets WHERE name LIKE '%-1'" },
+  'SELECT generate_series(1,3)': { sql: 'SELECT generate_series(1,3)', ordered: true, wireTypes: true },
+  'generate_series with a step': { sql: 'SELECT generate_series(10, 1, -3) AS g', ordered: true, wireTypes: true },
+  'generate_series in FROM': { sql: 'SELECT g * 2 AS x FROM generate_series(1, 5) AS g', ordered: true, wireTypes: true },
+  'generate_series beside a table': { sql: "SELECT name, generate_series(1, 2) AS k FROM digitalocean.compute.droplets WHERE name LIKE '%-1'", wireTypes: true },
 
   // ---- names, reserved words, ordering ----
   'a column named default': { sql: 'SELECT id, name, default FROM digitalocean.vpcs.vpcs', pg: 'SELECT id, name, "default" FROM digitalocean.vpcs.vpcs' },
@@ -178,13 +182,13 @@ export const cases = (f: Facts): Record<string, Case> => ({
   "'{…}'::jsonb": { sql: `SELECT '{"b":1,"a":[1, 2],"aa":null}'::jsonb AS j` },
   "'{…}'::json": { sql: `SELECT '{"b":1,"a":[1, 2]}'::json AS j` },
   'to_jsonb': { sql: 'SELECT name, to_jsonb(name) AS n, to_jsonb(memory) AS m, to_jsonb(locked) AS l FROM digitalocean.compute.droplets' },
-  'text::int': { sql: "SELECT name, '42'::int + memory AS n, memory::text::int AS m FROM digitalocean.compute.droplets" },
-  'numeric::int rounds': { sql: 'SELECT 3.7::int AS a, 2.5::int AS b, (-2.5)::int AS c, 3.2::bigint AS d' },
+  'text::int': { sql: "SELECT name, '42'::int + memory AS n, memory::text::int AS m FROM digitalocean.compute.droplets", wireTypes: true },
+  'numeric::int rounds': { sql: 'SELECT 3.7::int AS a, 2.5::int AS b, (-2.5)::int AS c, 3.2::bigint AS d', wireTypes: true },
   "'3.7'::int is an error": { sql: "SELECT '3.7'::int AS a", error: '22P02' },
   "'abc'::int is an error": { sql: "SELECT name, 'abc'::int AS a FROM digitalocean.compute.droplets", error: '22P02' },
-  '::bigint, ::smallint, ::int4': { sql: 'SELECT name, memory::bigint AS a, vcpus::smallint AS b, disk::int4 AS c FROM digitalocean.compute.droplets' },
+  '::bigint, ::smallint, ::int4': { sql: 'SELECT name, memory::bigint AS a, vcpus::smallint AS b, disk::int4 AS c FROM digitalocean.compute.droplets', wireTypes: true },
   '::varchar(5) truncates': { sql: 'SELECT name, name::varchar(5) AS a, name::varchar AS b FROM digitalocean.compute.droplets' },
-  'boolean::int': { sql: 'SELECT name, locked::int AS l FROM digitalocean.compute.droplets' },
+  'boolean::int': { sql: 'SELECT name, locked::int AS l FROM digitalocean.compute.droplets', wireTypes: true },
   'text || boolean': { sql: "SELECT name, name || locked AS a, 'x' || (memory > 0) AS b FROM digitalocean.compute.droplets" },
   'text || number': { sql: "SELECT name, name || '-' || memory AS a, memory || 'MB' AS b, name || NULL AS c FROM digitalocean.compute.droplets" },
 
@@ -212,7 +216,7 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'current_date and now() compare': { sql: "SELECT current_date > '2020-01-01' AS a, now() > '2020-01-01' AS b" },
 
   // ---- numbers ----
-  'integer / and %': { sql: 'SELECT name, memory / vcpus AS a, memory % 7 AS b, -memory / 3 AS c, -7 % 3 AS d, 7 / 2 AS e FROM digitalocean.compute.droplets' },
+  'integer / and %': { sql: 'SELECT name, memory / vcpus AS a, memory % 7 AS b, -memory / 3 AS c, -7 % 3 AS d, 7 / 2 AS e FROM digitalocean.compute.droplets', wireTypes: true },
   'integer / 0 is an error': { sql: 'SELECT name, memory / 0 AS a FROM digitalocean.compute.droplets', error: '22012' },
   'integer % 0 is an error': { sql: 'SELECT name, memory % 0 AS a FROM digitalocean.compute.droplets', error: '22012' },
   'division by a zero column is an error': { sql: 'SELECT name, memory / (vcpus - vcpus) AS a FROM digitalocean.compute.droplets', error: '22012' },
@@ -221,18 +225,41 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'division by zero in WHERE is an error': { sql: 'SELECT name FROM digitalocean.compute.droplets WHERE memory / (vcpus - vcpus) > 1', error: '22012' },
   'round(x / 3.0, 2)': { sql: 'SELECT name, round(memory / 3.0, 2) AS r, round(memory::numeric / 7, 1) AS s FROM digitalocean.compute.droplets' },
   'round half away from zero, scale': { sql: 'SELECT round(2.5) AS a, round(-2.5) AS b, round(2.567, 2) AS c, round(50.0, 2) AS d, round(1.005, 2) AS e, round(1234.5, -2) AS f' },
-  'round(int)': { sql: 'SELECT name, round(memory) AS a, round(memory, 1) AS b FROM digitalocean.compute.droplets' },
+  'round(int)': { sql: 'SELECT name, round(memory) AS a, round(memory, 1) AS b FROM digitalocean.compute.droplets', wireTypes: true },
   'round(float8)': { sql: 'SELECT round(2.5::float8) AS a, round(3.5::float8) AS b, round(-0.5::float8) AS c' },
   'numeric * and /': { sql: 'SELECT name, memory * 1.0 / 3 AS a, memory * 1.5 AS b, memory / 8.0 AS c FROM digitalocean.compute.droplets' },
   'avg of integers': { sql: 'SELECT avg(memory) AS a, avg(vcpus) AS b FROM digitalocean.compute.droplets' },
   'round(avg(…), 2)': { sql: 'SELECT status, round(avg(memory), 2) AS a FROM digitalocean.compute.droplets GROUP BY status' },
-  'sum, sum / count': { sql: 'SELECT sum(memory) AS s, sum(memory) / count(*) AS q, max(memory) - min(memory) AS d FROM digitalocean.compute.droplets' },
+  'sum, sum / count': { sql: 'SELECT sum(memory) AS s, sum(memory) / count(*) AS q, max(memory) - min(memory) AS d FROM digitalocean.compute.droplets', wireTypes: true },
   'ceil, floor, abs, trunc': { sql: 'SELECT name, ceil(memory / 3.0) AS a, floor(memory / 3.0) AS b, abs(-memory) AS c, trunc(memory / 7.0, 2) AS d FROM digitalocean.compute.droplets' },
-  'power, sqrt, ^': { sql: 'SELECT power(2, 10) AS a, sqrt(16) AS b, 2 ^ 10 AS c, mod(10, 3) AS d, sign(-3) AS e' },
+  'power, sqrt, ^': { sql: 'SELECT power(2, 10) AS a, sqrt(16) AS b, 2 ^ 10 AS c, mod(10, 3) AS d, sign(-3) AS e', wireTypes: true },
   'bigint overflow is an error': { sql: 'SELECT name, memory + 9223372036854775807 AS a FROM digitalocean.compute.droplets', error: '22003' },
   'bigint * overflow is an error': { sql: 'SELECT name, memory * 9223372036854775807 AS a FROM digitalocean.compute.droplets', error: '22003' },
   'integer literal overflow is an error': { sql: 'SELECT 2147483647 + 1 AS a', error: '22003' },
-  'numeric %': { sql: 'SELECT 5.5 % 2 AS a, 10 % 4 AS b' },
+  'int4 arithmetic overflow is an error': { sql: 'SELECT name, length(name) * 2147483647 AS a FROM digitalocean.compute.droplets', error: '22003' },
+  'int2 arithmetic overflow is an error': { sql: 'SELECT name, 32767::int2 + vcpus::int2 AS a FROM digitalocean.compute.droplets', error: '22003' },
+  // An integer's type on the wire is Postgres's, from the tree: a driver parses int4 (and int2) into a number, int8
+  // into a string, so `SELECT 1` must be int4, count(*) int8, sum(int8) numeric, whatever the values are.
+  'integer literals are int4, bigger ones int8, decimals numeric': {
+    sql: 'SELECT 1 AS a, 1 + 2 AS b, -7 AS c, 2147483647 AS d, -2147483648 AS e, 2147483648 AS f, 1.5 AS g, 99999999999999999999 AS h',
+    wireTypes: true,
+  },
+  'integer expressions keep their width': {
+    sql: 'SELECT count(*) AS n, sum(1) AS s, sum(vcpus::int) AS si, sum(vcpus::int2) AS ss, max(length(name)) AS l, min(2) AS m, abs(-3::int2) AS a, 1::int2 + 1::int2 AS p, coalesce(NULL, 2) AS c, nullif(1, 2) AS z, CASE WHEN count(*) > 0 THEN 1 ELSE 3000000000 END AS k, (SELECT 5) AS q, max(vcpus) + 1 AS v FROM digitalocean.compute.droplets',
+    wireTypes: true,
+  },
+  'integers over no rows are still integers': { sql: "SELECT 1 AS a, length(name) AS l, vcpus + 1 AS v, count(*) OVER () AS n FROM digitalocean.compute.droplets WHERE name = 'nobody'", wireTypes: true },
+  'integers through UNION, VALUES, subqueries and CTEs': {
+    sql: 'SELECT s.n, s.n + 1 AS m, v.x, (SELECT 1 UNION SELECT 2 ORDER BY 1 LIMIT 1) AS u FROM (SELECT 1 AS n) AS s, (VALUES (1), (3000000000)) AS v(x)',
+    wireTypes: true,
+  },
+  'a UNION of int4 and int8 is int8': { sql: 'SELECT 1 AS a UNION ALL SELECT 3000000000 UNION ALL SELECT NULL ORDER BY 1', ordered: true, wireTypes: true },
+  'a CTE of integer literals': { sql: 'WITH c AS (SELECT 2 AS k, count(*) AS n FROM digitalocean.compute.droplets) SELECT k, n, k * 10 AS t FROM c', wireTypes: true },
+  // ---- parameters sent untyped, as a driver sends them ----
+  'an untyped $1 shown is text': { sql: 'SELECT $1 AS v, $2 AS w, $3 AS x', params: ['7', '1.50', 'x'], wireTypes: true },
+  'an untyped $1 shown and compared with a column': { sql: 'SELECT $1 AS v, name FROM digitalocean.compute.droplets WHERE name > $2', params: ['007', 'm'], wireTypes: true },
+  '$1 compared with an integer column is a number': { sql: 'SELECT name FROM digitalocean.compute.droplets WHERE memory >= $1 AND vcpus = $2', params: ['1024', '2'] },
+  'numeric %': { sql: 'SELECT 5.5 % 2 AS a, 10 % 4 AS b', wireTypes: true },
   'sum of numeric from JSON': { sql: "SELECT sum((size ->> 'price_monthly')::numeric) AS s, sum((size ->> 'price_hourly')::float8) AS f FROM digitalocean.compute.droplets" },
   'JSON number as numeric': { sql: "SELECT name, (size ->> 'price_monthly')::numeric * 2 AS p, size -> 'price_monthly' AS j FROM digitalocean.compute.droplets" },
   'count(*) as float': { sql: 'SELECT count(*)::float8 / 3 AS a, count(*)::numeric / 3 AS b FROM digitalocean.compute.droplets' },
@@ -242,12 +269,12 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'lower, upper, initcap': { sql: "SELECT name, lower(upper(name)) AS a, upper(name) AS b, initcap(replace(name, '-', ' ')) AS c FROM digitalocean.compute.droplets" },
   'substring, substr': { sql: "SELECT name, substring(name FROM 2 FOR 3) AS a, substr(name, 3) AS b, substring(name, 2, 3) AS c, substr(name, 0, 3) AS d FROM digitalocean.compute.droplets" },
   'substring with a start before 1': { sql: "SELECT substring('hello', -1, 3) AS a, substr('hello', -2) AS b" },
-  'position, strpos': { sql: "SELECT name, position('-' IN name) AS a, strpos(name, 'staging') AS b FROM digitalocean.compute.droplets" },
+  'position, strpos': { sql: "SELECT name, position('-' IN name) AS a, strpos(name, 'staging') AS b FROM digitalocean.compute.droplets", wireTypes: true },
   'left, right': { sql: 'SELECT name, left(name, 3) AS a, right(name, 3) AS b, left(name, -2) AS c, right(name, -2) AS d FROM digitalocean.compute.droplets' },
   'lpad, rpad': { sql: "SELECT name, lpad(name, 20, '*') AS a, rpad(vcpus::text, 4, '0') AS b, lpad(name, 3) AS c FROM digitalocean.compute.droplets" },
   replace: { sql: "SELECT name, replace(name, '-', '_') AS a FROM digitalocean.compute.droplets" },
   'trim, ltrim, rtrim, btrim': { sql: "SELECT trim('  a b  ') AS a, ltrim('xxaxx', 'x') AS b, rtrim('xxaxx', 'x') AS c, btrim('xyaxy', 'xy') AS d, trim(both 'x' FROM 'xxaxx') AS e, trim(leading FROM '  a') AS f" },
-  'length of multibyte text': { sql: "SELECT length('héllo wörld') AS a, char_length('日本語') AS b, octet_length('é') AS c, length(name) AS d FROM digitalocean.vpcs.vpcs" },
+  'length of multibyte text': { sql: "SELECT length('héllo wörld') AS a, char_length('日本語') AS b, octet_length('é') AS c, length(name) AS d FROM digitalocean.vpcs.vpcs", wireTypes: true },
   'string_agg DESC': { sql: "SELECT string_agg(name, ', ' ORDER BY name DESC) AS a, string_agg(status, ',' ORDER BY status) AS b FROM digitalocean.compute.droplets" },
   'string_agg(DISTINCT …) is refused': { sql: "SELECT string_agg(DISTINCT status, ',') AS b FROM digitalocean.compute.droplets", refused: 'string_agg(DISTINCT' },
   'regexp_replace first and g': { sql: "SELECT name, regexp_replace(name, '-[0-9]+$', '') AS a, regexp_replace(name, '[aeiou]', '*') AS b, regexp_replace(name, '[aeiou]', '*', 'g') AS c FROM digitalocean.compute.droplets" },
@@ -258,7 +285,7 @@ export const cases = (f: Facts): Record<string, Case> => ({
 
   // ---- NULLs ----
   'coalesce(nullif(…))': { sql: `SELECT name, coalesce(nullif(memory, ${f.maxMemory}), -1) AS a, nullif(status, 'active') AS b FROM digitalocean.compute.droplets` },
-  'NULL = NULL, IS NOT DISTINCT FROM': { sql: 'SELECT NULL = NULL AS a, NULL IS NOT DISTINCT FROM NULL AS b, 1 IS DISTINCT FROM NULL AS c, NULL::int + 1 AS d' },
+  'NULL = NULL, IS NOT DISTINCT FROM': { sql: 'SELECT NULL = NULL AS a, NULL IS NOT DISTINCT FROM NULL AS b, 1 IS DISTINCT FROM NULL AS c, NULL::int + 1 AS d', wireTypes: true },
   'NULLS FIRST, NULLS LAST written out': {
     sql: `SELECT name, nullif(memory, ${f.maxMemory}) AS m FROM digitalocean.compute.droplets ORDER BY m NULLS FIRST, name DESC`,
     ordered: true,
@@ -275,13 +302,13 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'aggregates over no rows': {
     sql: 'SELECT sum(memory) AS s, count(*) AS c, count(memory) AS cm, max(name) AS m, avg(memory) AS a, string_agg(name, \',\') AS sa, json_agg(name) AS j, bool_or(locked) AS b, array_agg(name) AS aa FROM digitalocean.compute.droplets WHERE false',
   },
-  'sum FILTER over no rows': { sql: 'SELECT sum(memory) FILTER (WHERE memory < 0) AS s, count(*) FILTER (WHERE memory < 0) AS c FROM digitalocean.compute.droplets' },
-  'GROUP BY over no rows': { sql: 'SELECT status, count(*) AS n FROM digitalocean.compute.droplets WHERE false GROUP BY status' },
+  'sum FILTER over no rows': { sql: 'SELECT sum(memory) FILTER (WHERE memory < 0) AS s, count(*) FILTER (WHERE memory < 0) AS c FROM digitalocean.compute.droplets', wireTypes: true },
+  'GROUP BY over no rows': { sql: 'SELECT status, count(*) AS n FROM digitalocean.compute.droplets WHERE false GROUP BY status', wireTypes: true },
 
   // ---- booleans and CASE ----
   'boolean logic': { sql: `SELECT name, locked AND memory >= ${f.maxMemory} AS a, NOT locked AS b, locked IS TRUE AS c, locked = true AS d, locked OR NULL AS e FROM digitalocean.compute.droplets` },
   'true, false': { sql: 'SELECT true AS a, false AS b, NOT true AS c' },
-  'CASE without ELSE': { sql: 'SELECT name, CASE WHEN locked THEN 1 END AS a FROM digitalocean.compute.droplets' },
+  'CASE without ELSE': { sql: 'SELECT name, CASE WHEN locked THEN 1 END AS a FROM digitalocean.compute.droplets', wireTypes: true },
   'simple CASE': { sql: "SELECT name, CASE status WHEN 'active' THEN 'up' WHEN 'off' THEN 'down' ELSE 'other' END AS a FROM digitalocean.compute.droplets" },
   'CASE giving booleans': { sql: 'SELECT name, CASE WHEN vcpus > 1 THEN locked ELSE false END AS a FROM digitalocean.compute.droplets' },
   'ORDER BY a boolean': { sql: 'SELECT name, locked FROM digitalocean.compute.droplets ORDER BY locked, name', ordered: true },
@@ -291,14 +318,14 @@ export const cases = (f: Facts): Record<string, Case> => ({
   '#>> and #>': { sql: "SELECT name, region #>> '{features,0}' AS a, region #> '{features}' AS b, region #>> '{slug}' AS c FROM digitalocean.compute.droplets" },
   'jsonb_array_elements values': { sql: "SELECT d.name, e FROM digitalocean.compute.droplets d, jsonb_array_elements(d.region -> 'features') AS e" },
   jsonb_build_object: { sql: 'SELECT name, jsonb_build_object(\'name\', name, \'mem\', memory, \'locked\', locked) AS o FROM digitalocean.compute.droplets' },
-  json_build_object: { sql: "SELECT name, json_build_object('name', name, 'mem', memory) AS o FROM digitalocean.compute.droplets" },
+  json_build_object: { sql: "SELECT name, json_build_object('name', name, 'mem', memory) AS o FROM digitalocean.compute.droplets", wireTypes: true },
   'jsonb_agg ordered': { sql: 'SELECT jsonb_agg(name ORDER BY name) AS a FROM digitalocean.compute.droplets' },
-  'json_agg text form': { sql: 'SELECT status, json_agg(memory ORDER BY memory, name) AS a FROM digitalocean.compute.droplets GROUP BY status' },
-  'json_build_array, jsonb_build_array': { sql: "SELECT json_build_array(1, 'a', true, NULL) AS a, jsonb_build_array(1, 'a', true, NULL) AS b" },
+  'json_agg text form': { sql: 'SELECT status, json_agg(memory ORDER BY memory, name) AS a FROM digitalocean.compute.droplets GROUP BY status', wireTypes: true },
+  'json_build_array, jsonb_build_array': { sql: "SELECT json_build_array(1, 'a', true, NULL) AS a, jsonb_build_array(1, 'a', true, NULL) AS b", wireTypes: true },
   '-> index, ->> boolean, missing key': { sql: "SELECT name, region -> 'sizes' -> 0 AS a, region ->> 'available' AS b, region -> 'nope' AS c, region ->> 'nope' IS NULL AS d FROM digitalocean.compute.droplets" },
   'jsonb_typeof': { sql: "SELECT name, jsonb_typeof(region -> 'available') AS a, jsonb_typeof(region -> 'sizes') AS b, jsonb_typeof(region) AS c FROM digitalocean.compute.droplets" },
   'JSON numbers': { sql: "SELECT name, size -> 'price_monthly' AS a, size ->> 'price_hourly' AS b, (size -> 'transfer')::text AS c FROM digitalocean.compute.droplets" },
-  'json_array_length, jsonb_array_length of tags': { sql: 'SELECT name, jsonb_array_length(tags) AS n FROM digitalocean.compute.droplets', jsonb: true },
+  'json_array_length, jsonb_array_length of tags': { sql: 'SELECT name, jsonb_array_length(tags) AS n FROM digitalocean.compute.droplets', jsonb: true, wireTypes: true },
   'jsonb_object_keys is refused': { refused: 'jsonb_object_keys', sql: 'SELECT DISTINCT k FROM digitalocean.compute.droplets d, jsonb_object_keys(d.region) AS k' },
   'jsonb_each_text is refused': { refused: 'jsonb_each_text', sql: "SELECT d.name, e.key, e.value FROM digitalocean.compute.droplets d, jsonb_each_text(d.size -> 'gpu_info') AS e WHERE e.key <> 'vram'" },
   'a JSON object column': { sql: 'SELECT name, region, size FROM digitalocean.compute.droplets' },
@@ -307,11 +334,11 @@ export const cases = (f: Facts): Record<string, Case> => ({
   // ---- windows ----
   'rank, dense_rank': { sql: 'SELECT name, rank() OVER (ORDER BY vcpus) AS r, dense_rank() OVER (ORDER BY vcpus) AS d FROM digitalocean.compute.droplets' },
   'lag, lead with default': { sql: "SELECT name, lag(name) OVER (ORDER BY name) AS a, lead(name, 2, 'none') OVER (ORDER BY name) AS b FROM digitalocean.compute.droplets" },
-  'sum OVER (PARTITION BY)': { sql: 'SELECT name, sum(memory) OVER (PARTITION BY status) AS s, count(*) OVER () AS n FROM digitalocean.compute.droplets' },
-  'first_value, ntile': { sql: 'SELECT name, first_value(name) OVER (PARTITION BY vcpus ORDER BY name) AS f, ntile(4) OVER (ORDER BY memory, name) AS t FROM digitalocean.compute.droplets' },
+  'sum OVER (PARTITION BY)': { sql: 'SELECT name, sum(memory) OVER (PARTITION BY status) AS s, count(*) OVER () AS n FROM digitalocean.compute.droplets', wireTypes: true },
+  'first_value, ntile': { sql: 'SELECT name, first_value(name) OVER (PARTITION BY vcpus ORDER BY name) AS f, ntile(4) OVER (ORDER BY memory, name) AS t FROM digitalocean.compute.droplets', wireTypes: true },
   'avg OVER': { sql: 'SELECT name, avg(memory) OVER (PARTITION BY vcpus) AS a FROM digitalocean.compute.droplets' },
   'percent_rank, cume_dist': { sql: 'SELECT name, percent_rank() OVER (ORDER BY memory, name) AS p, cume_dist() OVER (ORDER BY vcpus) AS c FROM digitalocean.compute.droplets' },
-  'a named WINDOW': { sql: 'SELECT name, row_number() OVER w AS r, sum(vcpus) OVER w AS s FROM digitalocean.compute.droplets WINDOW w AS (ORDER BY created_at, name)' },
+  'a named WINDOW': { sql: 'SELECT name, row_number() OVER w AS r, sum(vcpus) OVER w AS s FROM digitalocean.compute.droplets WINDOW w AS (ORDER BY created_at, name)', wireTypes: true },
 
   // ---- set operations ----
   UNION: { sql: "SELECT status FROM digitalocean.compute.droplets UNION SELECT 'nothing'" },
@@ -323,7 +350,7 @@ export const cases = (f: Facts): Record<string, Case> => ({
 
   // ---- grouping, limits, subqueries ----
   'GROUP BY 1 HAVING ORDER BY 2 DESC': { sql: 'SELECT vcpus, count(*) AS n FROM digitalocean.compute.droplets GROUP BY 1 HAVING count(*) > 1 ORDER BY 2 DESC, 1', ordered: true },
-  'GROUP BY two columns': { sql: 'SELECT status, vcpus, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status, vcpus ORDER BY 1, 2', ordered: true },
+  'GROUP BY two columns': { sql: 'SELECT status, vcpus, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status, vcpus ORDER BY 1, 2', ordered: true, wireTypes: true },
   'LIMIT 0, OFFSET past the end, LIMIT ALL': { sql: 'SELECT name FROM digitalocean.compute.droplets ORDER BY name LIMIT ALL OFFSET 38', ordered: true },
   'OFFSET past the end': { sql: 'SELECT name FROM digitalocean.compute.droplets ORDER BY name OFFSET 100', ordered: true },
   'LIMIT 0': { sql: 'SELECT name FROM digitalocean.compute.droplets LIMIT 0' },
@@ -361,17 +388,17 @@ export const cases = (f: Facts): Record<string, Case> => ({
   '0.1 + 0.2, numeric and float8': { sql: 'SELECT 0.1 + 0.2 AS a, 0.1::float8 + 0.2::float8 AS b, 5 / 2.0 AS c, 1 / 3.0 * 3 AS d' },
   'ORDER BY a numeric result column': { sql: 'SELECT name, memory / 7.0 AS r FROM digitalocean.compute.droplets ORDER BY r DESC, name LIMIT 5', ordered: true },
   'ORDER BY 2 of avg': { sql: 'SELECT status, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY status ORDER BY 2, 1', ordered: true },
-  'avg(…)::int, round(avg(…))': { sql: 'SELECT avg(memory)::int AS a, round(avg(memory)) AS b, avg(vcpus)::numeric(10,3) AS c FROM digitalocean.compute.droplets' },
+  'avg(…)::int, round(avg(…))': { sql: 'SELECT avg(memory)::int AS a, round(avg(memory)) AS b, avg(vcpus)::numeric(10,3) AS c FROM digitalocean.compute.droplets', wireTypes: true },
   'date_trunc(…)::date GROUP BY': { sql: "SELECT date_trunc('month', created_at)::date AS m, count(*) AS n FROM digitalocean.compute.droplets GROUP BY 1 ORDER BY 1", ordered: true },
-  'count(*)::int, count(*)::text': { sql: 'SELECT count(*)::int AS a, count(*)::text AS b FROM digitalocean.compute.droplets' },
+  'count(*)::int, count(*)::text': { sql: 'SELECT count(*)::int AS a, count(*)::text AS b FROM digitalocean.compute.droplets', wireTypes: true },
   'coalesce of a boolean': { sql: 'SELECT name, coalesce(locked, false) AS l FROM digitalocean.compute.droplets' },
-  'numeric literal columns': { sql: 'SELECT 1.50 AS a, -2.500 AS b, 100 AS c, 1e3 AS d' },
+  'numeric literal columns': { sql: 'SELECT 1.50 AS a, -2.500 AS b, 100 AS c, 1e3 AS d', wireTypes: true },
   'NULL numeric': { sql: 'SELECT NULL::numeric AS a, round(NULL::numeric, 2) AS b' },
   // ---- numerics through subqueries ----
   'avg in a subquery, shown, is refused': { sql: 'SELECT s.a FROM (SELECT avg(memory) AS a FROM digitalocean.compute.droplets) AS s', refused: 'numeric column a computed in a subquery' },
   'avg in a CTE, shown with *, is refused': { sql: 'WITH s AS (SELECT status, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY status) SELECT * FROM s', refused: 'computed in a subquery or CTE' },
   'avg in a CTE, rounded outside': { sql: 'WITH s AS (SELECT status, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY status) SELECT status, round(a, 2) AS r, a > 400 AS big FROM s' },
-  'counts in a CTE': { sql: 'WITH s AS (SELECT status, count(*) AS n, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status) SELECT status, n, m, m / n AS q FROM s' },
+  'counts in a CTE': { sql: 'WITH s AS (SELECT status, count(*) AS n, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status) SELECT status, n, m, m / n AS q FROM s', wireTypes: true },
   'numeric division in WHERE over a CTE': { sql: 'WITH s AS (SELECT status, count(*) AS n, sum(memory) AS m FROM digitalocean.compute.droplets GROUP BY status) SELECT status FROM s WHERE m / n > 400' },
   'regex POSIX classes': { sql: "SELECT name, name ~ '[[:digit:]]$' AS a, name ~ '^[[:alpha:]]+-' AS b FROM digitalocean.compute.droplets" },
   'regex word boundary \\y': { sql: "SELECT name FROM digitalocean.compute.droplets WHERE name ~ '\\ydev\\y'" },
@@ -384,11 +411,41 @@ export const cases = (f: Facts): Record<string, Case> => ({
   'HAVING on avg': { sql: 'SELECT vcpus, avg(memory) AS a FROM digitalocean.compute.droplets GROUP BY vcpus HAVING avg(memory) > 300 ORDER BY vcpus', ordered: true },
   // HAVING without GROUP BY: the whole input is one group (BI tools' probes), even with no aggregate in the select list.
   'HAVING without GROUP BY, aggregate': { sql: 'SELECT count(*) AS n FROM digitalocean.compute.droplets HAVING count(*) > 0' },
-  'HAVING without GROUP BY, no rows': { sql: 'SELECT count(*) AS n FROM digitalocean.compute.droplets HAVING count(*) > 1000000' },
-  'HAVING false, no FROM': { sql: 'SELECT 1 AS one HAVING false' },
-  'HAVING true, no FROM': { sql: "SELECT 1 AS one, 'x' AS x HAVING true" },
-  'HAVING with an aggregate, none in the select list': { sql: 'SELECT 1 AS one FROM digitalocean.compute.droplets HAVING count(*) > 1' },
+  'HAVING without GROUP BY, no rows': { sql: 'SELECT count(*) AS n FROM digitalocean.compute.droplets HAVING count(*) > 1000000', wireTypes: true },
+  'HAVING false, no FROM': { sql: 'SELECT 1 AS one HAVING false', wireTypes: true },
+  'HAVING true, no FROM': { sql: "SELECT 1 AS one, 'x' AS x HAVING true", wireTypes: true },
+  'HAVING with an aggregate, none in the select list': { sql: 'SELECT 1 AS one FROM digitalocean.compute.droplets HAVING count(*) > 1', wireTypes: true },
   'HAVING over an empty input is one group': { sql: "SELECT 'probe' AS p FROM digitalocean.compute.droplets WHERE name = 'no such droplet' HAVING true" },
+  // ---- settings ----
+  'set_config then current_setting': {
+    sql: "SELECT set_config('application_name', 'differential', false) AS a, current_setting('application_name') AS b, set_config('application_name', NULL, false) = '' AS c",
+  },
+  // ---- what does not exist: Postgres's words, not SQLite's ----
+  'an unknown column': { sql: 'SELECT nope FROM digitalocean.compute.droplets', error: '42703', message: 'column "nope" does not exist' },
+  'an unknown qualified column': { sql: 'SELECT d.nope FROM digitalocean.compute.droplets d', error: '42703', message: 'column d.nope does not exist' },
+  'an unknown column of a subquery': { sql: 'SELECT x FROM (SELECT 1 AS y) AS s', error: '42703', message: 'column "x" does not exist' },
+  'an unknown table': { sql: 'SELECT * FROM nope', error: '42P01', message: 'relation "nope" does not exist' },
+  'an unknown function': { sql: "SELECT nofn(memory, 'x') FROM digitalocean.compute.droplets", error: '42883', message: 'function nofn(bigint, unknown) does not exist' },
+  'a function with the wrong arguments': { sql: 'SELECT lower(name, 1) FROM digitalocean.compute.droplets', error: '42883', message: 'function lower(text, integer) does not exist' },
+  // A grouped query reads, outside aggregates, only what it groups by (SQLite would show some row's value).
+  'a bare column beside an aggregate': { sql: 'SELECT name, count(*) AS n FROM digitalocean.compute.droplets', error: '42803', message: 'column "droplets.name" must appear in the GROUP BY clause or be used in an aggregate function' },
+  'a bare column in HAVING without GROUP BY': { sql: 'SELECT count(*) AS n FROM digitalocean.compute.droplets d HAVING d.memory > 1', error: '42803', message: 'column "d.memory" must appear in the GROUP BY clause or be used in an aggregate function' },
+  'a bare column in HAVING with GROUP BY': { sql: 'SELECT status FROM digitalocean.compute.droplets GROUP BY status HAVING memory > 1', error: '42803', message: 'column "droplets.memory" must appear in the GROUP BY clause or be used in an aggregate function' },
+  'ORDER BY an ungrouped column': { sql: 'SELECT status, count(*) AS n FROM digitalocean.compute.droplets GROUP BY status ORDER BY name', error: '42803' },
+  'an ungrouped column in a window of a grouped query': { sql: 'SELECT status, rank() OVER (ORDER BY memory) AS r FROM digitalocean.compute.droplets GROUP BY status', error: '42803' },
+  'an ungrouped column in a FROM subquery': { sql: 'SELECT x.status FROM (SELECT status, name FROM digitalocean.compute.droplets GROUP BY status) AS x', error: '42803' },
+  'grouped by output name and position, ordered by output names': {
+    sql: "SELECT region ->> 'slug' AS r, upper(status) AS s, count(*) AS n FROM digitalocean.compute.droplets GROUP BY r, 2 ORDER BY n DESC, r, s",
+    ordered: true,
+  },
+  'expressions over grouped columns': {
+    sql: "SELECT d.status, lower(status) || '!' AS l, count(*) * 2 AS n, sum(memory) / count(*) AS m FROM digitalocean.compute.droplets d GROUP BY d.status ORDER BY 1",
+    ordered: true,
+  },
+  'a window over a grouped query': { sql: 'SELECT status, count(*) AS n, rank() OVER (ORDER BY count(*) DESC, status) AS r FROM digitalocean.compute.droplets GROUP BY status' },
+  'a scalar subquery reading a grouped column': {
+    sql: 'SELECT status, (SELECT count(*) FROM digitalocean.compute.volumes v WHERE v.name > d.status) AS m FROM digitalocean.compute.droplets d GROUP BY status',
+  },
   'HAVING with an ungrouped column': { sql: 'SELECT name FROM digitalocean.compute.droplets HAVING count(*) > 0', error: '42803' },
   // ARRAY[…] is an array on the wire: text[], int4[] (int8[] beyond int4), written {a,b}.
   'ARRAY[] of text': { sql: "SELECT ARRAY['a', 'b c', NULL, 'NULL', ''] AS a, ARRAY['x'::text] AS b", wireTypes: true },

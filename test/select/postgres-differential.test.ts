@@ -3,6 +3,7 @@
 // rows: the values must agree (doql's session, as the CLI prints them) and so must the text a client reads (doql's
 // wire server, in process, read as text like Postgres's: psql's and a driver's view). Where Postgres raises an error
 // doql must raise the same SQLSTATE; where doql cannot give Postgres's answer it must refuse, naming the construct.
+// A case with `params` sends them untyped through the extended protocol (as a driver does) to both servers.
 // JSON array columns stand in for Postgres arrays, so each table exists twice in Postgres: in schema `compute` with
 // text[] / bigint[] arrays (for ANY, unnest, array_length) and in `compute_jsonb` with jsonb (for @>, ?, ?|, ?&); a
 // case marked `jsonb` reads the second, and arrays are compared element by element. Objects are jsonb in both.
@@ -162,9 +163,9 @@ function compareText(name: string, c: Case, mine: pg.QueryResult, theirs: pg.Que
 }
 
 /** A query's rows as text (every value as the server wrote it), or the error it raised. */
-async function textRows(client: pg.Client, sql: string): Promise<pg.QueryResult | { error: { code?: string; message: string } }> {
+async function textRows(client: pg.Client, sql: string, params?: unknown[]): Promise<pg.QueryResult | { error: { code?: string; message: string } }> {
   try {
-    return await client.query({ text: sql, rowMode: 'array' });
+    return await client.query({ text: sql, rowMode: 'array', ...(params ? { values: params } : {}) });
   } catch (err) {
     return { error: err as { code?: string; message: string } };
   }
@@ -243,19 +244,26 @@ describe.skipIf(!available)('doql gives Postgres 15 answers (differential, again
         if (!('error' in served) || !served.error.message.includes(c.refused)) failures.push(`${name}: doql serve did not refuse it naming ${c.refused}`);
         continue;
       }
-      const theirs = await textRows(client, pgSql);
-      const served = await textRows(wire, c.sql);
+      const theirs = await textRows(client, pgSql, c.params);
+      const served = await textRows(wire, c.sql, c.params);
       if (c.error !== undefined) {
         // Postgres raises it; doql must raise the same, in the session and on the wire, not answer.
         if (!('error' in theirs) || theirs.error.code !== c.error) failures.push(`${name}: Postgres did not raise ${c.error}`);
         let code: string | undefined = 'none';
+        let message = '';
         try {
-          await t.session.execute(c.sql);
+          await t.session.execute(c.sql, { params: c.params });
         } catch (err) {
           code = (err as { sqlState?: string }).sqlState;
+          message = (err as Error).message;
         }
         if (code !== c.error) failures.push(`${name}: doql's session raised ${code ?? 'an error without a SQLSTATE'}, not ${c.error}`);
         if (!('error' in served) || served.error.code !== c.error) failures.push(`${name}: doql serve ${'error' in served ? `raised ${served.error.code}: ${served.error.message}` : 'answered'}, not ${c.error}`);
+        if (c.message !== undefined) {
+          // Postgres's words, which a person or a client matching on them reads: the same in the session and on the wire.
+          const said = [['Postgres', 'error' in theirs ? theirs.error.message : ''], ["doql's session", message], ['doql serve', 'error' in served ? served.error.message : '']];
+          for (const [who, text] of said) if (text !== c.message) failures.push(`${name}: ${who} said "${text}", not "${c.message}"`);
+        }
         continue;
       }
       if ('error' in theirs) {
@@ -263,7 +271,7 @@ describe.skipIf(!available)('doql gives Postgres 15 answers (differential, again
         continue;
       }
       try {
-        const [mine] = await t.session.execute(c.sql);
+        const [mine] = await t.session.execute(c.sql, { params: c.params });
         compare(name, c, mine, theirs);
         if ('error' in served) throw new Error(`doql serve: ${served.error.message}`);
         compareText(name, c, served, theirs);

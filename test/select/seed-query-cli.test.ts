@@ -109,10 +109,10 @@ describe.skipIf(Boolean(missing))('statements that must fail before any request 
   it('a misspelt column names the closest column of the statement\'s tables, exit code 1, zero requests', async () => {
     sb.resetCounts();
     const r = await doqlAt(sb, ["SELECT created_at, size_gigabyte FROM digitalocean.databases.backups WHERE database_cluster_uuid = 'x'"]);
-    expect(r.stderr).toBe('doql: SQL: no such column: size_gigabyte (did you mean size_gigabytes?)\n');
+    expect(r.stderr).toBe('doql: column "size_gigabyte" does not exist (did you mean size_gigabytes?)\n');
     expect(r.code).toBe(1);
     const far = await doqlAt(sb, ['SELECT b.zzzzzz FROM digitalocean.databases.backups b']);
-    expect(far.stderr).toBe('doql: SQL: no such column: b.zzzzzz (DESCRIBE digitalocean.databases.backups lists the columns)\n');
+    expect(far.stderr).toBe('doql: column b.zzzzzz does not exist (DESCRIBE digitalocean.databases.backups lists the columns)\n');
     expect(sb.requests().total).toBe(0);
   });
 

@@ -62,11 +62,21 @@ describe.skipIf(buildMissing())('SELECT in batches', () => {
     ['SET statement_timeout = DEFAULT', '0'],
     ['RESET statement_timeout', '0'],
     ['RESET ALL', '0'],
-    ["SET LOCAL statement_timeout TO '1.5s'", '1500ms'],
+    // Outside a block SET LOCAL lasts only its own statement, as in Postgres (which warns so).
+    ["SET LOCAL statement_timeout TO '1.5s'", '1h'],
   ])('%s → SHOW statement_timeout says %s', async (set, shown) => {
     await t.session.execute("SET statement_timeout = '1h'");
     await t.session.execute(set);
     expect(await t.rows('SHOW statement_timeout')).toEqual([[shown]]);
+  });
+
+  it('SET LOCAL in a block lasts until the block ends; outside one it warns, as Postgres does', async () => {
+    await t.session.execute("SET statement_timeout = '1h'");
+    const [outside] = await t.session.execute("SET LOCAL statement_timeout TO '1.5s'");
+    expect(outside.warnings).toEqual(['SET LOCAL can only be used in transaction blocks']);
+    const results = await t.session.execute("BEGIN; SET LOCAL statement_timeout TO '1.5s'; SHOW statement_timeout; COMMIT; SHOW statement_timeout");
+    expect(results[1].warnings).toBeUndefined();
+    expect([results[2].rows, results[4].rows]).toEqual([[['1500ms']], [['1h']]]);
   });
 
   it("answers session statements with Postgres's tags and names, read from the grammar", async () => {

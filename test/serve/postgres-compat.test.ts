@@ -62,9 +62,16 @@ describe.skipIf(buildMissing())('doql serve: Postgres clients', () => {
       await client.query('RESET application_name'); // back to the startup value, as in Postgres
       expect(await one("SELECT current_setting('application_name')")).toEqual(['report-job']);
       expect(await seen()).toEqual(['alice', 'report-job']);
+      // set_config(…, false) is SET by a function: it lasts; with is_local (true) it lasts for no transaction here.
+      expect(await one("SELECT set_config('application_name', 'configured', false)")).toEqual(['configured']);
+      expect(await one('SHOW application_name')).toEqual(['configured']);
+      expect(await seen()).toEqual(['alice', 'configured']);
+      expect(await one("SELECT set_config('application_name', 'for a moment', true)")).toEqual(['for a moment']);
+      expect(await one("SELECT current_setting('application_name')")).toEqual(['configured']);
+      await client.query('RESET application_name');
       // Each change was reported in a ParameterStatus, as Postgres reports application_name (pgjdbc's getClientInfo).
       await client.query({ text: "SET application_name TO 'extended'", values: [] });
-      expect(reported).toEqual(['renamed', 'report-job', 'extended']);
+      expect(reported).toEqual(['renamed', 'report-job', 'configured', 'report-job', 'extended']);
     } finally {
       await Promise.all([client.end(), other.end()]);
     }

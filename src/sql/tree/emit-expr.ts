@@ -245,7 +245,7 @@ export abstract class ExprEmitter {
   }
 
   /** `$n` is of this kind; two different kinds leave it untyped. */
-  private kindParam(n: number, kind: ParamKind): void {
+  protected kindParam(n: number, kind: ParamKind): void {
     const seen = this.found.paramKinds.get(n);
     this.found.paramKinds.set(n, seen === undefined || seen === kind ? kind : null);
   }
@@ -313,9 +313,10 @@ export abstract class ExprEmitter {
             if (r > 2147483647n || r < -2147483648n) throw new DoqlError('validation', 'integer out of range', { sqlState: '22003' });
             return String(r);
           }
-          // bigint overflow is an error in Postgres; SQLite would go on in floating point.
+          // Overflow is an error in Postgres (of int4 arithmetic, beyond int4); SQLite would go on in floating point.
           this.found.pgFunctions = true;
-          return `pg_int8((${this.expr(e.lexpr, where)}) ${op} (${this.expr(e.rexpr, where)}))`;
+          const width = this.kinds.width({ A_Expr: e });
+          return `pg_int8((${this.expr(e.lexpr, where)}) ${op} (${this.expr(e.rexpr, where)})${width && width !== 'int8' ? `, '${width}'` : ''})`;
         }
         if (op === '||') {
           if (this.kinds.of(e.lexpr) === 'jsonb' && this.kinds.of(e.rexpr) === 'jsonb') throw unsupported('jsonb || jsonb');

@@ -6,6 +6,7 @@ import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
 import type { PgTypeName } from '../../engine/types.js';
 import { ExprEmitter, type Where } from './emit-expr.js';
+import { wider, type IntWidth } from './expr-kinds.js';
 import { planHiddenJoins, type HiddenJoins } from './hidden-joins.js';
 import { columnName, columnPgType, columnType } from './result-columns.js';
 import { AGGREGATES, FROM_FUNCTIONS, SELECT_LIST_FUNCTIONS } from './functions.js';
@@ -54,24 +55,56 @@ export class SelectEmitter extends ExprEmitter {
         // float8 is written as float8out writes it (1e+16), even when the value is a whole number.
         if (kind === 'float') this.shape.columnTypes[i] ??= 'REAL';
         // min(created_at), a CASE of times, `->`: the type decides the text a client reads.
-        if (kind === 'timestamptz' || kind === 'timestamp' || kind === 'date' || kind === 'jsonb') this.shape.pgTypes[i] ??= kind;
+        if (kind === 'timestamptz' || kind === 'timestamp' || kind === 'date' || kind === 'jsonb' || kind === 'json') this.shape.pgTypes[i] ??= kind;
       });
     }
     const plain = node.SelectStmt;
     this.deriveKinds(node);
+    if (!exprs.some(isStar)) this.integerTypes(node.SelectStmt);
     this.refuseInexactNumerics(plain);
     if (!(plain.op && plain.op !== 'SETOP_NONE') && !plain.valuesLists?.length && !(plain.distinctClause?.length && Object.keys(plain.distinctClause[0]).length > 0)) {
       this.top = plain;
       this.targets(plain).forEach((item, i) => {
-        if (!isStar(item.node) && this.kinds.of(item.node) === 'numeric' && !exactAlready(item.node, this)) {
-          this.numericItems.set(i, item.node);
-          // Its values are whole numbers (integers) or decimal text: the values say which, numeric the type.
-          this.shape.columnTypes[i] = undefined;
-          this.shape.pgTypes[i] = 'numeric';
+        if (isStar(item.node) || this.kinds.of(item.node) !== 'numeric') return;
+        // sum(bigint) is numeric too, though SQLite's integer already is its value.
+        if (exactAlready(item.node, this)) {
+          this.shape.pgTypes[i] ??= 'numeric';
+          return;
         }
+        this.numericItems.set(i, item.node);
+        // Its values are whole numbers (integers) or decimal text: the values say which, numeric the type.
+        this.shape.columnTypes[i] = undefined;
+        this.shape.pgTypes[i] = 'numeric';
       });
     }
     return this.select(node.SelectStmt);
+  }
+
+  /**
+   * Integer columns as Postgres types them, from the tree rather than the values (`SELECT 1` is int4, `count(*)`
+   * int8, also over no rows). Every member of a UNION and every VALUES row counts: `SELECT 1 UNION SELECT 2.5` is
+   * numeric, `VALUES (1), (3000000000)` int8.
+   */
+  private integerTypes(s: SelectStmt): void {
+    const rows: Node[][] = [];
+    const collect = (m: SelectStmt | undefined): void => {
+      if (!m) return;
+      if (m.op && m.op !== 'SETOP_NONE') {
+        collect(m.larg);
+        collect(m.rarg);
+      } else if (m.valuesLists?.length) {
+        for (const row of m.valuesLists) rows.push('List' in row ? (row.List.items ?? []) : []);
+      } else rows.push(this.targets(m).map((i) => i.node));
+    };
+    collect(s);
+    rows[0]?.forEach((_, i) => {
+      const widths = rows.map((r) => (r[i] && 'A_Const' in r[i] && r[i].A_Const.isnull ? null : this.kinds.width(r[i])));
+      // A NULL takes the others' type; anything not an integer (a numeric, a text) decides otherwise.
+      if (widths.some((w) => w === undefined) || widths.every((w) => w === null)) return;
+      const width = widths.filter((w): w is IntWidth => w !== null).reduce(wider);
+      this.shape.columnTypes[i] ??= 'INTEGER';
+      if (width !== 'int8') this.shape.pgTypes[i] ??= width;
+    });
   }
 
   select(s: SelectStmt): string {
@@ -142,12 +175,8 @@ export class SelectEmitter extends ExprEmitter {
     // HAVING without GROUP BY makes the whole input one group, in Postgres even when the select list has no
     // aggregate (`SELECT 1 HAVING false`, BI tools' probes); SQLite refuses a HAVING on such a query, so the
     // first item carries a count(*) that never changes its value and makes the query an aggregate one.
+    // (Its columns can then only be aggregated: grouping.ts checks that, as Postgres does.)
     let oneGroup = s.havingClause !== undefined && !s.groupClause?.length && !items.some((i) => hasAggregate(i.node));
-    // Its columns can then only be aggregated (SQLite would show one row's); the top query has no outer columns.
-    const bare = oneGroup && s === this.top ? items.map((i) => bareColumn(i.node)).find((c) => c !== undefined) : undefined;
-    if (bare !== undefined) {
-      throw new DoqlError('validation', `column "${bare}" must appear in the GROUP BY clause or be used in an aggregate function`, { sqlState: '42803' });
-    }
     return items
       .map((item) => {
         if (isStar(item.node)) return this.star(s, names((item.node as { ColumnRef: { fields?: Node[] } }).ColumnRef.fields));
@@ -157,6 +186,8 @@ export class SelectEmitter extends ExprEmitter {
           this.found.pgFunctions = true;
           sql = `pg_text(${this.expr(item.node, { numericText: true })}, 'numeric_out')`;
         } else {
+          // An untyped `$n` shown as it is is text, as Postgres resolves an unknown select-list item ('7' stays '7').
+          if ('ParamRef' in item.node) this.kindParam(item.node.ParamRef.number ?? 0, 'text');
           sql = this.expr(item.node);
         }
         if (oneGroup) {
@@ -359,10 +390,19 @@ export class SelectEmitter extends ExprEmitter {
       const items = this.targets(q.SelectStmt);
       queries.push({ names: items.map((it, i) => cols[i] ?? it.name), items: items.map((it) => it.node) });
     });
+    // `FROM generate_series(1, 5) AS g`: g is the series' one column, of the type its arguments give it.
+    visit(tree, (key, o) => {
+      if (key !== 'RangeFunction') return;
+      const r = o as import('@pgsql/types').RangeFunction;
+      const first = r.functions?.[0];
+      const call = first && 'List' in first ? first.List.items?.[0] : undefined;
+      if (!call || !('FuncCall' in call) || lastName(call.FuncCall.funcname).toLowerCase() !== 'generate_series' || r.ordinality) return;
+      queries.push({ names: [names(r.alias?.colnames)[0] ?? r.alias?.aliasname ?? 'generate_series'], items: [call] });
+    });
     const innermostFirst = [...queries].reverse();
     for (let pass = 0; pass < 2; pass++) {
-      this.kinds.derived.clear();
-      for (const q of innermostFirst) q.items.forEach((n, i) => !isStar(n) && this.kinds.derive(q.names[i], this.kinds.of(n)));
+      this.kinds.clearDerived();
+      for (const q of innermostFirst) q.items.forEach((n, i) => !isStar(n) && this.kinds.derive(q.names[i], this.kinds.of(n), this.kinds.width(n)));
     }
   }
 
@@ -502,27 +542,6 @@ function hasAggregate(node: Node, windows = false): boolean {
   visitOutsideSubqueries(node, (f) => {
     if (AGGREGATES.has(lastName(f.funcname).toLowerCase()) || (windows && f.over)) found = true;
   });
-  return found;
-}
-
-/** The first column named in `node` outside aggregate calls and subqueries (`*` included), or undefined. */
-function bareColumn(node: Node): string | undefined {
-  let found: string | undefined;
-  const walk = (v: unknown, key: string): void => {
-    if (found !== undefined || v === null || typeof v !== 'object' || key === 'SubLink') return;
-    if (Array.isArray(v)) {
-      for (const x of v) walk(x, key);
-      return;
-    }
-    const o = v as Record<string, unknown>;
-    if (key === 'FuncCall' && AGGREGATES.has(lastName((o as FuncCall).funcname).toLowerCase())) return;
-    if (key === 'ColumnRef') {
-      found = names((o as { fields?: Node[] }).fields).join('.') || '*';
-      return;
-    }
-    for (const [k, x] of Object.entries(o)) walk(x, k);
-  };
-  walk(node, '');
   return found;
 }
 

@@ -2,7 +2,7 @@
 // it reads (RangeVar nodes), the SQLite SQL that answers it, its `$n` parameters and their kinds, the columns
 // it reads and the types its text fixes. translateSelectTree is the entry for a SELECT found inside another
 // statement's tree (INSERT … SELECT).
-import type { Node } from '@pgsql/types';
+import type { FuncCall, Node } from '@pgsql/types';
 import type { SqlType } from '../../catalog/types.js';
 import { DoqlError } from '../../errors.js';
 import type { ParamKind } from '../../engine/param-types.js';
@@ -16,6 +16,9 @@ import { parseSql } from './parse.js';
 import { Scope, type PathColumn, type ResourceInfo } from './scope.js';
 import { typeName } from './emit-expr.js';
 import { groupOrder, type GroupOrder } from './group-order.js';
+import { checkGrouping } from './grouping.js';
+import type { IntWidth, Kind, KindReader } from './expr-kinds.js';
+import type { CallSignature } from '../../engine/sqlite-error.js';
 
 export type { ResourceInfo };
 
@@ -55,6 +58,8 @@ export interface SelectTranslation {
   groupOrder?: GroupOrder;
   /** The resource the statement is certain to list whole, with no parameter (certain-scans.ts): it may be fetched early. */
   certain?: string;
+  /** A call's signature with its arguments' Postgres types, for the error when SQLite has no such function. */
+  signature: CallSignature;
 }
 
 /**
@@ -151,6 +156,9 @@ export function translateRepaired(select: Node, parsed: RepairedParse, info: Res
 export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { catalog?: boolean } = {}): SelectTranslation {
   const scope = new Scope(stmt, info);
   const catalog = options.catalog !== false && scope.resources.length === 0 && namesCatalog(stmt, scope);
+  // Questions about the catalog come from drivers and tools, written for Postgres, whose catalog has primary keys a
+  // GROUP BY may stand on: they are left to run.
+  if (!catalog) checkGrouping(stmt);
   const emitter = new SelectEmitter(scope);
   const sql = emitter.statement(stmt);
   const found = emitter.found;
@@ -169,7 +177,39 @@ export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { c
     pgFunctions: found.pgFunctions,
     groupOrder: groupOrder(stmt, scope),
     certain: catalog ? undefined : certainScan(stmt, scope),
+    signature: (name) => callSignature(stmt, emitter.kinds, name),
   };
+}
+
+/** Postgres's names of the types the kinds stand for, as a signature in an error shows them. */
+const KIND_TYPE_NAMES: Record<Kind, string> = {
+  int: 'bigint',
+  numeric: 'numeric',
+  float: 'double precision',
+  text: 'text',
+  bool: 'boolean',
+  timestamptz: 'timestamp with time zone',
+  timestamp: 'timestamp without time zone',
+  date: 'date',
+  jsonb: 'jsonb',
+  json: 'json',
+  unknown: 'unknown',
+};
+const WIDTH_TYPE_NAMES: Record<IntWidth, string> = { int2: 'smallint', int4: 'integer', int8: 'bigint' };
+
+/** `name(integer, text)`: the first call of `name` in the statement, its arguments typed as far as the tree tells. */
+function callSignature(stmt: Node, kinds: KindReader, name: string): string | undefined {
+  let call: FuncCall | undefined;
+  visit(stmt, (key, o) => {
+    if (!call && key === 'FuncCall' && lastName((o as FuncCall).funcname).toLowerCase() === name.toLowerCase()) call = o as FuncCall;
+  });
+  if (!call) return undefined;
+  const types = (call.args ?? []).map((a) => {
+    const width = kinds.width(a);
+    const kind = kinds.of(a);
+    return width ? WIDTH_TYPE_NAMES[width] : kind ? KIND_TYPE_NAMES[kind] : 'unknown';
+  });
+  return `${lastName(call.funcname)}(${types.join(', ')})`;
 }
 
 /** Schemas and names of the emulated Postgres catalog. */
