@@ -64,6 +64,25 @@ const ownImportMetaUrl: Plugin = {
   },
 };
 
+/**
+ * libpg-query's JavaScript (its Emscripten loader, ~70 kB) is bundled, so the code cache holds it too (~8 ms of a
+ * session process's start compiled it): only where it finds its .wasm changes, from the bundle's folder (its
+ * __dirname) to the package's own. A libpg-query whose loader no longer reads so fails the build's bundling loudly
+ * (and doql then runs its compiled modules), rather than a bundle that cannot find the parser.
+ */
+const LIBPG_QUERY_DIR = 'scriptDirectory=__dirname+"/"';
+const libpgQueryWasmBeside: Plugin = {
+  name: 'libpg-query-wasm-beside',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]libpg-query[\\/]wasm[\\/]libpg-query\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (text.split(LIBPG_QUERY_DIR).length !== 2) throw new Error(`${args.path} does not set ${LIBPG_QUERY_DIR} once: the bundle could not find its .wasm`);
+      const dir = 'scriptDirectory=require("node:path").dirname(require.resolve("libpg-query/wasm/libpg-query.wasm"))+"/"';
+      return { contents: text.replace(LIBPG_QUERY_DIR, dir), loader: 'js' };
+    });
+  },
+};
+
 async function bundle(target: Bundle): Promise<void> {
   const name = `dist/${basename(target.file)}`;
   const result = await build({
@@ -73,10 +92,10 @@ async function bundle(target: Bundle): Promise<void> {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // A native addon, and a package that finds its .wasm beside its own files.
-    // better-sqlite3/lib/util.js must be the addon's own module (virtual-table.ts reads its symbol).
-    external: ['better-sqlite3', 'better-sqlite3/*', 'libpg-query'],
-    plugins: [ownImportMetaUrl],
+    // A native addon (better-sqlite3/lib/util.js must be the addon's own module: virtual-table.ts reads its symbol),
+    // and the parser's .wasm, found at run time (libpgQueryWasmBeside).
+    external: ['better-sqlite3', 'better-sqlite3/*', 'libpg-query/wasm/libpg-query.wasm'],
+    plugins: [ownImportMetaUrl, libpgQueryWasmBeside],
     banner: { js: 'const __doqlModuleUrl = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;' },
     logLevel: 'warning',
     legalComments: 'none',
