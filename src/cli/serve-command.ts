@@ -9,6 +9,7 @@ import { SessionHost } from '../server/session-process.js';
 import { createRunContext } from './context.js';
 import { serverCalls } from './server-calls.js';
 import { preloadParser } from '../sql/tree/parse.js';
+import { catalogCacheDir, knownCatalogKey } from '../engine/pg-catalog-file.js';
 import type { RunOptions } from './options.js';
 import type { ServeChildConfig } from './serve-child.js';
 
@@ -72,6 +73,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
       servesEveryPath: opts.sandbox,
       settings,
       accounts: { names: [...accounts.names], partial: accounts.partial },
+      pgCatalogKey: catalogCacheDir() ? knownCatalogKey(ctx.catalog.catalog) : undefined,
     } satisfies ServeChildConfig,
     settings,
     hideEnv: opts.passwordEnv ? [opts.passwordEnv] : [],

@@ -13,28 +13,67 @@ import { doqlPaths } from '../catalog/paths.js';
 /** The schemas the emulated catalog attaches, each kept in its own file (VACUUM INTO writes one schema). */
 export const CATALOG_SCHEMAS = ['pg_catalog', 'information_schema'] as const;
 
+/** The size and time of each pg-* module beside this one (the code that builds a catalog), which a rebuild or an upgrade changes. */
+function codeStamp(): string[] | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const code = readdirSync(here)
+    .filter((f) => f.startsWith('pg-') && f.endsWith('.js'))
+    .sort()
+    .map((f) => {
+      const st = statSync(join(here, f));
+      return `${f}:${st.size}:${st.mtimeMs}`;
+    });
+  return code.length ? code : undefined;
+}
+
 /**
- * The key of a built catalog: a hash of the doql catalog it emulates and of the code that builds it (the size and
- * time of each pg-* module beside this one, which a rebuild or an upgrade changes). Hashing the rows themselves
- * would cost more than a third of building them. Undefined: the code cannot be found, so keep nothing.
+ * A catalog's key as the server computed it, for its session processes (cli/serve-child.ts): hashing the whole
+ * catalog costs a process ~20 ms of its first catalog query (node:crypto's load, the JSON, the hash). With what the
+ * key was computed from, so a process whose catalog or code is not the server's (a spec or a build changed since it
+ * started) hashes its own.
  */
-export function catalogKey(catalog: Catalog): string | undefined {
+export interface KnownCatalogKey {
+  key: string;
+  specHash: string;
+  source: string;
+  code: string[];
+}
+
+let known: KnownCatalogKey | undefined;
+
+/** The key of `catalog` and what it was computed from; undefined as for catalogKey. */
+export function knownCatalogKey(catalog: Catalog): KnownCatalogKey | undefined {
   try {
-    const here = dirname(fileURLToPath(import.meta.url));
-    const code = readdirSync(here)
-      .filter((f) => f.startsWith('pg-') && f.endsWith('.js'))
-      .sort()
-      .map((f) => {
-        const st = statSync(join(here, f));
-        return `${f}:${st.size}:${st.mtimeMs}`;
-      });
-    if (code.length === 0) return undefined;
+    const code = codeStamp();
+    if (!code) return undefined;
     // node:crypto required here, not imported: every session process loads this module, few hash (~7 ms to load).
     const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-    return createHash('sha256').update(JSON.stringify({ format: 1, code, catalog })).digest('hex').slice(0, 32);
+    const key = createHash('sha256').update(JSON.stringify({ format: 1, code, catalog })).digest('hex').slice(0, 32);
+    return { key, specHash: catalog.specHash, source: catalog.source, code };
   } catch {
     return undefined;
   }
+}
+
+/** A session process takes the key its server computed (it comes from the server, never from a client). */
+export function useKnownCatalogKey(given: KnownCatalogKey): void {
+  known = given;
+}
+
+/**
+ * The key of a built catalog: a hash of the doql catalog it emulates and of the code that builds it (codeStamp).
+ * Hashing the rows themselves would cost more than a third of building them. The server's, when it was computed
+ * for the same spec (its hash and source) and the same code: the same catalog. Undefined: the code cannot be
+ * found, so keep nothing.
+ */
+export function catalogKey(catalog: Catalog): string | undefined {
+  try {
+    const code = codeStamp();
+    if (known && code && known.specHash === catalog.specHash && known.source === catalog.source && known.code.join('\n') === code.join('\n')) return known.key;
+  } catch {
+    // As below: hashed, or no key.
+  }
+  return knownCatalogKey(catalog)?.key;
 }
 
 /** Where built catalogs are kept; undefined: not on disk (DOQL_PG_CATALOG_CACHE=off). */

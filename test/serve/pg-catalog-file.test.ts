@@ -117,6 +117,35 @@ describe.skipIf(buildMissing())('doql serve keeps its emulated pg_catalog on dis
     expect(kept(home)).toHaveLength(2);
   });
 
+  it("a process whose spec changed since the server started does not take the server's key: it builds and keeps its own", async () => {
+    const home = tempDoqlHome();
+    const spec = join(home, 'spec.yaml');
+    writeFileSync(spec, readFileSync(tinySpec, 'utf8'));
+    const server = await serve(home, ['--spec', spec]);
+    const description = "SELECT obj_description(c.oid, 'pg_class') AS d FROM pg_catalog.pg_class c WHERE c.relname = 'clusters'";
+    try {
+      const c = await connectPg(server.port);
+      try {
+        expect((await c.query(description)).rows).toEqual([{ d: 'List database clusters' }]);
+        writeFileSync(spec, readFileSync(tinySpec, 'utf8').replace('summary: List database clusters', 'summary: List database clusters, edited'));
+        // Processes started before the edit keep the old spec: stop them (statement_timeout) until one started after answers.
+        let answer: unknown;
+        for (let i = 0; i < 4 && answer !== 'List database clusters, edited'; i++) {
+          await c.query("SET statement_timeout = '300ms'");
+          await expect(c.query(RUNAWAY)).rejects.toMatchObject({ code: '57014' });
+          await c.query('RESET statement_timeout');
+          answer = (await c.query(description)).rows[0].d;
+        }
+        expect(answer).toBe('List database clusters, edited');
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await server.stop();
+    }
+    expect(kept(home).filter((n) => /^[0-9a-f]{32}$/.test(n))).toHaveLength(2);
+  });
+
   it('clients arriving together at a fresh server race to build it: one file, no leftovers, every answer right', async () => {
     const home = tempDoqlHome();
     const server = await serve(home);
