@@ -16,7 +16,6 @@ import type { RunContext } from './context.js';
 import type { RunOptions } from './options.js';
 import type { ServeChildConfig } from './serve-child.js';
 import { serverCalls } from './server-calls.js';
-import { preloadParser } from '../sql/tree/parse.js';
 
 export class StatementProcess {
   private host?: SessionHost;
@@ -61,9 +60,6 @@ export class StatementProcess {
       });
       this.host = host;
       this.session = host.newSession(this.backend());
-      // The session process asks this one to parse its statements (server-calls.ts): loaded while it starts, not at
-      // the shell's first SELECT.
-      void preloadParser().catch(() => {});
       if (this.closed) host.close(); // closed while the module loaded
       return host.start();
     });
