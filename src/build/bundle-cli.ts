@@ -22,7 +22,6 @@ import { WRITE_CODE_CACHE } from '../bundle-loader.js';
 import type { ServeChildConfig } from '../cli/serve-child.js';
 import { errorData, type FromChild, type ToChild } from '../server/session-messages.js';
 import { startSandboxProcess, type SandboxProcess } from '../sandbox/process.js';
-import { parseOutcome } from '../sql/tree/parse.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
@@ -153,7 +152,6 @@ async function trainSession(url: string, env: NodeJS.ProcessEnv): Promise<void> 
     if (op === 'request') return api.request(args[0] as Parameters<EngineApi['request']>[0]);
     if (op === 'list') return api.list(args[0] as Parameters<EngineApi['list']>[0]);
     if (op === 'accounts') return { names: ['default'] };
-    if (op === 'parse') return parseOutcome(args[0]);
     return null;
   };
   const child = fork(join(dist, 'cli', 'session-entry.js'), [], {

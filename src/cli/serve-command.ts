@@ -8,7 +8,6 @@ import { createPgServer } from '../server/pg-server.js';
 import { SessionHost } from '../server/session-process.js';
 import { createRunContext } from './context.js';
 import { serverCalls } from './server-calls.js';
-import { preloadParser } from '../sql/tree/parse.js';
 import { catalogCacheDir, knownCatalogKey } from '../engine/pg-catalog-file.js';
 import type { RunOptions } from './options.js';
 import type { ServeChildConfig } from './serve-child.js';
@@ -81,8 +80,6 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
     log,
     verbose: opts.verbose,
   });
-  // Session processes ask this process to parse their statements (server-calls.ts): loaded while the first starts.
-  void preloadParser().catch(() => {});
   await sessions.start();
   const server = createPgServer({ sessionFactory: (backend) => sessions.newSession(backend), password, tls, log });
   // The server logs its own `listening on host:port` line (port 0 shows the one picked).

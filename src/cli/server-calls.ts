@@ -4,12 +4,8 @@ import { DoqlError } from '../errors.js';
 import { fetchItems, fetchKeyString, type EngineApi, type FetchKey } from '../engine/fetcher.js';
 import type { Accounts } from '../engine/accounts.js';
 import type { RunContext } from './context.js';
-import { parseOutcome } from '../sql/tree/parse.js';
 
-/**
- * The calls: `fetch` (through the shared cache), `request`, `list`, `accounts`, `invalidate`, `beforeFetch`, and
- * `parse` (a statement's syntax tree: the parser is loaded here once, not in every session process).
- */
+/** The calls: `fetch` (through the shared cache), `request`, `list`, `accounts`, `invalidate`, `beforeFetch`. */
 export function serverCalls(ctx: RunContext, accounts?: Accounts): (op: string, args: unknown[], signal: AbortSignal) => Promise<unknown> {
   const cache = ctx.session.cache;
   // A call names its account (the session process's context); none: the first. Without a fixed list (the command
@@ -43,8 +39,6 @@ export function serverCalls(ctx: RunContext, accounts?: Accounts): (op: string, 
         const a = await accountsNow();
         return { names: [...a.names], partial: a.partial };
       }
-      case 'parse':
-        return parseOutcome(args[0]);
       case 'invalidate':
         cache.invalidate(String(args[0]));
         return null;

@@ -7,7 +7,7 @@ import type { RowStream } from '../engine/types.js';
 import type { BackendView } from '../engine/backend.js';
 import type { FromChild, ToChild } from './session-messages.js';
 import { errorData, errorFromData } from './session-messages.js';
-import { parseElsewhere, type ParseOutcome } from '../sql/tree/parse.js';
+import { preloadParser } from '../sql/tree/parse.js';
 
 /** Rows per batch sent to the server (fewer when they are wide: see select.ts). */
 const BATCH_ROWS = 2000;
@@ -79,11 +79,12 @@ export function runSessionChild(makeSession: MakeSession): void {
   process.on('message', (message: ToChild) => {
     switch (message.t) {
       case 'init':
-        // Statements are parsed by the server, which has the parser loaded once for every process (parse.ts's
-        // parseElsewhere): a process that starts for a connection does not load it.
-        parseElsewhere((sql) => call('parse', sql) as Promise<ParseOutcome>);
-        makeSession(message.config, call, () => backend).then(
-          (made) => {
+        // Almost every statement a wire client sends is parsed into libpg-query's tree: a process is ready only once
+        // its parser is loaded, so one that takes over a session (after a timeout) answers as fast as the first and
+        // its first statement's statement_timeout does not pay for the load (a spare loads it while it waits). Compiled
+        // as used: a session process has no other work for the main thread meanwhile (parse.ts's ParserCompile).
+        void Promise.all([preloadParser('on-use').catch(() => undefined), makeSession(message.config, call, () => backend)]).then(
+          ([, made]) => {
             session = made;
             send({ t: 'ready' });
           },

@@ -1,7 +1,6 @@
 // `doql serve`'s session processes start from the session bundle with its code cache (src/build/bundle-cli.ts,
 // src/cli/session-entry.ts), not silently from the compiled modules, and a process started to replace a killed one
-// answers catalog and resource queries as the first did; the server parses their statements for them (up to a length),
-// and what they parse themselves past it reads the same. Real server (dist/, so `npm run build` first), pg clients.
+// answers catalog and resource queries as the first did. Real server (dist/, so `npm run build` first), pg clients.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,25 +23,6 @@ describe.skipIf(buildMissing())('doql serve session processes', () => {
     const bundle = statSync(join(dist, 'doql-session.cjs'), { throwIfNoEntry: false });
     expect(bundle && bundle.mtimeMs >= statSync(join(dist, 'cli', 'serve-child.js')).mtimeMs, 'dist/doql-session.cjs is missing or stale: run npm run build').toBe(true);
     expect(server.log()).toMatch(/session processes start from dist\/doql-session\.cjs, its code cache accepted; the first was ready in \d+ ms/);
-  });
-
-  it('parses statements for its processes, and a process parses a longer one itself: same rows, same syntax errors', async () => {
-    const c = await connectPg(server.port);
-    try {
-      // The server parses statements up to 8192 characters (src/sql/tree/parse.ts's PARSE_ELSEWHERE_MAX).
-      for (const filler of ['x', 'x'.repeat(9000)]) {
-        // bigint: pg hands it over as text.
-        const ok = await c.query(`SELECT length('${filler}') AS n, upper('${filler.slice(0, 3)}') AS u`);
-        expect(ok.rows).toEqual([{ n: String(filler.length), u: filler.slice(0, 3).toUpperCase() }]);
-        // libpg-query's error, its offset put right whoever parsed it: the line, the column of the `*`, the caret.
-        const at = `SELECT '${filler}' AS a,\n  1 + * 2`;
-        await expect(c.query(at)).rejects.toMatchObject({ code: '42601', message: 'syntax error at line 2, column 7: syntax error at or near "*"' });
-        const params = await c.query(`SELECT $1::text || '${filler.slice(0, 1)}' AS p`, ['a']);
-        expect(params.rows).toEqual([{ p: `a${filler.slice(0, 1)}` }]);
-      }
-    } finally {
-      await c.end();
-    }
   });
 
   it('a process that replaces one killed by statement_timeout answers catalog and resource queries', async () => {
