@@ -3,15 +3,14 @@
 // serve-child.js itself when there is no current bundle. Either runs serve-child.ts's runSessionChild as it loads.
 //
 // Why: every new connection that finds no idle process, and every replacement after a cancel, timeout or crash,
-// waits for a process to start; from ~150 compiled modules that cost ~120 ms of CPU, from the bundle ~85 ms, a bare
+// waits for a process to start; from ~150 compiled modules that cost ~200 ms of CPU, from the bundle ~110 ms, a bare
 // forked node ~65 ms (`npm run bench -- serve-start`), on a machine where running statements want the same cores.
 import { fileURLToPath } from 'node:url';
 import { bundleIsCurrent, loadBundle } from '../bundle-loader.js';
 import { applyWasmTiering } from '../wasm-tiering.js';
 import type { FromChild } from '../server/session-messages.js';
 
-// The parser sets it as it loads (sql/tree/parse.ts: a session process loads it only for a statement over 8 kB, the
-// server parses the others); set before the bundle is compiled too, because V8's code cache
+// The parser sets it as it loads (sql/tree/parse.ts); set before the bundle is compiled too, because V8's code cache
 // records the flags it was made with (the training process had set it by its exit) and is rejected under others.
 applyWasmTiering();
 

@@ -6,15 +6,14 @@
 // FROM r` never does (measured with better-sqlite3 12.11: terminate() still pending after 3 s, the thread
 // spinning on; better-sqlite3 exposes no sqlite3_interrupt or progress handler). Killing a process always works.
 //
-// Why a pool and not a process per connection: a process costs ~70 MB and ~85 ms of CPU to start (from its bundle,
-// cli/session-entry.ts; ~120 ms without), and ~250 ms more for its first catalog query (pg_catalog emulation); one per
+// Why a pool and not a process per connection: a process costs ~70 MB and ~110 ms of CPU to start (from its bundle,
+// cli/session-entry.ts; ~200 ms without), and ~250 ms more for its first catalog query (pg_catalog emulation); one per
 // connection made 50 clients connecting at once take 21 s instead of 3 s on a 2-core machine. A session's state
 // between statements is only its SET values and its BEGIN block (its SQLite database holds nothing a later
 // statement needs), so each statement takes whichever process is idle, with the state, and gives it back.
 // Processes are started as statements need them (one kept idle ahead) and the extra ones stopped once idle.
 //
-// What stays here, in the server: parsing statements into syntax trees (one parser loaded, not one per process),
-// every HTTP request (one API client, so one rate-limit budget and one
+// What stays here, in the server: every HTTP request (one API client, so one rate-limit budget and one
 // connection pool for every connection) and the 60 s read cache that connections share. A session process asks
 // for a resource's rows by message ('fetch') and gets them from the shared cache or one fetch; measured on
 // this machine, copying 100,000 rows of 1 kB between processes takes ~0.7 s, against ~1.2 s for SQLite to
