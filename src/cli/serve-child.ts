@@ -9,6 +9,7 @@ import type { StatementResult } from '../engine/types.js';
 import type { Vars } from '../sql/template.js';
 import { remoteStatementGuard } from '../server/remote-policy.js';
 import { runSessionChild, type ServerCall } from '../server/session-child.js';
+import { useKnownCatalogKey, type KnownCatalogKey } from '../engine/pg-catalog-file.js';
 
 /** What `doql serve` tells each session process (structured-clone safe). */
 export interface ServeChildConfig {
@@ -21,6 +22,8 @@ export interface ServeChildConfig {
   settings: Record<string, string>;
   /** Ask the parent before a large fan-out (the command line asks on its terminal; the wire server does not). */
   askBeforeFetch?: boolean;
+  /** The key of the pg_catalog emulation kept on disk, as the server computed it (engine/pg-catalog-file.ts). */
+  pgCatalogKey?: KnownCatalogKey;
   /**
    * The accounts statements run over (`doql serve --context a,b`); their requests leave from the server. Absent: asked
    * of the parent at each statement (the shell's `.context` changes them).
@@ -48,6 +51,7 @@ const withoutSignal = <T extends { signal?: AbortSignal }>(req: T): Omit<T, 'sig
 runSessionChild(async (raw, call, backend) => {
   const config = raw as ServeChildConfig;
   const catalog = loadCatalog({ specFile: config.spec });
+  if (config.pgCatalogKey) useKnownCatalogKey(config.pgCatalogKey);
   // Requests leave from the server (one client, one rate-limit budget, per account); it aborts them on cancel.
   const apiOf = (context: string): EngineApi => ({
     request: async (req) => (await call('request', withoutSignal(req), context)) as Awaited<ReturnType<EngineApi['request']>>,

@@ -8,6 +8,7 @@ import { createPgServer } from '../server/pg-server.js';
 import { SessionHost } from '../server/session-process.js';
 import { createRunContext } from './context.js';
 import { serverCalls } from './server-calls.js';
+import { catalogCacheDir, knownCatalogKey } from '../engine/pg-catalog-file.js';
 import type { RunOptions } from './options.js';
 import type { ServeChildConfig } from './serve-child.js';
 
@@ -71,6 +72,7 @@ export async function serveCommand(opts: RunOptions & ServeOptions): Promise<voi
       servesEveryPath: opts.sandbox,
       settings,
       accounts: { names: [...accounts.names], partial: accounts.partial },
+      pgCatalogKey: catalogCacheDir() ? knownCatalogKey(ctx.catalog.catalog) : undefined,
     } satisfies ServeChildConfig,
     settings,
     hideEnv: opts.passwordEnv ? [opts.passwordEnv] : [],

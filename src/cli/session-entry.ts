@@ -3,8 +3,8 @@
 // serve-child.js itself when there is no current bundle. Either runs serve-child.ts's runSessionChild as it loads.
 //
 // Why: every new connection that finds no idle process, and every replacement after a cancel, timeout or crash,
-// waits for a process to start; from ~150 compiled modules that cost ~250 ms of CPU, from the bundle ~150 ms
-// (`npm run bench -- serve-start`), on a machine where running statements want the same cores.
+// waits for a process to start; from ~150 compiled modules that cost ~200 ms of CPU, from the bundle ~110 ms, a bare
+// forked node ~65 ms (`npm run bench -- serve-start`), on a machine where running statements want the same cores.
 import { fileURLToPath } from 'node:url';
 import { bundleIsCurrent, loadBundle } from '../bundle-loader.js';
 import { applyWasmTiering } from '../wasm-tiering.js';

@@ -81,9 +81,10 @@ export function runSessionChild(makeSession: MakeSession): void {
       case 'init':
         // Almost every statement a wire client sends is parsed into libpg-query's tree: a process is ready only once
         // its parser is loaded, so one that takes over a session (after a timeout) answers as fast as the first and
-        // its first statement's statement_timeout does not pay for the load (a spare loads it while it waits).
-        void Promise.all([makeSession(message.config, call, () => backend), preloadParser().catch(() => undefined)]).then(
-          ([made]) => {
+        // its first statement's statement_timeout does not pay for the load (a spare loads it while it waits). Compiled
+        // as used: a session process has no other work for the main thread meanwhile (parse.ts's ParserCompile).
+        void Promise.all([preloadParser('on-use').catch(() => undefined), makeSession(message.config, call, () => backend)]).then(
+          ([, made]) => {
             session = made;
             send({ t: 'ready' });
           },

@@ -6,7 +6,7 @@
 // FROM r` never does (measured with better-sqlite3 12.11: terminate() still pending after 3 s, the thread
 // spinning on; better-sqlite3 exposes no sqlite3_interrupt or progress handler). Killing a process always works.
 //
-// Why a pool and not a process per connection: a process costs ~70 MB and ~130 ms of CPU to start (from its bundle,
+// Why a pool and not a process per connection: a process costs ~70 MB and ~110 ms of CPU to start (from its bundle,
 // cli/session-entry.ts; ~200 ms without), and ~250 ms more for its first catalog query (pg_catalog emulation); one per
 // connection made 50 clients connecting at once take 21 s instead of 3 s on a 2-core machine. A session's state
 // between statements is only its SET values and its BEGIN block (its SQLite database holds nothing a later

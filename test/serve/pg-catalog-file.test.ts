@@ -1,7 +1,7 @@
 // The emulated pg_catalog is built once per catalog and kept under DOQL_HOME (engine/pg-catalog-file.ts): a later
 // session process, of the same server or the next, opens the kept file instead of building it again, while what
 // is a session's own (pg_stat_activity, application_name, the user) stays live. Real server (dist/), pg clients.
-import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -117,6 +117,35 @@ describe.skipIf(buildMissing())('doql serve keeps its emulated pg_catalog on dis
     expect(kept(home)).toHaveLength(2);
   });
 
+  it("a process whose spec changed since the server started does not take the server's key: it builds and keeps its own", async () => {
+    const home = tempDoqlHome();
+    const spec = join(home, 'spec.yaml');
+    writeFileSync(spec, readFileSync(tinySpec, 'utf8'));
+    const server = await serve(home, ['--spec', spec]);
+    const description = "SELECT obj_description(c.oid, 'pg_class') AS d FROM pg_catalog.pg_class c WHERE c.relname = 'clusters'";
+    try {
+      const c = await connectPg(server.port);
+      try {
+        expect((await c.query(description)).rows).toEqual([{ d: 'List database clusters' }]);
+        writeFileSync(spec, readFileSync(tinySpec, 'utf8').replace('summary: List database clusters', 'summary: List database clusters, edited'));
+        // Processes started before the edit keep the old spec: stop them (statement_timeout) until one started after answers.
+        let answer: unknown;
+        for (let i = 0; i < 4 && answer !== 'List database clusters, edited'; i++) {
+          await c.query("SET statement_timeout = '300ms'");
+          await expect(c.query(RUNAWAY)).rejects.toMatchObject({ code: '57014' });
+          await c.query('RESET statement_timeout');
+          answer = (await c.query(description)).rows[0].d;
+        }
+        expect(answer).toBe('List database clusters, edited');
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await server.stop();
+    }
+    expect(kept(home).filter((n) => /^[0-9a-f]{32}$/.test(n))).toHaveLength(2);
+  });
+
   it('clients arriving together at a fresh server race to build it: one file, no leftovers, every answer right', async () => {
     const home = tempDoqlHome();
     const server = await serve(home);
@@ -139,24 +168,40 @@ describe.skipIf(buildMissing())('doql serve keeps its emulated pg_catalog on dis
     expect(kept(home)[0]).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('a new build removes old builds and dead temporary folders of its own, nothing else', async () => {
+  it('a new build removes old builds, all but the two last used of other keys, and dead temporary folders of its own, nothing else', async () => {
     const home = tempDoqlHome();
     const dir = join(home, 'cache', 'pg-catalog');
-    const old = new Date(Date.now() - 8 * 24 * 3600_000);
-    const made = (name: string, when?: Date): void => {
+    const ago = (hours: number): Date => new Date(Date.now() - hours * 3600_000);
+    const made = (name: string, when: Date): void => {
       mkdirSync(join(dir, name), { recursive: true });
-      if (when) utimesSync(join(dir, name), when, when);
+      utimesSync(join(dir, name), when, when);
     };
-    made('0'.repeat(32), old); // a build for another catalog or doql, unused for a week: goes
-    made('1'.repeat(32)); // a recent one (another catalog in use): stays
-    made(`${'2'.repeat(32)}.tmp-abcdef`, old); // a killed builder's: goes
-    made('users-own', old); // not a name doql makes: stays
+    made('0'.repeat(32), ago(8 * 24)); // a build for another catalog or doql, unused for a week: goes
+    made('1'.repeat(32), ago(1)); // the two used last (another catalog in use, the build before): stay
+    made('3'.repeat(32), ago(2));
+    made('4'.repeat(32), ago(3)); // older builds of other keys (each rebuild of doql is a new key): go
+    made('5'.repeat(32), ago(4));
+    made(`${'2'.repeat(32)}.tmp-abcdef`, ago(2)); // a killed builder's: goes
+    made(`${'6'.repeat(32)}.tmp-abcdef`, ago(0)); // one building now: stays
+    made('users-own', ago(8 * 24)); // not a name doql makes: stays
     writeFileSync(join(dir, 'notes.txt'), 'mine');
-    utimesSync(join(dir, 'notes.txt'), old, old);
+    utimesSync(join(dir, 'notes.txt'), ago(8 * 24), ago(8 * 24));
     await catalogQueryLogs(home, /pg_catalog built and kept in /);
+    const staying = ['1'.repeat(32), '3'.repeat(32), `${'6'.repeat(32)}.tmp-abcdef`, 'notes.txt', 'users-own'];
     const left = kept(home);
-    expect(left.filter((n) => /^[0-9a-f]{32}$/.test(n) && n !== '1'.repeat(32))).toHaveLength(1);
-    expect(left.filter((n) => !/^[0-9a-f]{32}$/.test(n) || n === '1'.repeat(32))).toEqual(['1'.repeat(32), 'notes.txt', 'users-own']);
+    expect(left.filter((n) => !staying.includes(n))).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
+    expect(left.filter((n) => staying.includes(n))).toEqual(staying);
+  });
+
+  it('a server opening a kept catalog marks it used, so that other builds keep it among the last used', async () => {
+    const home = tempDoqlHome();
+    await catalogQueryLogs(home, /pg_catalog built and kept in /);
+    const [key] = kept(home);
+    const folder = join(home, 'cache', 'pg-catalog', key!);
+    const long = new Date(Date.now() - 5 * 24 * 3600_000);
+    utimesSync(folder, long, long);
+    await catalogQueryLogs(home, /pg_catalog opened from /);
+    expect(Date.now() - statSync(folder).mtimeMs).toBeLessThan(3600_000);
   });
 
   it('where nothing can be kept, each process builds it in memory and answers all the same', async () => {

@@ -16,10 +16,20 @@ let loading: Promise<PgQuery> | undefined;
 let loaded: PgQuery | undefined;
 
 /**
- * Starts loading the parser without waiting for it. Callers that know a statement will need it (a SELECT
- * about to fetch) call this early, so the load overlaps catalog loading and network waits.
+ * How the parser's WebAssembly (1.1 MB) is compiled. `eager`: all of it as the module loads, on V8's background
+ * threads, while a command's main thread loads the engine and catalog (src/wasm-tiering.ts: its first parse then
+ * compiles nothing). `on-use`: each function at its first call, on the calling thread, and the load parses one
+ * statement to compile what every parse runs; a session process (server/session-child.ts) has nothing to overlap
+ * with, and compiles only what parses run: measured, median of 7 alternating, load and first parse 42 → 32 ms CPU.
  */
-export function preloadParser(): Promise<PgQuery> {
+export type ParserCompile = 'eager' | 'on-use';
+
+/**
+ * Starts loading the parser without waiting for it. Callers that know a statement will need it (a SELECT
+ * about to fetch) call this early, so the load overlaps catalog loading and network waits. The first call decides
+ * how it is compiled.
+ */
+export function preloadParser(compile: ParserCompile = 'eager'): Promise<PgQuery> {
   loading ??= (async () => {
     // Baseline-compiled WebAssembly for a one-shot command (src/wasm-tiering.ts says why; bin/doql.js sets it for the
     // CLI before anything loads, this for serve's session processes and the tests).
@@ -27,7 +37,12 @@ export function preloadParser(): Promise<PgQuery> {
     // required, not imported: Node loads the package's CommonJS entry (wasm/index.cjs) either way, and the CLI's
     // code-cached bundle (src/build/bundle-cli.ts) can have no dynamic import().
     const m = createRequire(import.meta.url)('libpg-query') as PgQuery & { loadModule(): Promise<void> };
-    await compileEagerly(() => m.loadModule());
+    if (compile === 'eager') {
+      await compileEagerly(() => m.loadModule());
+    } else {
+      await m.loadModule();
+      m.parseSync('SELECT 1');
+    }
     loaded = m;
     mark('parser');
     return m;
