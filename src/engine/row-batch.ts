@@ -47,8 +47,18 @@ export function encodeColumn(values: readonly (SqliteValue | undefined)[], rows:
     codes[i] = code;
   }
   const width = dict.length <= 1 ? 0 : dict.length <= 0x100 ? 1 : dict.length <= 0x10000 ? 2 : 4;
+  // A string with a lone surrogate (rare) is written from its WTF-8 bytes, found once; the others as UTF-8.
+  const odd = new Map<number, Buffer>();
   let textBytes = 0;
-  for (const v of dict) if (typeof v === 'string') textBytes += wellFormed(v) ? Buffer.byteLength(v, 'utf8') : wtf8(v).length;
+  dict.forEach((v, k) => {
+    if (typeof v !== 'string') return;
+    if (wellFormed(v)) textBytes += Buffer.byteLength(v, 'utf8');
+    else {
+      const b = wtf8(v);
+      odd.set(k, b);
+      textBytes += b.length;
+    }
+  });
   const entriesAt = COLUMN_HEADER_BYTES;
   const textAt = entriesAt + dict.length * ENTRY_BYTES;
   const codesAt = textAt + textBytes;
@@ -60,7 +70,7 @@ export function encodeColumn(values: readonly (SqliteValue | undefined)[], rows:
   dict.forEach((v, k) => {
     const at = entriesAt + k * ENTRY_BYTES;
     if (typeof v === 'string') {
-      const length = wellFormed(v) ? bytes.write(v, text, 'utf8') : wtf8(v).copy(bytes, text);
+      const length = odd.get(k)?.copy(bytes, text) ?? bytes.write(v, text, 'utf8');
       bytes[at] = EntryType.Text;
       bytes.writeUInt32LE(text - textAt, at + 1);
       bytes.writeUInt32LE(length, at + 5);
