@@ -65,8 +65,6 @@ export function toRow(
 /** A fetch's rows converted column by column, kept with the fetch so later statements reuse them. */
 export interface ColumnCache {
   columns: Map<string, SqliteValue[]>;
-  /** Row orders with equal keys together, by the key columns' names (groupedOrder); null: not worth it. */
-  orders?: Map<string, Int32Array | null>;
   /** The native table's encodings of the columns (row-batch.ts), by name. */
   encoded?: Map<string, EncodedColumn>;
   /** The native table's orders by group (row-batch.ts groupedOrder), by the key columns' names. */
@@ -253,57 +251,4 @@ function arrowValue(v: unknown): SqliteValue {
   if (typeof v === 'boolean') return v ? 1n : 0n;
   if (typeof v === 'number') return Number.isSafeInteger(v) ? BigInt(v) : v;
   return JSON.stringify(v);
-}
-
-/** Past this many distinct keys a GROUP BY's groups are small, and putting them together saves SQLite little. */
-const MAX_GROUPS = 4096;
-
-/**
- * An order of a fetch's rows in which rows with equal keys (the values of `names`, already in the cache) come
- * together, each key's rows in their own order, the keys in order of first appearance; null when the keys have
- * more than MAX_GROUPS distinct values. Counted, not sorted: one pass to number each row's group, one to place
- * it. Kept with the fetch, as its columns are.
- */
-export function groupedOrder(fetched: Fetched, names: readonly string[]): Int32Array | null {
-  const cache: ColumnCache = (fetched.cache ??= { columns: new Map() });
-  const id = names.join('\0');
-  const orders = (cache.orders ??= new Map());
-  const known = orders.get(id);
-  if (known !== undefined) return known;
-  const keys = names.map((name) => cache.columns.get(name) ?? []);
-  const n = keys[0]?.length ?? 0;
-  const last = keys.length - 1;
-  // Each row's group: a tree of Maps, one level per key column, numbers at the leaves.
-  type Level = Map<SqliteValue, Level | number>;
-  const root: Level = new Map();
-  const group = new Int32Array(n);
-  // Rows in each group, counted in the same pass: each pass over 100,000 rows is a loop compiled while it runs.
-  const start = new Int32Array(MAX_GROUPS + 1);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    let level = root;
-    for (let c = 0; c < last; c++) {
-      const v = keys[c][i];
-      let below = level.get(v) as Level | undefined;
-      if (below === undefined) level.set(v, (below = new Map()));
-      level = below;
-    }
-    const v = keys[last][i];
-    let g = level.get(v) as number | undefined;
-    if (g === undefined) {
-      if (count === MAX_GROUPS) {
-        orders.set(id, null);
-        return null;
-      }
-      level.set(v, (g = count++));
-    }
-    group[i] = g;
-    start[g + 1]++;
-  }
-  // Groups numbered in order of first appearance; a counting sort keeps each group's rows in order.
-  for (let g = 0; g < count; g++) start[g + 1] += start[g];
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[start[group[i]]++] = i;
-  orders.set(id, order);
-  return order;
 }

@@ -8,9 +8,8 @@ import type { CellValue, PgTypeName, ResultColumn, StatementResult } from '../en
 import { pgTypeOfColumn } from './pg-column-types.js';
 import { chooseSelectMethod, PARAM_SUFFIX, selectMethods, tableParameters } from './method-choice.js';
 import { EarlyFetches, fetchItems, fetchKeyString, rowCount, type EngineApi, type FetchCache, type FetchedRows, type FetchKey, type QueryValue } from './fetcher.js';
-import { fetchedValues, groupedOrder, type SqliteValue, type ValueSpec } from './rows.js';
+import { fetchedValues, type SqliteValue, type ValueSpec } from './rows.js';
 import type { PathColumn } from '../sql/tree/scope.js';
-import type { GroupOrder } from '../sql/tree/group-order.js';
 import { sqliteError, withColumnHint, type CallSignature } from './sqlite-error.js';
 import type { ParamKind } from './param-types.js';
 import { accountError, CONTEXT_COLUMN, singleAccount, type Accounts } from './accounts.js';
@@ -28,8 +27,6 @@ interface Round {
   needed?: ReadonlySet<string>;
   /** The accounts it reads (the hidden `context` column); a `WHERE context = …` narrows a table to one. */
   contexts: readonly string[];
-  /** A one-table GROUP BY's keys: that table's rows go to SQLite with equal keys together (sql/tree/group-order.ts). */
-  groupOrder?: GroupOrder;
 }
 
 export interface SelectContext {
@@ -168,46 +165,7 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
       parameters,
       rows: (...args: unknown[]): Iterator<unknown[]> => {
         const s = scan(args);
-        if (!s) return EMPTY;
-        const { round, shape, found } = s;
-        const { specs, slots } = shape;
-        // Columns are converted once per fetch and reused by later rounds and statements. A path column
-        // (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
-        const grouped = round.groupOrder?.table === spec.name ? round.groupOrder.columns : undefined;
-        const keyed = grouped?.every((name) => specs.some((sp) => sp.name === name)) ? grouped : undefined;
-        const sources = found.map(([context, fetched]) => ({
-          context,
-          n: rowCount(fetched),
-          values: fetchedValues(fetched, specs),
-          order: keyed ? groupedOrder(fetched, keyed) : null,
-        }));
-        // Hidden columns come first: the account, then the parameters as the constraints gave them; path
-        // columns come last. SQLite reads a row's columns before asking for the next, so one array and one
-        // result object serve every row: a generator's fresh result per row, and a fresh array, were much of
-        // a GROUP BY's time over 100,000 rows.
-        const row = new Array<unknown>(P + columns.length + paths.length).fill(null);
-        for (let i = 1; i < P; i++) row[i] = args[i] ?? null;
-        const result: IteratorResult<unknown[]> = { done: false, value: row };
-        const m = slots.length;
-        let si = -1;
-        let i = 0;
-        let n = 0;
-        let values: SqliteValue[][] = [];
-        let order: Int32Array | null = null;
-        return {
-          next(): IteratorResult<unknown[]> {
-            while (i >= n) {
-              if (++si >= sources.length) return { done: true, value: undefined };
-              ({ n, values, order } = sources[si]);
-              row[0] = sources[si].context;
-              i = 0;
-            }
-            const at = order ? order[i] : i;
-            for (let j = 0; j < m; j++) row[slots[j]] = values[j][at];
-            i++;
-            return result;
-          },
-        };
+        return s ? jsRows(s.found, s.shape, args, P + visible.length) : EMPTY;
       },
     });
   }
@@ -215,6 +173,40 @@ export function ensureTable(ctx: SelectContext, spec: TableSpec): Resource {
   return resource;
 }
 
+
+/**
+ * The JavaScript virtual table's rows of a scan (the fallback when the native one is not in use): each account's
+ * fetch in turn, its columns converted once per fetch and reused by later rounds and statements. A path column
+ * (`region ->> '$.slug'`, sql/tree/scope.ts) is read from the fetched objects, never stringified.
+ */
+function jsRows(found: readonly [string, FetchedRows][], shape: { specs: readonly ValueSpec[]; slots: readonly number[] }, args: readonly unknown[], width: number): Iterator<unknown[]> {
+  const { specs, slots } = shape;
+  const sources = found.map(([context, fetched]) => ({ context, n: rowCount(fetched), values: fetchedValues(fetched, specs) }));
+  // Hidden columns come first: the account, then the parameters as the constraints gave them; path columns come
+  // last. SQLite reads a row's columns before asking for the next, so one array and one result object serve every
+  // row: a generator's fresh result per row, and a fresh array, were much of a GROUP BY's time over 100,000 rows.
+  const row = new Array<unknown>(width).fill(null);
+  for (let i = 1; i < args.length; i++) row[i] = args[i] ?? null;
+  const result: IteratorResult<unknown[]> = { done: false, value: row };
+  const m = slots.length;
+  let si = -1;
+  let i = 0;
+  let n = 0;
+  let values: SqliteValue[][] = [];
+  return {
+    next(): IteratorResult<unknown[]> {
+      while (i >= n) {
+        if (++si >= sources.length) return { done: true, value: undefined };
+        ({ n, values } = sources[si]);
+        row[0] = sources[si].context;
+        i = 0;
+      }
+      for (let j = 0; j < m; j++) row[slots[j]] = values[j][i];
+      i++;
+      return result;
+    },
+  };
+}
 
 /** A computed column's type, from its values. */
 export function inferType(values: CellValue[]): ResultColumn['type'] {
@@ -270,7 +262,7 @@ export async function runSelect(
     columnTypes?: readonly (Column['sqlType'] | undefined)[];
     batchRows?: number;
     /** What the syntax tree says (sql/tree/translate-select.ts): the names read, `$n` used and their kinds. */
-    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind>; groupOrder?: GroupOrder; signature?: CallSignature };
+    tree: { needed?: ReadonlySet<string>; keep?: ReadonlySet<string>; params: number[]; paramKinds: Map<number, ParamKind>; signature?: CallSignature };
     /** The resource the statement is certain to list whole (sql/tree/certain-scans.ts): sent before SQLite is set up. */
     certain?: string;
   },
@@ -311,7 +303,7 @@ export async function runSelect(
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     if (options.signal?.aborted) throw new DoqlError('cancelled', 'statement cancelled', { sqlState: '57014' });
     ctx.stats.rounds++;
-    const state: Round = { statement, misses: new Map(), needed, contexts: accounts.names, groupOrder: tree.groupOrder };
+    const state: Round = { statement, misses: new Map(), needed, contexts: accounts.names };
     if (batchRows) {
       const reader = new BatchReader(ctx, state, stmt, bind, batchRows);
       const first = reader.read();

@@ -552,7 +552,7 @@ export class DoqlSession implements Session {
       ...options,
       pgTypes: t.pgTypes,
       columnTypes: t.columnTypes,
-      tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds, groupOrder: t.groupOrder, signature: t.signature },
+      tree: { needed: t.needed, keep: t.keep, params: t.params, paramKinds: t.paramKinds, signature: t.signature },
       certain: t.certain,
     });
   }

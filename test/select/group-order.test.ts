@@ -1,4 +1,4 @@
-// A one-table GROUP BY's rows reach SQLite with equal keys together (sql/tree/group-order.ts): its results must be
+// A one-table GROUP BY's rows reach SQLite with equal keys together (engine/row-batch.ts groupedOrder): its results must be
 // those of the rows in the API's order — the same groups, sums and counts, and each group's rows aggregated in
 // the order the API listed them (string_agg without ORDER BY) — whichever way the keys are written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

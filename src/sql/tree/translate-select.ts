@@ -15,7 +15,6 @@ import { kindOf, lastName, names, visit } from './nodes.js';
 import { parseSql } from './parse.js';
 import { Scope, type PathColumn, type ResourceInfo } from './scope.js';
 import { typeName } from './emit-expr.js';
-import { groupOrder, type GroupOrder } from './group-order.js';
 import { checkGrouping } from './grouping.js';
 import type { IntWidth, Kind, KindReader } from './expr-kinds.js';
 import type { CallSignature } from '../../engine/sqlite-error.js';
@@ -54,8 +53,6 @@ export interface SelectTranslation {
   pgTypes: (PgTypeName | undefined)[];
   /** The SQL calls functions registerPgFunctions provides (now(), pg_unnest, REGEXP …). */
   pgFunctions: boolean;
-  /** A one-table GROUP BY's key columns: the table may deliver its rows with equal keys together (group-order.ts). */
-  groupOrder?: GroupOrder;
   /** The resource the statement is certain to list whole, with no parameter (certain-scans.ts): it may be fetched early. */
   certain?: string;
   /** A call's signature with its arguments' Postgres types, for the error when SQLite has no such function. */
@@ -175,7 +172,6 @@ export function translateSelectTree(stmt: Node, info: ResourceInfo, options: { c
     columnTypes: emitter.shape.columnTypes,
     pgTypes: emitter.shape.pgTypes,
     pgFunctions: found.pgFunctions,
-    groupOrder: groupOrder(stmt, scope),
     certain: catalog ? undefined : certainScan(stmt, scope),
     signature: (name) => callSignature(stmt, emitter.kinds, name),
   };
